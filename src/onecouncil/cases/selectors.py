@@ -1,0 +1,54 @@
+"""Reads of cases on behalf of a resident: the one door to a case from the front door."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db.models import Prefetch
+
+from onecouncil.cases.models import Case, CaseEvent, Photo
+from onecouncil.cases.services import token_matches
+from onecouncil.core.models import Council
+from onecouncil.core.references import ParsedReference
+
+
+def case_for_public(*, council: Council, reference: ParsedReference) -> Case | None:
+    """A case anyone with its reference may see (public fields and public events only)."""
+    public_events = CaseEvent.objects.filter(is_public=True).order_by("created_at", "id")
+    return (
+        Case.objects.filter(council=council, reference=str(reference))
+        .select_related("service", "ward")
+        .prefetch_related(Prefetch("events", queryset=public_events, to_attr="public_events"))
+        .first()
+    )
+
+
+def case_for_reporter(*, council: Council, reference: ParsedReference, token: str) -> Case | None:
+    """The case, for the person holding its private link; None if the token does not match."""
+    public_events = CaseEvent.objects.filter(is_public=True).order_by("created_at", "id")
+    case = (
+        Case.objects.filter(council=council, reference=str(reference))
+        .select_related("service", "ward", "address")
+        .prefetch_related("photos", "service__questions",
+                          Prefetch("events", queryset=public_events, to_attr="public_events"))
+        .first()
+    )
+    if case is None or not token_matches(case, token):
+        return None
+    return case
+
+
+def case_by_submission_key(*, council: Council, submission_key: uuid.UUID) -> Case | None:
+    return Case.objects.filter(council=council, submission_key=submission_key).first()
+
+
+def photo_for_draft(*, council: Council, draft_key: uuid.UUID, photo_id: int) -> Photo | None:
+    return Photo.objects.filter(council=council, draft_key=draft_key, id=photo_id).first()
+
+
+def photo_for_reporter(*, council: Council, reference: ParsedReference, token: str,
+                       photo_id: int) -> Photo | None:
+    case = case_for_reporter(council=council, reference=reference, token=token)
+    if case is None:
+        return None
+    return Photo.objects.filter(case=case, id=photo_id).first()

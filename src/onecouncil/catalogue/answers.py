@@ -1,0 +1,221 @@
+"""Validating answers to a service's questions: one form class for every channel.
+
+The front door renders it, the assisted channel and the APIs validate with it, so a
+rule holds the same wherever a request comes from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onecouncil.catalogue.models import Question, QuestionKind, Service
+
+
+class GovukDateWidget(forms.MultiWidget):
+    """Day, month and year boxes (the GOV.UK date input pattern)."""
+
+
+
+    def __init__(self) -> None:
+        super().__init__(
+            widgets={
+                "day": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+                "month": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+                "year": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+            }
+        )
+
+    def decompress(self, value: Any) -> list[Any]:
+        if isinstance(value, str):
+            try:
+                value = dt.date.fromisoformat(value)
+            except ValueError:
+                return [None, None, None]
+        if isinstance(value, dt.date):
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+
+class GovukDateField(forms.MultiValueField):
+    widget = GovukDateWidget
+
+    def __init__(self, *, allow_future: bool, **kwargs: Any) -> None:
+        self.allow_future = allow_future
+        number = forms.CharField(required=False)
+        super().__init__(fields=(number, number, number), require_all_fields=False, **kwargs)
+        self.widget = GovukDateWidget()
+
+    def compress(self, data_list: list[Any]) -> dt.date | None:
+        if not data_list or not any(data_list):
+            return None
+        day, month, year = (str(v or "").strip() for v in data_list)
+        missing = [name for name, value in (
+            (_("day"), day), (_("month"), month), (_("year"), year)) if not value]
+        if missing:
+            raise ValidationError(
+                _("The date must include a %(parts)s") % {"parts": _(" and ").join(missing)}
+            )
+        try:
+            value = dt.date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValidationError(_("The date must be a real date, like 27 3 2026")) from None
+        if len(year) != 4:
+            raise ValidationError(_("The year must include 4 numbers"))
+        if not self.allow_future and value > timezone.localdate():
+            raise ValidationError(_("The date must be today or in the past"))
+        return value
+
+
+def _choices(question: Question) -> list[tuple[str, str]]:
+    if question.kind == QuestionKind.YES_NO:
+        return [("yes", _("Yes")), ("no", _("No"))]
+    return [(str(o["value"]), str(o["label"])) for o in question.options]
+
+
+def question_field(question: Question) -> forms.Field:
+    kind = QuestionKind(question.kind)
+    label = question.label
+    required_message = {
+        QuestionKind.ONE_OF: _("Select an answer to: %(q)s"),
+        QuestionKind.YES_NO: _("Select yes or no for: %(q)s"),
+        QuestionKind.SEVERAL_OF: _("Select at least one answer to: %(q)s"),
+    }.get(kind, _("Enter an answer to: %(q)s")) % {"q": label}
+    common: dict[str, Any] = {
+        "label": label,
+        "help_text": question.hint,
+        "required": question.required,
+        "error_messages": {"required": required_message},
+    }
+    if kind in (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT):
+        limit = question.effective_max_length
+        field: forms.Field = forms.CharField(
+            max_length=limit,
+            widget=forms.Textarea(attrs={"rows": 5}) if kind == QuestionKind.LONG_TEXT else None,
+            **common,
+        )
+        field.error_messages["max_length"] = _(
+            "Your answer must be %(limit)s characters or fewer"
+        ) % {"limit": limit}
+        return field
+    if kind == QuestionKind.NUMBER:
+        field = forms.DecimalField(
+            min_value=question.min_value,
+            max_value=question.max_value,
+            max_digits=12,
+            decimal_places=2,
+            widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+            **common,
+        )
+        field.error_messages["invalid"] = _("Enter a number, like 3")
+        if question.min_value is not None:
+            field.error_messages["min_value"] = _(
+                "The number must be %(limit_value)s or more"
+            )
+        if question.max_value is not None:
+            field.error_messages["max_value"] = _(
+                "The number must be %(limit_value)s or less"
+            )
+        return field
+    if kind == QuestionKind.DATE:
+        return GovukDateField(allow_future=question.allow_future_dates, **common)
+    if kind in (QuestionKind.ONE_OF, QuestionKind.YES_NO):
+        field = forms.ChoiceField(choices=_choices(question), widget=forms.RadioSelect, **common)
+        field.error_messages["invalid_choice"] = _("Select one of the answers listed")
+        return field
+    if kind == QuestionKind.SEVERAL_OF:
+        field = forms.MultipleChoiceField(
+            choices=_choices(question), widget=forms.CheckboxSelectMultiple, **common
+        )
+        field.error_messages["invalid_choice"] = _("Select only answers that are listed")
+        return field
+    raise ValueError(f"Questions of kind {kind} are not answered on the form")
+
+
+def answerable_questions(service: Service) -> list[Question]:
+    return [q for q in service.questions.all() if q.kind != QuestionKind.PHOTO]
+
+
+class AnswersForm(forms.Form):
+    """The form for a service's questions (photo questions are the photo step's)."""
+
+    def __init__(self, *args: Any, service: Service, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.service = service
+        self.questions = {q.code: q for q in answerable_questions(service)}
+        for code, question in self.questions.items():
+            self.fields[code] = question_field(question)
+
+    def stored_answers(self) -> dict[str, Any]:
+        """Cleaned answers as JSON-safe values, keyed by question code (blanks left out)."""
+        return {
+            code: _to_json(value)
+            for code, value in self.cleaned_data.items()
+            if value not in (None, "", [])
+        }
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        normalised = value.normalize()
+        return str(normalised if normalised == normalised.to_integral() else value)
+    return value
+
+
+def initial_from_answers(service: Service, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Answers as stored, turned back into form initial values."""
+    return dict(answers)
+
+
+def validate_answers(service: Service, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate answers given as plain values (API and staff channels).
+
+    Dates may be given as ``YYYY-MM-DD``; lists as lists. Raises ``ValidationError``
+    keyed by question code.
+    """
+    data: dict[str, Any] = {}
+    questions = {q.code: q for q in answerable_questions(service)}
+    unknown = sorted(set(answers) - set(questions))
+    if unknown:
+        raise ValidationError(
+            {code: [_("This service has no question with this code")] for code in unknown}
+        )
+    for code, value in answers.items():
+        question = questions[code]
+        if question.kind == QuestionKind.DATE and value:
+            try:
+                parsed = dt.date.fromisoformat(str(value)[:10])
+            except ValueError:
+                raise ValidationError(
+                    {code: [_("Enter a date as YYYY-MM-DD")]}
+                ) from None
+            data[f"{code}_day"], data[f"{code}_month"], data[f"{code}_year"] = (
+                parsed.day, parsed.month, parsed.year)
+        elif question.kind == QuestionKind.SEVERAL_OF:
+            data[code] = list(value) if isinstance(value, Iterable) and not isinstance(
+                value, str) else [value]
+        else:
+            data[code] = value
+    form = AnswersForm(data=_QueryDict(data), service=service)
+    if not form.is_valid():
+        raise ValidationError({k: list(v) for k, v in form.errors.items()})
+    return form.stored_answers()
+
+
+class _QueryDict(dict[str, Any]):
+    """Enough of QueryDict's interface for MultipleChoiceField's widget."""
+
+    def getlist(self, key: str, default: Any = None) -> list[Any]:
+        value = self.get(key, default)
+        if value is None:
+            return []
+        return value if isinstance(value, list) else [value]

@@ -1,0 +1,209 @@
+"""Import and export a council's catalogue as YAML, so councils can share definitions.
+
+The format is documented in docs/catalogue.md. Import is all-or-nothing: every entry
+is validated first and nothing is written unless the whole file is sound.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+
+from onecouncil.catalogue.models import Question, Service, ServiceGroup
+from onecouncil.core.models import Council, Team
+
+SERVICE_FIELDS = (
+    "name",
+    "lgsl_code",
+    "pattern",
+    "description",
+    "location_required",
+    "anonymous_allowed",
+    "urgent_notice",
+    "phase",
+    "retention_days",
+    "is_active",
+    "order",
+)
+QUESTION_FIELDS = (
+    "label",
+    "hint",
+    "kind",
+    "required",
+    "options",
+    "max_length",
+    "min_value",
+    "max_value",
+    "allow_future_dates",
+)
+
+
+class CatalogueImportError(Exception):
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass
+class ImportResult:
+    groups: int = 0
+    services_created: list[str] = field(default_factory=list)
+    services_updated: list[str] = field(default_factory=list)
+
+
+def catalogue_export(*, council: Council) -> str:
+    groups = ServiceGroup.objects.filter(council=council).order_by("order", "name")
+    services = (
+        Service.objects.filter(council=council)
+        .select_related("group", "team")
+        .prefetch_related("questions")
+        .order_by("order", "name")
+    )
+    document: dict[str, Any] = {
+        "groups": [
+            {"slug": g.slug, "name": g.name, "description": g.description, "order": g.order}
+            for g in groups
+        ],
+        "services": [],
+    }
+    for service in services:
+        entry: dict[str, Any] = {"code": service.code, "group": service.group.slug}
+        entry.update({name: getattr(service, name) for name in SERVICE_FIELDS})
+        entry["keywords"] = service.keyword_list
+        entry["sla"] = {"amount": service.sla_amount, "unit": service.sla_unit}
+        entry["team"] = {"slug": service.team.slug, "name": service.team.name} if service.team else None
+        entry["questions"] = []
+        for question in service.questions.all():
+            q: dict[str, Any] = {"code": question.code}
+            for name in QUESTION_FIELDS:
+                value = getattr(question, name)
+                if value in (None, "", []) and name not in ("required",):
+                    continue
+                q[name] = str(value) if name in ("min_value", "max_value") else value
+            entry["questions"].append(q)
+        document["services"].append(entry)
+    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
+
+
+def _messages(error: ValidationError, where: str) -> list[str]:
+    if hasattr(error, "error_dict"):
+        return [
+            f"{where}.{name}: {' '.join(str(m) for m in messages)}"
+            for name, messages in error.message_dict.items()
+        ]
+    return [f"{where}: {' '.join(error.messages)}"]
+
+
+@transaction.atomic
+def catalogue_import(*, council: Council, text: str) -> ImportResult:
+    """Create or update groups, services and their questions from YAML ``text``."""
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise CatalogueImportError([f"The file is not valid YAML: {exc}"]) from exc
+    if not isinstance(document, dict) or not isinstance(document.get("services"), list):
+        raise CatalogueImportError(["The file needs a 'services' list (and usually 'groups')."])
+
+    errors: list[str] = []
+    result = ImportResult()
+    groups: dict[str, ServiceGroup] = {
+        g.slug: g for g in ServiceGroup.objects.filter(council=council)
+    }
+    for index, entry in enumerate(document.get("groups") or []):
+        where = f"groups[{index}]"
+        if not isinstance(entry, dict) or not entry.get("slug"):
+            errors.append(f"{where}: each group needs a slug and a name.")
+            continue
+        group = groups.get(entry["slug"]) or ServiceGroup(council=council, slug=entry["slug"])
+        group.name = entry.get("name", group.name)
+        group.description = entry.get("description") or ""
+        group.order = entry.get("order") or 0
+        try:
+            group.full_clean(validate_unique=False)
+        except ValidationError as exc:
+            errors.extend(_messages(exc, where))
+            continue
+        group.save()
+        groups[group.slug] = group
+        result.groups += 1
+
+    seen_codes: set[str] = set()
+    for index, entry in enumerate(document["services"]):
+        where = f"services[{index}]"
+        if not isinstance(entry, dict) or not entry.get("code"):
+            errors.append(f"{where}: each service needs a code.")
+            continue
+        code = str(entry["code"])
+        if code in seen_codes:
+            errors.append(f"{where}: the code {code} appears twice.")
+            continue
+        seen_codes.add(code)
+        group = groups.get(str(entry.get("group", "")))
+        if group is None:
+            errors.append(f"{where}.group: no group with slug {entry.get('group')!r}.")
+            continue
+        service = Service.objects.filter(council=council, code=code).first()
+        created = service is None
+        if service is None:
+            service = Service(council=council, code=code)
+        service.group = group
+        for name in SERVICE_FIELDS:
+            if name in entry:
+                setattr(service, name, entry[name] if entry[name] is not None else "")
+        if service.lgsl_code == "":
+            service.lgsl_code = None
+        keywords = entry.get("keywords") or []
+        service.keywords = ", ".join(keywords) if isinstance(keywords, list) else str(keywords)
+        sla = entry.get("sla") or {}
+        service.sla_amount = sla.get("amount", service.sla_amount)
+        service.sla_unit = sla.get("unit", service.sla_unit)
+        team_entry = entry.get("team")
+        if team_entry:
+            slug = team_entry.get("slug") or slugify(team_entry.get("name", ""))
+            team, _created = Team.objects.get_or_create(
+                council=council, slug=slug, defaults={"name": team_entry.get("name") or slug}
+            )
+            service.team = team
+        else:
+            service.team = None
+        try:
+            service.full_clean(validate_unique=False)
+        except ValidationError as exc:
+            errors.extend(_messages(exc, where))
+            continue
+        service.save()
+        (result.services_created if created else result.services_updated).append(code)
+
+        keep: list[str] = []
+        for q_index, q_entry in enumerate(entry.get("questions") or []):
+            q_where = f"{where}.questions[{q_index}]"
+            if not isinstance(q_entry, dict) or not q_entry.get("code"):
+                errors.append(f"{q_where}: each question needs a code.")
+                continue
+            question = Question.objects.filter(service=service, code=q_entry["code"]).first()
+            if question is None:
+                question = Question(service=service, code=q_entry["code"])
+            question.order = q_index + 1
+            question.options = []
+            question.hint = ""
+            for name in QUESTION_FIELDS:
+                if name in q_entry:
+                    setattr(question, name, q_entry[name])
+            try:
+                question.full_clean(validate_unique=False)
+            except ValidationError as exc:
+                errors.extend(_messages(exc, q_where))
+                continue
+            question.save()
+            keep.append(question.code)
+        Question.objects.filter(service=service).exclude(code__in=keep).delete()
+
+    if errors:
+        transaction.set_rollback(True)
+        raise CatalogueImportError(errors)
+    return result

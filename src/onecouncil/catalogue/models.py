@@ -1,0 +1,194 @@
+"""Service definitions: the common service patterns as data a council edits."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from onecouncil.core.models import CouncilOwned, Team
+
+
+class Pattern(models.TextChoices):
+    REPORT = "report", _("Report a problem")
+    REQUEST = "request", _("Request a service")
+    CHANGE = "change", _("Tell us about a change")
+    COMPLAINT = "complaint", _("Make a complaint")
+
+
+class Phase(models.TextChoices):
+    ALPHA = "alpha", _("Alpha")
+    BETA = "beta", _("Beta")
+    LIVE = "live", _("Live")
+
+
+class SlaUnit(models.TextChoices):
+    WORKING_DAYS = "working_days", _("working days")
+    WORKING_HOURS = "working_hours", _("working hours")
+
+
+class QuestionKind(models.TextChoices):
+    SHORT_TEXT = "short_text", _("Short text")
+    LONG_TEXT = "long_text", _("Long text")
+    NUMBER = "number", _("Number")
+    DATE = "date", _("Date")
+    YES_NO = "yes_no", _("Yes or no")
+    ONE_OF = "one_of", _("One of a list")
+    SEVERAL_OF = "several_of", _("Several of a list")
+    PHOTO = "photo", _("Photo")
+
+
+LIST_KINDS = {QuestionKind.ONE_OF, QuestionKind.SEVERAL_OF}
+DEFAULT_MAX_LENGTH = {QuestionKind.SHORT_TEXT: 200, QuestionKind.LONG_TEXT: 4000}
+
+
+class ServiceGroup(CouncilOwned):
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"))
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["council", "slug"], name="group_slug_per_council")
+        ]
+        verbose_name = _("service group")
+        verbose_name_plural = _("service groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Service(CouncilOwned):
+    code = models.SlugField(_("code"), max_length=60)
+    name = models.CharField(_("name"), max_length=120)
+    lgsl_code = models.PositiveIntegerField(
+        _("LGSL code"), null=True, blank=True, help_text=_("Local Government Service List code.")
+    )
+    group = models.ForeignKey(
+        ServiceGroup, on_delete=models.PROTECT, related_name="services", verbose_name=_("group")
+    )
+    pattern = models.CharField(_("pattern"), max_length=20, choices=Pattern.choices)
+    description = models.CharField(_("short description"), max_length=400)
+    keywords = models.CharField(
+        _("keywords"), max_length=400, blank=True, help_text=_("Comma-separated, for search.")
+    )
+    location_required = models.BooleanField(_("location required"), default=True)
+    anonymous_allowed = models.BooleanField(_("anonymous reports allowed"), default=False)
+    urgent_notice = models.TextField(
+        _("urgent safety notice"),
+        blank=True,
+        help_text=_("Shown before the form, for example: If you smell gas, call 0800 111 999."),
+    )
+    sla_amount = models.PositiveIntegerField(
+        _("target"), default=5, validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
+    sla_unit = models.CharField(
+        _("target unit"), max_length=20, choices=SlaUnit.choices, default=SlaUnit.WORKING_DAYS
+    )
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="services",
+        verbose_name=_("team it routes to"),
+    )
+    phase = models.CharField(_("phase"), max_length=10, choices=Phase.choices, default=Phase.LIVE)
+    retention_days = models.PositiveIntegerField(
+        _("retention period (days)"),
+        default=6 * 365,
+        help_text=_("How long requests are kept after they are closed."),
+    )
+    is_active = models.BooleanField(_("available to residents"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["council", "code"], name="service_code_per_council")
+        ]
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.group_id and self.council_id and self.group.council_id != self.council_id:
+            raise ValidationError({"group": _("Choose a group of the same council.")})
+        if self.team_id and self.council_id and self.team and self.team.council_id != self.council_id:
+            raise ValidationError({"team": _("Choose a team of the same council.")})
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return [k.strip() for k in self.keywords.split(",") if k.strip()]
+
+
+class Question(models.Model):
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="questions")
+    code = models.SlugField(_("code"), max_length=60)
+    label = models.CharField(_("question"), max_length=300)
+    hint = models.CharField(_("hint"), max_length=400, blank=True)
+    kind = models.CharField(_("type"), max_length=20, choices=QuestionKind.choices)
+    required = models.BooleanField(_("required"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    options = models.JSONField(
+        _("options"),
+        default=list,
+        blank=True,
+        help_text=_('For list questions: [{"value": "general", "label": "General waste"}, ...]'),
+    )
+    max_length = models.PositiveIntegerField(_("maximum length"), null=True, blank=True)
+    min_value = models.DecimalField(
+        _("minimum"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    max_value = models.DecimalField(
+        _("maximum"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    allow_future_dates = models.BooleanField(_("allow dates in the future"), default=False)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "code"], name="question_code_per_service")
+        ]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+
+    def __str__(self) -> str:
+        return self.label
+
+    def clean(self) -> None:
+        if self.kind in LIST_KINDS:
+            if not isinstance(self.options, list) or not self.options:
+                raise ValidationError({"options": _("List questions need at least one option.")})
+            for option in self.options:
+                if not (
+                    isinstance(option, dict)
+                    and str(option.get("value", "")).strip()
+                    and str(option.get("label", "")).strip()
+                ):
+                    raise ValidationError(
+                        {"options": _("Each option needs a value and a label.")}
+                    )
+            values = [str(o["value"]) for o in self.options]
+            if len(set(values)) != len(values):
+                raise ValidationError({"options": _("Option values must be different.")})
+        elif self.options:
+            raise ValidationError({"options": _("Only list questions have options.")})
+        if self.min_value is not None and self.max_value is not None:
+            if self.min_value > self.max_value:
+                raise ValidationError({"max_value": _("The maximum is below the minimum.")})
+
+    @property
+    def effective_max_length(self) -> int | None:
+        return self.max_length or DEFAULT_MAX_LENGTH.get(QuestionKind(self.kind))
+
+    def option_label(self, value: str) -> str:
+        for option in self.options:
+            if str(option["value"]) == value:
+                return str(option["label"])
+        return value

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("OneCouncil staff admin")
+admin.site.site_title = _("OneCouncil")
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("healthz", healthz),
+    path("", include("onecouncil.frontdoor.urls")),
+]
+
+handler404 = "onecouncil.frontdoor.errors.not_found"
+handler500 = "onecouncil.frontdoor.errors.server_error"

@@ -1,0 +1,89 @@
+"""Staff admin. Council administrators see and edit only their own councils' rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+
+from onecouncil.core.models import Council, CouncilHostname, Membership, Team
+from onecouncil.core.selectors import councils_administered_by
+
+
+class CouncilScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """A ModelAdmin for council-owned rows: each administrator sees only their councils."""
+
+    def council_ids(self, request: HttpRequest) -> list[int]:
+        return councils_administered_by(request.user)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return super().get_queryset(request).filter(council_id__in=self.council_ids(request))
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_active and request.user.is_staff and self.council_ids(request))
+
+    def _may(self, request: HttpRequest, obj: Model | None) -> bool:
+        if not self.has_module_permission(request):
+            return False
+        return obj is None or getattr(obj, "council_id", None) in self.council_ids(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self._may(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self._may(request, obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self._may(request, None)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self._may(request, obj)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "council":
+            kwargs["queryset"] = Council.objects.filter(id__in=self.council_ids(request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class HostnameInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = CouncilHostname
+    extra = 0
+
+
+@admin.register(Council)
+class CouncilAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("name", "slug", "reference_prefix", "is_active")
+    inlines = [HostnameInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Council]:
+        return super().get_queryset(request).filter(id__in=councils_administered_by(request.user))
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_staff and councils_administered_by(request.user))
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        ids = councils_administered_by(request.user)
+        return bool(request.user.is_staff and ids and (obj is None or obj.pk in ids))
+
+    has_change_permission = has_view_permission
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return bool(request.user.is_superuser)
+
+
+@admin.register(Team)
+class TeamAdmin(CouncilScopedAdmin):
+    list_display = ("name", "council", "email")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Membership)
+class MembershipAdmin(CouncilScopedAdmin):
+    list_display = ("user", "council", "role")
+    list_filter = ("role",)
+    filter_horizontal = ("teams",)

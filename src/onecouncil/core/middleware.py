@@ -1,0 +1,44 @@
+"""Resolve each web request to the council it is for.
+
+A council's own domain (``CouncilHostname``) serves that council at the root. For local
+use and the demo, the first path segment may name a council instead:
+``/riverbend/report/...``. The middleware strips that segment from ``path_info`` and
+sets Django's script prefix, so every ``reverse()`` and ``{% url %}`` in that request
+produces links under the same prefix without any view knowing about it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.urls import get_script_prefix, set_script_prefix
+
+from onecouncil.core.selectors import council_for_hostname, council_for_slug
+
+Middleware = Callable[[HttpRequest], HttpResponse]
+
+# First path segments that are never council slugs.
+RESERVED = {"static", "media", "admin", "open311", "api", "staff", "healthz", "i18n"}
+
+
+class CouncilMiddleware:
+    def __init__(self, get_response: Middleware) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.council = council_for_hostname(request.get_host())  # type: ignore[attr-defined]
+        request.council_prefix = ""  # type: ignore[attr-defined]
+        if request.council is None:  # type: ignore[attr-defined]
+            segment, _sep, rest = request.path_info.lstrip("/").partition("/")
+            if segment and segment not in RESERVED:
+                council = council_for_slug(segment)
+                if council is not None:
+                    if not _sep:
+                        return HttpResponsePermanentRedirect(request.path + "/")
+                    request.council = council  # type: ignore[attr-defined]
+                    prefix = get_script_prefix().rstrip("/") + f"/{segment}/"
+                    request.council_prefix = prefix  # type: ignore[attr-defined]
+                    request.path_info = "/" + rest
+                    set_script_prefix(prefix)
+        return self.get_response(request)

@@ -1,0 +1,158 @@
+"""The shared kernel: councils (tenancy), staff memberships and teams."""
+
+from __future__ import annotations
+
+import re
+from zoneinfo import available_timezones
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as # and six hex digits."))
+PREFIX = RegexValidator(
+    r"^[A-HJKMNP-TV-Z]{2,4}$",
+    _("Use 2 to 4 capital letters, avoiding I, L, O and U which are easily misread."),
+)
+
+
+def _relative_luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_with_white(hex_colour: str) -> float:
+    return 1.05 / (_relative_luminance(hex_colour) + 0.05)
+
+
+def validate_brand_colour(value: str) -> None:
+    HEX_COLOUR(value)
+    if contrast_with_white(value) < 4.5:
+        raise ValidationError(
+            _("White text on this colour is hard to read. Choose a darker colour.")
+        )
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in available_timezones():
+        raise ValidationError(_("Enter a time zone such as Europe/London."))
+
+
+class Council(models.Model):
+    """A council served by this deployment. Everything a council owns points here."""
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), unique=True, help_text=_("Used in web addresses."))
+    reference_prefix = models.CharField(
+        _("reference prefix"), max_length=4, unique=True, validators=[PREFIX]
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/London", validators=[validate_time_zone]
+    )
+    bank_holiday_region = models.CharField(
+        _("bank holiday calendar"),
+        max_length=3,
+        default="ENG",
+        choices=[
+            ("ENG", _("England and Wales")),
+            ("SCT", _("Scotland")),
+            ("NIR", _("Northern Ireland")),
+        ],
+    )
+    email = models.EmailField(_("contact email"), blank=True)
+    phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    postal_address = models.TextField(_("postal address"), blank=True)
+    logo_text = models.CharField(_("logo text"), max_length=80)
+    brand_colour = models.CharField(
+        _("brand colour"), max_length=7, default="#1d70b8", validators=[validate_brand_colour]
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("council")
+        verbose_name_plural = _("councils")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CouncilHostname(models.Model):
+    """A host name (the council's own domain) that serves one council."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="hostnames")
+    hostname = models.CharField(_("host name"), max_length=253, unique=True)
+
+    class Meta:
+        verbose_name = _("host name")
+        verbose_name_plural = _("host names")
+
+    def __str__(self) -> str:
+        return self.hostname
+
+    def clean(self) -> None:
+        self.hostname = self.hostname.strip().lower()
+        if not re.fullmatch(r"[a-z0-9.-]+(:\d+)?", self.hostname):
+            raise ValidationError({"hostname": _("Enter a host name such as report.example.gov.uk")})
+
+
+class CouncilOwned(models.Model):
+    """Base for every row that belongs to one council."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class Role(models.TextChoices):
+    ADVISER = "adviser", _("Contact-centre adviser")
+    CASE_OFFICER = "case_officer", _("Case officer")
+    TEAM_LEADER = "team_leader", _("Team leader")
+    SERVICE_MANAGER = "service_manager", _("Service manager")
+    ADMINISTRATOR = "administrator", _("Council administrator")
+    COUNCILLOR = "councillor", _("Councillor")
+
+
+class Team(CouncilOwned):
+    """A team of staff that owns services and works their requests."""
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"))
+    email = models.EmailField(_("team email"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["council", "slug"], name="team_slug_per_council")
+        ]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(CouncilOwned):
+    """A member of staff's role in one council (a person may work for several)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    teams = models.ManyToManyField(Team, blank=True, related_name="members")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["council", "user"], name="one_membership_per_council")
+        ]
+        verbose_name = _("staff membership")
+        verbose_name_plural = _("staff memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}, {self.council})"

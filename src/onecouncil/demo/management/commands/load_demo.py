@@ -1,0 +1,211 @@
+"""Load two fictional councils with catalogues, addresses, staff and requests.
+
+Everything goes through the product's own import and service functions, so the demo
+is made the way a council's real data would be.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import random
+import secrets
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+from django.utils import timezone
+
+from onecouncil.cases.inputs import Contact, Location
+from onecouncil.cases.models import Case, CaseEvent, Channel
+from onecouncil.cases.services import case_create
+from onecouncil.catalogue.answers import answerable_questions
+from onecouncil.catalogue.exchange import catalogue_import
+from onecouncil.catalogue.models import QuestionKind, Service
+from onecouncil.core.models import Council, CouncilHostname, Membership, Role
+from onecouncil.residents.models import Address
+from onecouncil.residents.services import gazetteer_import
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+
+
+@dataclass(frozen=True)
+class DemoCouncil:
+    slug: str
+    name: str
+    prefix: str
+    logo_text: str
+    colour: str
+    phone: str
+    email: str
+    hostname: str
+    catalogue: str
+    centre: tuple[float, float]
+    outcodes: tuple[str, ...]
+    town: str
+    wards: tuple[tuple[str, str], ...]
+    streets: tuple[str, ...]
+
+
+COUNCILS = (
+    DemoCouncil(
+        slug="riverbend", name="Riverbend Borough Council", prefix="RVB",
+        logo_text="Riverbend Council", colour="#00703c", phone="01632 960 000",
+        email="contact@riverbend.example", hostname="riverbend.localhost",
+        catalogue="riverbend.yaml", centre=(52.4862, -1.8904), outcodes=("RB1", "RB2", "RB3"),
+        town="Riverbend",
+        wards=(("E05900001", "Abbey Meads"), ("E05900002", "Castle Hill"),
+               ("E05900003", "Mill Quarter"), ("E05900004", "Weir Fields")),
+        streets=("High Street", "Mill Lane", "Church Road", "Station Approach", "Weir Road",
+                 "Abbey Close", "Castle Street", "Meadow Way", "Bridge Street", "Kingfisher Drive",
+                 "Willow Crescent", "Ferry Lane"),
+    ),
+    DemoCouncil(
+        slug="northfield", name="Northfield District Council", prefix="NFD",
+        logo_text="Northfield District Council", colour="#4c2c92", phone="01632 961 000",
+        email="customer.services@northfield.example", hostname="northfield.localhost",
+        catalogue="northfield.yaml", centre=(54.5742, -1.2350), outcodes=("NF4", "NF5"),
+        town="Northfield",
+        wards=(("E05900101", "Moorside"), ("E05900102", "Pit Lane"),
+               ("E05900103", "Northfield Central")),
+        streets=("Moor Road", "Colliery Row", "Front Street", "Hawthorn Terrace", "Beck Lane",
+                 "Chapel Street", "Heather Grove", "Quarry Bank", "Market Place"),
+    ),
+)
+
+FIRST = ["Amira", "Ben", "Chloe", "Dev", "Eleanor", "Femi", "Grace", "Harry", "Isla", "Jack",
+         "Kiran", "Lucy", "Mohammed", "Niamh", "Oliver", "Priya", "Rhys", "Sophie", "Tomasz",
+         "Yusuf"]
+LAST = ["Ahmed", "Brown", "Clarke", "Davies", "Evans", "Fraser", "Green", "Hughes", "Iqbal",
+        "Jones", "Khan", "Lewis", "Murphy", "Nowak", "Okafor", "Patel", "Roberts", "Singh",
+        "Taylor", "Williams"]
+SAMPLE_TEXT = [
+    "It has been like this for over a week and is getting worse.",
+    "Several neighbours have noticed it too. It is outside the newsagent.",
+    "It happens most evenings after 10pm and wakes the children.",
+    "Near the bus stop, on the left as you walk towards the station.",
+    "This is the second time this month, please can someone look at it.",
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo councils (idempotent: councils that exist are left as they are)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--requests", type=int, default=40,
+                            help="Requests to create per council (default 40).")
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        rng = random.Random(options["seed"])  # noqa: S311 - demo data, not security
+        for spec in COUNCILS:
+            if Council.objects.filter(slug=spec.slug).exists():
+                self.stdout.write(f"{spec.name} already loaded.")
+                continue
+            with transaction.atomic():
+                council = self._council(spec)
+                self._gazetteer(council, spec, rng)
+                self._requests(council, rng, options["requests"])
+                password = self._staff(council, spec)
+            self.stdout.write(self.style.SUCCESS(
+                f"Loaded {spec.name}: http://127.0.0.1:8000/{spec.slug}/ "
+                f"(staff admin: admin@{spec.slug}.example / {password})"))
+
+    def _council(self, spec: DemoCouncil) -> Council:
+        council = Council(slug=spec.slug, name=spec.name, reference_prefix=spec.prefix,
+                          logo_text=spec.logo_text, brand_colour=spec.colour, phone=spec.phone,
+                          email=spec.email, website=f"https://www.{spec.slug}.example")
+        council.full_clean()
+        council.save()
+        CouncilHostname.objects.create(council=council, hostname=spec.hostname)
+        catalogue_import(council=council, text=(DATA / spec.catalogue).read_text("utf-8"))
+        return council
+
+    def _gazetteer(self, council: Council, spec: DemoCouncil, rng: random.Random) -> None:
+        out = io.StringIO()
+        out.write("uprn,usrn,address_line_1,address_line_2,street,town,postcode,ward_code,"
+                  "ward_name,latitude,longitude\n")
+        uprn = 100_000_000_000 + (0 if spec.slug == "riverbend" else 50_000_000)
+        letters = "ABDEFGHJLNPQRSTUWXYZ"
+        for index, street in enumerate(spec.streets):
+            usrn = 20_000_000 + index + (0 if spec.slug == "riverbend" else 5000)
+            ward_code, ward_name = spec.wards[index % len(spec.wards)]
+            outcode = spec.outcodes[index % len(spec.outcodes)]
+            lat0 = spec.centre[0] + rng.uniform(-0.02, 0.02)
+            lon0 = spec.centre[1] + rng.uniform(-0.03, 0.03)
+            for number in range(1, rng.randint(14, 30)):
+                postcode = f"{outcode} {1 + index % 9}{letters[index]}{letters[number // 10]}"
+                uprn += 1
+                out.write(f"{uprn},{usrn},{number} {street},,{street},{spec.town},{postcode},"
+                          f"{ward_code},{ward_name},{lat0 + number * 0.0002:.6f},"
+                          f"{lon0 + number * 0.0003:.6f}\n")
+        out.seek(0)
+        result = gazetteer_import(council=council, handle=out)
+        if result.errors:
+            raise RuntimeError(result.errors)
+
+    def _answers(self, service: Service, rng: random.Random) -> dict[str, Any]:
+        answers: dict[str, Any] = {}
+        for question in answerable_questions(service):
+            kind = question.kind
+            if not question.required and rng.random() < 0.3:
+                continue
+            if kind == QuestionKind.ONE_OF:
+                answers[question.code] = rng.choice(question.options)["value"]
+            elif kind == QuestionKind.SEVERAL_OF:
+                picks = rng.sample(question.options, k=min(2, len(question.options)))
+                answers[question.code] = [p["value"] for p in picks]
+            elif kind == QuestionKind.YES_NO:
+                answers[question.code] = rng.choice(["yes", "no"])
+            elif kind == QuestionKind.NUMBER:
+                low = int(question.min_value or 1)
+                high = int(question.max_value or 10)
+                answers[question.code] = rng.randint(low, max(low, min(high, low + 5)))
+            elif kind == QuestionKind.DATE:
+                answers[question.code] = (timezone.localdate() - dt.timedelta(
+                    days=rng.randint(1, 20))).isoformat()
+            elif kind == QuestionKind.SHORT_TEXT:
+                limit = question.effective_max_length or 20
+                answers[question.code] = "AB12 CDE"[:limit] if limit <= 10 else "Blue Ford Focus"
+            else:
+                answers[question.code] = rng.choice(SAMPLE_TEXT)
+        return answers
+
+    def _requests(self, council: Council, rng: random.Random, count: int) -> None:
+        services = list(Service.objects.filter(council=council).prefetch_related("questions"))
+        addresses = list(Address.objects.filter(council=council).select_related("ward"))
+        channels = [Channel.WEB] * 6 + [Channel.PHONE] * 3 + [Channel.FACE_TO_FACE]
+        for _n in range(count):
+            service = rng.choice(services)
+            first, last = rng.choice(FIRST), rng.choice(LAST)
+            address = rng.choice(addresses)
+            location = Location(address=address) if service.location_required else Location()
+            anonymous = service.anonymous_allowed and rng.random() < 0.2
+            contact = Contact(
+                name=f"{first} {last}", email=f"{first}.{last}@example.com".lower(),
+                phone=f"07700 900{rng.randint(100, 999)}", anonymous=anonymous)
+            result = case_create(
+                council=council, service=service, answers=self._answers(service, rng),
+                location=location, contact=contact, channel=rng.choice(channels),
+                submission_key=uuid.uuid4(),
+                links=lambda ref, token, s=council.slug: (
+                    f"http://127.0.0.1:8000/{s}/track/{ref}/",
+                    f"http://127.0.0.1:8000/{s}/track/{ref}/{token}/"),
+            )
+            # Spread the demo's requests over the last eight weeks.
+            when = timezone.now() - dt.timedelta(minutes=rng.randint(60, 60 * 24 * 56))
+            Case.objects.filter(pk=result.case.pk).update(created_at=when)
+            CaseEvent.objects.filter(case=result.case).update(created_at=when)
+
+    def _staff(self, council: Council, spec: DemoCouncil) -> str:
+        user_model = get_user_model()
+        password = secrets.token_urlsafe(9)
+        user = user_model.objects.create_user(
+            username=f"admin@{spec.slug}.example", email=f"admin@{spec.slug}.example",
+            password=password, is_staff=True)
+        Membership.objects.create(council=council, user=user, role=Role.ADMINISTRATOR)
+        return password

@@ -1,0 +1,76 @@
+"""Forms for the steps of the journey that are not the service's own questions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from onecouncil.residents.postcodes import normalise_postcode
+
+
+class PostcodeForm(forms.Form):
+    postcode = forms.CharField(label=_("Postcode"), max_length=16, required=True,
+                               error_messages={"required": _("Enter a postcode")})
+
+    def clean_postcode(self) -> str:
+        return normalise_postcode(self.cleaned_data["postcode"])
+
+
+class PlaceForm(forms.Form):
+    """Where the problem is: an address from the list, a street and description, or
+    coordinates (which the map pin or 'use my location' fill in when JavaScript is on)."""
+
+    uprn = forms.CharField(required=False, label=_("Address"))
+    street = forms.CharField(required=False, max_length=200, label=_("Street name"))
+    description = forms.CharField(
+        required=False, max_length=500, label=_("Describe the place"),
+        help_text=_("For example: by the bus stop opposite number 12"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": _("The description must be 500 characters or fewer")},
+    )
+    latitude = forms.CharField(required=False, max_length=20, label=_("Latitude"))
+    longitude = forms.CharField(required=False, max_length=20, label=_("Longitude"))
+
+
+class PhotoForm(forms.Form):
+    photo = forms.FileField(
+        label=_("Upload a photo"), required=True,
+        error_messages={"required": _("Select a photo to upload"),
+                        "empty": _("The selected file is empty")},
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/heic,.heic"}),
+    )
+
+
+class ContactForm(forms.Form):
+    anonymous = forms.BooleanField(required=False, label=_("Report without giving my details"))
+    name = forms.CharField(required=False, max_length=200, label=_("Full name"))
+    email = forms.CharField(required=False, max_length=254, label=_("Email address"),
+                            help_text=_("We'll send your reference number and updates here."))
+    phone = forms.CharField(required=False, max_length=40, label=_("Phone number"),
+                            help_text=_("For example 07700 900 982. We only call if we need to."))
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "anonymous": bool(self.cleaned_data.get("anonymous")),
+            "name": self.cleaned_data.get("name", "").strip(),
+            "email": self.cleaned_data.get("email", "").strip(),
+            "phone": self.cleaned_data.get("phone", "").strip(),
+        }
+
+
+class TrackForm(forms.Form):
+    reference = forms.CharField(label=_("Reference number"), max_length=40,
+                                help_text=_("You'll find it in your confirmation email, "
+                                            "for example RVB-7K3Q-9XM4"),
+                                error_messages={"required": _("Enter your reference number")})
+
+
+def errors_from(form: forms.Form, extra: dict[str, list[str]] | None = None) -> None:
+    """Attach domain validation errors (keyed by field name) to a bound form."""
+    for field, messages in (extra or {}).items():
+        target = field if field in form.fields else None
+        for message in messages:
+            form.add_error(target, ValidationError(message))

@@ -1,0 +1,108 @@
+"""Render Django form fields with GOV.UK Design System markup."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms, template
+
+from onecouncil.catalogue.answers import GovukDateWidget
+
+register = template.Library()
+
+
+def field_kind(bound: forms.BoundField) -> str:
+    widget = bound.field.widget
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return "checkboxes"
+    if isinstance(widget, GovukDateWidget):
+        return "date"
+    if isinstance(widget, forms.Textarea):
+        return "textarea"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    if isinstance(widget, forms.ClearableFileInput | forms.FileInput):
+        return "file"
+    return "input"
+
+
+def anchor_id(bound: forms.BoundField) -> str:
+    kind = field_kind(bound)
+    if kind in ("radios", "checkboxes"):
+        return f"{bound.auto_id}_0"
+    if kind == "date":
+        return f"{bound.auto_id}_day"
+    return str(bound.auto_id)
+
+
+@register.inclusion_tag("frontdoor/includes/field.html")
+def govuk_field(
+    bound: forms.BoundField,
+    autocomplete: str = "",
+    input_type: str = "text",
+    width: str = "",
+    spellcheck: str = "",
+    label_class: str = "govuk-label--s",
+    as_heading: bool = False,
+) -> dict[str, Any]:
+    kind = field_kind(bound)
+    value = bound.value()
+    options: list[dict[str, Any]] = []
+    date_parts: list[Any] = ["", "", ""]
+    if kind in ("radios", "checkboxes"):
+        chosen = {str(v) for v in (value if isinstance(value, list | tuple) else [value]) if v}
+        for index, (option_value, option_label) in enumerate(bound.field.choices):  # type: ignore[attr-defined]
+            options.append({
+                "value": option_value,
+                "label": option_label,
+                "checked": str(option_value) in chosen,
+                "id": f"{bound.auto_id}_{index}",
+            })
+    elif kind == "date":
+        parts = value if isinstance(value, list | tuple) else bound.field.widget.decompress(value)  # type: ignore[attr-defined]
+        date_parts = [p if p not in (None,) else "" for p in parts]
+    return {
+        "field": bound,
+        "kind": kind,
+        "value": "" if value is None else value,
+        "options": options,
+        "date_parts": date_parts,
+        "autocomplete": autocomplete,
+        "input_type": input_type,
+        "width": width,
+        "spellcheck": spellcheck,
+        "label_class": label_class,
+        "as_heading": as_heading,
+        "error": " ".join(str(e) for e in bound.errors),
+        "describedby": " ".join(
+            x for x in (
+                f"{bound.auto_id}-hint" if bound.help_text else "",
+                f"{bound.auto_id}-error" if bound.errors else "",
+            ) if x
+        ),
+    }
+
+
+@register.simple_tag
+def error_list(*forms_: forms.Form | None) -> list[dict[str, str]]:
+    """Every error on the given forms, in field order, for the error summary."""
+    items: list[dict[str, str]] = []
+    for form in forms_:
+        if form is None or not form.is_bound:
+            continue
+        for message in form.non_field_errors():
+            items.append({"href": "#main-content", "text": str(message)})
+        for name in form.fields:
+            bound = form[name]
+            for message in bound.errors:
+                items.append({"href": f"#{anchor_id(bound)}", "text": str(message)})
+    return items
+
+
+@register.inclusion_tag("frontdoor/includes/status.html")
+def case_status(case: Any) -> dict[str, Any]:
+    from onecouncil.cases.models import status_display
+
+    return {"status": status_display(case)}

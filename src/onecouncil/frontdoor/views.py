@@ -1,0 +1,567 @@
+"""Resident web journeys: find a service, report, and follow a request.
+
+Views are thin: they parse the form, call a selector or service function, and render.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from onecouncil.cases.inputs import Contact, Location, parse_coordinate, validate_contact
+from onecouncil.cases.inputs import validate_location
+from onecouncil.cases.models import Channel, Photo
+from onecouncil.cases.photos import photo_add, photo_remove
+from onecouncil.cases.selectors import (
+    case_by_submission_key,
+    case_for_public,
+    case_for_reporter,
+    photo_for_draft,
+    photo_for_reporter,
+)
+from onecouncil.cases.services import case_confirm_contact, case_create
+from onecouncil.catalogue.answers import AnswersForm, answerable_questions
+from onecouncil.catalogue.models import Pattern, QuestionKind, Service
+from onecouncil.catalogue.selectors import groups_with_services, service_for_resident
+from onecouncil.catalogue.selectors import service_search
+from onecouncil.core.models import Council
+from onecouncil.core.references import ParsedReference, ReferenceError, parse_reference
+from onecouncil.core.selectors import active_councils
+from onecouncil.frontdoor.drafts import Draft, draft_exists, remember_submission, submitted_token
+from onecouncil.frontdoor.forms import (
+    ContactForm,
+    PhotoForm,
+    PlaceForm,
+    PostcodeForm,
+    TrackForm,
+    errors_from,
+)
+from onecouncil.frontdoor.templatetags.govuk import error_list
+from onecouncil.residents.selectors import address_by_uprn, addresses_for_postcode
+
+View = Callable[..., HttpResponse]
+
+
+def council_of(request: HttpRequest) -> Council:
+    council: Council | None = getattr(request, "council", None)
+    if council is None:
+        raise Http404(_("No council here"))
+    return council
+
+
+def with_council(view: View) -> View:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return view(request, council_of(request), *args, **kwargs)
+
+    return wrapper
+
+
+def page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+         ) -> HttpResponse:
+    errors = context.get("errors") or []
+    context.setdefault("form_has_errors", bool(errors))
+    return render(request, f"frontdoor/{template}", context, status=status)
+
+
+# --- Finding a service -------------------------------------------------------------
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    """The deployment's root: the council's home page, or a choice of councils."""
+    if getattr(request, "council", None) is not None:
+        return home(request)
+    return page(request, "councils.html", {"councils": active_councils()})
+
+
+@require_GET
+@with_council
+def home(request: HttpRequest, council: Council) -> HttpResponse:
+    return page(request, "home.html", {"groups": groups_with_services(council=council)})
+
+
+@require_GET
+@with_council
+def services(request: HttpRequest, council: Council) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:100]
+    results = service_search(council=council, text=query) if query else None
+    return page(request, "services.html", {
+        "query": query,
+        "results": results,
+        "groups": groups_with_services(council=council),
+    })
+
+
+def _service(council: Council, code: str) -> Service:
+    service = service_for_resident(council=council, code=code)
+    if service is None:
+        raise Http404(_("There is no service with this address"))
+    return service
+
+
+@require_GET
+@with_council
+def service_start(request: HttpRequest, council: Council, code: str) -> HttpResponse:
+    service = _service(council, code)
+    return page(request, "service_start.html", {
+        "service": service, "first_step": _step_url(service, _steps(service)[0]),
+    })
+
+
+# --- The report journey ------------------------------------------------------------
+
+def _has_photo_step(service: Service) -> bool:
+    return service.pattern == Pattern.REPORT or any(
+        q.kind == QuestionKind.PHOTO for q in service.questions.all())
+
+
+def _steps(service: Service) -> list[str]:
+    steps = []
+    if answerable_questions(service):
+        steps.append("questions")
+    if service.location_required:
+        steps.append("location")
+    if _has_photo_step(service):
+        steps.append("photos")
+    steps += ["contact", "check"]
+    return steps
+
+
+def _step_url(service: Service, step: str) -> str:
+    return reverse(f"frontdoor:report_{step}", args=[service.code])
+
+
+def _next(request: HttpRequest, service: Service, step: str) -> HttpResponse:
+    if request.GET.get("change") or request.POST.get("change"):
+        return redirect(_step_url(service, "check"))
+    steps = _steps(service)
+    return redirect(_step_url(service, steps[steps.index(step) + 1]))
+
+
+def _back_url(service: Service, step: str) -> str:
+    steps = _steps(service)
+    index = steps.index(step)
+    if index == 0:
+        return reverse("frontdoor:service", args=[service.code])
+    return _step_url(service, steps[index - 1])
+
+
+def _journey(step: str) -> Callable[[View], View]:
+    """Load the service and its draft; send the resident back to any step they skipped."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, code: str) -> HttpResponse:
+            council = council_of(request)
+            service = _service(council, code)
+            if step not in _steps(service):
+                raise Http404(_("This service does not have this step"))
+            draft = Draft(request.session, service.code)
+            for earlier in _steps(service)[: _steps(service).index(step)]:
+                if not draft.is_done(earlier):
+                    return redirect(_step_url(service, earlier))
+            return view(request, council, service, draft)
+
+        return wrapper
+
+    return decorate
+
+
+def _journey_context(service: Service, step: str, request: HttpRequest) -> dict[str, Any]:
+    return {
+        "service": service,
+        "back_url": _back_url(service, step),
+        "changing": bool(request.GET.get("change") or request.POST.get("change")),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@_journey("questions")
+def report_questions(request: HttpRequest, council: Council, service: Service,
+                     draft: Draft) -> HttpResponse:
+    if request.method == "POST":
+        form = AnswersForm(request.POST, service=service)
+        if form.is_valid():
+            draft.put("answers", form.stored_answers(), step="questions")
+            return _next(request, service, "questions")
+    else:
+        form = AnswersForm(initial=draft.get("answers"), service=service)
+    return page(request, "questions.html", {
+        **_journey_context(service, "questions", request),
+        "form": form,
+        "errors": error_list(form),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@_journey("location")
+def report_location(request: HttpRequest, council: Council, service: Service,
+                    draft: Draft) -> HttpResponse:
+    stored = draft.get("location")
+    postcode_form = PostcodeForm(initial={"postcode": stored.get("postcode", "")})
+    place_form = PlaceForm(initial=stored)
+    action = request.POST.get("action", "")
+    if request.method == "POST" and action == "find":
+        postcode_form = PostcodeForm(request.POST)
+        if postcode_form.is_valid():
+            postcode = postcode_form.cleaned_data["postcode"]
+            found = addresses_for_postcode(council=council, postcode=postcode)
+            if found:
+                draft.put("location", {**stored, "postcode": postcode}, step="location-postcode")
+                url = _step_url(service, "location") + "#address-list"
+                if request.POST.get("change"):
+                    url = _step_url(service, "location") + "?change=1#address-list"
+                return redirect(url)
+            postcode_form.add_error("postcode", _(
+                "We could not find any addresses in %(postcode)s in %(council)s's area. Check "
+                "the postcode, or describe the place below") % {
+                    "postcode": postcode, "council": council.name})
+    elif request.method == "POST":
+        place_form = PlaceForm(request.POST)
+        if place_form.is_valid():
+            data = place_form.cleaned_data
+            address = None
+            domain_errors: dict[str, list[str]] = {}
+            if data["uprn"]:
+                try:
+                    address = address_by_uprn(council=council, uprn=int(data["uprn"]))
+                except ValueError:
+                    address = None
+                if address is None:
+                    domain_errors["uprn"] = [_("Select an address from the list")]
+            latitude = longitude = None
+            for axis, name in (("lat", "latitude"), ("lon", "longitude")):
+                try:
+                    value = parse_coordinate(data[name], axis)
+                except ValidationError as exc:
+                    domain_errors[name] = list(exc.messages)
+                    continue
+                if axis == "lat":
+                    latitude = value
+                else:
+                    longitude = value
+            location = Location(address=address, street=data["street"].strip(),
+                                description=data["description"].strip(),
+                                latitude=latitude, longitude=longitude)
+            if not domain_errors:
+                domain_errors = validate_location(service, location)
+            if not domain_errors:
+                draft.put("location", {
+                    "postcode": stored.get("postcode", "") if address else "",
+                    "uprn": str(address.uprn) if address else "",
+                    "street": location.street, "description": location.description,
+                    "latitude": data["latitude"], "longitude": data["longitude"],
+                }, step="location")
+                return _next(request, service, "location")
+            if "location" in domain_errors:
+                domain_errors["street"] = domain_errors.pop("location")
+            errors_from(place_form, domain_errors)
+    postcode = stored.get("postcode", "")
+    addresses = addresses_for_postcode(council=council, postcode=postcode) if postcode else []
+    chosen = place_form["uprn"].value() or stored.get("uprn", "")
+    return page(request, "location.html", {
+        **_journey_context(service, "location", request),
+        "postcode_form": postcode_form,
+        "place_form": place_form,
+        "addresses": addresses,
+        "chosen_uprn": str(chosen),
+        "postcode": postcode,
+        "errors": error_list(postcode_form, place_form),
+        "open_place": bool(place_form["street"].value() or place_form["description"].value()
+                           or place_form.errors.get("street") or place_form.errors.get(
+                               "description")),
+        "open_coordinates": bool(place_form["latitude"].value() or place_form.errors.get(
+            "latitude") or place_form.errors.get("longitude")),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@_journey("photos")
+def report_photos(request: HttpRequest, council: Council, service: Service,
+                  draft: Draft) -> HttpResponse:
+    question = next((q for q in service.questions.all() if q.kind == QuestionKind.PHOTO), None)
+    form = PhotoForm()
+    photos = list(Photo.objects.filter(draft_key=draft.key, case__isnull=True))
+    action = request.POST.get("action", "")
+    if request.method == "POST" and action == "upload":
+        form = PhotoForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                photo_add(council=council, draft_key=draft.key, upload=form.cleaned_data["photo"])
+            except ValidationError as exc:
+                form.add_error("photo", exc)
+            else:
+                url = _step_url(service, "photos")
+                return redirect(url + ("?change=1" if request.POST.get("change") else ""))
+    elif request.method == "POST" and action.startswith("remove-"):
+        try:
+            photo_remove(draft_key=draft.key, photo_id=int(action.removeprefix("remove-")))
+        except ValueError:
+            pass
+        return redirect(_step_url(service, "photos"))
+    elif request.method == "POST":
+        if question is not None and question.required and not photos:
+            form = PhotoForm(data={})
+            form.full_clean()
+            form.errors.clear()
+            form.add_error("photo", _("Add a photo: %(q)s") % {"q": question.label})
+        else:
+            draft.mark_done("photos")
+            return _next(request, service, "photos")
+    return page(request, "photos.html", {
+        **_journey_context(service, "photos", request),
+        "question": question,
+        "form": form,
+        "photos": photos,
+        "errors": error_list(form),
+    })
+
+
+@require_GET
+def draft_photo(request: HttpRequest, code: str, photo_id: int) -> HttpResponse:
+    council = council_of(request)
+    if not draft_exists(request.session, code):
+        raise Http404()
+    photo = photo_for_draft(council=council, draft_key=Draft(request.session, code).key,
+                            photo_id=photo_id)
+    if photo is None:
+        raise Http404()
+    return _photo_response(photo)
+
+
+def _photo_response(photo: Photo) -> HttpResponse:
+    response = FileResponse(photo.image.open("rb"), content_type=photo.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@_journey("contact")
+def report_contact(request: HttpRequest, council: Council, service: Service,
+                   draft: Draft) -> HttpResponse:
+    if request.method == "POST":
+        form = ContactForm(request.POST)
+        if form.is_valid():
+            values = form.values()
+            if not service.anonymous_allowed:
+                values["anonymous"] = False
+            errors = validate_contact(service, Contact(**values))
+            if not errors:
+                draft.put("contact", values, step="contact")
+                return _next(request, service, "contact")
+            errors_from(form, errors)
+    else:
+        form = ContactForm(initial=draft.get("contact"))
+    return page(request, "contact.html", {
+        **_journey_context(service, "contact", request),
+        "form": form,
+        "errors": error_list(form),
+    })
+
+
+def _draft_location(council: Council, draft: Draft) -> Location:
+    stored = draft.get("location")
+    address = None
+    if stored.get("uprn"):
+        address = address_by_uprn(council=council, uprn=int(stored["uprn"]))
+    return Location(
+        address=address,
+        street=stored.get("street", ""),
+        description=stored.get("description", ""),
+        latitude=float(stored["latitude"]) if stored.get("latitude") else None,
+        longitude=float(stored["longitude"]) if stored.get("longitude") else None,
+    )
+
+
+def _answer_rows(service: Service, answers: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for question in answerable_questions(service):
+        value = answers.get(question.code)
+        if isinstance(value, list):
+            shown = ", ".join(question.option_label(str(v)) for v in value)
+        elif question.kind in (QuestionKind.ONE_OF, QuestionKind.YES_NO) and value:
+            shown = question.option_label(str(value)) if question.kind == QuestionKind.ONE_OF \
+                else (_("Yes") if value == "yes" else _("No"))
+        else:
+            shown = "" if value is None else str(value)
+        rows.append({"question": question, "value": shown})
+    return rows
+
+
+def _links(request: HttpRequest) -> Callable[[str, str], tuple[str, str]]:
+    def build(reference: str, token: str) -> tuple[str, str]:
+        return (
+            request.build_absolute_uri(reverse("frontdoor:track_case", args=[reference])),
+            request.build_absolute_uri(reverse("frontdoor:track_private",
+                                               args=[reference, token])),
+        )
+
+    return build
+
+
+@require_http_methods(["GET", "POST"])
+def report_check(request: HttpRequest, code: str) -> HttpResponse:
+    council = council_of(request)
+    if request.method == "POST":
+        # A second press of the button, or a resubmitted page, finds the request the
+        # first press made, whatever has happened to the draft since.
+        try:
+            key = uuid.UUID(request.POST.get("submission_key", ""))
+        except ValueError:
+            key = None
+        if key is not None:
+            existing = case_by_submission_key(council=council, submission_key=key)
+            if existing is not None:
+                remember_submission(request.session, existing.reference, None)
+                return redirect("frontdoor:report_done", reference=existing.reference)
+    return _check(request, code)
+
+
+@_journey("check")
+def _check(request: HttpRequest, council: Council, service: Service, draft: Draft
+           ) -> HttpResponse:
+    location = _draft_location(council, draft) if service.location_required else Location()
+    contact = Contact(**draft.get("contact"))
+    photos = list(Photo.objects.filter(draft_key=draft.key, case__isnull=True))
+    errors: list[dict[str, str]] = []
+    if request.method == "POST" and request.POST.get("submission_key") == str(draft.key):
+        try:
+            result = case_create(
+                council=council, service=service, answers=draft.get("answers"),
+                location=location, contact=contact, channel=Channel.WEB,
+                submission_key=draft.key, links=_links(request), photo_draft_key=draft.key,
+                language=get_language() or "en-gb",
+            )
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                step = _step_for_field(service, field)
+                for message in messages:
+                    errors.append({"href": _step_url(service, step) + "?change=1",
+                                   "text": message})
+        else:
+            remember_submission(request.session, result.case.reference, result.private_token)
+            draft.discard()
+            return redirect("frontdoor:report_done", reference=result.case.reference)
+    return page(request, "check.html", {
+        **_journey_context(service, "check", request),
+        "answers": _answer_rows(service, draft.get("answers")),
+        "location": location,
+        "has_location_step": "location" in _steps(service),
+        "has_photo_step": "photos" in _steps(service),
+        "has_question_step": "questions" in _steps(service),
+        "contact": contact,
+        "photos": photos,
+        "submission_key": draft.key,
+        "errors": errors,
+        "step_urls": {s: _step_url(service, s) + "?change=1" for s in _steps(service)},
+    })
+
+
+def _step_for_field(service: Service, field: str) -> str:
+    steps = _steps(service)
+    if field in {"name", "email", "phone", "anonymous"}:
+        return "contact"
+    if field in {"location", "street", "description", "latitude", "address", "uprn"}:
+        return "location" if "location" in steps else "check"
+    if field == "photos":
+        return "photos" if "photos" in steps else "check"
+    return "questions" if "questions" in steps else "check"
+
+
+@require_GET
+def report_done(request: HttpRequest, reference: str) -> HttpResponse:
+    council = council_of(request)
+    token = submitted_token(request.session, reference)
+    if token is None:
+        return redirect("frontdoor:track_case", reference=reference)
+    parsed = _parse_or_404(council, reference)
+    case = case_for_public(council=council, reference=parsed)
+    if case is None:
+        raise Http404()
+    private_url = None
+    if token and not case.contact_email:
+        private_url = request.build_absolute_uri(
+            reverse("frontdoor:track_private", args=[case.reference, token]))
+    return page(request, "done.html", {"case": case, "private_url": private_url})
+
+
+# --- Following a request -----------------------------------------------------------
+
+def _parse_or_404(council: Council, reference: str) -> ParsedReference:
+    try:
+        return parse_reference(reference, prefix=council.reference_prefix)
+    except ReferenceError:
+        raise Http404() from None
+
+
+@require_GET
+@with_council
+def track(request: HttpRequest, council: Council) -> HttpResponse:
+    form = TrackForm(request.GET if "reference" in request.GET else None)
+    if form.is_bound and form.is_valid():
+        try:
+            parsed = parse_reference(form.cleaned_data["reference"],
+                                     prefix=council.reference_prefix)
+        except ReferenceError as exc:
+            form.add_error("reference", exc.message)
+        else:
+            if case_for_public(council=council, reference=parsed) is not None:
+                return redirect("frontdoor:track_case", reference=str(parsed))
+            form.add_error("reference", _(
+                "We could not find a request with the reference %(reference)s. Check the "
+                "number in your confirmation email, or contact us.") % {"reference": parsed})
+    return page(request, "track.html", {"form": form, "errors": error_list(form)})
+
+
+@require_GET
+@with_council
+def track_case(request: HttpRequest, council: Council, reference: str) -> HttpResponse:
+    parsed = _parse_or_404(council, reference)
+    if str(parsed) != reference:
+        return redirect("frontdoor:track_case", reference=str(parsed))
+    case = case_for_public(council=council, reference=parsed)
+    if case is None:
+        raise Http404()
+    return page(request, "track_case.html", {"case": case})
+
+
+@require_GET
+@with_council
+def track_private(request: HttpRequest, council: Council, reference: str, token: str
+                  ) -> HttpResponse:
+    parsed = _parse_or_404(council, reference)
+    case = case_for_reporter(council=council, reference=parsed, token=token)
+    if case is None:
+        raise Http404()
+    case_confirm_contact(case=case)
+    response = page(request, "track_private.html", {
+        "case": case,
+        "answers": _answer_rows(case.service, case.answers),
+        "token": token,
+    })
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@require_GET
+@with_council
+def private_photo(request: HttpRequest, council: Council, reference: str, token: str,
+                  photo_id: int) -> HttpResponse:
+    parsed = _parse_or_404(council, reference)
+    photo = photo_for_reporter(council=council, reference=parsed, token=token,
+                               photo_id=photo_id)
+    if photo is None:
+        raise Http404()
+    return _photo_response(photo)

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import signal
+import time
+from types import FrameType
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import close_old_connections
+
+from onecouncil.notify.services import outbox_process
+
+
+class Command(BaseCommand):
+    help = "Run the background worker: send notifications from the outbox until stopped."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--once", action="store_true", help="Process what is due, then exit.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        stopping = False
+
+        def stop(signum: int, frame: FrameType | None) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        self.stdout.write("OneCouncil worker started.")
+        while not stopping:
+            close_old_connections()
+            sent = outbox_process()
+            if options["once"]:
+                self.stdout.write(f"{sent} notifications sent.")
+                return
+            if sent == 0:
+                time.sleep(settings.WORKER_POLL_SECONDS)
+        self.stdout.write("OneCouncil worker stopped.")

@@ -1,0 +1,108 @@
+"""Writing to the outbox, and the worker that empties it.
+
+``notification_enqueue`` must be called inside the transaction of the change it reports,
+so the two commit together or not at all. The worker claims due notifications with a
+lease: a worker that dies mid-send leaves its claim to expire, and another picks the
+notification up again; nothing is lost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from onecouncil.core.models import Council
+from onecouncil.notify.backends import PermanentError, TransientError, backend_for
+from onecouncil.notify.models import Channel, Notification, Status
+
+logger = logging.getLogger(__name__)
+
+
+def notification_enqueue(
+    *,
+    council: Council,
+    kind: str,
+    channel: Channel,
+    recipient: str,
+    context: dict[str, Any],
+    subject_reference: str = "",
+    language: str = "en-gb",
+) -> Notification:
+    return Notification.objects.create(
+        council=council,
+        kind=kind,
+        channel=channel,
+        recipient=recipient,
+        context=context,
+        subject_reference=subject_reference,
+        language=language,
+    )
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """30s, 1m, 2m, 4m ... capped at 1 hour."""
+    return dt.timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def _claim(limit: int) -> tuple[uuid.UUID, list[Notification]]:
+    now = timezone.now()
+    token = uuid.uuid4()
+    with transaction.atomic():
+        due = Notification.objects.filter(
+            Q(status=Status.PENDING, next_attempt_at__lte=now)
+            | Q(status=Status.SENDING, locked_until__lt=now)
+        ).order_by("next_attempt_at", "id")
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        ids = list(due.values_list("id", flat=True)[:limit])
+        Notification.objects.filter(id__in=ids).update(
+            status=Status.SENDING,
+            claim=token,
+            locked_until=now + dt.timedelta(seconds=settings.WORKER_LEASE_SECONDS),
+            attempts=F("attempts") + 1,
+        )
+    return token, list(Notification.objects.filter(claim=token).order_by("id"))
+
+
+def outbox_process(*, limit: int = 50) -> int:
+    """Send every due notification once; returns how many were sent."""
+    token, claimed = _claim(limit)
+    sent = 0
+    for notification in claimed:
+        mine = Notification.objects.filter(pk=notification.pk, claim=token)
+        try:
+            provider_reference = backend_for(notification).send(notification)
+        except TransientError as exc:
+            give_up = notification.attempts >= settings.NOTIFY_MAX_ATTEMPTS
+            mine.update(
+                status=Status.FAILED if give_up else Status.PENDING,
+                next_attempt_at=timezone.now() + backoff(notification.attempts),
+                last_error=str(exc)[:2000],
+                claim=None,
+                locked_until=None,
+            )
+            logger.warning("notification %s failed (attempt %s): %s",
+                           notification.pk, notification.attempts, exc)
+            continue
+        except PermanentError as exc:
+            mine.update(status=Status.FAILED, last_error=str(exc)[:2000], claim=None,
+                        locked_until=None)
+            logger.error("notification %s cannot be sent: %s", notification.pk, exc)
+            continue
+        mine.update(
+            status=Status.SENT,
+            sent_at=timezone.now(),
+            provider_reference=provider_reference,
+            last_error="",
+            claim=None,
+            locked_until=None,
+        )
+        sent += 1
+    return sent
