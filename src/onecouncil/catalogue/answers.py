@@ -117,12 +117,12 @@ def question_field(question: Question) -> forms.Field:
         field.error_messages["invalid"] = _("Enter a number, like 3")
         if question.min_value is not None:
             field.error_messages["min_value"] = _(
-                "The number must be %(limit_value)s or more"
-            )
+                "The number must be %(limit)s or more"
+            ) % {"limit": _to_json(question.min_value)}
         if question.max_value is not None:
             field.error_messages["max_value"] = _(
-                "The number must be %(limit_value)s or less"
-            )
+                "The number must be %(limit)s or less"
+            ) % {"limit": _to_json(question.max_value)}
         return field
     if kind == QuestionKind.DATE:
         return GovukDateField(allow_future=question.allow_future_dates, **common)
@@ -166,8 +166,7 @@ def _to_json(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Decimal):
-        normalised = value.normalize()
-        return str(normalised if normalised == normalised.to_integral() else value)
+        return format(value.normalize(), "f")
     return value
 
 

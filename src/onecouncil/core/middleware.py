@@ -37,8 +37,14 @@ class CouncilMiddleware:
                     if not _sep:
                         return HttpResponsePermanentRedirect(request.path + "/")
                     request.council = council  # type: ignore[attr-defined]
-                    prefix = get_script_prefix().rstrip("/") + f"/{segment}/"
+                    script_name = request.META.get("SCRIPT_NAME", "").rstrip("/")
+                    prefix = f"{script_name}/{segment}/"
                     request.council_prefix = prefix  # type: ignore[attr-defined]
                     request.path_info = "/" + rest
+                    previous = get_script_prefix()
                     set_script_prefix(prefix)
+                    try:
+                        return self.get_response(request)
+                    finally:
+                        set_script_prefix(previous)
         return self.get_response(request)

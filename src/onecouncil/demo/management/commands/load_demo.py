@@ -99,9 +99,14 @@ class Command(BaseCommand):
         parser.add_argument("--requests", type=int, default=40,
                             help="Requests to create per council (default 40).")
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--if-empty", action="store_true",
+                            help="Do nothing if any council exists already.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         rng = random.Random(options["seed"])  # noqa: S311 - demo data, not security
+        if options["if_empty"] and Council.objects.exists():
+            self.stdout.write("The database already has councils: demo not loaded.")
+            return
         for spec in COUNCILS:
             if Council.objects.filter(slug=spec.slug).exists():
                 self.stdout.write(f"{spec.name} already loaded.")

@@ -1,0 +1,53 @@
+# OneCouncil: `make run` serves the demo, `make test` runs lint and the whole suite.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+PORT ?= 8000
+AXE := frontend/node_modules/axe-core/axe.min.js
+
+.PHONY: run test lint install test-deps format clean bench assets
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP)
+
+run: install
+	mkdir -p var
+	$(BIN)/onecouncil migrate --noinput
+	$(BIN)/onecouncil load_demo --if-empty
+	$(BIN)/onecouncil serve --port $(PORT)
+
+# What the tests need beyond Python packages: Debian's Chromium and axe-core from npm.
+test-deps: install
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@test -f $(AXE) || (cd frontend && npm ci --no-audit --no-fund --ignore-scripts)
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy src
+	$(BIN)/lint-imports
+	$(BIN)/onecouncil makemigrations --check --dry-run
+
+test: test-deps lint
+	$(BIN)/pytest
+
+format: install
+	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench
+
+# Rebuild the committed front-end assets (only after changing frontend/src).
+assets:
+	cd frontend && npm ci --no-audit --no-fund --ignore-scripts && npm run build
+
+bench: install
+	$(BIN)/python bench/frontdoor.py
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3* var/media var/mail

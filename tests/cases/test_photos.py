@@ -1,0 +1,101 @@
+"""Photos: size limits, type checked by content, location metadata stripped."""
+
+import io
+import uuid
+
+import pillow_heif
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from onecouncil.cases.photos import clean_image, photo_add, photo_remove
+
+pillow_heif.register_heif_opener()
+GPS_IFD = 0x8825
+
+
+def jpeg_with_gps(size=(640, 480)) -> bytes:
+    image = Image.new("RGB", size, (120, 60, 30))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # camera make
+    exif[0x0112] = 6  # orientation: rotate 90°
+    exif[GPS_IFD] = {1: "N", 2: (52.0, 29.0, 10.0), 3: "W", 4: (1.0, 53.0, 25.0)}
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=exif)
+    return out.getvalue()
+
+
+def image_bytes(fmt: str, size=(300, 200)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (10, 200, 10)).save(out, format=fmt)
+    return out.getvalue()
+
+
+def test_gps_and_camera_metadata_are_removed_and_rotation_applied():
+    original = jpeg_with_gps()
+    assert Image.open(io.BytesIO(original)).getexif().get_ifd(GPS_IFD)
+    cleaned = clean_image(original)
+    stored = Image.open(io.BytesIO(cleaned.content))
+    assert stored.format == "JPEG"
+    assert not stored.getexif()
+    assert b"PhoneMaker" not in cleaned.content
+    assert (cleaned.width, cleaned.height) == (480, 640)
+
+
+def test_png_stays_png():
+    cleaned = clean_image(image_bytes("PNG"))
+    assert cleaned.content_type == "image/png" and cleaned.extension == "png"
+
+
+def test_heic_is_accepted_and_stored_as_jpeg():
+    cleaned = clean_image(image_bytes("HEIF"))
+    assert cleaned.content_type == "image/jpeg"
+    assert Image.open(io.BytesIO(cleaned.content)).format == "JPEG"
+
+
+@pytest.mark.parametrize("data", [
+    b"<html><script>alert(1)</script></html>",
+    b"%PDF-1.4 not an image",
+    image_bytes("GIF"),
+    image_bytes("BMP"),
+    jpeg_with_gps()[:200],  # truncated
+])
+def test_disguised_or_broken_files_are_refused(data):
+    with pytest.raises(ValidationError) as excinfo:
+        clean_image(data)
+    assert "JPG, PNG or HEIC" in excinfo.value.messages[0]
+
+
+def test_oversized_photo_is_refused_with_the_limit(settings):
+    settings.PHOTO_MAX_BYTES = 1024 * 1024
+    with pytest.raises(ValidationError) as excinfo:
+        clean_image(b"\xff\xd8" + b"0" * (1024 * 1024 + 1))
+    assert "smaller than 1 MB" in excinfo.value.messages[0]
+
+
+def test_photo_add_stores_a_clean_copy_and_limits_the_count(council, settings):
+    settings.PHOTO_MAX_COUNT = 2
+    key = uuid.uuid4()
+    upload = SimpleUploadedFile("holiday.jpg", jpeg_with_gps(), content_type="image/jpeg")
+    photo = photo_add(council=council, draft_key=key, upload=upload)
+    with photo.image.open("rb") as handle:
+        assert not Image.open(handle).getexif()
+    photo_add(council=council, draft_key=key,
+              upload=SimpleUploadedFile("b.png", image_bytes("PNG")))
+    with pytest.raises(ValidationError) as excinfo:
+        photo_add(council=council, draft_key=key,
+                  upload=SimpleUploadedFile("c.png", image_bytes("PNG")))
+    assert "up to 2 photos" in excinfo.value.messages[0]
+    photo_remove(draft_key=key, photo_id=photo.pk)
+    photo_add(council=council, draft_key=key,
+              upload=SimpleUploadedFile("c.png", image_bytes("PNG")))
+
+
+def test_a_disguised_upload_saves_nothing(council):
+    from onecouncil.cases.models import Photo
+
+    with pytest.raises(ValidationError):
+        photo_add(council=council, draft_key=uuid.uuid4(),
+                  upload=SimpleUploadedFile("cat.jpg", b"MZ\x90\x00 executable"))
+    assert not Photo.objects.exists()

@@ -1,0 +1,83 @@
+"""Following a request: the public page, the private link, forgiving lookups."""
+
+import pytest
+
+from onecouncil.cases.inputs import Contact, Location
+from onecouncil.cases.models import EventKind
+from tests.factories import make_case
+
+ANSWERS = {"which_bin": "general", "out_by_7am": "yes"}
+
+
+@pytest.fixture
+def created(missed_bin, address):
+    return make_case(missed_bin, answers=ANSWERS, location=Location(address=address),
+                     contact=Contact(name="Sam Resident", email="sam@example.com",
+                                     phone="07700 900982"))
+
+
+def test_public_page_shows_progress_but_never_the_reporter(client, created):
+    response = client.get(f"/riverbend/track/{created.case.reference}/")
+    assert response.status_code == 200
+    text = response.text
+    assert created.case.reference in text
+    assert "Report a missed bin collection" in text
+    assert "Received" in text and "We have your request" in text
+    assert "Mill Lane" in text
+    for secret in ("Sam Resident", "sam@example.com", "07700", "4 Mill Lane",
+                   created.private_token):
+        assert secret not in text
+
+
+def test_internal_events_stay_internal(client, created):
+    assert created.case.events.filter(kind=EventKind.ROUTED).exists()
+    response = client.get(f"/riverbend/track/{created.case.reference}/")
+    assert "Sent to a team" not in response.text
+
+
+def test_lookup_forgives_typing_and_redirects_to_the_canonical_page(client, created):
+    reference = created.case.reference
+    sloppy = reference.lower().replace("-", " ").replace("0", "o").replace("1", "l")
+    response = client.get("/riverbend/track/", {"reference": sloppy})
+    assert response.status_code == 302
+    assert response["Location"] == f"/riverbend/track/{reference}/"
+    response = client.get(f"/riverbend/track/{reference.lower()}/")
+    assert response["Location"] == f"/riverbend/track/{reference}/"
+
+
+def test_mistyped_reference_is_explained(client, created):
+    reference = created.case.reference
+    wrong = reference[:-1] + ("2" if reference[-1] != "2" else "3")
+    response = client.get("/riverbend/track/", {"reference": wrong})
+    assert "mistyped" in response.text
+    assert "govuk-error-summary" in response.text
+
+
+def test_unknown_but_valid_reference_is_explained(client, created):
+    from onecouncil.core.references import new_reference
+
+    response = client.get("/riverbend/track/", {"reference": new_reference("RVB")})
+    assert "We could not find a request" in response.text
+
+
+def test_private_link_shows_everything_and_confirms_the_email(client, created):
+    case = created.case
+    response = client.get(f"/riverbend/track/{case.reference}/{created.private_token}/")
+    assert response.status_code == 200
+    for shown in ("Sam Resident", "sam@example.com", "4 Mill Lane", "General waste"):
+        assert shown in response.text
+    assert response["Cache-Control"] == "private, no-store"
+    case.refresh_from_db()
+    assert case.person is not None and case.contact_email_verified_at is not None
+
+
+def test_wrong_private_token_is_not_found(client, created):
+    case = created.case
+    assert client.get(f"/riverbend/track/{case.reference}/guess/").status_code == 404
+    assert client.get(
+        f"/northfield/track/{case.reference}/{created.private_token}/").status_code == 404
+
+
+def test_confirmation_page_is_only_for_the_session_that_submitted(client, created):
+    response = client.get(f"/riverbend/report/done/{created.case.reference}/")
+    assert response["Location"] == f"/riverbend/track/{created.case.reference}/"
