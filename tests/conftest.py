@@ -13,31 +13,50 @@ def _media_root(settings, tmp_path):
 
 @pytest.fixture
 def council(db):
-    return CouncilFactory(slug="riverbend", name="Riverbend Borough Council",
-                          reference_prefix="RVB", logo_text="Riverbend Council")
+    return CouncilFactory(
+        slug="riverbend",
+        name="Riverbend Borough Council",
+        reference_prefix="RVB",
+        logo_text="Riverbend Council",
+    )
 
 
 @pytest.fixture
 def other_council(db):
-    return CouncilFactory(slug="northfield", name="Northfield District Council",
-                          reference_prefix="NFD")
+    return CouncilFactory(
+        slug="northfield", name="Northfield District Council", reference_prefix="NFD"
+    )
 
 
 @pytest.fixture
 def missed_bin(council):
     """A missed-bin service with the questions a council would ask."""
-    service = ServiceFactory(council=council, code="missed-bin",
-                             name="Report a missed bin collection")
-    QuestionFactory(service=service, code="which_bin", label="Which bin was missed?",
-                    kind="one_of", order=1, options=[
-                        {"value": "general", "label": "General waste"},
-                        {"value": "recycling", "label": "Recycling"}])
-    QuestionFactory(service=service, code="out_by_7am",
-                    label="Was the bin out by 7am?", kind="yes_no", order=2)
+    service = ServiceFactory(
+        council=council, code="missed-bin", name="Report a missed bin collection"
+    )
+    QuestionFactory(
+        service=service,
+        code="which_bin",
+        label="Which bin was missed?",
+        kind="one_of",
+        order=1,
+        options=[
+            {"value": "general", "label": "General waste"},
+            {"value": "recycling", "label": "Recycling"},
+        ],
+    )
+    QuestionFactory(
+        service=service, code="out_by_7am", label="Was the bin out by 7am?", kind="yes_no", order=2
+    )
     return service
 
 
 @pytest.fixture
 def address(council):
-    return AddressFactory(council=council, uprn=100023336956, line1="4 Mill Lane",
-                          street="Mill Lane", postcode="RB1 2AB")
+    return AddressFactory(
+        council=council,
+        uprn=100023336956,
+        line1="4 Mill Lane",
+        street="Mill Lane",
+        postcode="RB1 2AB",
+    )

@@ -101,7 +101,10 @@ class AddressFactory(factory.django.DjangoModelFactory):
 
 
 def links(reference: str, token: str) -> tuple[str, str]:
-    return (f"http://testserver/track/{reference}/", f"http://testserver/track/{reference}/{token}/")
+    return (
+        f"http://testserver/track/{reference}/",
+        f"http://testserver/track/{reference}/{token}/",
+    )
 
 
 def make_case(service: Service, **overrides: Any) -> CaseCreated:

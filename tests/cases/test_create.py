@@ -53,8 +53,12 @@ def test_same_submission_key_never_makes_a_second_request(missed_bin):
 
 def test_invalid_request_saves_nothing_and_explains_each_field(missed_bin):
     with pytest.raises(ValidationError) as excinfo:
-        make_case(missed_bin, answers={"which_bin": "purple"}, location=Location(),
-                  contact=Contact(name="", email="not-an-email"))
+        make_case(
+            missed_bin,
+            answers={"which_bin": "purple"},
+            location=Location(),
+            contact=Contact(name="", email="not-an-email"),
+        )
     errors = excinfo.value.message_dict
     assert set(errors) >= {"which_bin", "out_by_7am", "location", "name", "email"}
     assert not Case.objects.exists() and not CaseEvent.objects.exists()
@@ -66,8 +70,11 @@ def test_anonymous_only_where_the_service_allows(missed_bin):
     assert "anonymous" in excinfo.value.message_dict
     missed_bin.anonymous_allowed = True
     missed_bin.save()
-    case = make_case(missed_bin, answers=ANSWERS,
-                     contact=Contact(name="Hidden", email="h@example.com", anonymous=True)).case
+    case = make_case(
+        missed_bin,
+        answers=ANSWERS,
+        contact=Contact(name="Hidden", email="h@example.com", anonymous=True),
+    ).case
     assert case.is_anonymous and case.contact_name == "" and case.contact_email == ""
     assert not Notification.objects.exists()
 
@@ -85,19 +92,24 @@ def test_a_service_of_another_council_is_refused(missed_bin, other_council):
 
 
 def test_coordinates_find_the_ward_of_the_nearest_address(missed_bin, address):
-    case = make_case(missed_bin, answers=ANSWERS,
-                     location=Location(latitude=52.48005, longitude=-1.89002)).case
+    case = make_case(
+        missed_bin, answers=ANSWERS, location=Location(latitude=52.48005, longitude=-1.89002)
+    ).case
     assert case.ward == address.ward and case.street == "Mill Lane"
 
 
-@pytest.mark.parametrize(("location", "field"), [
-    (Location(latitude=48.0, longitude=-1.0), None),
-    (Location(street="Mill Lane"), "description"),
-    (Location(description="by the bench"), "street"),
-])
+@pytest.mark.parametrize(
+    ("location", "field"),
+    [
+        (Location(latitude=48.0, longitude=-1.0), None),
+        (Location(street="Mill Lane"), "description"),
+        (Location(description="by the bench"), "street"),
+    ],
+)
 def test_incomplete_places_are_explained(missed_bin, location, field):
     if location.latitude is not None:
         from onecouncil.cases.inputs import parse_coordinate
+
         with pytest.raises(ValidationError):
             parse_coordinate("48.0", "lat")
         return
@@ -108,8 +120,9 @@ def test_incomplete_places_are_explained(missed_bin, location, field):
 
 def test_opening_the_private_link_confirms_the_email_and_links_the_person(missed_bin):
     first = make_case(missed_bin, answers=ANSWERS).case
-    second = make_case(missed_bin, answers=ANSWERS,
-                       contact=Contact(name="Sam R", email="SAM@example.com")).case
+    second = make_case(
+        missed_bin, answers=ANSWERS, contact=Contact(name="Sam R", email="SAM@example.com")
+    ).case
     case_confirm_contact(case=first)
     case_confirm_contact(case=second)
     case_confirm_contact(case=second)  # twice is harmless
@@ -132,4 +145,6 @@ def test_events_are_append_only(missed_bin):
 def test_reference_is_unique_across_many_requests(missed_bin):
     references = {make_case(missed_bin, answers=ANSWERS).case.reference for _ in range(50)}
     assert len(references) == 50
-    assert Case.objects.filter(created_at__gte=timezone.now() - dt.timedelta(minutes=5)).count() == 50
+    assert (
+        Case.objects.filter(created_at__gte=timezone.now() - dt.timedelta(minutes=5)).count() == 50
+    )

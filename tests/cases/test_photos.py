@@ -54,13 +54,16 @@ def test_heic_is_accepted_and_stored_as_jpeg():
     assert Image.open(io.BytesIO(cleaned.content)).format == "JPEG"
 
 
-@pytest.mark.parametrize("data", [
-    b"<html><script>alert(1)</script></html>",
-    b"%PDF-1.4 not an image",
-    image_bytes("GIF"),
-    image_bytes("BMP"),
-    jpeg_with_gps()[:200],  # truncated
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"<html><script>alert(1)</script></html>",
+        b"%PDF-1.4 not an image",
+        image_bytes("GIF"),
+        image_bytes("BMP"),
+        jpeg_with_gps()[:200],  # truncated
+    ],
+)
 def test_disguised_or_broken_files_are_refused(data):
     with pytest.raises(ValidationError) as excinfo:
         clean_image(data)
@@ -81,21 +84,27 @@ def test_photo_add_stores_a_clean_copy_and_limits_the_count(council, settings):
     photo = photo_add(council=council, draft_key=key, upload=upload)
     with photo.image.open("rb") as handle:
         assert not Image.open(handle).getexif()
-    photo_add(council=council, draft_key=key,
-              upload=SimpleUploadedFile("b.png", image_bytes("PNG")))
+    photo_add(
+        council=council, draft_key=key, upload=SimpleUploadedFile("b.png", image_bytes("PNG"))
+    )
     with pytest.raises(ValidationError) as excinfo:
-        photo_add(council=council, draft_key=key,
-                  upload=SimpleUploadedFile("c.png", image_bytes("PNG")))
+        photo_add(
+            council=council, draft_key=key, upload=SimpleUploadedFile("c.png", image_bytes("PNG"))
+        )
     assert "up to 2 photos" in excinfo.value.messages[0]
     photo_remove(draft_key=key, photo_id=photo.pk)
-    photo_add(council=council, draft_key=key,
-              upload=SimpleUploadedFile("c.png", image_bytes("PNG")))
+    photo_add(
+        council=council, draft_key=key, upload=SimpleUploadedFile("c.png", image_bytes("PNG"))
+    )
 
 
 def test_a_disguised_upload_saves_nothing(council):
     from onecouncil.cases.models import Photo
 
     with pytest.raises(ValidationError):
-        photo_add(council=council, draft_key=uuid.uuid4(),
-                  upload=SimpleUploadedFile("cat.jpg", b"MZ\x90\x00 executable"))
+        photo_add(
+            council=council,
+            draft_key=uuid.uuid4(),
+            upload=SimpleUploadedFile("cat.jpg", b"MZ\x90\x00 executable"),
+        )
     assert not Photo.objects.exists()

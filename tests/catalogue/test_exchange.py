@@ -31,15 +31,36 @@ def test_import_is_all_or_nothing_and_lists_every_problem(council):
     document = {
         "groups": [{"slug": "bins", "name": "Bins"}],
         "services": [
-            {"code": "ok", "name": "Fine", "group": "bins", "pattern": "report",
-             "description": "A fine service", "questions": []},
-            {"code": "bad-pattern", "name": "Bad", "group": "bins", "pattern": "wish",
-             "description": "x"},
-            {"code": "bad-group", "name": "Bad", "group": "nowhere", "pattern": "report",
-             "description": "x"},
-            {"code": "bad-question", "name": "Bad", "group": "bins", "pattern": "report",
-             "description": "x",
-             "questions": [{"code": "q", "label": "Which?", "kind": "one_of", "options": []}]},
+            {
+                "code": "ok",
+                "name": "Fine",
+                "group": "bins",
+                "pattern": "report",
+                "description": "A fine service",
+                "questions": [],
+            },
+            {
+                "code": "bad-pattern",
+                "name": "Bad",
+                "group": "bins",
+                "pattern": "wish",
+                "description": "x",
+            },
+            {
+                "code": "bad-group",
+                "name": "Bad",
+                "group": "nowhere",
+                "pattern": "report",
+                "description": "x",
+            },
+            {
+                "code": "bad-question",
+                "name": "Bad",
+                "group": "bins",
+                "pattern": "report",
+                "description": "x",
+                "questions": [{"code": "q", "label": "Which?", "kind": "one_of", "options": []}],
+            },
         ],
     }
     with pytest.raises(CatalogueImportError) as excinfo:
@@ -74,8 +95,10 @@ def test_open311_definition_keeps_types_requiredness_and_values(missed_bin):
     attributes = service_definition(missed_bin)["attributes"]
     which, out = attributes
     assert which["datatype"] == "singlevaluelist"
-    assert which["values"] == [{"key": "general", "name": "General waste"},
-                               {"key": "recycling", "name": "Recycling"}]
+    assert which["values"] == [
+        {"key": "general", "name": "General waste"},
+        {"key": "recycling", "name": "Recycling"},
+    ]
     assert which["required"] is True and which["order"] == 1
     assert out["datatype"] == "singlevaluelist"
     assert [v["key"] for v in out["values"]] == ["yes", "no"]

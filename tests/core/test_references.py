@@ -26,13 +26,21 @@ def test_references_are_random_not_sequential():
     assert len(references) == 2000
 
 
-@pytest.mark.parametrize("typed", [
-    "rvb-7k3q-9xm{c}", "RVB 7K3Q 9XM{c}", "7k3q9xm{c}", " rvb7k3q9xm{c} ", "RVB-7K3Q-9XM{c}",
-])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "rvb-7k3q-9xm{c}",
+        "RVB 7K3Q 9XM{c}",
+        "7k3q9xm{c}",
+        " rvb7k3q9xm{c} ",
+        "RVB-7K3Q-9XM{c}",
+    ],
+)
 def test_lookups_forgive_case_spaces_dashes_and_missing_prefix(typed):
     check = check_character("7K3Q9XM")
-    parsed = parse_reference(typed.format(c=check.lower() if typed[0].islower() else check),
-                             prefix="RVB")
+    parsed = parse_reference(
+        typed.format(c=check.lower() if typed[0].islower() else check), prefix="RVB"
+    )
     assert str(parsed) == f"RVB-7K3Q-9XM{check}"
 
 
@@ -50,7 +58,7 @@ def test_every_single_character_typo_is_caught_by_the_check_character():
     for position, replacement in itertools.product(range(len(code)), ALPHABET):
         if code[position] == replacement:
             continue
-        typo = code[:position] + replacement + code[position + 1:]
+        typo = code[:position] + replacement + code[position + 1 :]
         assert not is_valid_code(typo), typo
 
 

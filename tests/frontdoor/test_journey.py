@@ -79,21 +79,26 @@ def test_errors_use_the_summary_keep_input_and_explain(client, missed_bin):
     response = answer_questions(client, which_bin="", out_by_7am="yes")
     assert response.status_code == 200
     assert "There is a problem" in response.text
-    assert '<a href="#id_which_bin_0">Select an answer to: Which bin was missed?</a>' in response.text
+    assert (
+        '<a href="#id_which_bin_0">Select an answer to: Which bin was missed?</a>'
+    ) in response.text
     assert "<title>Error:" in response.text
     assert re.search(r'value="yes"\s+checked', response.text)
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"action": "find", "postcode": "nonsense"}, "Enter a real postcode"),
-    ({"action": "find", "postcode": "SW1A 1AA"}, "could not find any addresses"),
-    ({"action": "continue"}, "Tell us where"),
-    ({"action": "continue", "street": "Mill Lane"}, "Describe where on the street"),
-    ({"action": "continue", "latitude": "52.1"}, "Enter both the latitude and the longitude"),
-    ({"action": "continue", "latitude": "40.7", "longitude": "-74.0"}, "in the United Kingdom"),
-    ({"action": "continue", "latitude": "north", "longitude": "-1.8"}, "as a number"),
-    ({"action": "continue", "uprn": "999"}, "Select an address from the list"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"action": "find", "postcode": "nonsense"}, "Enter a real postcode"),
+        ({"action": "find", "postcode": "SW1A 1AA"}, "could not find any addresses"),
+        ({"action": "continue"}, "Tell us where"),
+        ({"action": "continue", "street": "Mill Lane"}, "Describe where on the street"),
+        ({"action": "continue", "latitude": "52.1"}, "Enter both the latitude and the longitude"),
+        ({"action": "continue", "latitude": "40.7", "longitude": "-74.0"}, "in the United Kingdom"),
+        ({"action": "continue", "latitude": "north", "longitude": "-1.8"}, "as a number"),
+        ({"action": "continue", "uprn": "999"}, "Select an address from the list"),
+    ],
+)
 def test_location_errors(client, missed_bin, address, data, message):
     answer_questions(client)
     response = client.post(f"{BASE}/location/", data)
@@ -103,22 +108,28 @@ def test_location_errors(client, missed_bin, address, data, message):
 
 def test_street_and_description_or_coordinates_are_enough(client, missed_bin):
     answer_questions(client)
-    response = client.post(f"{BASE}/location/", {
-        "action": "continue", "street": "Mill Lane", "description": "By the post box"})
+    response = client.post(
+        f"{BASE}/location/",
+        {"action": "continue", "street": "Mill Lane", "description": "By the post box"},
+    )
     assert response.status_code == 302
-    response = client.post(f"{BASE}/location/", {
-        "action": "continue", "latitude": "52.4862", "longitude": "-1.8904"})
+    response = client.post(
+        f"{BASE}/location/", {"action": "continue", "latitude": "52.4862", "longitude": "-1.8904"}
+    )
     assert response.status_code == 302
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"name": "", "email": "sam@example.com"}, "Enter your name"),
-    ({"name": "Sam", "email": "", "phone": ""}, "Enter an email address or a phone number"),
-    ({"name": "Sam", "email": "sam@", "phone": ""}, "correct format"),
-    ({"name": "Sam", "email": "", "phone": "12"}, "Enter a telephone number"),
-    # Where the service needs contact details, the anonymous box is not offered or obeyed.
-    ({"name": "Sam", "anonymous": "on"}, "Enter an email address or a phone number"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"name": "", "email": "sam@example.com"}, "Enter your name"),
+        ({"name": "Sam", "email": "", "phone": ""}, "Enter an email address or a phone number"),
+        ({"name": "Sam", "email": "sam@", "phone": ""}, "correct format"),
+        ({"name": "Sam", "email": "", "phone": "12"}, "Enter a telephone number"),
+        # Where the service needs contact details, the anonymous box is not offered or obeyed.
+        ({"name": "Sam", "anonymous": "on"}, "Enter an email address or a phone number"),
+    ],
+)
 def test_contact_errors(journey, data, message):
     response = journey.post(f"{BASE}/contact/", data)
     assert response.status_code == 200
@@ -128,8 +139,9 @@ def test_contact_errors(journey, data, message):
 def test_half_filled_journey_survives_reload_and_change_links_return_to_check(journey):
     page = journey.get(f"{BASE}/questions/")
     assert re.search(r'value="general"\s+checked', page.text)
-    response = journey.post(f"{BASE}/questions/", {
-        "which_bin": "recycling", "out_by_7am": "yes", "change": "1"})
+    response = journey.post(
+        f"{BASE}/questions/", {"which_bin": "recycling", "out_by_7am": "yes", "change": "1"}
+    )
     assert response["Location"] == f"{BASE}/check/"
     assert "Recycling" in journey.get(f"{BASE}/check/").text
 
@@ -164,8 +176,13 @@ def test_disguised_upload_is_explained(journey):
 
 
 def test_required_photo_question_must_be_answered(client, missed_bin, address):
-    QuestionFactory(service=missed_bin, code="photo", kind="photo", required=True,
-                    label="Add a photo of the bin")
+    QuestionFactory(
+        service=missed_bin,
+        code="photo",
+        kind="photo",
+        required=True,
+        label="Add a photo of the bin",
+    )
     answer_questions(client)
     choose_address(client, address)
     response = client.post(f"{BASE}/photos/", {"action": "continue"})

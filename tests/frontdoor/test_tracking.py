@@ -11,9 +11,12 @@ ANSWERS = {"which_bin": "general", "out_by_7am": "yes"}
 
 @pytest.fixture
 def created(missed_bin, address):
-    return make_case(missed_bin, answers=ANSWERS, location=Location(address=address),
-                     contact=Contact(name="Sam Resident", email="sam@example.com",
-                                     phone="07700 900982"))
+    return make_case(
+        missed_bin,
+        answers=ANSWERS,
+        location=Location(address=address),
+        contact=Contact(name="Sam Resident", email="sam@example.com", phone="07700 900982"),
+    )
 
 
 def test_public_page_shows_progress_but_never_the_reporter(client, created):
@@ -24,8 +27,13 @@ def test_public_page_shows_progress_but_never_the_reporter(client, created):
     assert "Report a missed bin collection" in text
     assert "Received" in text and "We have your request" in text
     assert "Mill Lane" in text
-    for secret in ("Sam Resident", "sam@example.com", "07700", "4 Mill Lane",
-                   created.private_token):
+    for secret in (
+        "Sam Resident",
+        "sam@example.com",
+        "07700",
+        "4 Mill Lane",
+        created.private_token,
+    ):
         assert secret not in text
 
 
@@ -74,8 +82,10 @@ def test_private_link_shows_everything_and_confirms_the_email(client, created):
 def test_wrong_private_token_is_not_found(client, created):
     case = created.case
     assert client.get(f"/riverbend/track/{case.reference}/guess/").status_code == 404
-    assert client.get(
-        f"/northfield/track/{case.reference}/{created.private_token}/").status_code == 404
+    assert (
+        client.get(f"/northfield/track/{case.reference}/{created.private_token}/").status_code
+        == 404
+    )
 
 
 def test_confirmation_page_is_only_for_the_session_that_submitted(client, created):

@@ -14,13 +14,21 @@ from onecouncil.notify.services import backoff, notification_enqueue, outbox_pro
 @pytest.fixture
 def queued(council):
     return notification_enqueue(
-        council=council, kind="case_confirmation", channel="email", recipient="sam@example.com",
+        council=council,
+        kind="case_confirmation",
+        channel="email",
+        recipient="sam@example.com",
         subject_reference="RVB-AAAA-AAAA",
-        context={"council_name": council.name, "reference": "RVB-AAAA-AAAA",
-                 "service_name": "Report a pothole", "name": "Sam",
-                 "tracking_url": "http://x/track/RVB-AAAA-AAAA/",
-                 "private_url": "http://x/track/RVB-AAAA-AAAA/secret/", "due_date": "1 May 2026",
-                 "council_phone": "01632 960 000"},
+        context={
+            "council_name": council.name,
+            "reference": "RVB-AAAA-AAAA",
+            "service_name": "Report a pothole",
+            "name": "Sam",
+            "tracking_url": "http://x/track/RVB-AAAA-AAAA/",
+            "private_url": "http://x/track/RVB-AAAA-AAAA/secret/",
+            "due_date": "1 May 2026",
+            "council_phone": "01632 960 000",
+        },
     )
 
 
@@ -61,12 +69,16 @@ def test_gives_up_after_the_maximum_attempts(queued, settings):
 def test_a_crashed_workers_claim_expires_and_the_message_is_sent(queued):
     # A worker claimed it and died before sending: the lease is still running...
     Notification.objects.filter(pk=queued.pk).update(
-        status=Status.SENDING, claim=uuid.uuid4(), attempts=1,
-        locked_until=timezone.now() + dt.timedelta(minutes=5))
+        status=Status.SENDING,
+        claim=uuid.uuid4(),
+        attempts=1,
+        locked_until=timezone.now() + dt.timedelta(minutes=5),
+    )
     assert outbox_process() == 0
     # ...and once it has run out, another worker sends it.
     Notification.objects.filter(pk=queued.pk).update(
-        locked_until=timezone.now() - dt.timedelta(seconds=1))
+        locked_until=timezone.now() - dt.timedelta(seconds=1)
+    )
     assert outbox_process() == 1
     assert len(mail.outbox) == 1
 

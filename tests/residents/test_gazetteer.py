@@ -9,17 +9,23 @@ from onecouncil.residents.postcodes import normalise_postcode
 from onecouncil.residents.selectors import addresses_for_postcode, nearest_address
 from onecouncil.residents.services import gazetteer_import
 
-CSV = """uprn,usrn,address_line_1,address_line_2,street,town,postcode,ward_code,ward_name,latitude,longitude
+CSV = """uprn,usrn,address_line_1,address_line_2,street,town,postcode,ward_code,ward_name,\
+latitude,longitude
 100023336956,20001,4 Mill Lane,,Mill Lane,Riverbend,rb12ab,E05900001,Abbey Meads,52.4862,-1.8904
 100023336957,20001,6 Mill Lane,,Mill Lane,Riverbend,RB1 2AB,E05900001,Abbey Meads,52.4864,-1.8901
 100023336958,20002,1 Weir Road,Flat 2,Weir Road,Riverbend,RB2 9ZZ,E05900002,Weir Fields,,
 """
 
 
-@pytest.mark.parametrize(("typed", "expected"), [
-    ("sw1a1aa", "SW1A 1AA"), (" SW1A 1AA ", "SW1A 1AA"), ("rg11aa", "RG1 1AA"),
-    ("m11ae", "M1 1AE"),
-])
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("sw1a1aa", "SW1A 1AA"),
+        (" SW1A 1AA ", "SW1A 1AA"),
+        ("rg11aa", "RG1 1AA"),
+        ("m11ae", "M1 1AE"),
+    ],
+)
 def test_postcodes_are_normalised(typed, expected):
     assert normalise_postcode(typed) == expected
 
@@ -59,11 +65,20 @@ def test_command_imports_os_open_uprn_coordinates(council, tmp_path):
     main = tmp_path / "gazetteer.csv"
     main.write_text(CSV)
     coords = tmp_path / "osopenuprn.csv"
-    coords.write_text("UPRN,X_COORDINATE,Y_COORDINATE,LATITUDE,LONGITUDE\n"
-                      "100023336958,407000.00,286000.00,52.4801,-1.8950\n")
+    coords.write_text(
+        "UPRN,X_COORDINATE,Y_COORDINATE,LATITUDE,LONGITUDE\n"
+        "100023336958,407000.00,286000.00,52.4801,-1.8950\n"
+    )
     out = io.StringIO()
-    call_command("import_gazetteer", str(main), "--council", council.slug,
-                 "--coordinates", str(coords), stdout=out)
+    call_command(
+        "import_gazetteer",
+        str(main),
+        "--council",
+        council.slug,
+        "--coordinates",
+        str(coords),
+        stdout=out,
+    )
     assert "3 addresses created" in out.getvalue()
     assert Address.objects.get(uprn=100023336958).latitude == pytest.approx(52.4801)
 

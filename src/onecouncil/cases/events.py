@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from onecouncil.cases.models import Case, CaseEvent, EventKind
 
@@ -16,7 +16,7 @@ def event_append(
     is_public: bool,
     message: str = "",
     data: dict[str, Any] | None = None,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
     actor_label: str = "",
 ) -> CaseEvent:
     return CaseEvent.objects.create(

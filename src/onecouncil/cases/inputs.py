@@ -26,8 +26,11 @@ class Location:
 
     @property
     def is_empty(self) -> bool:
-        return self.address is None and not self.street and not self.description and (
-            self.latitude is None
+        return (
+            self.address is None
+            and not self.street
+            and not self.description
+            and (self.latitude is None)
         )
 
 
@@ -45,8 +48,10 @@ def parse_coordinate(value: str | float | None, axis: str) -> float | None:
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise ValidationError(_("Enter the %(axis)s as a number, like 51.5034") % {
-            "axis": _("latitude") if axis == "lat" else _("longitude")}) from None
+        raise ValidationError(
+            _("Enter the %(axis)s as a number, like 51.5034")
+            % {"axis": _("latitude") if axis == "lat" else _("longitude")}
+        ) from None
     low, high = UK_BOUNDS[axis]
     if math.isnan(number) or not low <= number <= high:
         raise ValidationError(_("The place must be in the United Kingdom"))
@@ -64,8 +69,10 @@ def validate_location(service: Service, location: Location) -> dict[str, list[st
     )
     if location.street.strip() and not location.description.strip() and location.address is None:
         errors["description"] = [_("Describe where on the street, like 'outside number 12'")]
-    elif location.description.strip() and not location.street.strip() and not (
-        location.address or location.latitude is not None
+    elif (
+        location.description.strip()
+        and not location.street.strip()
+        and not (location.address or location.latitude is not None)
     ):
         errors["street"] = [_("Enter the name of the street")]
     if service.location_required and not has_place and not errors:
@@ -85,9 +92,7 @@ def normalise_phone(phone: str) -> str:
             _("Enter a telephone number, like 01632 960 001 or 07700 900 982")
         ) from None
     if not phonenumbers.is_possible_number(parsed):
-        raise ValidationError(
-            _("Enter a telephone number, like 01632 960 001 or 07700 900 982")
-        )
+        raise ValidationError(_("Enter a telephone number, like 01632 960 001 or 07700 900 982"))
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -46,23 +46,31 @@ class Channel(models.TextChoices):
 class Case(CouncilOwned):
     reference = models.CharField(_("reference number"), max_length=20, unique=True)
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="cases")
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices,
-                              default=Status.RECEIVED)
-    close_reason = models.CharField(_("reason closed"), max_length=20,
-                                    choices=CloseReason.choices, blank=True)
-    duplicate_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="duplicates")
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED
+    )
+    close_reason = models.CharField(
+        _("reason closed"), max_length=20, choices=CloseReason.choices, blank=True
+    )
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates"
+    )
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
-    channel_detail = models.CharField(_("channel detail"), max_length=120, blank=True,
-                                      help_text=_("For example the client application's name."))
+    channel_detail = models.CharField(
+        _("channel detail"),
+        max_length=120,
+        blank=True,
+        help_text=_("For example the client application's name."),
+    )
     answers = models.JSONField(_("answers"), default=dict, blank=True)
 
     # Where: a gazetteer address, or a street and a description, or coordinates.
     address = models.ForeignKey(Address, on_delete=models.SET_NULL, null=True, blank=True)
     uprn = models.BigIntegerField(_("UPRN"), null=True, blank=True)
     street = models.CharField(_("street"), max_length=200, blank=True)
-    location_description = models.CharField(_("description of the place"), max_length=500,
-                                            blank=True)
+    location_description = models.CharField(
+        _("description of the place"), max_length=500, blank=True
+    )
     postcode = models.CharField(_("postcode"), max_length=8, blank=True)
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
@@ -74,12 +82,14 @@ class Case(CouncilOwned):
     contact_phone = models.CharField(_("phone"), max_length=40, blank=True)
     is_anonymous = models.BooleanField(_("anonymous"), default=False)
     contact_email_verified_at = models.DateTimeField(null=True, blank=True)
-    person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True,
-                               related_name="cases")
+    person = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases"
+    )
     private_token_hash = models.CharField(max_length=64)
 
-    team = models.ForeignKey("core.Team", on_delete=models.SET_NULL, null=True, blank=True,
-                             related_name="cases")
+    team = models.ForeignKey(
+        "core.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="cases"
+    )
     submission_key = models.UUIDField(_("submission key"))
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     created_at = models.DateTimeField(_("reported"), auto_now_add=True, db_index=True)
@@ -89,11 +99,13 @@ class Case(CouncilOwned):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["council", "submission_key"],
-                                    name="one_case_per_submission"),
+            models.UniqueConstraint(
+                fields=["council", "submission_key"], name="one_case_per_submission"
+            ),
         ]
-        indexes = [models.Index(fields=["council", "status", "created_at"],
-                                name="case_council_status_idx")]
+        indexes = [
+            models.Index(fields=["council", "status", "created_at"], name="case_council_status_idx")
+        ]
         verbose_name = _("service request")
         verbose_name_plural = _("service requests")
 
@@ -128,14 +140,20 @@ class CaseEvent(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=30, choices=EventKind.choices)
     is_public = models.BooleanField(default=False)
-    status = models.CharField(max_length=20, choices=Status.choices, blank=True,
-                              help_text=_("The case's status after this event."))
+    status = models.CharField(
+        max_length=20,
+        choices=Status.choices,
+        blank=True,
+        help_text=_("The case's status after this event."),
+    )
     message = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                              blank=True, related_name="+")
-    actor_label = models.CharField(max_length=200, blank=True,
-                                   help_text=_("Who or what made the change, as shown."))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(
+        max_length=200, blank=True, help_text=_("Who or what made the change, as shown.")
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -159,8 +177,9 @@ def photo_path(instance: Photo, filename: str) -> str:
 class Photo(CouncilOwned):
     """A photo a resident uploaded, first to their draft, then to the case it joins."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True,
-                             related_name="photos")
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, null=True, blank=True, related_name="photos"
+    )
     draft_key = models.UUIDField(db_index=True)
     image = models.ImageField(upload_to=photo_path)
     content_type = models.CharField(max_length=40)
@@ -186,8 +205,9 @@ STATUS_EXPLANATION = {
     Status.REOPENED: _("This request was opened again and we are looking at it."),
 }
 CLOSE_REASON_EXPLANATION = {
-    CloseReason.DUPLICATE: _("Someone had already reported this. We are dealing with it "
-                             "under the earlier report."),
+    CloseReason.DUPLICATE: _(
+        "Someone had already reported this. We are dealing with it under the earlier report."
+    ),
     CloseReason.REFERRED: _("We have passed this to the organisation responsible."),
     CloseReason.NO_ACTION: _("We looked into it and no action is needed."),
     CloseReason.NOT_RESPONSIBLE: _("This is not something the council is responsible for."),

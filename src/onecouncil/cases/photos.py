@@ -74,9 +74,7 @@ def photo_add(*, council: Council, draft_key: uuid.UUID, upload: UploadedFile) -
     if Photo.objects.filter(draft_key=draft_key, case__isnull=True).count() >= (
         settings.PHOTO_MAX_COUNT
     ):
-        raise ValidationError(
-            _("You can add up to %(n)s photos") % {"n": settings.PHOTO_MAX_COUNT}
-        )
+        raise ValidationError(_("You can add up to %(n)s photos") % {"n": settings.PHOTO_MAX_COUNT})
     if upload.size is not None and upload.size > settings.PHOTO_MAX_BYTES:
         raise ValidationError(
             _("The photo must be smaller than %(mb)s MB")
@@ -92,8 +90,9 @@ def photo_add(*, council: Council, draft_key: uuid.UUID, upload: UploadedFile) -
         height=cleaned.height,
         size=len(cleaned.content),
     )
-    photo.image.save(f"{uuid.uuid4().hex}.{cleaned.extension}", ContentFile(cleaned.content),
-                     save=False)
+    photo.image.save(
+        f"{uuid.uuid4().hex}.{cleaned.extension}", ContentFile(cleaned.content), save=False
+    )
     photo.save()
     return photo
 

@@ -29,8 +29,11 @@ def case_for_reporter(*, council: Council, reference: ParsedReference, token: st
     case = (
         Case.objects.filter(council=council, reference=str(reference))
         .select_related("service", "ward", "address")
-        .prefetch_related("photos", "service__questions",
-                          Prefetch("events", queryset=public_events, to_attr="public_events"))
+        .prefetch_related(
+            "photos",
+            "service__questions",
+            Prefetch("events", queryset=public_events, to_attr="public_events"),
+        )
         .first()
     )
     if case is None or not token_matches(case, token):
@@ -46,8 +49,9 @@ def photo_for_draft(*, council: Council, draft_key: uuid.UUID, photo_id: int) ->
     return Photo.objects.filter(council=council, draft_key=draft_key, id=photo_id).first()
 
 
-def photo_for_reporter(*, council: Council, reference: ParsedReference, token: str,
-                       photo_id: int) -> Photo | None:
+def photo_for_reporter(
+    *, council: Council, reference: ParsedReference, token: str, photo_id: int
+) -> Photo | None:
     case = case_for_reporter(council=council, reference=reference, token=token)
     if case is None:
         return None

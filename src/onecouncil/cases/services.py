@@ -50,10 +50,12 @@ def token_matches(case: Case, token: str) -> bool:
 
 def due_at_for(service: Service, council: Council, start: dt.datetime) -> dt.datetime:
     if service.sla_unit == SlaUnit.WORKING_HOURS:
-        return add_working_hours(start, service.sla_amount, tz=council.time_zone,
-                                 region=council.bank_holiday_region)
-    return add_working_days(start, service.sla_amount, tz=council.time_zone,
-                            region=council.bank_holiday_region)
+        return add_working_hours(
+            start, service.sla_amount, tz=council.time_zone, region=council.bank_holiday_region
+        )
+    return add_working_days(
+        start, service.sla_amount, tz=council.time_zone, region=council.bank_holiday_region
+    )
 
 
 def case_create(
@@ -95,8 +97,9 @@ def case_create(
         errors["address"] = [_("Choose an address in this council's area")]
     photos: Sequence[Photo] = []
     if photo_draft_key is not None:
-        photos = list(Photo.objects.filter(council=council, draft_key=photo_draft_key,
-                                           case__isnull=True))
+        photos = list(
+            Photo.objects.filter(council=council, draft_key=photo_draft_key, case__isnull=True)
+        )
     photo_question = service.questions.filter(kind=QuestionKind.PHOTO, required=True).first()
     if photo_question is not None and not photos:
         errors["photos"] = [_("Add a photo: %(q)s") % {"q": photo_question.label}]
@@ -105,11 +108,21 @@ def case_create(
 
     try:
         with transaction.atomic():
-            return _insert(council=council, service=service, answers=cleaned_answers,
-                           location=location, contact=contact, channel=channel,
-                           channel_detail=channel_detail, submission_key=submission_key,
-                           photos=photos, links=links, language=language, actor=actor,
-                           actor_label=actor_label)
+            return _insert(
+                council=council,
+                service=service,
+                answers=cleaned_answers,
+                location=location,
+                contact=contact,
+                channel=channel,
+                channel_detail=channel_detail,
+                submission_key=submission_key,
+                photos=photos,
+                links=links,
+                language=language,
+                actor=actor,
+                actor_label=actor_label,
+            )
     except IntegrityError:
         # A second submit of the same journey raced the first: return what it made.
         existing = Case.objects.filter(council=council, submission_key=submission_key).first()
@@ -147,8 +160,9 @@ def _insert(
     ward = address.ward if address else None
     street = location.street.strip() or (address.street if address else "")
     if address is None and location.latitude is not None and location.longitude is not None:
-        nearest = nearest_address(council=council, latitude=location.latitude,
-                                  longitude=location.longitude)
+        nearest = nearest_address(
+            council=council, latitude=location.latitude, longitude=location.longitude
+        )
         if nearest is not None:
             ward = nearest.ward
             street = street or nearest.street
@@ -166,10 +180,12 @@ def _insert(
         street=street,
         location_description=location.description.strip(),
         postcode=address.postcode if address else "",
-        latitude=location.latitude if location.latitude is not None else (
-            address.latitude if address else None),
-        longitude=location.longitude if location.longitude is not None else (
-            address.longitude if address else None),
+        latitude=location.latitude
+        if location.latitude is not None
+        else (address.latitude if address else None),
+        longitude=location.longitude
+        if location.longitude is not None
+        else (address.longitude if address else None),
         ward=ward,
         contact_name="" if anonymous else contact.name.strip(),
         contact_email="" if anonymous else contact.email.strip(),
@@ -183,14 +199,23 @@ def _insert(
     for photo in photos:
         photo.case = case
     Photo.objects.bulk_update(photos, ["case"])
-    event_append(case=case, kind=EventKind.CREATED, is_public=True,
-                 message=_("We have received your request."),
-                 data={"channel": channel, "channel_detail": channel_detail},
-                 actor=actor, actor_label=actor_label or case.get_channel_display())
+    event_append(
+        case=case,
+        kind=EventKind.CREATED,
+        is_public=True,
+        message=_("We have received your request."),
+        data={"channel": channel, "channel_detail": channel_detail},
+        actor=actor,
+        actor_label=actor_label or case.get_channel_display(),
+    )
     if service.team is not None:
-        event_append(case=case, kind=EventKind.ROUTED, is_public=False,
-                     data={"team": service.team.name, "team_id": service.team_id},
-                     actor_label=_("Routing"))
+        event_append(
+            case=case,
+            kind=EventKind.ROUTED,
+            is_public=False,
+            data={"team": service.team.name, "team_id": service.team_id},
+            actor_label=_("Routing"),
+        )
     if case.contact_email:
         tracking_url, private_url = links(case.reference, token)
         notification_enqueue(
@@ -209,7 +234,8 @@ def _insert(
                 "tracking_url": tracking_url,
                 "private_url": private_url,
                 "due_date": timezone.localtime(case.due_at).strftime("%-d %B %Y")
-                if case.due_at else "",
+                if case.due_at
+                else "",
             },
         )
     return CaseCreated(case, token, created=True)
@@ -224,10 +250,16 @@ def case_confirm_contact(*, case: Case) -> None:
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.contact_email_verified_at is not None:
         return
-    person = person_for_verified_email(council=case.council, email=case.contact_email,
-                                       name=case.contact_name)
+    person = person_for_verified_email(
+        council=case.council, email=case.contact_email, name=case.contact_name
+    )
     case.contact_email_verified_at = timezone.now()
     case.person = person
     case.save(update_fields=["contact_email_verified_at", "person", "updated_at"])
-    event_append(case=case, kind=EventKind.CONTACT_VERIFIED, is_public=False,
-                 data={"person_id": person.pk}, actor_label=_("Resident"))
+    event_append(
+        case=case,
+        kind=EventKind.CONTACT_VERIFIED,
+        is_public=False,
+        data={"person_id": person.pk},
+        actor_label=_("Resident"),
+    )

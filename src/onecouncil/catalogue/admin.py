@@ -39,6 +39,6 @@ class ServiceAdmin(CouncilScopedAdmin):
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name in ("group", "team") and field is not None:
-            queryset: QuerySet[Any] = field.queryset  # type: ignore[attr-defined]
-            field.queryset = queryset.filter(council_id__in=self.council_ids(request))  # type: ignore[attr-defined]
+            queryset: QuerySet[Any] = field.queryset
+            field.queryset = queryset.filter(council_id__in=self.council_ids(request))
         return field

@@ -22,8 +22,6 @@ from onecouncil.catalogue.models import Question, QuestionKind, Service
 class GovukDateWidget(forms.MultiWidget):
     """Day, month and year boxes (the GOV.UK date input pattern)."""
 
-
-
     def __init__(self) -> None:
         super().__init__(
             widgets={
@@ -45,20 +43,25 @@ class GovukDateWidget(forms.MultiWidget):
 
 
 class GovukDateField(forms.MultiValueField):
-    widget = GovukDateWidget
-
     def __init__(self, *, allow_future: bool, **kwargs: Any) -> None:
         self.allow_future = allow_future
         number = forms.CharField(required=False)
-        super().__init__(fields=(number, number, number), require_all_fields=False, **kwargs)
-        self.widget = GovukDateWidget()
+        super().__init__(
+            fields=(number, number, number),
+            require_all_fields=False,
+            widget=GovukDateWidget(),
+            **kwargs,
+        )
 
     def compress(self, data_list: list[Any]) -> dt.date | None:
         if not data_list or not any(data_list):
             return None
         day, month, year = (str(v or "").strip() for v in data_list)
-        missing = [name for name, value in (
-            (_("day"), day), (_("month"), month), (_("year"), year)) if not value]
+        missing = [
+            name
+            for name, value in ((_("day"), day), (_("month"), month), (_("year"), year))
+            if not value
+        ]
         if missing:
             raise ValidationError(
                 _("The date must include a %(parts)s") % {"parts": _(" and ").join(missing)}
@@ -116,13 +119,13 @@ def question_field(question: Question) -> forms.Field:
         )
         field.error_messages["invalid"] = _("Enter a number, like 3")
         if question.min_value is not None:
-            field.error_messages["min_value"] = _(
-                "The number must be %(limit)s or more"
-            ) % {"limit": _to_json(question.min_value)}
+            field.error_messages["min_value"] = _("The number must be %(limit)s or more") % {
+                "limit": _to_json(question.min_value)
+            }
         if question.max_value is not None:
-            field.error_messages["max_value"] = _(
-                "The number must be %(limit)s or less"
-            ) % {"limit": _to_json(question.max_value)}
+            field.error_messages["max_value"] = _("The number must be %(limit)s or less") % {
+                "limit": _to_json(question.max_value)
+            }
         return field
     if kind == QuestionKind.DATE:
         return GovukDateField(allow_future=question.allow_future_dates, **common)
@@ -194,14 +197,18 @@ def validate_answers(service: Service, answers: Mapping[str, Any]) -> dict[str, 
             try:
                 parsed = dt.date.fromisoformat(str(value)[:10])
             except ValueError:
-                raise ValidationError(
-                    {code: [_("Enter a date as YYYY-MM-DD")]}
-                ) from None
+                raise ValidationError({code: [_("Enter a date as YYYY-MM-DD")]}) from None
             data[f"{code}_day"], data[f"{code}_month"], data[f"{code}_year"] = (
-                parsed.day, parsed.month, parsed.year)
+                parsed.day,
+                parsed.month,
+                parsed.year,
+            )
         elif question.kind == QuestionKind.SEVERAL_OF:
-            data[code] = list(value) if isinstance(value, Iterable) and not isinstance(
-                value, str) else [value]
+            data[code] = (
+                list(value)
+                if isinstance(value, Iterable) and not isinstance(value, str)
+                else [value]
+            )
         else:
             data[code] = value
     form = AnswersForm(data=_QueryDict(data), service=service)

@@ -76,7 +76,9 @@ def catalogue_export(*, council: Council) -> str:
         entry.update({name: getattr(service, name) for name in SERVICE_FIELDS})
         entry["keywords"] = service.keyword_list
         entry["sla"] = {"amount": service.sla_amount, "unit": service.sla_unit}
-        entry["team"] = {"slug": service.team.slug, "name": service.team.name} if service.team else None
+        entry["team"] = (
+            {"slug": service.team.slug, "name": service.team.name} if service.team else None
+        )
         entry["questions"] = []
         for question in service.questions.all():
             q: dict[str, Any] = {"code": question.code}
@@ -143,15 +145,15 @@ def catalogue_import(*, council: Council, text: str) -> ImportResult:
             errors.append(f"{where}: the code {code} appears twice.")
             continue
         seen_codes.add(code)
-        group = groups.get(str(entry.get("group", "")))
-        if group is None:
+        service_group = groups.get(str(entry.get("group", "")))
+        if service_group is None:
             errors.append(f"{where}.group: no group with slug {entry.get('group')!r}.")
             continue
         service = Service.objects.filter(council=council, code=code).first()
         created = service is None
         if service is None:
             service = Service(council=council, code=code)
-        service.group = group
+        service.group = service_group
         for name in SERVICE_FIELDS:
             if name in entry:
                 setattr(service, name, entry[name] if entry[name] is not None else "")

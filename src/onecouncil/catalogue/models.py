@@ -119,7 +119,12 @@ class Service(CouncilOwned):
     def clean(self) -> None:
         if self.group_id and self.council_id and self.group.council_id != self.council_id:
             raise ValidationError({"group": _("Choose a group of the same council.")})
-        if self.team_id and self.council_id and self.team and self.team.council_id != self.council_id:
+        if (
+            self.team_id
+            and self.council_id
+            and self.team
+            and self.team.council_id != self.council_id
+        ):
             raise ValidationError({"team": _("Choose a team of the same council.")})
 
     @property
@@ -171,17 +176,18 @@ class Question(models.Model):
                     and str(option.get("value", "")).strip()
                     and str(option.get("label", "")).strip()
                 ):
-                    raise ValidationError(
-                        {"options": _("Each option needs a value and a label.")}
-                    )
+                    raise ValidationError({"options": _("Each option needs a value and a label.")})
             values = [str(o["value"]) for o in self.options]
             if len(set(values)) != len(values):
                 raise ValidationError({"options": _("Option values must be different.")})
         elif self.options:
             raise ValidationError({"options": _("Only list questions have options.")})
-        if self.min_value is not None and self.max_value is not None:
-            if self.min_value > self.max_value:
-                raise ValidationError({"max_value": _("The maximum is below the minimum.")})
+        if (
+            self.min_value is not None
+            and self.max_value is not None
+            and self.min_value > self.max_value
+        ):
+            raise ValidationError({"max_value": _("The maximum is below the minimum.")})
 
     @property
     def effective_max_length(self) -> int | None:

@@ -175,7 +175,9 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 EMAIL_TIMEOUT = 30
 EMAIL_FILE_PATH = VAR_DIR / "mail"
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "OneCouncil <no-reply@onecouncil.localhost>")
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "OneCouncil <no-reply@onecouncil.localhost>"
+)
 
 # The background worker: how often it polls the outbox, and how long a claim lasts
 # before another worker may take over a notification a crashed worker left behind.

@@ -12,7 +12,7 @@ from onecouncil.core.models import Council, CouncilHostname, Membership, Team
 from onecouncil.core.selectors import councils_administered_by
 
 
-class CouncilScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class CouncilScopedAdmin(admin.ModelAdmin):
     """A ModelAdmin for council-owned rows: each administrator sees only their councils."""
 
     def council_ids(self, request: HttpRequest) -> list[int]:
@@ -47,13 +47,13 @@ class CouncilScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class HostnameInline(admin.TabularInline):  # type: ignore[type-arg]
+class HostnameInline(admin.TabularInline):
     model = CouncilHostname
     extra = 0
 
 
 @admin.register(Council)
-class CouncilAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class CouncilAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "reference_prefix", "is_active")
     inlines = [HostnameInline]
 

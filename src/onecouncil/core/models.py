@@ -98,7 +98,9 @@ class CouncilHostname(models.Model):
     def clean(self) -> None:
         self.hostname = self.hostname.strip().lower()
         if not re.fullmatch(r"[a-z0-9.-]+(:\d+)?", self.hostname):
-            raise ValidationError({"hostname": _("Enter a host name such as report.example.gov.uk")})
+            raise ValidationError(
+                {"hostname": _("Enter a host name such as report.example.gov.uk")}
+            )
 
 
 class CouncilOwned(models.Model):

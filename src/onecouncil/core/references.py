@@ -19,7 +19,7 @@ _VALUE = {char: index for index, char in enumerate(ALPHABET)}
 _LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
-class ReferenceError(ValueError):  # noqa: A001 - a domain error, not the builtin
+class ReferenceError(ValueError):
     """A reference a person typed cannot be a real one; ``message`` says why."""
 
     def __init__(self, message: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.cache import cache
 
 from onecouncil.core.models import Council, Membership, Role
@@ -33,7 +35,7 @@ def active_councils() -> list[Council]:
     return list(Council.objects.filter(is_active=True).order_by("name"))
 
 
-def councils_administered_by(user: object) -> list[int]:
+def councils_administered_by(user: Any) -> list[int]:
     """Ids of the councils whose catalogue ``user`` may edit in the staff admin."""
     if getattr(user, "is_superuser", False):
         return list(Council.objects.values_list("id", flat=True))

@@ -42,7 +42,9 @@ def add_working_days(start: dt.datetime, days: int, *, tz: str, region: str = "E
     return dt.datetime.combine(day, WORKDAY_END, tzinfo=zone)
 
 
-def add_working_hours(start: dt.datetime, hours: int, *, tz: str, region: str = "ENG") -> dt.datetime:
+def add_working_hours(
+    start: dt.datetime, hours: int, *, tz: str, region: str = "ENG"
+) -> dt.datetime:
     """The moment ``hours`` working hours (09:00 to 17:00 on working days) after ``start``."""
     zone = ZoneInfo(tz)
     current = start.astimezone(zone)

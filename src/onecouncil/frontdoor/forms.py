@@ -12,8 +12,12 @@ from onecouncil.residents.postcodes import normalise_postcode
 
 
 class PostcodeForm(forms.Form):
-    postcode = forms.CharField(label=_("Postcode"), max_length=16, required=True,
-                               error_messages={"required": _("Enter a postcode")})
+    postcode = forms.CharField(
+        label=_("Postcode"),
+        max_length=16,
+        required=True,
+        error_messages={"required": _("Enter a postcode")},
+    )
 
     def clean_postcode(self) -> str:
         return normalise_postcode(self.cleaned_data["postcode"])
@@ -26,7 +30,9 @@ class PlaceForm(forms.Form):
     uprn = forms.CharField(required=False, label=_("Address"))
     street = forms.CharField(required=False, max_length=200, label=_("Street name"))
     description = forms.CharField(
-        required=False, max_length=500, label=_("Describe the place"),
+        required=False,
+        max_length=500,
+        label=_("Describe the place"),
         help_text=_("For example: by the bus stop opposite number 12"),
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"max_length": _("The description must be 500 characters or fewer")},
@@ -37,9 +43,12 @@ class PlaceForm(forms.Form):
 
 class PhotoForm(forms.Form):
     photo = forms.FileField(
-        label=_("Upload a photo"), required=True,
-        error_messages={"required": _("Select a photo to upload"),
-                        "empty": _("The selected file is empty")},
+        label=_("Upload a photo"),
+        required=True,
+        error_messages={
+            "required": _("Select a photo to upload"),
+            "empty": _("The selected file is empty"),
+        },
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/heic,.heic"}),
     )
 
@@ -47,10 +56,18 @@ class PhotoForm(forms.Form):
 class ContactForm(forms.Form):
     anonymous = forms.BooleanField(required=False, label=_("Report without giving my details"))
     name = forms.CharField(required=False, max_length=200, label=_("Full name"))
-    email = forms.CharField(required=False, max_length=254, label=_("Email address"),
-                            help_text=_("We'll send your reference number and updates here."))
-    phone = forms.CharField(required=False, max_length=40, label=_("Phone number"),
-                            help_text=_("For example 07700 900 982. We only call if we need to."))
+    email = forms.CharField(
+        required=False,
+        max_length=254,
+        label=_("Email address"),
+        help_text=_("We'll send your reference number and updates here."),
+    )
+    phone = forms.CharField(
+        required=False,
+        max_length=40,
+        label=_("Phone number"),
+        help_text=_("For example 07700 900 982. We only call if we need to."),
+    )
 
     def values(self) -> dict[str, Any]:
         return {
@@ -62,10 +79,12 @@ class ContactForm(forms.Form):
 
 
 class TrackForm(forms.Form):
-    reference = forms.CharField(label=_("Reference number"), max_length=40,
-                                help_text=_("You'll find it in your confirmation email, "
-                                            "for example RVB-7K3Q-9XM4"),
-                                error_messages={"required": _("Enter your reference number")})
+    reference = forms.CharField(
+        label=_("Reference number"),
+        max_length=40,
+        help_text=_("You'll find it in your confirmation email, for example RVB-7K3Q-9XM4"),
+        error_messages={"required": _("Enter your reference number")},
+    )
 
 
 def errors_from(form: forms.Form, extra: dict[str, list[str]] | None = None) -> None:

@@ -5,21 +5,27 @@ Views are thin: they parse the form, call a selector or service function, and re
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from onecouncil.cases.inputs import Contact, Location, parse_coordinate, validate_contact
-from onecouncil.cases.inputs import validate_location
+from onecouncil.cases.inputs import (
+    Contact,
+    Location,
+    parse_coordinate,
+    validate_contact,
+    validate_location,
+)
 from onecouncil.cases.models import Channel, Photo
 from onecouncil.cases.photos import photo_add, photo_remove
 from onecouncil.cases.selectors import (
@@ -32,8 +38,11 @@ from onecouncil.cases.selectors import (
 from onecouncil.cases.services import case_confirm_contact, case_create
 from onecouncil.catalogue.answers import AnswersForm, answerable_questions
 from onecouncil.catalogue.models import Pattern, QuestionKind, Service
-from onecouncil.catalogue.selectors import groups_with_services, service_for_resident
-from onecouncil.catalogue.selectors import service_search
+from onecouncil.catalogue.selectors import (
+    groups_with_services,
+    service_for_resident,
+    service_search,
+)
 from onecouncil.core.models import Council
 from onecouncil.core.references import ParsedReference, ReferenceError, parse_reference
 from onecouncil.core.selectors import active_councils
@@ -49,7 +58,7 @@ from onecouncil.frontdoor.forms import (
 from onecouncil.frontdoor.templatetags.govuk import error_list
 from onecouncil.residents.selectors import address_by_uprn, addresses_for_postcode
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def council_of(request: HttpRequest) -> Council:
@@ -61,14 +70,15 @@ def council_of(request: HttpRequest) -> Council:
 
 def with_council(view: View) -> View:
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         return view(request, council_of(request), *args, **kwargs)
 
     return wrapper
 
 
-def page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
-         ) -> HttpResponse:
+def page(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponseBase:
     errors = context.get("errors") or []
     context.setdefault("form_has_errors", bool(errors))
     return render(request, f"frontdoor/{template}", context, status=status)
@@ -76,8 +86,9 @@ def page(request: HttpRequest, template: str, context: dict[str, Any], status: i
 
 # --- Finding a service -------------------------------------------------------------
 
+
 @require_GET
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: HttpRequest) -> HttpResponseBase:
     """The deployment's root: the council's home page, or a choice of councils."""
     if getattr(request, "council", None) is not None:
         return home(request)
@@ -86,20 +97,24 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @with_council
-def home(request: HttpRequest, council: Council) -> HttpResponse:
+def home(request: HttpRequest, council: Council) -> HttpResponseBase:
     return page(request, "home.html", {"groups": groups_with_services(council=council)})
 
 
 @require_GET
 @with_council
-def services(request: HttpRequest, council: Council) -> HttpResponse:
+def services(request: HttpRequest, council: Council) -> HttpResponseBase:
     query = request.GET.get("q", "").strip()[:100]
     results = service_search(council=council, text=query) if query else None
-    return page(request, "services.html", {
-        "query": query,
-        "results": results,
-        "groups": groups_with_services(council=council),
-    })
+    return page(
+        request,
+        "services.html",
+        {
+            "query": query,
+            "results": results,
+            "groups": groups_with_services(council=council),
+        },
+    )
 
 
 def _service(council: Council, code: str) -> Service:
@@ -111,18 +126,25 @@ def _service(council: Council, code: str) -> Service:
 
 @require_GET
 @with_council
-def service_start(request: HttpRequest, council: Council, code: str) -> HttpResponse:
+def service_start(request: HttpRequest, council: Council, code: str) -> HttpResponseBase:
     service = _service(council, code)
-    return page(request, "service_start.html", {
-        "service": service, "first_step": _step_url(service, _steps(service)[0]),
-    })
+    return page(
+        request,
+        "service_start.html",
+        {
+            "service": service,
+            "first_step": _step_url(service, _steps(service)[0]),
+        },
+    )
 
 
 # --- The report journey ------------------------------------------------------------
 
+
 def _has_photo_step(service: Service) -> bool:
     return service.pattern == Pattern.REPORT or any(
-        q.kind == QuestionKind.PHOTO for q in service.questions.all())
+        q.kind == QuestionKind.PHOTO for q in service.questions.all()
+    )
 
 
 def _steps(service: Service) -> list[str]:
@@ -141,7 +163,7 @@ def _step_url(service: Service, step: str) -> str:
     return reverse(f"frontdoor:report_{step}", args=[service.code])
 
 
-def _next(request: HttpRequest, service: Service, step: str) -> HttpResponse:
+def _next(request: HttpRequest, service: Service, step: str) -> HttpResponseBase:
     if request.GET.get("change") or request.POST.get("change"):
         return redirect(_step_url(service, "check"))
     steps = _steps(service)
@@ -161,7 +183,7 @@ def _journey(step: str) -> Callable[[View], View]:
 
     def decorate(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, code: str) -> HttpResponse:
+        def wrapper(request: HttpRequest, code: str) -> HttpResponseBase:
             council = council_of(request)
             service = _service(council, code)
             if step not in _steps(service):
@@ -187,8 +209,9 @@ def _journey_context(service: Service, step: str, request: HttpRequest) -> dict[
 
 @require_http_methods(["GET", "POST"])
 @_journey("questions")
-def report_questions(request: HttpRequest, council: Council, service: Service,
-                     draft: Draft) -> HttpResponse:
+def report_questions(
+    request: HttpRequest, council: Council, service: Service, draft: Draft
+) -> HttpResponseBase:
     if request.method == "POST":
         form = AnswersForm(request.POST, service=service)
         if form.is_valid():
@@ -196,17 +219,22 @@ def report_questions(request: HttpRequest, council: Council, service: Service,
             return _next(request, service, "questions")
     else:
         form = AnswersForm(initial=draft.get("answers"), service=service)
-    return page(request, "questions.html", {
-        **_journey_context(service, "questions", request),
-        "form": form,
-        "errors": error_list(form),
-    })
+    return page(
+        request,
+        "questions.html",
+        {
+            **_journey_context(service, "questions", request),
+            "form": form,
+            "errors": error_list(form),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @_journey("location")
-def report_location(request: HttpRequest, council: Council, service: Service,
-                    draft: Draft) -> HttpResponse:
+def report_location(
+    request: HttpRequest, council: Council, service: Service, draft: Draft
+) -> HttpResponseBase:
     stored = draft.get("location")
     postcode_form = PostcodeForm(initial={"postcode": stored.get("postcode", "")})
     place_form = PlaceForm(initial=stored)
@@ -222,10 +250,14 @@ def report_location(request: HttpRequest, council: Council, service: Service,
                 if request.POST.get("change"):
                     url = _step_url(service, "location") + "?change=1#address-list"
                 return redirect(url)
-            postcode_form.add_error("postcode", _(
-                "We could not find any addresses in %(postcode)s in %(council)s's area. Check "
-                "the postcode, or describe the place below") % {
-                    "postcode": postcode, "council": council.name})
+            postcode_form.add_error(
+                "postcode",
+                _(
+                    "We could not find any addresses in %(postcode)s in %(council)s's area. Check "
+                    "the postcode, or describe the place below"
+                )
+                % {"postcode": postcode, "council": council.name},
+            )
     elif request.method == "POST":
         place_form = PlaceForm(request.POST)
         if place_form.is_valid():
@@ -250,18 +282,28 @@ def report_location(request: HttpRequest, council: Council, service: Service,
                     latitude = value
                 else:
                     longitude = value
-            location = Location(address=address, street=data["street"].strip(),
-                                description=data["description"].strip(),
-                                latitude=latitude, longitude=longitude)
+            location = Location(
+                address=address,
+                street=data["street"].strip(),
+                description=data["description"].strip(),
+                latitude=latitude,
+                longitude=longitude,
+            )
             if not domain_errors:
                 domain_errors = validate_location(service, location)
             if not domain_errors:
-                draft.put("location", {
-                    "postcode": stored.get("postcode", "") if address else "",
-                    "uprn": str(address.uprn) if address else "",
-                    "street": location.street, "description": location.description,
-                    "latitude": data["latitude"], "longitude": data["longitude"],
-                }, step="location")
+                draft.put(
+                    "location",
+                    {
+                        "postcode": stored.get("postcode", "") if address else "",
+                        "uprn": str(address.uprn) if address else "",
+                        "street": location.street,
+                        "description": location.description,
+                        "latitude": data["latitude"],
+                        "longitude": data["longitude"],
+                    },
+                    step="location",
+                )
                 return _next(request, service, "location")
             if "location" in domain_errors:
                 domain_errors["street"] = domain_errors.pop("location")
@@ -269,26 +311,37 @@ def report_location(request: HttpRequest, council: Council, service: Service,
     postcode = stored.get("postcode", "")
     addresses = addresses_for_postcode(council=council, postcode=postcode) if postcode else []
     chosen = place_form["uprn"].value() or stored.get("uprn", "")
-    return page(request, "location.html", {
-        **_journey_context(service, "location", request),
-        "postcode_form": postcode_form,
-        "place_form": place_form,
-        "addresses": addresses,
-        "chosen_uprn": str(chosen),
-        "postcode": postcode,
-        "errors": error_list(postcode_form, place_form),
-        "open_place": bool(place_form["street"].value() or place_form["description"].value()
-                           or place_form.errors.get("street") or place_form.errors.get(
-                               "description")),
-        "open_coordinates": bool(place_form["latitude"].value() or place_form.errors.get(
-            "latitude") or place_form.errors.get("longitude")),
-    })
+    return page(
+        request,
+        "location.html",
+        {
+            **_journey_context(service, "location", request),
+            "postcode_form": postcode_form,
+            "place_form": place_form,
+            "addresses": addresses,
+            "chosen_uprn": str(chosen),
+            "postcode": postcode,
+            "errors": error_list(postcode_form, place_form),
+            "open_place": bool(
+                place_form["street"].value()
+                or place_form["description"].value()
+                or place_form.errors.get("street")
+                or place_form.errors.get("description")
+            ),
+            "open_coordinates": bool(
+                place_form["latitude"].value()
+                or place_form.errors.get("latitude")
+                or place_form.errors.get("longitude")
+            ),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @_journey("photos")
-def report_photos(request: HttpRequest, council: Council, service: Service,
-                  draft: Draft) -> HttpResponse:
+def report_photos(
+    request: HttpRequest, council: Council, service: Service, draft: Draft
+) -> HttpResponseBase:
     question = next((q for q in service.questions.all() if q.kind == QuestionKind.PHOTO), None)
     form = PhotoForm()
     photos = list(Photo.objects.filter(draft_key=draft.key, case__isnull=True))
@@ -304,10 +357,8 @@ def report_photos(request: HttpRequest, council: Council, service: Service,
                 url = _step_url(service, "photos")
                 return redirect(url + ("?change=1" if request.POST.get("change") else ""))
     elif request.method == "POST" and action.startswith("remove-"):
-        try:
+        with contextlib.suppress(ValueError):
             photo_remove(draft_key=draft.key, photo_id=int(action.removeprefix("remove-")))
-        except ValueError:
-            pass
         return redirect(_step_url(service, "photos"))
     elif request.method == "POST":
         if question is not None and question.required and not photos:
@@ -318,28 +369,33 @@ def report_photos(request: HttpRequest, council: Council, service: Service,
         else:
             draft.mark_done("photos")
             return _next(request, service, "photos")
-    return page(request, "photos.html", {
-        **_journey_context(service, "photos", request),
-        "question": question,
-        "form": form,
-        "photos": photos,
-        "errors": error_list(form),
-    })
+    return page(
+        request,
+        "photos.html",
+        {
+            **_journey_context(service, "photos", request),
+            "question": question,
+            "form": form,
+            "photos": photos,
+            "errors": error_list(form),
+        },
+    )
 
 
 @require_GET
-def draft_photo(request: HttpRequest, code: str, photo_id: int) -> HttpResponse:
+def draft_photo(request: HttpRequest, code: str, photo_id: int) -> HttpResponseBase:
     council = council_of(request)
     if not draft_exists(request.session, code):
         raise Http404()
-    photo = photo_for_draft(council=council, draft_key=Draft(request.session, code).key,
-                            photo_id=photo_id)
+    photo = photo_for_draft(
+        council=council, draft_key=Draft(request.session, code).key, photo_id=photo_id
+    )
     if photo is None:
         raise Http404()
     return _photo_response(photo)
 
 
-def _photo_response(photo: Photo) -> HttpResponse:
+def _photo_response(photo: Photo) -> FileResponse:
     response = FileResponse(photo.image.open("rb"), content_type=photo.content_type)
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
@@ -348,8 +404,9 @@ def _photo_response(photo: Photo) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @_journey("contact")
-def report_contact(request: HttpRequest, council: Council, service: Service,
-                   draft: Draft) -> HttpResponse:
+def report_contact(
+    request: HttpRequest, council: Council, service: Service, draft: Draft
+) -> HttpResponseBase:
     if request.method == "POST":
         form = ContactForm(request.POST)
         if form.is_valid():
@@ -363,11 +420,15 @@ def report_contact(request: HttpRequest, council: Council, service: Service,
             errors_from(form, errors)
     else:
         form = ContactForm(initial=draft.get("contact"))
-    return page(request, "contact.html", {
-        **_journey_context(service, "contact", request),
-        "form": form,
-        "errors": error_list(form),
-    })
+    return page(
+        request,
+        "contact.html",
+        {
+            **_journey_context(service, "contact", request),
+            "form": form,
+            "errors": error_list(form),
+        },
+    )
 
 
 def _draft_location(council: Council, draft: Draft) -> Location:
@@ -391,8 +452,11 @@ def _answer_rows(service: Service, answers: dict[str, Any]) -> list[dict[str, An
         if isinstance(value, list):
             shown = ", ".join(question.option_label(str(v)) for v in value)
         elif question.kind in (QuestionKind.ONE_OF, QuestionKind.YES_NO) and value:
-            shown = question.option_label(str(value)) if question.kind == QuestionKind.ONE_OF \
+            shown = (
+                question.option_label(str(value))
+                if question.kind == QuestionKind.ONE_OF
                 else (_("Yes") if value == "yes" else _("No"))
+            )
         else:
             shown = "" if value is None else str(value)
         rows.append({"question": question, "value": shown})
@@ -403,15 +467,14 @@ def _links(request: HttpRequest) -> Callable[[str, str], tuple[str, str]]:
     def build(reference: str, token: str) -> tuple[str, str]:
         return (
             request.build_absolute_uri(reverse("frontdoor:track_case", args=[reference])),
-            request.build_absolute_uri(reverse("frontdoor:track_private",
-                                               args=[reference, token])),
+            request.build_absolute_uri(reverse("frontdoor:track_private", args=[reference, token])),
         )
 
     return build
 
 
 @require_http_methods(["GET", "POST"])
-def report_check(request: HttpRequest, code: str) -> HttpResponse:
+def report_check(request: HttpRequest, code: str) -> HttpResponseBase:
     council = council_of(request)
     if request.method == "POST":
         # A second press of the button, or a resubmitted page, finds the request the
@@ -429,8 +492,9 @@ def report_check(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @_journey("check")
-def _check(request: HttpRequest, council: Council, service: Service, draft: Draft
-           ) -> HttpResponse:
+def _check(
+    request: HttpRequest, council: Council, service: Service, draft: Draft
+) -> HttpResponseBase:
     location = _draft_location(council, draft) if service.location_required else Location()
     contact = Contact(**draft.get("contact"))
     photos = list(Photo.objects.filter(draft_key=draft.key, case__isnull=True))
@@ -438,34 +502,43 @@ def _check(request: HttpRequest, council: Council, service: Service, draft: Draf
     if request.method == "POST" and request.POST.get("submission_key") == str(draft.key):
         try:
             result = case_create(
-                council=council, service=service, answers=draft.get("answers"),
-                location=location, contact=contact, channel=Channel.WEB,
-                submission_key=draft.key, links=_links(request), photo_draft_key=draft.key,
+                council=council,
+                service=service,
+                answers=draft.get("answers"),
+                location=location,
+                contact=contact,
+                channel=Channel.WEB,
+                submission_key=draft.key,
+                links=_links(request),
+                photo_draft_key=draft.key,
                 language=get_language() or "en-gb",
             )
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 step = _step_for_field(service, field)
                 for message in messages:
-                    errors.append({"href": _step_url(service, step) + "?change=1",
-                                   "text": message})
+                    errors.append({"href": _step_url(service, step) + "?change=1", "text": message})
         else:
             remember_submission(request.session, result.case.reference, result.private_token)
             draft.discard()
             return redirect("frontdoor:report_done", reference=result.case.reference)
-    return page(request, "check.html", {
-        **_journey_context(service, "check", request),
-        "answers": _answer_rows(service, draft.get("answers")),
-        "location": location,
-        "has_location_step": "location" in _steps(service),
-        "has_photo_step": "photos" in _steps(service),
-        "has_question_step": "questions" in _steps(service),
-        "contact": contact,
-        "photos": photos,
-        "submission_key": draft.key,
-        "errors": errors,
-        "step_urls": {s: _step_url(service, s) + "?change=1" for s in _steps(service)},
-    })
+    return page(
+        request,
+        "check.html",
+        {
+            **_journey_context(service, "check", request),
+            "answers": _answer_rows(service, draft.get("answers")),
+            "location": location,
+            "has_location_step": "location" in _steps(service),
+            "has_photo_step": "photos" in _steps(service),
+            "has_question_step": "questions" in _steps(service),
+            "contact": contact,
+            "photos": photos,
+            "submission_key": draft.key,
+            "errors": errors,
+            "step_urls": {s: _step_url(service, s) + "?change=1" for s in _steps(service)},
+        },
+    )
 
 
 def _step_for_field(service: Service, field: str) -> str:
@@ -480,7 +553,7 @@ def _step_for_field(service: Service, field: str) -> str:
 
 
 @require_GET
-def report_done(request: HttpRequest, reference: str) -> HttpResponse:
+def report_done(request: HttpRequest, reference: str) -> HttpResponseBase:
     council = council_of(request)
     token = submitted_token(request.session, reference)
     if token is None:
@@ -492,11 +565,13 @@ def report_done(request: HttpRequest, reference: str) -> HttpResponse:
     private_url = None
     if token and not case.contact_email:
         private_url = request.build_absolute_uri(
-            reverse("frontdoor:track_private", args=[case.reference, token]))
+            reverse("frontdoor:track_private", args=[case.reference, token])
+        )
     return page(request, "done.html", {"case": case, "private_url": private_url})
 
 
 # --- Following a request -----------------------------------------------------------
+
 
 def _parse_or_404(council: Council, reference: str) -> ParsedReference:
     try:
@@ -507,26 +582,32 @@ def _parse_or_404(council: Council, reference: str) -> ParsedReference:
 
 @require_GET
 @with_council
-def track(request: HttpRequest, council: Council) -> HttpResponse:
+def track(request: HttpRequest, council: Council) -> HttpResponseBase:
     form = TrackForm(request.GET if "reference" in request.GET else None)
     if form.is_bound and form.is_valid():
         try:
-            parsed = parse_reference(form.cleaned_data["reference"],
-                                     prefix=council.reference_prefix)
+            parsed = parse_reference(
+                form.cleaned_data["reference"], prefix=council.reference_prefix
+            )
         except ReferenceError as exc:
             form.add_error("reference", exc.message)
         else:
             if case_for_public(council=council, reference=parsed) is not None:
                 return redirect("frontdoor:track_case", reference=str(parsed))
-            form.add_error("reference", _(
-                "We could not find a request with the reference %(reference)s. Check the "
-                "number in your confirmation email, or contact us.") % {"reference": parsed})
+            form.add_error(
+                "reference",
+                _(
+                    "We could not find a request with the reference %(reference)s. Check the "
+                    "number in your confirmation email, or contact us."
+                )
+                % {"reference": parsed},
+            )
     return page(request, "track.html", {"form": form, "errors": error_list(form)})
 
 
 @require_GET
 @with_council
-def track_case(request: HttpRequest, council: Council, reference: str) -> HttpResponse:
+def track_case(request: HttpRequest, council: Council, reference: str) -> HttpResponseBase:
     parsed = _parse_or_404(council, reference)
     if str(parsed) != reference:
         return redirect("frontdoor:track_case", reference=str(parsed))
@@ -538,18 +619,23 @@ def track_case(request: HttpRequest, council: Council, reference: str) -> HttpRe
 
 @require_GET
 @with_council
-def track_private(request: HttpRequest, council: Council, reference: str, token: str
-                  ) -> HttpResponse:
+def track_private(
+    request: HttpRequest, council: Council, reference: str, token: str
+) -> HttpResponseBase:
     parsed = _parse_or_404(council, reference)
     case = case_for_reporter(council=council, reference=parsed, token=token)
     if case is None:
         raise Http404()
     case_confirm_contact(case=case)
-    response = page(request, "track_private.html", {
-        "case": case,
-        "answers": _answer_rows(case.service, case.answers),
-        "token": token,
-    })
+    response = page(
+        request,
+        "track_private.html",
+        {
+            "case": case,
+            "answers": _answer_rows(case.service, case.answers),
+            "token": token,
+        },
+    )
     response["Cache-Control"] = "private, no-store"
     response["Referrer-Policy"] = "no-referrer"
     return response
@@ -557,11 +643,11 @@ def track_private(request: HttpRequest, council: Council, reference: str, token:
 
 @require_GET
 @with_council
-def private_photo(request: HttpRequest, council: Council, reference: str, token: str,
-                  photo_id: int) -> HttpResponse:
+def private_photo(
+    request: HttpRequest, council: Council, reference: str, token: str, photo_id: int
+) -> HttpResponseBase:
     parsed = _parse_or_404(council, reference)
-    photo = photo_for_reporter(council=council, reference=parsed, token=token,
-                               photo_id=photo_id)
+    photo = photo_for_reporter(council=council, reference=parsed, token=token, photo_id=photo_id)
     if photo is None:
         raise Http404()
     return _photo_response(photo)

@@ -28,7 +28,10 @@ class Notification(CouncilOwned):
     recipient = models.CharField(_("recipient"), max_length=254)
     context = models.JSONField(_("content"), default=dict)
     subject_reference = models.CharField(
-        _("about"), max_length=40, blank=True, db_index=True,
+        _("about"),
+        max_length=40,
+        blank=True,
+        db_index=True,
         help_text=_("The reference number of the request this is about."),
     )
     language = models.CharField(max_length=10, default="en-gb")

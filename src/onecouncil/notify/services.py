@@ -88,12 +88,17 @@ def outbox_process(*, limit: int = 50) -> int:
                 claim=None,
                 locked_until=None,
             )
-            logger.warning("notification %s failed (attempt %s): %s",
-                           notification.pk, notification.attempts, exc)
+            logger.warning(
+                "notification %s failed (attempt %s): %s",
+                notification.pk,
+                notification.attempts,
+                exc,
+            )
             continue
         except PermanentError as exc:
-            mine.update(status=Status.FAILED, last_error=str(exc)[:2000], claim=None,
-                        locked_until=None)
+            mine.update(
+                status=Status.FAILED, last_error=str(exc)[:2000], claim=None, locked_until=None
+            )
             logger.error("notification %s cannot be sent: %s", notification.pk, exc)
             continue
         mine.update(

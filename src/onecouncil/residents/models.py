@@ -39,9 +39,7 @@ class Address(CouncilOwned):
 
     class Meta:
         ordering = ["postcode_key", "street", "line1"]
-        constraints = [
-            models.UniqueConstraint(fields=["council", "uprn"], name="uprn_per_council")
-        ]
+        constraints = [models.UniqueConstraint(fields=["council", "uprn"], name="uprn_per_council")]
         indexes = [models.Index(fields=["council", "postcode_key"], name="address_postcode_idx")]
         verbose_name = _("address")
         verbose_name_plural = _("addresses")

@@ -16,9 +16,7 @@ def normalise_postcode(text: str) -> str:
     try:
         return str(_FIELD.clean(text))
     except ValidationError:
-        raise ValidationError(
-            _("Enter a real postcode, like SW1A 1AA"), code="invalid"
-        ) from None
+        raise ValidationError(_("Enter a real postcode, like SW1A 1AA"), code="invalid") from None
 
 
 def postcode_key(postcode: str) -> str:

@@ -114,8 +114,18 @@ def gazetteer_import(*, council: Council, handle: IO[str]) -> GazetteerImport:
     Address.objects.bulk_create(to_create, batch_size=1000)
     Address.objects.bulk_update(
         to_update,
-        ["usrn", "line1", "line2", "street", "town", "postcode", "postcode_key", "ward",
-         "latitude", "longitude"],
+        [
+            "usrn",
+            "line1",
+            "line2",
+            "street",
+            "town",
+            "postcode",
+            "postcode_key",
+            "ward",
+            "latitude",
+            "longitude",
+        ],
         batch_size=1000,
     )
     result.created, result.updated = len(to_create), len(to_update)

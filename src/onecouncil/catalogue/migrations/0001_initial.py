@@ -6,89 +6,283 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ServiceGroup',
+            name="ServiceGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('slug', models.SlugField(verbose_name='slug')),
-                ('description', models.CharField(blank=True, max_length=300, verbose_name='description')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('council', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.council')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("slug", models.SlugField(verbose_name="slug")),
+                (
+                    "description",
+                    models.CharField(blank=True, max_length=300, verbose_name="description"),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                (
+                    "council",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.council",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'service group',
-                'verbose_name_plural': 'service groups',
-                'ordering': ['order', 'name'],
+                "verbose_name": "service group",
+                "verbose_name_plural": "service groups",
+                "ordering": ["order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Service',
+            name="Service",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=60, verbose_name='code')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('lgsl_code', models.PositiveIntegerField(blank=True, help_text='Local Government Service List code.', null=True, verbose_name='LGSL code')),
-                ('pattern', models.CharField(choices=[('report', 'Report a problem'), ('request', 'Request a service'), ('change', 'Tell us about a change'), ('complaint', 'Make a complaint')], max_length=20, verbose_name='pattern')),
-                ('description', models.CharField(max_length=400, verbose_name='short description')),
-                ('keywords', models.CharField(blank=True, help_text='Comma-separated, for search.', max_length=400, verbose_name='keywords')),
-                ('location_required', models.BooleanField(default=True, verbose_name='location required')),
-                ('anonymous_allowed', models.BooleanField(default=False, verbose_name='anonymous reports allowed')),
-                ('urgent_notice', models.TextField(blank=True, help_text='Shown before the form, for example: If you smell gas, call 0800 111 999.', verbose_name='urgent safety notice')),
-                ('sla_amount', models.PositiveIntegerField(default=5, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(365)], verbose_name='target')),
-                ('sla_unit', models.CharField(choices=[('working_days', 'working days'), ('working_hours', 'working hours')], default='working_days', max_length=20, verbose_name='target unit')),
-                ('phase', models.CharField(choices=[('alpha', 'Alpha'), ('beta', 'Beta'), ('live', 'Live')], default='live', max_length=10, verbose_name='phase')),
-                ('retention_days', models.PositiveIntegerField(default=2190, help_text='How long requests are kept after they are closed.', verbose_name='retention period (days)')),
-                ('is_active', models.BooleanField(default=True, verbose_name='available to residents')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('council', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.council')),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='services', to='core.team', verbose_name='team it routes to')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='services', to='catalogue.servicegroup', verbose_name='group')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=60, verbose_name="code")),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "lgsl_code",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Local Government Service List code.",
+                        null=True,
+                        verbose_name="LGSL code",
+                    ),
+                ),
+                (
+                    "pattern",
+                    models.CharField(
+                        choices=[
+                            ("report", "Report a problem"),
+                            ("request", "Request a service"),
+                            ("change", "Tell us about a change"),
+                            ("complaint", "Make a complaint"),
+                        ],
+                        max_length=20,
+                        verbose_name="pattern",
+                    ),
+                ),
+                ("description", models.CharField(max_length=400, verbose_name="short description")),
+                (
+                    "keywords",
+                    models.CharField(
+                        blank=True,
+                        help_text="Comma-separated, for search.",
+                        max_length=400,
+                        verbose_name="keywords",
+                    ),
+                ),
+                (
+                    "location_required",
+                    models.BooleanField(default=True, verbose_name="location required"),
+                ),
+                (
+                    "anonymous_allowed",
+                    models.BooleanField(default=False, verbose_name="anonymous reports allowed"),
+                ),
+                (
+                    "urgent_notice",
+                    models.TextField(
+                        blank=True,
+                        help_text="Shown before the form, for example: If you smell gas, call 0800 111 999.",
+                        verbose_name="urgent safety notice",
+                    ),
+                ),
+                (
+                    "sla_amount",
+                    models.PositiveIntegerField(
+                        default=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(365),
+                        ],
+                        verbose_name="target",
+                    ),
+                ),
+                (
+                    "sla_unit",
+                    models.CharField(
+                        choices=[
+                            ("working_days", "working days"),
+                            ("working_hours", "working hours"),
+                        ],
+                        default="working_days",
+                        max_length=20,
+                        verbose_name="target unit",
+                    ),
+                ),
+                (
+                    "phase",
+                    models.CharField(
+                        choices=[("alpha", "Alpha"), ("beta", "Beta"), ("live", "Live")],
+                        default="live",
+                        max_length=10,
+                        verbose_name="phase",
+                    ),
+                ),
+                (
+                    "retention_days",
+                    models.PositiveIntegerField(
+                        default=2190,
+                        help_text="How long requests are kept after they are closed.",
+                        verbose_name="retention period (days)",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(default=True, verbose_name="available to residents"),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                (
+                    "council",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.council",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="services",
+                        to="core.team",
+                        verbose_name="team it routes to",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="services",
+                        to="catalogue.servicegroup",
+                        verbose_name="group",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'service',
-                'verbose_name_plural': 'services',
-                'ordering': ['order', 'name'],
+                "verbose_name": "service",
+                "verbose_name_plural": "services",
+                "ordering": ["order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Question',
+            name="Question",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=60, verbose_name='code')),
-                ('label', models.CharField(max_length=300, verbose_name='question')),
-                ('hint', models.CharField(blank=True, max_length=400, verbose_name='hint')),
-                ('kind', models.CharField(choices=[('short_text', 'Short text'), ('long_text', 'Long text'), ('number', 'Number'), ('date', 'Date'), ('yes_no', 'Yes or no'), ('one_of', 'One of a list'), ('several_of', 'Several of a list'), ('photo', 'Photo')], max_length=20, verbose_name='type')),
-                ('required', models.BooleanField(default=True, verbose_name='required')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('options', models.JSONField(blank=True, default=list, help_text='For list questions: [{"value": "general", "label": "General waste"}, ...]', verbose_name='options')),
-                ('max_length', models.PositiveIntegerField(blank=True, null=True, verbose_name='maximum length')),
-                ('min_value', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='minimum')),
-                ('max_value', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='maximum')),
-                ('allow_future_dates', models.BooleanField(default=False, verbose_name='allow dates in the future')),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='catalogue.service')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=60, verbose_name="code")),
+                ("label", models.CharField(max_length=300, verbose_name="question")),
+                ("hint", models.CharField(blank=True, max_length=400, verbose_name="hint")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("short_text", "Short text"),
+                            ("long_text", "Long text"),
+                            ("number", "Number"),
+                            ("date", "Date"),
+                            ("yes_no", "Yes or no"),
+                            ("one_of", "One of a list"),
+                            ("several_of", "Several of a list"),
+                            ("photo", "Photo"),
+                        ],
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                ("required", models.BooleanField(default=True, verbose_name="required")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                (
+                    "options",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='For list questions: [{"value": "general", "label": "General waste"}, ...]',
+                        verbose_name="options",
+                    ),
+                ),
+                (
+                    "max_length",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="maximum length"
+                    ),
+                ),
+                (
+                    "min_value",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="minimum",
+                    ),
+                ),
+                (
+                    "max_value",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="maximum",
+                    ),
+                ),
+                (
+                    "allow_future_dates",
+                    models.BooleanField(default=False, verbose_name="allow dates in the future"),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="questions",
+                        to="catalogue.service",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'question',
-                'verbose_name_plural': 'questions',
-                'ordering': ['order', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('service', 'code'), name='question_code_per_service')],
+                "verbose_name": "question",
+                "verbose_name_plural": "questions",
+                "ordering": ["order", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("service", "code"), name="question_code_per_service"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='servicegroup',
-            constraint=models.UniqueConstraint(fields=('council', 'slug'), name='group_slug_per_council'),
+            model_name="servicegroup",
+            constraint=models.UniqueConstraint(
+                fields=("council", "slug"), name="group_slug_per_council"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='service',
-            constraint=models.UniqueConstraint(fields=('council', 'code'), name='service_code_per_council'),
+            model_name="service",
+            constraint=models.UniqueConstraint(
+                fields=("council", "code"), name="service_code_per_council"
+            ),
         ),
     ]

@@ -2,13 +2,13 @@
 
 import django.core.validators
 import django.db.models.deletion
-import onecouncil.core.models
 from django.conf import settings
 from django.db import migrations, models
 
+import onecouncil.core.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,76 +17,200 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Council',
+            name="Council",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('slug', models.SlugField(help_text='Used in web addresses.', unique=True, verbose_name='slug')),
-                ('reference_prefix', models.CharField(max_length=4, unique=True, validators=[django.core.validators.RegexValidator('^[A-HJKMNP-TV-Z]{2,4}$', 'Use 2 to 4 capital letters, avoiding I, L, O and U which are easily misread.')], verbose_name='reference prefix')),
-                ('time_zone', models.CharField(default='Europe/London', max_length=64, validators=[onecouncil.core.models.validate_time_zone], verbose_name='time zone')),
-                ('bank_holiday_region', models.CharField(choices=[('ENG', 'England and Wales'), ('SCT', 'Scotland'), ('NIR', 'Northern Ireland')], default='ENG', max_length=3, verbose_name='bank holiday calendar')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='contact email')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='contact phone')),
-                ('website', models.URLField(blank=True, verbose_name='website')),
-                ('postal_address', models.TextField(blank=True, verbose_name='postal address')),
-                ('logo_text', models.CharField(max_length=80, verbose_name='logo text')),
-                ('brand_colour', models.CharField(default='#1d70b8', max_length=7, validators=[onecouncil.core.models.validate_brand_colour], verbose_name='brand colour')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "slug",
+                    models.SlugField(
+                        help_text="Used in web addresses.", unique=True, verbose_name="slug"
+                    ),
+                ),
+                (
+                    "reference_prefix",
+                    models.CharField(
+                        max_length=4,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-HJKMNP-TV-Z]{2,4}$",
+                                "Use 2 to 4 capital letters, avoiding I, L, O and U which are easily misread.",
+                            )
+                        ],
+                        verbose_name="reference prefix",
+                    ),
+                ),
+                (
+                    "time_zone",
+                    models.CharField(
+                        default="Europe/London",
+                        max_length=64,
+                        validators=[onecouncil.core.models.validate_time_zone],
+                        verbose_name="time zone",
+                    ),
+                ),
+                (
+                    "bank_holiday_region",
+                    models.CharField(
+                        choices=[
+                            ("ENG", "England and Wales"),
+                            ("SCT", "Scotland"),
+                            ("NIR", "Northern Ireland"),
+                        ],
+                        default="ENG",
+                        max_length=3,
+                        verbose_name="bank holiday calendar",
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="contact email"),
+                ),
+                (
+                    "phone",
+                    models.CharField(blank=True, max_length=40, verbose_name="contact phone"),
+                ),
+                ("website", models.URLField(blank=True, verbose_name="website")),
+                ("postal_address", models.TextField(blank=True, verbose_name="postal address")),
+                ("logo_text", models.CharField(max_length=80, verbose_name="logo text")),
+                (
+                    "brand_colour",
+                    models.CharField(
+                        default="#1d70b8",
+                        max_length=7,
+                        validators=[onecouncil.core.models.validate_brand_colour],
+                        verbose_name="brand colour",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'council',
-                'verbose_name_plural': 'councils',
-                'ordering': ['name'],
+                "verbose_name": "council",
+                "verbose_name_plural": "councils",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='CouncilHostname',
+            name="CouncilHostname",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('hostname', models.CharField(max_length=253, unique=True, verbose_name='host name')),
-                ('council', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='hostnames', to='core.council')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "hostname",
+                    models.CharField(max_length=253, unique=True, verbose_name="host name"),
+                ),
+                (
+                    "council",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="hostnames",
+                        to="core.council",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'host name',
-                'verbose_name_plural': 'host names',
+                "verbose_name": "host name",
+                "verbose_name_plural": "host names",
             },
         ),
         migrations.CreateModel(
-            name='Team',
+            name="Team",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('slug', models.SlugField(verbose_name='slug')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='team email')),
-                ('council', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.council')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("slug", models.SlugField(verbose_name="slug")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="team email")),
+                (
+                    "council",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.council",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'team',
-                'verbose_name_plural': 'teams',
-                'ordering': ['name'],
+                "verbose_name": "team",
+                "verbose_name_plural": "teams",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('adviser', 'Contact-centre adviser'), ('case_officer', 'Case officer'), ('team_leader', 'Team leader'), ('service_manager', 'Service manager'), ('administrator', 'Council administrator'), ('councillor', 'Councillor')], max_length=32, verbose_name='role')),
-                ('council', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.council')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
-                ('teams', models.ManyToManyField(blank=True, related_name='members', to='core.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("adviser", "Contact-centre adviser"),
+                            ("case_officer", "Case officer"),
+                            ("team_leader", "Team leader"),
+                            ("service_manager", "Service manager"),
+                            ("administrator", "Council administrator"),
+                            ("councillor", "Councillor"),
+                        ],
+                        max_length=32,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "council",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.council",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "teams",
+                    models.ManyToManyField(blank=True, related_name="members", to="core.team"),
+                ),
             ],
             options={
-                'verbose_name': 'staff membership',
-                'verbose_name_plural': 'staff memberships',
+                "verbose_name": "staff membership",
+                "verbose_name_plural": "staff memberships",
             },
         ),
         migrations.AddConstraint(
-            model_name='team',
-            constraint=models.UniqueConstraint(fields=('council', 'slug'), name='team_slug_per_council'),
+            model_name="team",
+            constraint=models.UniqueConstraint(
+                fields=("council", "slug"), name="team_slug_per_council"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('council', 'user'), name='one_membership_per_council'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                fields=("council", "user"), name="one_membership_per_council"
+            ),
         ),
     ]

@@ -54,14 +54,16 @@ def govuk_field(
     if kind in ("radios", "checkboxes"):
         chosen = {str(v) for v in (value if isinstance(value, list | tuple) else [value]) if v}
         for index, (option_value, option_label) in enumerate(bound.field.choices):  # type: ignore[attr-defined]
-            options.append({
-                "value": option_value,
-                "label": option_label,
-                "checked": str(option_value) in chosen,
-                "id": f"{bound.auto_id}_{index}",
-            })
+            options.append(
+                {
+                    "value": option_value,
+                    "label": option_label,
+                    "checked": str(option_value) in chosen,
+                    "id": f"{bound.auto_id}_{index}",
+                }
+            )
     elif kind == "date":
-        parts = value if isinstance(value, list | tuple) else bound.field.widget.decompress(value)  # type: ignore[attr-defined]
+        parts = value if isinstance(value, list | tuple) else bound.field.widget.decompress(value)
         date_parts = [p if p not in (None,) else "" for p in parts]
     return {
         "field": bound,
@@ -77,10 +79,12 @@ def govuk_field(
         "as_heading": as_heading,
         "error": " ".join(str(e) for e in bound.errors),
         "describedby": " ".join(
-            x for x in (
+            x
+            for x in (
                 f"{bound.auto_id}-hint" if bound.help_text else "",
                 f"{bound.auto_id}-error" if bound.errors else "",
-            ) if x
+            )
+            if x
         ),
     }
 

@@ -6,39 +6,80 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=40, verbose_name='message type')),
-                ('channel', models.CharField(choices=[('email', 'Email'), ('sms', 'Text message')], max_length=10, verbose_name='channel')),
-                ('recipient', models.CharField(max_length=254, verbose_name='recipient')),
-                ('context', models.JSONField(default=dict, verbose_name='content')),
-                ('subject_reference', models.CharField(blank=True, db_index=True, help_text='The reference number of the request this is about.', max_length=40, verbose_name='about')),
-                ('language', models.CharField(default='en-gb', max_length=10)),
-                ('status', models.CharField(choices=[('pending', 'Waiting to send'), ('sending', 'Sending'), ('sent', 'Sent'), ('failed', 'Failed')], default='pending', max_length=10)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('next_attempt_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('locked_until', models.DateTimeField(blank=True, null=True)),
-                ('claim', models.UUIDField(blank=True, null=True)),
-                ('last_error', models.TextField(blank=True)),
-                ('provider_reference', models.CharField(blank=True, max_length=100)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('council', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.council')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=40, verbose_name="message type")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("email", "Email"), ("sms", "Text message")],
+                        max_length=10,
+                        verbose_name="channel",
+                    ),
+                ),
+                ("recipient", models.CharField(max_length=254, verbose_name="recipient")),
+                ("context", models.JSONField(default=dict, verbose_name="content")),
+                (
+                    "subject_reference",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        help_text="The reference number of the request this is about.",
+                        max_length=40,
+                        verbose_name="about",
+                    ),
+                ),
+                ("language", models.CharField(default="en-gb", max_length=10)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting to send"),
+                            ("sending", "Sending"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("next_attempt_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("locked_until", models.DateTimeField(blank=True, null=True)),
+                ("claim", models.UUIDField(blank=True, null=True)),
+                ("last_error", models.TextField(blank=True)),
+                ("provider_reference", models.CharField(blank=True, max_length=100)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "council",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.council",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'notification',
-                'verbose_name_plural': 'notifications',
-                'indexes': [models.Index(fields=['status', 'next_attempt_at'], name='outbox_due_idx')],
+                "verbose_name": "notification",
+                "verbose_name_plural": "notifications",
+                "indexes": [
+                    models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx")
+                ],
             },
         ),
     ]

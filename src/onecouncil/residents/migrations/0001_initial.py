@@ -5,78 +5,134 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Ward',
+            name="Ward",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='For example E05013806.', max_length=20, verbose_name='code')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('council', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.council')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="For example E05013806.", max_length=20, verbose_name="code"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "council",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.council",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ward',
-                'verbose_name_plural': 'wards',
-                'ordering': ['name'],
+                "verbose_name": "ward",
+                "verbose_name_plural": "wards",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Address',
+            name="Address",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uprn', models.BigIntegerField(verbose_name='UPRN')),
-                ('usrn', models.BigIntegerField(blank=True, null=True, verbose_name='USRN')),
-                ('line1', models.CharField(max_length=200, verbose_name='address line 1')),
-                ('line2', models.CharField(blank=True, max_length=200, verbose_name='address line 2')),
-                ('street', models.CharField(blank=True, max_length=200, verbose_name='street')),
-                ('town', models.CharField(max_length=100, verbose_name='town')),
-                ('postcode', models.CharField(max_length=8, verbose_name='postcode')),
-                ('postcode_key', models.CharField(editable=False, max_length=7)),
-                ('latitude', models.FloatField(blank=True, null=True, verbose_name='latitude')),
-                ('longitude', models.FloatField(blank=True, null=True, verbose_name='longitude')),
-                ('council', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.council')),
-                ('ward', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='residents.ward')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("uprn", models.BigIntegerField(verbose_name="UPRN")),
+                ("usrn", models.BigIntegerField(blank=True, null=True, verbose_name="USRN")),
+                ("line1", models.CharField(max_length=200, verbose_name="address line 1")),
+                (
+                    "line2",
+                    models.CharField(blank=True, max_length=200, verbose_name="address line 2"),
+                ),
+                ("street", models.CharField(blank=True, max_length=200, verbose_name="street")),
+                ("town", models.CharField(max_length=100, verbose_name="town")),
+                ("postcode", models.CharField(max_length=8, verbose_name="postcode")),
+                ("postcode_key", models.CharField(editable=False, max_length=7)),
+                ("latitude", models.FloatField(blank=True, null=True, verbose_name="latitude")),
+                ("longitude", models.FloatField(blank=True, null=True, verbose_name="longitude")),
+                (
+                    "council",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.council",
+                    ),
+                ),
+                (
+                    "ward",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="residents.ward",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'address',
-                'verbose_name_plural': 'addresses',
-                'ordering': ['postcode_key', 'street', 'line1'],
+                "verbose_name": "address",
+                "verbose_name_plural": "addresses",
+                "ordering": ["postcode_key", "street", "line1"],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(blank=True, max_length=200, verbose_name='name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
-                ('email_verified_at', models.DateTimeField(blank=True, null=True, verbose_name='email verified')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('council', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.council')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=200, verbose_name="name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email")),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="phone")),
+                (
+                    "email_verified_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="email verified"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "council",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.council",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'person',
-                'verbose_name_plural': 'people',
-                'indexes': [models.Index(fields=['council', 'email'], name='person_email_idx')],
+                "verbose_name": "person",
+                "verbose_name_plural": "people",
+                "indexes": [models.Index(fields=["council", "email"], name="person_email_idx")],
             },
         ),
         migrations.AddConstraint(
-            model_name='ward',
-            constraint=models.UniqueConstraint(fields=('council', 'code'), name='ward_code_per_council'),
+            model_name="ward",
+            constraint=models.UniqueConstraint(
+                fields=("council", "code"), name="ward_code_per_council"
+            ),
         ),
         migrations.AddIndex(
-            model_name='address',
-            index=models.Index(fields=['council', 'postcode_key'], name='address_postcode_idx'),
+            model_name="address",
+            index=models.Index(fields=["council", "postcode_key"], name="address_postcode_idx"),
         ),
         migrations.AddConstraint(
-            model_name='address',
-            constraint=models.UniqueConstraint(fields=('council', 'uprn'), name='uprn_per_council'),
+            model_name="address",
+            constraint=models.UniqueConstraint(fields=("council", "uprn"), name="uprn_per_council"),
         ),
     ]

@@ -25,13 +25,23 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         bin_dir = os.path.dirname(sys.executable)
-        worker = subprocess.Popen([os.path.join(bin_dir, "onecouncil"), "run_worker"])  # noqa: S603
-        web = subprocess.Popen([  # noqa: S603
-            os.path.join(bin_dir, "gunicorn"), "onecouncil.config.wsgi:application",
-            "--bind", f"{options['host']}:{options['port']}",
-            "--workers", str(options["workers"]), "--threads", "4",
-            "--access-logfile", "-", "--graceful-timeout", "10",
-        ])
+        worker = subprocess.Popen([os.path.join(bin_dir, "onecouncil"), "run_worker"])  # noqa: S603 - fixed command
+        web = subprocess.Popen(  # noqa: S603 - our own executables, fixed arguments
+            [
+                os.path.join(bin_dir, "gunicorn"),
+                "onecouncil.config.wsgi:application",
+                "--bind",
+                f"{options['host']}:{options['port']}",
+                "--workers",
+                str(options["workers"]),
+                "--threads",
+                "4",
+                "--access-logfile",
+                "-",
+                "--graceful-timeout",
+                "10",
+            ]
+        )
         self.stdout.write(f"OneCouncil is at http://{options['host']}:{options['port']}/")
 
         def stop(signum: int, frame: object) -> None:

@@ -11,6 +11,7 @@ import io
 import random
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,36 +54,115 @@ class DemoCouncil:
 
 COUNCILS = (
     DemoCouncil(
-        slug="riverbend", name="Riverbend Borough Council", prefix="RVB",
-        logo_text="Riverbend Council", colour="#00703c", phone="01632 960 000",
-        email="contact@riverbend.example", hostname="riverbend.localhost",
-        catalogue="riverbend.yaml", centre=(52.4862, -1.8904), outcodes=("RB1", "RB2", "RB3"),
+        slug="riverbend",
+        name="Riverbend Borough Council",
+        prefix="RVB",
+        logo_text="Riverbend Council",
+        colour="#00703c",
+        phone="01632 960 000",
+        email="contact@riverbend.example",
+        hostname="riverbend.localhost",
+        catalogue="riverbend.yaml",
+        centre=(52.4862, -1.8904),
+        outcodes=("RB1", "RB2", "RB3"),
         town="Riverbend",
-        wards=(("E05900001", "Abbey Meads"), ("E05900002", "Castle Hill"),
-               ("E05900003", "Mill Quarter"), ("E05900004", "Weir Fields")),
-        streets=("High Street", "Mill Lane", "Church Road", "Station Approach", "Weir Road",
-                 "Abbey Close", "Castle Street", "Meadow Way", "Bridge Street", "Kingfisher Drive",
-                 "Willow Crescent", "Ferry Lane"),
+        wards=(
+            ("E05900001", "Abbey Meads"),
+            ("E05900002", "Castle Hill"),
+            ("E05900003", "Mill Quarter"),
+            ("E05900004", "Weir Fields"),
+        ),
+        streets=(
+            "High Street",
+            "Mill Lane",
+            "Church Road",
+            "Station Approach",
+            "Weir Road",
+            "Abbey Close",
+            "Castle Street",
+            "Meadow Way",
+            "Bridge Street",
+            "Kingfisher Drive",
+            "Willow Crescent",
+            "Ferry Lane",
+        ),
     ),
     DemoCouncil(
-        slug="northfield", name="Northfield District Council", prefix="NFD",
-        logo_text="Northfield District Council", colour="#4c2c92", phone="01632 961 000",
-        email="customer.services@northfield.example", hostname="northfield.localhost",
-        catalogue="northfield.yaml", centre=(54.5742, -1.2350), outcodes=("NF4", "NF5"),
+        slug="northfield",
+        name="Northfield District Council",
+        prefix="NFD",
+        logo_text="Northfield District Council",
+        colour="#4c2c92",
+        phone="01632 961 000",
+        email="customer.services@northfield.example",
+        hostname="northfield.localhost",
+        catalogue="northfield.yaml",
+        centre=(54.5742, -1.2350),
+        outcodes=("NF4", "NF5"),
         town="Northfield",
-        wards=(("E05900101", "Moorside"), ("E05900102", "Pit Lane"),
-               ("E05900103", "Northfield Central")),
-        streets=("Moor Road", "Colliery Row", "Front Street", "Hawthorn Terrace", "Beck Lane",
-                 "Chapel Street", "Heather Grove", "Quarry Bank", "Market Place"),
+        wards=(
+            ("E05900101", "Moorside"),
+            ("E05900102", "Pit Lane"),
+            ("E05900103", "Northfield Central"),
+        ),
+        streets=(
+            "Moor Road",
+            "Colliery Row",
+            "Front Street",
+            "Hawthorn Terrace",
+            "Beck Lane",
+            "Chapel Street",
+            "Heather Grove",
+            "Quarry Bank",
+            "Market Place",
+        ),
     ),
 )
 
-FIRST = ["Amira", "Ben", "Chloe", "Dev", "Eleanor", "Femi", "Grace", "Harry", "Isla", "Jack",
-         "Kiran", "Lucy", "Mohammed", "Niamh", "Oliver", "Priya", "Rhys", "Sophie", "Tomasz",
-         "Yusuf"]
-LAST = ["Ahmed", "Brown", "Clarke", "Davies", "Evans", "Fraser", "Green", "Hughes", "Iqbal",
-        "Jones", "Khan", "Lewis", "Murphy", "Nowak", "Okafor", "Patel", "Roberts", "Singh",
-        "Taylor", "Williams"]
+FIRST = [
+    "Amira",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Eleanor",
+    "Femi",
+    "Grace",
+    "Harry",
+    "Isla",
+    "Jack",
+    "Kiran",
+    "Lucy",
+    "Mohammed",
+    "Niamh",
+    "Oliver",
+    "Priya",
+    "Rhys",
+    "Sophie",
+    "Tomasz",
+    "Yusuf",
+]
+LAST = [
+    "Ahmed",
+    "Brown",
+    "Clarke",
+    "Davies",
+    "Evans",
+    "Fraser",
+    "Green",
+    "Hughes",
+    "Iqbal",
+    "Jones",
+    "Khan",
+    "Lewis",
+    "Murphy",
+    "Nowak",
+    "Okafor",
+    "Patel",
+    "Roberts",
+    "Singh",
+    "Taylor",
+    "Williams",
+]
 SAMPLE_TEXT = [
     "It has been like this for over a week and is getting worse.",
     "Several neighbours have noticed it too. It is outside the newsagent.",
@@ -96,14 +176,16 @@ class Command(BaseCommand):
     help = "Load the demo councils (idempotent: councils that exist are left as they are)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--requests", type=int, default=40,
-                            help="Requests to create per council (default 40).")
+        parser.add_argument(
+            "--requests", type=int, default=40, help="Requests to create per council (default 40)."
+        )
         parser.add_argument("--seed", type=int, default=2026)
-        parser.add_argument("--if-empty", action="store_true",
-                            help="Do nothing if any council exists already.")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Do nothing if any council exists already."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        rng = random.Random(options["seed"])  # noqa: S311 - demo data, not security
+        rng = random.Random(options["seed"])
         if options["if_empty"] and Council.objects.exists():
             self.stdout.write("The database already has councils: demo not loaded.")
             return
@@ -116,14 +198,24 @@ class Command(BaseCommand):
                 self._gazetteer(council, spec, rng)
                 self._requests(council, rng, options["requests"])
                 password = self._staff(council, spec)
-            self.stdout.write(self.style.SUCCESS(
-                f"Loaded {spec.name}: http://127.0.0.1:8000/{spec.slug}/ "
-                f"(staff admin: admin@{spec.slug}.example / {password})"))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Loaded {spec.name}: http://127.0.0.1:8000/{spec.slug}/ "
+                    f"(staff admin: admin@{spec.slug}.example / {password})"
+                )
+            )
 
     def _council(self, spec: DemoCouncil) -> Council:
-        council = Council(slug=spec.slug, name=spec.name, reference_prefix=spec.prefix,
-                          logo_text=spec.logo_text, brand_colour=spec.colour, phone=spec.phone,
-                          email=spec.email, website=f"https://www.{spec.slug}.example")
+        council = Council(
+            slug=spec.slug,
+            name=spec.name,
+            reference_prefix=spec.prefix,
+            logo_text=spec.logo_text,
+            brand_colour=spec.colour,
+            phone=spec.phone,
+            email=spec.email,
+            website=f"https://www.{spec.slug}.example",
+        )
         council.full_clean()
         council.save()
         CouncilHostname.objects.create(council=council, hostname=spec.hostname)
@@ -132,8 +224,10 @@ class Command(BaseCommand):
 
     def _gazetteer(self, council: Council, spec: DemoCouncil, rng: random.Random) -> None:
         out = io.StringIO()
-        out.write("uprn,usrn,address_line_1,address_line_2,street,town,postcode,ward_code,"
-                  "ward_name,latitude,longitude\n")
+        out.write(
+            "uprn,usrn,address_line_1,address_line_2,street,town,postcode,ward_code,"
+            "ward_name,latitude,longitude\n"
+        )
         uprn = 100_000_000_000 + (0 if spec.slug == "riverbend" else 50_000_000)
         letters = "ABDEFGHJLNPQRSTUWXYZ"
         for index, street in enumerate(spec.streets):
@@ -145,9 +239,11 @@ class Command(BaseCommand):
             for number in range(1, rng.randint(14, 30)):
                 postcode = f"{outcode} {1 + index % 9}{letters[index]}{letters[number // 10]}"
                 uprn += 1
-                out.write(f"{uprn},{usrn},{number} {street},,{street},{spec.town},{postcode},"
-                          f"{ward_code},{ward_name},{lat0 + number * 0.0002:.6f},"
-                          f"{lon0 + number * 0.0003:.6f}\n")
+                out.write(
+                    f"{uprn},{usrn},{number} {street},,{street},{spec.town},{postcode},"
+                    f"{ward_code},{ward_name},{lat0 + number * 0.0002:.6f},"
+                    f"{lon0 + number * 0.0003:.6f}\n"
+                )
         out.seek(0)
         result = gazetteer_import(council=council, handle=out)
         if result.errors:
@@ -171,8 +267,9 @@ class Command(BaseCommand):
                 high = int(question.max_value or 10)
                 answers[question.code] = rng.randint(low, max(low, min(high, low + 5)))
             elif kind == QuestionKind.DATE:
-                answers[question.code] = (timezone.localdate() - dt.timedelta(
-                    days=rng.randint(1, 20))).isoformat()
+                answers[question.code] = (
+                    timezone.localdate() - dt.timedelta(days=rng.randint(1, 20))
+                ).isoformat()
             elif kind == QuestionKind.SHORT_TEXT:
                 limit = question.effective_max_length or 20
                 answers[question.code] = "AB12 CDE"[:limit] if limit <= 10 else "Blue Ford Focus"
@@ -191,26 +288,43 @@ class Command(BaseCommand):
             location = Location(address=address) if service.location_required else Location()
             anonymous = service.anonymous_allowed and rng.random() < 0.2
             contact = Contact(
-                name=f"{first} {last}", email=f"{first}.{last}@example.com".lower(),
-                phone=f"07700 900{rng.randint(100, 999)}", anonymous=anonymous)
+                name=f"{first} {last}",
+                email=f"{first}.{last}@example.com".lower(),
+                phone=f"07700 900{rng.randint(100, 999)}",
+                anonymous=anonymous,
+            )
             result = case_create(
-                council=council, service=service, answers=self._answers(service, rng),
-                location=location, contact=contact, channel=rng.choice(channels),
+                council=council,
+                service=service,
+                answers=self._answers(service, rng),
+                location=location,
+                contact=contact,
+                channel=rng.choice(channels),
                 submission_key=uuid.uuid4(),
-                links=lambda ref, token, s=council.slug: (
-                    f"http://127.0.0.1:8000/{s}/track/{ref}/",
-                    f"http://127.0.0.1:8000/{s}/track/{ref}/{token}/"),
+                links=self._links(council),
             )
             # Spread the demo's requests over the last eight weeks.
             when = timezone.now() - dt.timedelta(minutes=rng.randint(60, 60 * 24 * 56))
             Case.objects.filter(pk=result.case.pk).update(created_at=when)
             CaseEvent.objects.filter(case=result.case).update(created_at=when)
 
+    @staticmethod
+    def _links(council: Council) -> Callable[[str, str], tuple[str, str]]:
+        base = f"http://127.0.0.1:8000/{council.slug}/track/"
+
+        def build(reference: str, token: str) -> tuple[str, str]:
+            return f"{base}{reference}/", f"{base}{reference}/{token}/"
+
+        return build
+
     def _staff(self, council: Council, spec: DemoCouncil) -> str:
         user_model = get_user_model()
         password = secrets.token_urlsafe(9)
         user = user_model.objects.create_user(
-            username=f"admin@{spec.slug}.example", email=f"admin@{spec.slug}.example",
-            password=password, is_staff=True)
+            username=f"admin@{spec.slug}.example",
+            email=f"admin@{spec.slug}.example",
+            password=password,
+            is_staff=True,
+        )
         Membership.objects.create(council=council, user=user, role=Role.ADMINISTRATOR)
         return password
