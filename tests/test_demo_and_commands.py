@@ -1,0 +1,81 @@
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from onecouncil.cases.models import Case
+from onecouncil.catalogue.models import Question, Service, ServiceGroup
+from onecouncil.core.models import Council, Membership, Role
+from onecouncil.residents.models import Address, Ward
+
+
+def test_demo_loads_two_distinct_councils_through_the_real_imports(db):
+    out = io.StringIO()
+    call_command("load_demo", requests=10, stdout=out)
+    councils = list(Council.objects.order_by("slug"))
+    assert [c.slug for c in councils] == ["northfield", "riverbend"]
+    assert len({c.brand_colour for c in councils}) == 2
+    for council in councils:
+        assert Service.objects.filter(council=council).count() >= 20
+        assert ServiceGroup.objects.filter(council=council).count() >= 5
+        assert Ward.objects.filter(council=council).count() >= 3
+        assert Address.objects.filter(council=council).count() >= 100
+        assert Case.objects.filter(council=council).count() == 10
+    catalogues = [
+        frozenset(Service.objects.filter(council=c).values_list("name", flat=True))
+        for c in councils
+    ]
+    assert catalogues[0] != catalogues[1]
+    missed = Service.objects.get(council__slug="riverbend", code="missed-bin")
+    assert set(Question.objects.filter(service=missed).values_list("code", flat=True)) >= {
+        "which_bin",
+        "out_by_7am",
+    }
+    assert "admin@riverbend.example" in out.getvalue()
+    # Loading again changes nothing; --if-empty does nothing at all.
+    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", if_empty=True, stdout=io.StringIO())
+    assert Council.objects.count() == 2
+
+
+def test_catalogue_commands_round_trip(council, other_council, missed_bin, tmp_path):
+    path = tmp_path / "catalogue.yaml"
+    call_command("catalogue_export", council=council.slug, output=str(path), stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("catalogue_import", str(path), council=other_council.slug, stdout=out)
+    assert "1 services created" in out.getvalue()
+    assert Service.objects.filter(council=other_council, code="missed-bin").exists()
+
+
+def test_the_console_command_is_manage_py():
+    onecouncil = Path(sys.executable).parent / "onecouncil"
+    result = subprocess.run(
+        [str(onecouncil), "help", "catalogue_import"], capture_output=True, text=True, check=True
+    )
+    assert "all or" in result.stdout and "--council" in result.stdout
+
+
+@pytest.mark.parametrize("role", [Role.ADMINISTRATOR, Role.CASE_OFFICER])
+def test_admin_shows_only_the_administrators_own_council(
+    client, council, other_council, missed_bin, role
+):
+    from tests.factories import ServiceFactory
+
+    theirs = ServiceFactory(council=other_council, code="theirs", name="Their service")
+    user = get_user_model().objects.create_user("officer", password="x" * 16, is_staff=True)
+    Membership.objects.create(council=council, user=user, role=role)
+    client.force_login(user)
+    listing = client.get("/admin/catalogue/service/")
+    other = client.get(f"/admin/catalogue/service/{theirs.pk}/change/")
+    if role == Role.ADMINISTRATOR:
+        assert listing.status_code == 200
+        assert "Report a missed bin collection" in listing.text
+        assert "Their service" not in listing.text
+        assert other.status_code in (302, 403, 404)
+        assert client.get(f"/admin/catalogue/service/{missed_bin.pk}/change/").status_code == 200
+    else:
+        assert listing.status_code == 403
