@@ -48,8 +48,9 @@ class Resident:
     def post(self, path: str, data: dict[str, str]) -> str:
         token = next(c.value for c in self.jar if c.name == "csrftoken")
         body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": token}).encode()
-        request = urllib.request.Request(self.base + path, data=body,
-                                         headers={"Referer": self.base + path})
+        request = urllib.request.Request(
+            self.base + path, data=body, headers={"Referer": self.base + path}
+        )
         with self.opener.open(request, timeout=30) as response:
             return str(response.read().decode())
 
@@ -59,11 +60,14 @@ def submit(base: str, n: int) -> str:
     journey = "/report/missed-bin"
     resident.get(f"{journey}/questions/")
     resident.post(f"{journey}/questions/", {"which_bin": "general", "out_by_7am": "yes"})
-    resident.post(f"{journey}/location/", {"action": "continue", "street": "Mill Lane",
-                                           "description": f"Outside number {n}"})
+    resident.post(
+        f"{journey}/location/",
+        {"action": "continue", "street": "Mill Lane", "description": f"Outside number {n}"},
+    )
     resident.post(f"{journey}/photos/", {"action": "continue"})
-    check = resident.post(f"{journey}/contact/", {"name": f"Bench Resident {n}",
-                                                  "email": f"bench{n}@example.com"})
+    check = resident.post(
+        f"{journey}/contact/", {"name": f"Bench Resident {n}", "email": f"bench{n}@example.com"}
+    )
     key = re.search(r'name="submission_key" value="([^"]+)"', check)
     assert key, "the check page has no submission key"
     done = resident.post(f"{journey}/check/", {"submission_key": key.group(1)})
@@ -84,20 +88,30 @@ def run(base: str, submissions: int, reads: int, concurrency: int) -> None:
         start = time.perf_counter()
         references = list(pool.map(lambda n: submit(base, n), range(1, submissions + 1)))
         elapsed = time.perf_counter() - start
-        print(f"submissions: {submissions} complete journeys in {elapsed:.2f}s = "
-              f"{submissions / elapsed:.1f} submissions/s ({7 * submissions / elapsed:.0f} "
-              f"HTTP requests/s), concurrency {concurrency}")
+        print(
+            f"submissions: {submissions} complete journeys in {elapsed:.2f}s = "
+            f"{submissions / elapsed:.1f} submissions/s ({7 * submissions / elapsed:.0f} "
+            f"HTTP requests/s), concurrency {concurrency}"
+        )
 
         start = time.perf_counter()
-        latencies = list(pool.map(lambda i: timed(
-            lambda: urllib.request.urlopen(
-                f"{base}/track/{references[i % len(references)]}/", timeout=30).read()),
-            range(reads)))
+        latencies = list(
+            pool.map(
+                lambda i: timed(
+                    lambda: urllib.request.urlopen(
+                        f"{base}/track/{references[i % len(references)]}/", timeout=30
+                    ).read()
+                ),
+                range(reads),
+            )
+        )
         elapsed = time.perf_counter() - start
         latencies.sort()
-        print(f"tracking page: {reads} requests in {elapsed:.2f}s = {reads / elapsed:.0f} "
-              f"requests/s; latency p50 {1000 * statistics.median(latencies):.1f} ms, "
-              f"p95 {1000 * latencies[int(0.95 * len(latencies))]:.1f} ms")
+        print(
+            f"tracking page: {reads} requests in {elapsed:.2f}s = {reads / elapsed:.0f} "
+            f"requests/s; latency p50 {1000 * statistics.median(latencies):.1f} ms, "
+            f"p95 {1000 * latencies[int(0.95 * len(latencies))]:.1f} ms"
+        )
 
 
 def free_port() -> int:
@@ -109,23 +123,44 @@ def free_port() -> int:
 @contextlib.contextmanager
 def started(database: str, workers: int) -> Iterator[str]:
     with tempfile.TemporaryDirectory() as var:
-        env = {**os.environ, "ONECOUNCIL_VAR_DIR": var, "EMAIL_BACKEND":
-               "django.core.mail.backends.locmem.EmailBackend", "LOG_LEVEL": "WARNING"}
+        env = {
+            **os.environ,
+            "ONECOUNCIL_VAR_DIR": var,
+            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+            "LOG_LEVEL": "WARNING",
+        }
         dbname = None
         if database == "postgres":
             dbname = f"bench_onecouncil_{os.getpid()}"
-            subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc",
-                            f"CREATE DATABASE {dbname}"], check=True)
+            subprocess.run(
+                ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {dbname}"],
+                check=True,
+            )
             env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{dbname}"
         try:
             subprocess.run([BIN / "onecouncil", "migrate", "-v0"], env=env, check=True)
-            subprocess.run([BIN / "onecouncil", "load_demo", "--requests", "0"], env=env,
-                           check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [BIN / "onecouncil", "load_demo", "--requests", "0"],
+                env=env,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
             port = free_port()
             server = subprocess.Popen(
-                [BIN / "gunicorn", "onecouncil.config.wsgi:application", "--bind",
-                 f"127.0.0.1:{port}", "--workers", str(workers), "--threads", "4",
-                 "--log-level", "warning"], env=env)
+                [
+                    BIN / "gunicorn",
+                    "onecouncil.config.wsgi:application",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--workers",
+                    str(workers),
+                    "--threads",
+                    "4",
+                    "--log-level",
+                    "warning",
+                ],
+                env=env,
+            )
             base = f"http://127.0.0.1:{port}"
             for _ in range(100):
                 with contextlib.suppress(OSError):
@@ -139,16 +174,30 @@ def started(database: str, workers: int) -> Iterator[str]:
                 server.wait(timeout=15)
         finally:
             if dbname:
-                subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc",
-                                f"DROP DATABASE IF EXISTS {dbname} WITH (FORCE)"], check=False)
+                subprocess.run(
+                    [
+                        "psql",
+                        "-h",
+                        "127.0.0.1",
+                        "-U",
+                        "postgres",
+                        "-qc",
+                        f"DROP DATABASE IF EXISTS {dbname} WITH (FORCE)",
+                    ],
+                    check=False,
+                )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--url", help="A running server, for example http://127.0.0.1:8000")
-    parser.add_argument("--start", choices=["sqlite", "postgres"],
-                        help="Start a server on a fresh database instead.")
+    parser.add_argument(
+        "--start",
+        choices=["sqlite", "postgres"],
+        help="Start a server on a fresh database instead.",
+    )
     parser.add_argument("--council", default="riverbend")
     parser.add_argument("--submissions", type=int, default=200)
     parser.add_argument("--reads", type=int, default=2000)
@@ -157,10 +206,13 @@ def main() -> None:
     args = parser.parse_args()
     if bool(args.url) == bool(args.start):
         parser.error("give either --url or --start")
-    print(f"OneCouncil front-door benchmark, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    print(
+        f"OneCouncil front-door benchmark, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}"
+    )
     if args.url:
-        run(f"{args.url.rstrip('/')}/{args.council}", args.submissions, args.reads,
-            args.concurrency)
+        run(
+            f"{args.url.rstrip('/')}/{args.council}", args.submissions, args.reads, args.concurrency
+        )
         return
     with started(args.start, args.workers) as base:
         print(f"database: {args.start}; gunicorn {args.workers} workers x 4 threads")

@@ -58,3 +58,21 @@ def test_a_request_cannot_be_tracked_through_another_council(client, two_council
 
 def test_unknown_council_is_not_found(client, two_councils):
     assert client.get("/nowhere/").status_code == 404
+
+
+def test_times_are_shown_in_the_councils_time_zone(client, council):
+    import datetime as dt
+
+    from onecouncil.cases.models import Case, CaseEvent
+
+    service = ServiceFactory(council=council, code="bins", name="Bins")
+    case = make_case(service).case
+    summer = dt.datetime(2026, 7, 1, 12, 30, tzinfo=dt.UTC)
+    Case.objects.filter(pk=case.pk).update(created_at=summer)
+    CaseEvent.objects.filter(case=case).update(created_at=summer)
+    response = client.get(f"/riverbend/track/{case.reference}/")
+    assert "1 July 2026 at 1:30pm" in response.text  # British Summer Time
+    council.time_zone = "UTC"
+    council.save()
+    response = client.get(f"/riverbend/track/{case.reference}/")
+    assert "1 July 2026 at 12:30pm" in response.text

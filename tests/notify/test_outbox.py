@@ -38,6 +38,7 @@ def test_worker_sends_due_email_once(queued):
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["sam@example.com"]
+    assert message.from_email.startswith(f"{queued.council.name} <")
     assert "RVB-AAAA-AAAA" in message.subject
     assert "http://x/track/RVB-AAAA-AAAA/secret/" in message.body
     queued.refresh_from_db()

@@ -10,9 +10,11 @@ produces links under the same prefix without any view knowing about it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import get_script_prefix, set_script_prefix
+from django.utils import timezone
 
 from onecouncil.core.selectors import council_for_hostname, council_for_slug
 
@@ -27,6 +29,12 @@ class CouncilMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            return self._resolve(request)
+        finally:
+            timezone.deactivate()
+
+    def _resolve(self, request: HttpRequest) -> HttpResponse:
         request.council = council_for_hostname(request.get_host())  # type: ignore[attr-defined]
         request.council_prefix = ""  # type: ignore[attr-defined]
         if request.council is None:  # type: ignore[attr-defined]
@@ -37,6 +45,7 @@ class CouncilMiddleware:
                     if not _sep:
                         return HttpResponsePermanentRedirect(request.path + "/")
                     request.council = council  # type: ignore[attr-defined]
+                    timezone.activate(ZoneInfo(council.time_zone))
                     script_name = request.META.get("SCRIPT_NAME", "").rstrip("/")
                     prefix = f"{script_name}/{segment}/"
                     request.council_prefix = prefix  # type: ignore[attr-defined]
@@ -47,4 +56,6 @@ class CouncilMiddleware:
                         return self.get_response(request)
                     finally:
                         set_script_prefix(previous)
+        if request.council is not None:  # type: ignore[attr-defined]
+            timezone.activate(ZoneInfo(request.council.time_zone))  # type: ignore[attr-defined]
         return self.get_response(request)

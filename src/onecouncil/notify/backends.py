@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from email.utils import formataddr, parseaddr
 from typing import Protocol
 
 from django.conf import settings
@@ -34,7 +35,9 @@ class DjangoEmailBackend:
         with translation.override(notification.language):
             subject = render_to_string(f"{template}_subject.txt", notification.context).strip()
             body = render_to_string(f"{template}.txt", notification.context)
-        from_email = notification.context.get("from_email") or settings.DEFAULT_FROM_EMAIL
+        # The council's name as the sender, at the deployment's sending address.
+        _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+        from_email = formataddr((notification.context.get("council_name") or _name, address))
         message = EmailMultiAlternatives(
             subject=" ".join(subject.split()),
             body=body,

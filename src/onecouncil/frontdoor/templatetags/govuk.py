@@ -110,3 +110,20 @@ def case_status(case: Any) -> dict[str, Any]:
     from onecouncil.cases.models import status_display
 
     return {"status": status_display(case)}
+
+
+@register.filter
+def govuk_datetime(value: Any) -> str:
+    """'12 November 2026 at 1:23pm', in the current (the council's) time zone."""
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    hour = local.hour % 12 or 12
+    suffix = "am" if local.hour < 12 else "pm"
+    return _("%(date)s at %(time)s") % {
+        "date": f"{local.day} {local:%B %Y}",
+        "time": f"{hour}:{local:%M}{suffix}",
+    }
