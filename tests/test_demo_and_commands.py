@@ -79,3 +79,33 @@ def test_admin_shows_only_the_administrators_own_council(
         assert client.get(f"/admin/catalogue/service/{missed_bin.pk}/change/").status_code == 200
     else:
         assert listing.status_code == 403
+
+
+def test_council_administrator_exports_and_imports_yaml_in_the_admin(
+    client, council, other_council, missed_bin
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    user = get_user_model().objects.create_user("admin1", password="x" * 16, is_staff=True)
+    Membership.objects.create(council=council, user=user, role=Role.ADMINISTRATOR)
+    client.force_login(user)
+    exported = client.post("/admin/catalogue/service/export/", {"council": council.pk})
+    assert exported["Content-Type"].startswith("application/yaml")
+    text = exported.content.decode()
+    assert "missed-bin" in text
+    # Not another council's catalogue.
+    refused = client.post("/admin/catalogue/service/export/", {"council": other_council.pk})
+    assert refused.status_code == 200 and "Select a valid choice" in refused.text
+    changed = text.replace("Report a missed bin collection", "Report a missed collection")
+    response = client.post(
+        "/admin/catalogue/service/import/",
+        {"council": council.pk, "file": SimpleUploadedFile("c.yaml", changed.encode())},
+    )
+    assert response.status_code == 302
+    missed_bin.refresh_from_db()
+    assert missed_bin.name == "Report a missed collection"
+    broken = client.post(
+        "/admin/catalogue/service/import/",
+        {"council": council.pk, "file": SimpleUploadedFile("c.yaml", b"services: [{code: x}]")},
+    )
+    assert "Nothing was imported" in broken.text and "services[0].group" in broken.text

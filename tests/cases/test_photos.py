@@ -108,3 +108,33 @@ def test_a_disguised_upload_saves_nothing(council):
             upload=SimpleUploadedFile("cat.jpg", b"MZ\x90\x00 executable"),
         )
     assert not Photo.objects.exists()
+
+
+def test_abandoned_draft_photos_are_purged_but_sent_ones_kept(council, missed_bin, settings):
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from onecouncil.cases.models import Photo
+    from tests.factories import make_case
+
+    old_key, sent_key = uuid.uuid4(), uuid.uuid4()
+    abandoned = photo_add(
+        council=council, draft_key=old_key, upload=SimpleUploadedFile("a.png", image_bytes("PNG"))
+    )
+    photo_add(
+        council=council, draft_key=sent_key, upload=SimpleUploadedFile("b.png", image_bytes("PNG"))
+    )
+    make_case(
+        missed_bin, answers={"which_bin": "general", "out_by_7am": "no"}, photo_draft_key=sent_key
+    )
+    Photo.objects.update(
+        created_at=timezone.now() - dt.timedelta(days=settings.DRAFT_RETENTION_DAYS + 1)
+    )
+    path = abandoned.image.path
+    call_command("purge_drafts", stdout=io.StringIO())
+    assert list(Photo.objects.values_list("draft_key", flat=True)) == [sent_key]
+    import os
+
+    assert not os.path.exists(path)

@@ -7,6 +7,7 @@ camera's rotation, and leaves behind all metadata, including GPS location.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import uuid
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -101,3 +103,14 @@ def photo_remove(*, draft_key: uuid.UUID, photo_id: int) -> None:
     for photo in Photo.objects.filter(draft_key=draft_key, case__isnull=True, id=photo_id):
         photo.image.delete(save=False)
         photo.delete()
+
+
+def photos_purge_abandoned(*, older_than: dt.timedelta) -> int:
+    """Delete photos uploaded to reports that were never sent; returns how many."""
+    cutoff = timezone.now() - older_than
+    count = 0
+    for photo in Photo.objects.filter(case__isnull=True, created_at__lt=cutoff).iterator():
+        photo.image.delete(save=False)
+        photo.delete()
+        count += 1
+    return count

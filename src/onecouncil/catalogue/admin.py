@@ -2,12 +2,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from onecouncil.catalogue.exchange import CatalogueImportError, catalogue_export, catalogue_import
 from onecouncil.catalogue.models import Question, Service, ServiceGroup
 from onecouncil.core.admin import CouncilScopedAdmin
+from onecouncil.core.models import Council
 
 
 class QuestionInline(admin.StackedInline):
@@ -28,6 +36,19 @@ class ServiceGroupAdmin(CouncilScopedAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
 
+class CatalogueFileForm(forms.Form):
+    council = forms.ModelChoiceField(queryset=Council.objects.none(), label=gettext_lazy("Council"))
+    file = forms.FileField(label=gettext_lazy("Catalogue file (YAML)"), required=False)
+
+    def __init__(self, *args: Any, council_ids: list[int], with_file: bool, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field = self.fields["council"]
+        field.queryset = Council.objects.filter(id__in=council_ids)  # type: ignore[attr-defined]
+        self.fields["file"].required = with_file
+        if not with_file:
+            del self.fields["file"]
+
+
 @admin.register(Service)
 class ServiceAdmin(CouncilScopedAdmin):
     list_display = ("name", "code", "group", "pattern", "phase", "team", "is_active", "council")
@@ -42,3 +63,88 @@ class ServiceAdmin(CouncilScopedAdmin):
             queryset: QuerySet[Any] = field.queryset
             field.queryset = queryset.filter(council_id__in=self.council_ids(request))
         return field
+
+    def get_urls(self) -> list[URLPattern]:
+        own = [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="catalogue_service_import",
+            ),
+            path(
+                "export/",
+                self.admin_site.admin_view(self.export_view),
+                name="catalogue_service_export",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def _render(
+        self,
+        request: HttpRequest,
+        form: forms.Form,
+        title: str,
+        submit: str,
+        errors: list[str] | None = None,
+    ) -> TemplateResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "title": title,
+            "submit_label": submit,
+            "errors": errors or [],
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/catalogue/service/exchange.html", context)
+
+    def export_view(self, request: HttpRequest) -> HttpResponseBase:
+        if not self.has_view_permission(request):
+            return HttpResponse(status=403)
+        form = CatalogueFileForm(
+            request.POST or None, council_ids=self.council_ids(request), with_file=False
+        )
+        if request.method == "POST" and form.is_valid():
+            council = form.cleaned_data["council"]
+            response = HttpResponse(
+                catalogue_export(council=council), content_type="application/yaml; charset=utf-8"
+            )
+            response["Content-Disposition"] = (
+                f'attachment; filename="{council.slug}-catalogue.yaml"'
+            )
+            return response
+        return self._render(request, form, _("Export catalogue"), _("Download YAML"))
+
+    def import_view(self, request: HttpRequest) -> HttpResponseBase:
+        if not self.has_add_permission(request):
+            return HttpResponse(status=403)
+        form = CatalogueFileForm(
+            request.POST or None,
+            request.FILES or None,
+            council_ids=self.council_ids(request),
+            with_file=True,
+        )
+        if request.method == "POST" and form.is_valid():
+            council = form.cleaned_data["council"]
+            try:
+                text = form.cleaned_data["file"].read().decode("utf-8")
+                result = catalogue_import(council=council, text=text)
+            except UnicodeDecodeError:
+                return self._render(
+                    request,
+                    form,
+                    _("Import catalogue"),
+                    _("Import"),
+                    [_("The file must be UTF-8 text.")],
+                )
+            except CatalogueImportError as exc:
+                return self._render(request, form, _("Import catalogue"), _("Import"), exc.errors)
+            messages.success(
+                request,
+                _("%(created)s services created and %(updated)s updated.")
+                % {
+                    "created": len(result.services_created),
+                    "updated": len(result.services_updated),
+                },
+            )
+            return redirect("admin:catalogue_service_changelist")
+        return self._render(request, form, _("Import catalogue"), _("Import"))
