@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import User
-
 from onecouncil.cases.models import Case, CaseEvent, EventKind
+from onecouncil.core.actors import Actor
 
 
 def event_append(
@@ -14,11 +13,11 @@ def event_append(
     case: Case,
     kind: EventKind,
     is_public: bool,
+    actor: Actor | None = None,
     message: str = "",
     data: dict[str, Any] | None = None,
-    actor: User | None = None,
-    actor_label: str = "",
 ) -> CaseEvent:
+    actor = actor or Actor.system("OneCouncil")
     return CaseEvent.objects.create(
         case=case,
         kind=kind,
@@ -26,6 +25,7 @@ def event_append(
         status=case.status,
         message=message,
         data=data or {},
-        actor=actor,
-        actor_label=actor_label,
+        actor=actor.user,
+        actor_label=actor.label,
+        source_ip=actor.ip,
     )

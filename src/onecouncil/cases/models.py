@@ -17,19 +17,84 @@ class Status(models.TextChoices):
     RECEIVED = "received", _("Received")
     IN_PROGRESS = "in_progress", _("In progress")
     ACTION_SCHEDULED = "action_scheduled", _("Action scheduled")
+    AWAITING_RESIDENT = "awaiting_resident", _("Waiting for your reply")
     FIXED = "fixed", _("Fixed or done")
     CLOSED = "closed", _("Closed")
     REOPENED = "reopened", _("Reopened")
 
 
-OPEN_STATUSES = {Status.RECEIVED, Status.IN_PROGRESS, Status.ACTION_SCHEDULED, Status.REOPENED}
+OPEN_STATUSES = {
+    Status.RECEIVED,
+    Status.IN_PROGRESS,
+    Status.ACTION_SCHEDULED,
+    Status.AWAITING_RESIDENT,
+    Status.REOPENED,
+}
 
 
-class CloseReason(models.TextChoices):
-    DUPLICATE = "duplicate", _("Duplicate of another report")
-    REFERRED = "referred", _("Passed to another organisation")
-    NO_ACTION = "no_action", _("No action needed")
-    NOT_RESPONSIBLE = "not_responsible", _("Not the council's responsibility")
+class Open311Closure(models.TextChoices):
+    """The closed states FixMyStreet's GeoReport update extension understands."""
+
+    DUPLICATE = "duplicate", _("Duplicate")
+    NOT_RESPONSIBLE = "not_councils_responsibility", _("Not the council's responsibility")
+    NO_FURTHER_ACTION = "no_further_action", _("No further action")
+    INTERNAL_REFERRAL = "internal_referral", _("Referred elsewhere")
+    CLOSED = "closed", _("Closed")
+
+
+class ClosureReason(CouncilOwned):
+    """A reason a council's staff may give for closing a request (the council's own list)."""
+
+    code = models.SlugField(_("code"), max_length=40)
+    label = models.CharField(_("reason"), max_length=120)
+    public_explanation = models.CharField(_("what residents are told"), max_length=300)
+    open311_status = models.CharField(
+        _("Open311 status"),
+        max_length=40,
+        choices=Open311Closure.choices,
+        default=Open311Closure.CLOSED,
+    )
+    is_active = models.BooleanField(_("in use"), default=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["council", "code"], name="closure_code_per_council")
+        ]
+        verbose_name = _("closure reason")
+        verbose_name_plural = _("closure reasons")
+
+    def __str__(self) -> str:
+        return self.label
+
+
+DEFAULT_CLOSURE_REASONS = [
+    (
+        "duplicate",
+        _("Duplicate of another report"),
+        _("Someone had already reported this. We are dealing with it under the earlier report."),
+        Open311Closure.DUPLICATE,
+    ),
+    (
+        "referred",
+        _("Passed to another organisation"),
+        _("We have passed this to the organisation responsible."),
+        Open311Closure.INTERNAL_REFERRAL,
+    ),
+    (
+        "no_action",
+        _("No action needed"),
+        _("We looked into it and no action is needed."),
+        Open311Closure.NO_FURTHER_ACTION,
+    ),
+    (
+        "not_responsible",
+        _("Not the council's responsibility"),
+        _("This is not something the council is responsible for."),
+        Open311Closure.NOT_RESPONSIBLE,
+    ),
+]
 
 
 class Channel(models.TextChoices):
@@ -49,8 +114,12 @@ class Case(CouncilOwned):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED
     )
-    close_reason = models.CharField(
-        _("reason closed"), max_length=20, choices=CloseReason.choices, blank=True
+    closure_reason = models.ForeignKey(
+        ClosureReason,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("reason closed"),
     )
     duplicate_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates"
@@ -90,8 +159,26 @@ class Case(CouncilOwned):
     team = models.ForeignKey(
         "core.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="cases"
     )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+        verbose_name=_("assigned to"),
+    )
+    updates_by_sms = models.BooleanField(_("updates by text message"), default=False)
+    councillor_consent = models.BooleanField(
+        _("reporter agreed to share details with ward councillors"), default=False
+    )
     submission_key = models.UUIDField(_("submission key"))
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    paused_at = models.DateTimeField(
+        _("target clock paused"),
+        null=True,
+        blank=True,
+        help_text=_("Set while the request waits for the resident."),
+    )
     created_at = models.DateTimeField(_("reported"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
@@ -104,7 +191,12 @@ class Case(CouncilOwned):
             ),
         ]
         indexes = [
-            models.Index(fields=["council", "status", "created_at"], name="case_council_status_idx")
+            models.Index(
+                fields=["council", "status", "created_at"], name="case_council_status_idx"
+            ),
+            models.Index(fields=["council", "team", "status", "due_at"], name="case_queue_idx"),
+            models.Index(fields=["council", "contact_email"], name="case_email_idx"),
+            models.Index(fields=["council", "postcode"], name="case_postcode_idx"),
         ]
         verbose_name = _("service request")
         verbose_name_plural = _("service requests")
@@ -151,6 +243,7 @@ class CaseEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    source_ip = models.GenericIPAddressField(null=True, blank=True)
     actor_label = models.CharField(
         max_length=200, blank=True, help_text=_("Who or what made the change, as shown.")
     )
@@ -168,6 +261,80 @@ class CaseEvent(models.Model):
         if self.pk is not None:
             raise RuntimeError("Case events are append-only.")
         super().save(*args, **kwargs)
+
+
+class RoutingRule(CouncilOwned):
+    """Send new requests for a service (optionally only in one ward) to a team."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="routing_rules")
+    ward = models.ForeignKey(
+        Ward,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for every ward."),
+    )
+    team = models.ForeignKey("core.Team", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["service", "ward"], name="one_rule_per_service_ward")
+        ]
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+
+    def __str__(self) -> str:
+        return f"{self.service} / {self.ward or _('any ward')} -> {self.team}"
+
+
+class ResponseTemplate(CouncilOwned):
+    """A ready-made public update. Placeholders: {reference} {service} {council} {due_date}
+    {name} (the reporter's name, or 'resident')."""
+
+    service = models.ForeignKey(
+        Service,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="response_templates",
+        help_text=_("Leave empty to offer it for every service."),
+    )
+    name = models.CharField(_("name"), max_length=120)
+    body = models.TextField(_("text"))
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("response template")
+        verbose_name_plural = _("response templates")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Follower(CouncilOwned):
+    """Someone who gets a request's updates without having reported it."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="followers")
+    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    by_email = models.BooleanField(default=True)
+    by_sms = models.BooleanField(default=False)
+    source_case = models.ForeignKey(
+        Case,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The duplicate report that made them follow."),
+    )
+    person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("follower")
+        verbose_name_plural = _("followers")
 
 
 def photo_path(instance: Photo, filename: str) -> str:
@@ -200,22 +367,16 @@ STATUS_EXPLANATION = {
     Status.RECEIVED: _("We have your request and will look at it soon."),
     Status.IN_PROGRESS: _("We are working on it."),
     Status.ACTION_SCHEDULED: _("We have planned the work and will do it soon."),
+    Status.AWAITING_RESIDENT: _("We need more information from you before we can go on."),
     Status.FIXED: _("We have dealt with it."),
     Status.CLOSED: _("This request is closed."),
     Status.REOPENED: _("This request was opened again and we are looking at it."),
-}
-CLOSE_REASON_EXPLANATION = {
-    CloseReason.DUPLICATE: _(
-        "Someone had already reported this. We are dealing with it under the earlier report."
-    ),
-    CloseReason.REFERRED: _("We have passed this to the organisation responsible."),
-    CloseReason.NO_ACTION: _("We looked into it and no action is needed."),
-    CloseReason.NOT_RESPONSIBLE: _("This is not something the council is responsible for."),
 }
 STATUS_TAG_COLOUR = {
     Status.RECEIVED: "govuk-tag--blue",
     Status.IN_PROGRESS: "govuk-tag--light-blue",
     Status.ACTION_SCHEDULED: "govuk-tag--purple",
+    Status.AWAITING_RESIDENT: "govuk-tag--yellow",
     Status.FIXED: "govuk-tag--green",
     Status.CLOSED: "govuk-tag--grey",
     Status.REOPENED: "govuk-tag--orange",
@@ -224,8 +385,8 @@ STATUS_TAG_COLOUR = {
 
 def status_display(case: Case) -> dict[str, str]:
     explanation = str(STATUS_EXPLANATION[Status(case.status)])
-    if case.status == Status.CLOSED and case.close_reason:
-        explanation = str(CLOSE_REASON_EXPLANATION[CloseReason(case.close_reason)])
+    if case.status == Status.CLOSED and case.closure_reason is not None:
+        explanation = case.closure_reason.public_explanation
     return {
         "label": str(Status(case.status).label),
         "explanation": explanation,

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -18,12 +19,31 @@ from django.utils.translation import gettext as _
 
 from onecouncil.cases.events import event_append
 from onecouncil.cases.inputs import Contact, Location, validate_contact, validate_location
-from onecouncil.cases.models import Case, Channel, EventKind, Photo
+from onecouncil.cases.models import (
+    DEFAULT_CLOSURE_REASONS,
+    Case,
+    Channel,
+    ClosureReason,
+    EventKind,
+    Follower,
+    Photo,
+    ResponseTemplate,
+    Status,
+    status_display,
+)
+from onecouncil.cases.routing import team_for
+from onecouncil.cases.workflow import allowed_next
 from onecouncil.catalogue.answers import validate_answers
 from onecouncil.catalogue.models import QuestionKind, Service, SlaUnit
-from onecouncil.core.models import Council
+from onecouncil.core.actors import Actor
+from onecouncil.core.models import Council, Membership
 from onecouncil.core.references import new_reference
-from onecouncil.core.working_time import add_working_days, add_working_hours
+from onecouncil.core.working_time import (
+    add_working_days,
+    add_working_hours,
+    add_working_time,
+    working_time_between,
+)
 from onecouncil.notify.models import Channel as NotifyChannel
 from onecouncil.notify.services import notification_enqueue
 from onecouncil.residents.selectors import nearest_address
@@ -71,8 +91,9 @@ def case_create(
     photo_draft_key: uuid.UUID | None = None,
     channel_detail: str = "",
     language: str = "en-gb",
-    actor: Any = None,
-    actor_label: str = "",
+    actor: Actor | None = None,
+    updates_by_sms: bool = False,
+    councillor_consent: bool = False,
 ) -> CaseCreated:
     """Create a service request with its first events and confirmation, in one transaction.
 
@@ -121,7 +142,8 @@ def case_create(
                 links=links,
                 language=language,
                 actor=actor,
-                actor_label=actor_label,
+                updates_by_sms=updates_by_sms,
+                councillor_consent=councillor_consent,
             )
     except IntegrityError:
         # A second submit of the same journey raced the first: return what it made.
@@ -152,8 +174,9 @@ def _insert(
     photos: Sequence[Photo],
     links: LinkBuilder,
     language: str,
-    actor: Any,
-    actor_label: str,
+    actor: Actor | None,
+    updates_by_sms: bool,
+    councillor_consent: bool,
 ) -> CaseCreated:
     now = timezone.now()
     address = location.address
@@ -168,6 +191,7 @@ def _insert(
             street = street or nearest.street
     token = secrets.token_urlsafe(24)
     anonymous = contact.anonymous
+    team = team_for(service=service, ward=ward)
     case = Case.objects.create(
         council=council,
         reference=_unused_reference(council),
@@ -191,54 +215,105 @@ def _insert(
         contact_email="" if anonymous else contact.email.strip(),
         contact_phone="" if anonymous else contact.phone.strip(),
         is_anonymous=anonymous,
+        updates_by_sms=bool(updates_by_sms and not anonymous and contact.phone.strip()),
+        councillor_consent=councillor_consent and not anonymous,
         private_token_hash=hash_token(token),
-        team=service.team,
+        team=team,
         submission_key=submission_key,
         due_at=due_at_for(service, council, now),
     )
     for photo in photos:
         photo.case = case
     Photo.objects.bulk_update(photos, ["case"])
+    channel_actor = actor or Actor.system(str(case.get_channel_display()))
     event_append(
         case=case,
         kind=EventKind.CREATED,
         is_public=True,
         message=_("We have received your request."),
         data={"channel": channel, "channel_detail": channel_detail},
-        actor=actor,
-        actor_label=actor_label or case.get_channel_display(),
+        actor=channel_actor,
     )
-    if service.team is not None:
+    if team is not None:
         event_append(
             case=case,
             kind=EventKind.ROUTED,
             is_public=False,
-            data={"team": service.team.name, "team_id": service.team_id},
-            actor_label=_("Routing"),
+            data={"team": team.name, "team_id": team.pk},
+            actor=Actor.system(_("Routing")),
         )
-    if case.contact_email:
-        tracking_url, private_url = links(case.reference, token)
+    tracking_url, private_url = links(case.reference, token)
+    context = {
+        **_message_context(case, tracking_url),
+        "private_url": private_url,
+        "due_date": _due_date_text(case),
+    }
+    for notify_channel, recipient in _reporter_channels(case):
         notification_enqueue(
             council=council,
             kind="case_confirmation",
-            channel=NotifyChannel.EMAIL,
-            recipient=case.contact_email,
+            channel=notify_channel,
+            recipient=recipient,
             subject_reference=case.reference,
             language=language,
-            context={
-                "council_name": council.name,
-                "council_phone": council.phone,
-                "reference": case.reference,
-                "service_name": service.name,
-                "name": case.contact_name,
-                "tracking_url": tracking_url,
-                "private_url": private_url,
-                "due_date": timezone.localtime(case.due_at).strftime("%-d %B %Y")
-                if case.due_at
-                else "",
-            },
+            context=context,
         )
     return CaseCreated(case, token, created=True)
+
+
+def _due_date_text(case: Case) -> str:
+    if not case.due_at:
+        return ""
+    local = timezone.localtime(case.due_at, ZoneInfo(case.council.time_zone))
+    return f"{local.day} {local:%B %Y}"
+
+
+def _message_context(case: Case, tracking_url: str) -> dict[str, Any]:
+    return {
+        "council_name": case.council.name,
+        "council_phone": case.council.phone,
+        "reference": case.reference,
+        "service_name": case.service.name,
+        "name": case.contact_name,
+        "tracking_url": tracking_url,
+    }
+
+
+def _reporter_channels(case: Case) -> list[tuple[NotifyChannel, str]]:
+    channels: list[tuple[NotifyChannel, str]] = []
+    if case.contact_email:
+        channels.append((NotifyChannel.EMAIL, case.contact_email))
+    if case.updates_by_sms and case.contact_phone:
+        channels.append((NotifyChannel.SMS, case.contact_phone))
+    return channels
+
+
+def _notify_update(case: Case, *, message: str, links: LinkBuilder) -> int:
+    """Queue an update for the reporter and every follower, each as they chose."""
+    tracking_url = links(case.reference, "")[0]
+    status = status_display(case)
+    context = {
+        **_message_context(case, tracking_url),
+        "status": status["label"],
+        "status_explanation": status["explanation"],
+        "message": message,
+    }
+    recipients = set(_reporter_channels(case))
+    for follower in case.followers.filter(unsubscribed_at__isnull=True):
+        if follower.by_email and follower.email:
+            recipients.add((NotifyChannel.EMAIL, follower.email))
+        if follower.by_sms and follower.phone:
+            recipients.add((NotifyChannel.SMS, follower.phone))
+    for notify_channel, recipient in sorted(recipients):
+        notification_enqueue(
+            council=case.council,
+            kind="case_update",
+            channel=notify_channel,
+            recipient=recipient,
+            subject_reference=case.reference,
+            context=context,
+        )
+    return len(recipients)
 
 
 @transaction.atomic
@@ -261,5 +336,249 @@ def case_confirm_contact(*, case: Case) -> None:
         kind=EventKind.CONTACT_VERIFIED,
         is_public=False,
         data={"person_id": person.pk},
-        actor_label=_("Resident"),
+        actor=Actor.system(_("Resident")),
     )
+
+
+# --- Working a request ---------------------------------------------------------------
+
+
+class WorkflowError(ValidationError):
+    """A change the workflow does not allow; the message says why."""
+
+
+def _locked(case: Case) -> Case:
+    return Case.objects.select_for_update().select_related("service", "council").get(pk=case.pk)
+
+
+@transaction.atomic
+def case_assign(*, case: Case, assignee: Any, actor: Actor) -> Case:
+    """Give a request to a member of staff (or to nobody, with ``assignee=None``)."""
+    case = _locked(case)
+    if (
+        assignee is not None
+        and not Membership.objects.filter(council=case.council, user=assignee).exists()
+    ):
+        raise WorkflowError(_("You can only assign requests to staff of this council"))
+    if case.assignee_id == (assignee.pk if assignee else None):
+        return case
+    case.assignee = assignee
+    case.save(update_fields=["assignee", "updated_at"])
+    event_append(
+        case=case,
+        kind=EventKind.ASSIGNED,
+        is_public=False,
+        actor=actor,
+        data={
+            "assignee_id": assignee.pk if assignee else None,
+            "assignee": assignee.get_username() if assignee else "",
+        },
+    )
+    return case
+
+
+def closure_reasons(council: Council) -> list[ClosureReason]:
+    """The council's reasons for closing; the standard four are made the first time."""
+    reasons = list(ClosureReason.objects.filter(council=council, is_active=True))
+    if not reasons and not ClosureReason.objects.filter(council=council).exists():
+        for order, (code, label, explanation, open311) in enumerate(DEFAULT_CLOSURE_REASONS):
+            ClosureReason.objects.create(
+                council=council,
+                code=code,
+                label=str(label),
+                public_explanation=str(explanation),
+                open311_status=open311,
+                order=order,
+            )
+        reasons = list(ClosureReason.objects.filter(council=council, is_active=True))
+    return reasons
+
+
+def _pause_clock(case: Case, new_status: Status, now: dt.datetime) -> None:
+    if new_status == Status.AWAITING_RESIDENT and case.paused_at is None:
+        case.paused_at = now
+    elif new_status != Status.AWAITING_RESIDENT and case.paused_at is not None:
+        if case.due_at is not None:
+            council = case.council
+            remaining = working_time_between(
+                case.paused_at,
+                case.due_at,
+                tz=council.time_zone,
+                region=council.bank_holiday_region,
+            )
+            case.due_at = add_working_time(
+                now, remaining, tz=council.time_zone, region=council.bank_holiday_region
+            )
+        case.paused_at = None
+
+
+@transaction.atomic
+def case_change_status(
+    *,
+    case: Case,
+    status: str,
+    actor: Actor,
+    links: LinkBuilder,
+    message: str = "",
+    closure_reason: str = "",
+) -> Case:
+    """Move a request to a new status the workflow allows; closing needs a reason.
+
+    The reporter and followers are told, with ``message`` if given.
+    """
+    case = _locked(case)
+    new_status = Status(status)
+    if new_status not in allowed_next(case.status, case.service.pattern):
+        raise WorkflowError(
+            _("A request that is %(current)s cannot be moved to %(new)s")
+            % {"current": Status(case.status).label.lower(), "new": new_status.label.lower()}
+        )
+    reason = None
+    if new_status == Status.CLOSED:
+        reason = next((r for r in closure_reasons(case.council) if r.code == closure_reason), None)
+        if reason is None:
+            raise WorkflowError(_("Choose a reason for closing the request"))
+    now = timezone.now()
+    _pause_clock(case, new_status, now)
+    previous = case.status
+    case.status = new_status
+    case.closure_reason = reason
+    case.closed_at = now if new_status in (Status.CLOSED, Status.FIXED) else None
+    case.save(
+        update_fields=["status", "closure_reason", "closed_at", "due_at", "paused_at", "updated_at"]
+    )
+    public_message = message.strip() or status_display(case)["explanation"]
+    event_append(
+        case=case,
+        kind=EventKind.REOPENED if new_status == Status.REOPENED else EventKind.STATUS_CHANGED,
+        is_public=True,
+        actor=actor,
+        message=public_message,
+        data={"from": previous, "to": new_status, "closure_reason": reason.code if reason else ""},
+    )
+    _notify_update(case, message=public_message, links=links)
+    return case
+
+
+@transaction.atomic
+def case_reopen_by_resident(*, case: Case, reason: str, links: LinkBuilder) -> Case:
+    """The reporter reopens their closed request within the council's window."""
+    case = _locked(case)
+    if case.status not in (Status.CLOSED, Status.FIXED) or case.closed_at is None:
+        raise WorkflowError(_("Only a closed request can be reopened"))
+    window = dt.timedelta(days=case.council.reopen_window_days)
+    if timezone.now() - case.closed_at > window:
+        raise WorkflowError(
+            _("This request was closed more than %(days)s days ago. Please make a new report.")
+            % {"days": case.council.reopen_window_days}
+        )
+    if not reason.strip():
+        raise WorkflowError(_("Tell us why the request should be reopened"))
+    return case_change_status(
+        case=case,
+        status=Status.REOPENED,
+        actor=Actor.system(_("Resident")),
+        links=links,
+        message=reason.strip()[:2000],
+    )
+
+
+@transaction.atomic
+def case_add_update(*, case: Case, message: str, actor: Actor, links: LinkBuilder) -> Case:
+    """A public update: on the tracking page, and sent to the reporter and followers."""
+    if not message.strip():
+        raise WorkflowError(_("Enter the update"))
+    case = _locked(case)
+    case.save(update_fields=["updated_at"])
+    event_append(
+        case=case,
+        kind=EventKind.PUBLIC_UPDATE,
+        is_public=True,
+        actor=actor,
+        message=message.strip(),
+    )
+    _notify_update(case, message=message.strip(), links=links)
+    return case
+
+
+@transaction.atomic
+def case_add_note(*, case: Case, message: str, actor: Actor) -> Case:
+    """An internal note: staff only, never sent or shown to residents."""
+    if not message.strip():
+        raise WorkflowError(_("Enter the note"))
+    case = _locked(case)
+    event_append(
+        case=case, kind=EventKind.NOTE, is_public=False, actor=actor, message=message.strip()
+    )
+    return case
+
+
+@transaction.atomic
+def case_mark_duplicate(*, case: Case, original: Case, actor: Actor, links: LinkBuilder) -> Case:
+    """Close ``case`` as a duplicate of ``original``; its reporter follows the original."""
+    if original.council_id != case.council_id or original.pk == case.pk:
+        raise WorkflowError(_("Choose another request of this council"))
+    if original.duplicate_of_id is not None:
+        raise WorkflowError(_("That request is itself a duplicate: choose the original"))
+    case = _locked(case)
+    original = _locked(original)
+    if case.is_open is False:
+        raise WorkflowError(_("This request is already closed"))
+    if case.contact_email or (case.contact_phone and case.updates_by_sms):
+        Follower.objects.get_or_create(
+            council=case.council,
+            case=original,
+            email=case.contact_email,
+            phone=case.contact_phone if case.updates_by_sms else "",
+            defaults={
+                "name": case.contact_name,
+                "by_email": bool(case.contact_email),
+                "by_sms": case.updates_by_sms,
+                "source_case": case,
+                "person": case.person,
+            },
+        )
+    case.duplicate_of = original
+    case.save(update_fields=["duplicate_of", "updated_at"])
+    event_append(
+        case=original,
+        kind=EventKind.MERGED,
+        is_public=False,
+        actor=actor,
+        data={"duplicate": case.reference},
+    )
+    event_append(
+        case=case,
+        kind=EventKind.MERGED,
+        is_public=False,
+        actor=actor,
+        data={"original": original.reference},
+    )
+    message = _(
+        "Someone had already reported this, so we are dealing with it under %(reference)s. "
+        "We will send you that request's updates."
+    ) % {"reference": original.reference}
+    return case_change_status(
+        case=case,
+        status=Status.CLOSED,
+        actor=actor,
+        links=links,
+        message=message,
+        closure_reason="duplicate",
+    )
+
+
+def render_template(template: ResponseTemplate, case: Case) -> str:
+    values = {
+        "reference": case.reference,
+        "service": case.service.name,
+        "council": case.council.name,
+        "due_date": _due_date_text(case),
+        "name": case.contact_name or _("resident"),
+    }
+
+    class _Keep(dict[str, str]):
+        def __missing__(self, key: str) -> str:
+            return "{" + key + "}"
+
+    return template.body.format_map(_Keep(values))

@@ -70,6 +70,17 @@ class Council(models.Model):
     brand_colour = models.CharField(
         _("brand colour"), max_length=7, default="#1d70b8", validators=[validate_brand_colour]
     )
+    public_base_url = models.URLField(
+        _("public web address"),
+        blank=True,
+        help_text=_(
+            "Where residents reach this council's front door, for links in messages, "
+            "for example https://report.riverbend.gov.uk"
+        ),
+    )
+    reopen_window_days = models.PositiveSmallIntegerField(
+        _("days a resident may reopen a closed request"), default=28
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -148,6 +159,12 @@ class Membership(CouncilOwned):
     )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     teams = models.ManyToManyField(Team, blank=True, related_name="members")
+    ward_codes = models.JSONField(
+        _("wards"),
+        default=list,
+        blank=True,
+        help_text=_("For councillors: the codes of the wards they represent."),
+    )
 
     class Meta:
         constraints = [
@@ -158,3 +175,39 @@ class Membership(CouncilOwned):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()}, {self.council})"
+
+
+class AuditEntry(models.Model):
+    """Who saw or changed what, when and from where. Append-only; reviewed by administrators."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    user_label = models.CharField(max_length=200)
+    action = models.CharField(_("action"), max_length=60)
+    object_type = models.CharField(_("object type"), max_length=60)
+    object_ref = models.CharField(_("object"), max_length=100)
+    detail = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["council", "-created_at"], name="audit_council_idx")]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+
+    def __str__(self) -> str:
+        return f"{self.user_label} {self.action} {self.object_ref}"
+
+
+class FailedLogin(models.Model):
+    """A failed staff sign-in, counted to throttle guessing."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.ip_address}"

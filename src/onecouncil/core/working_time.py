@@ -46,9 +46,16 @@ def add_working_hours(
     start: dt.datetime, hours: int, *, tz: str, region: str = "ENG"
 ) -> dt.datetime:
     """The moment ``hours`` working hours (09:00 to 17:00 on working days) after ``start``."""
+    return add_working_time(start, dt.timedelta(hours=hours), tz=tz, region=region)
+
+
+def add_working_time(
+    start: dt.datetime, amount: dt.timedelta, *, tz: str, region: str = "ENG"
+) -> dt.datetime:
+    """The moment ``amount`` of working time (09:00 to 17:00 on working days) after ``start``."""
     zone = ZoneInfo(tz)
     current = start.astimezone(zone)
-    remaining = dt.timedelta(hours=hours)
+    remaining = amount
     while True:
         day = current.date()
         day_start = dt.datetime.combine(day, WORKDAY_START, tzinfo=zone)
@@ -62,3 +69,21 @@ def add_working_hours(
             return current + remaining
         remaining -= available
         current = dt.datetime.combine(day + dt.timedelta(days=1), WORKDAY_START, tzinfo=zone)
+
+
+def working_time_between(
+    start: dt.datetime, end: dt.datetime, *, tz: str, region: str = "ENG"
+) -> dt.timedelta:
+    """How much working time (09:00 to 17:00 on working days) lies between two moments."""
+    zone = ZoneInfo(tz)
+    current, end = start.astimezone(zone), end.astimezone(zone)
+    total = dt.timedelta()
+    while current < end:
+        day = current.date()
+        if is_working_day(day, region=region):
+            window_start = max(current, dt.datetime.combine(day, WORKDAY_START, tzinfo=zone))
+            window_end = min(end, dt.datetime.combine(day, WORKDAY_END, tzinfo=zone))
+            if window_end > window_start:
+                total += window_end - window_start
+        current = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
+    return total

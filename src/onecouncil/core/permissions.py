@@ -1,0 +1,57 @@
+"""Who may do what: one table, read by every staff page, API and test (docs/permissions.md)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from onecouncil.core.models import Role
+
+
+class Permission(StrEnum):
+    VIEW_CASES = "view_cases"
+    VIEW_PERSONAL_DATA = "view_personal_data"
+    CREATE_ON_BEHALF = "create_on_behalf"
+    ASSIGN = "assign"
+    CHANGE_STATUS = "change_status"
+    PUBLIC_UPDATE = "public_update"
+    INTERNAL_NOTE = "internal_note"
+    MARK_DUPLICATE = "mark_duplicate"
+    BULK_CHANGE = "bulk_change"
+    EXPORT_CSV = "export_csv"
+    VIEW_AUDIT = "view_audit"
+
+
+_WORK = {
+    Permission.VIEW_CASES,
+    Permission.VIEW_PERSONAL_DATA,
+    Permission.ASSIGN,
+    Permission.CHANGE_STATUS,
+    Permission.PUBLIC_UPDATE,
+    Permission.INTERNAL_NOTE,
+    Permission.MARK_DUPLICATE,
+}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADVISER: frozenset(
+        {
+            Permission.VIEW_CASES,
+            Permission.VIEW_PERSONAL_DATA,
+            Permission.CREATE_ON_BEHALF,
+            Permission.INTERNAL_NOTE,
+        }
+    ),
+    Role.CASE_OFFICER: frozenset(_WORK | {Permission.CREATE_ON_BEHALF}),
+    Role.TEAM_LEADER: frozenset(
+        _WORK | {Permission.CREATE_ON_BEHALF, Permission.BULK_CHANGE, Permission.EXPORT_CSV}
+    ),
+    Role.SERVICE_MANAGER: frozenset(
+        _WORK | {Permission.CREATE_ON_BEHALF, Permission.BULK_CHANGE, Permission.EXPORT_CSV}
+    ),
+    Role.ADMINISTRATOR: frozenset(set(Permission)),
+    # Read-only, limited to their wards; reporters' personal data only with consent.
+    Role.COUNCILLOR: frozenset({Permission.VIEW_CASES}),
+}
+
+
+def role_has(role: str, permission: Permission) -> bool:
+    return permission in ROLE_PERMISSIONS.get(Role(role), frozenset())
