@@ -6,3 +6,9 @@ class CasesConfig(AppConfig):
     name = "onecouncil.cases"
     label = "cases"
     verbose_name = _("Service requests")
+
+    def ready(self) -> None:
+        from onecouncil.cases.deliveries import record_delivery
+        from onecouncil.notify.services import on_delivery
+
+        on_delivery(record_delivery)

@@ -1,4 +1,11 @@
-"""Delivery backends behind one interface. Errors say whether trying again may help."""
+"""Delivery backends behind one interface. Errors say whether trying again may help.
+
+- ``DjangoEmailBackend``: email through Django's email backend (SMTP in production, a
+  folder in the demo). The default.
+- ``GovukNotifyBackend``: email and SMS through GOV.UK Notify with the official
+  ``notifications-python-client``, a template id per message type from the council's
+  ``GovukNotifySettings``.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +16,10 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.utils import translation
+from notifications_python_client.errors import HTTPError
+from notifications_python_client.notifications import NotificationsAPIClient
 
-from onecouncil.notify.models import Notification
+from onecouncil.notify.models import Channel, GovukNotifySettings, Notification
 
 
 class TransientError(Exception):
@@ -18,7 +27,7 @@ class TransientError(Exception):
 
 
 class PermanentError(Exception):
-    """Sending can never succeed (bad address, rejected content)."""
+    """Sending can never succeed (bad address, rejected content, nothing configured)."""
 
 
 class Backend(Protocol):
@@ -55,7 +64,49 @@ class DjangoEmailBackend:
         return f"email-{notification.pk}"
 
 
+class GovukNotifyBackend:
+    def __init__(self, account: GovukNotifySettings) -> None:
+        self.account = account
+
+    def send(self, notification: Notification) -> str:
+        key = f"{notification.kind}_{notification.channel}"
+        template_id = self.account.template_ids.get(key)
+        if not template_id:
+            raise PermanentError(f"No GOV.UK Notify template is set for {key}.")
+        client = NotificationsAPIClient(
+            self.account.api_key, base_url=self.account.base_url, timeout=20
+        )
+        personalisation = {k: "" if v is None else str(v) for k, v in notification.context.items()}
+        try:
+            if notification.channel == Channel.EMAIL:
+                response = client.send_email_notification(
+                    email_address=notification.recipient,
+                    template_id=template_id,
+                    personalisation=personalisation,
+                    reference=f"onecouncil-{notification.pk}",
+                )
+            else:
+                response = client.send_sms_notification(
+                    phone_number=notification.recipient,
+                    template_id=template_id,
+                    personalisation=personalisation,
+                    reference=f"onecouncil-{notification.pk}",
+                )
+        except HTTPError as exc:
+            if exc.status_code in (400, 403):
+                raise PermanentError(f"GOV.UK Notify refused it: {exc}") from exc
+            raise TransientError(f"GOV.UK Notify: {exc}") from exc
+        return str(response["id"])
+
+
 def backend_for(notification: Notification) -> Backend:
-    if notification.channel == "email":
+    account = GovukNotifySettings.objects.filter(
+        council_id=notification.council_id, enabled=True
+    ).first()
+    if account is not None:
+        return GovukNotifyBackend(account)
+    if notification.channel == Channel.EMAIL:
         return DjangoEmailBackend()
-    raise PermanentError(f"No backend configured for {notification.channel} messages.")
+    raise PermanentError(
+        "Text messages need GOV.UK Notify: set it up for this council in the staff admin."
+    )

@@ -52,3 +52,35 @@ class Notification(CouncilOwned):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.recipient} ({self.status})"
+
+
+class GovukNotifySettings(CouncilOwned):
+    """A council's GOV.UK Notify account. When enabled, email and SMS go through Notify."""
+
+    enabled = models.BooleanField(_("send through GOV.UK Notify"), default=False)
+    api_key = models.CharField(
+        _("API key"),
+        max_length=200,
+        help_text=_("A live or team key from your Notify service's API integration page."),
+    )
+    base_url = models.URLField(_("API address"), default="https://api.notifications.service.gov.uk")
+    template_ids = models.JSONField(
+        _("template ids"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "One Notify template per message type and channel, for example "
+            '{"case_confirmation_email": "…", "case_update_sms": "…"}. Each template uses '
+            "((reference)), ((service_name)), ((tracking_url)) and the other fields of the message."
+        ),
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["council"], name="one_notify_account_per_council")
+        ]
+        verbose_name = _("GOV.UK Notify settings")
+        verbose_name_plural = _("GOV.UK Notify settings")
+
+    def __str__(self) -> str:
+        return f"GOV.UK Notify ({'on' if self.enabled else 'off'})"

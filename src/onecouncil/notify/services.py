@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -23,6 +24,27 @@ from onecouncil.notify.backends import PermanentError, TransientError, backend_f
 from onecouncil.notify.models import Channel, Notification, Status
 
 logger = logging.getLogger(__name__)
+
+# Called after every delivery attempt ends (sent or failed for good), so that the app
+# the notification is about can record it, for example on a case's timeline. Domain apps
+# register here (``on_delivery``) rather than notify importing them.
+DeliveryListener = Callable[[Notification], None]
+_listeners: list[DeliveryListener] = []
+
+
+def on_delivery(listener: DeliveryListener) -> DeliveryListener:
+    if listener not in _listeners:
+        _listeners.append(listener)
+    return listener
+
+
+def _tell_listeners(notification_id: int) -> None:
+    notification = Notification.objects.get(pk=notification_id)
+    for listener in _listeners:
+        try:
+            listener(notification)
+        except Exception:
+            logger.exception("delivery listener %s failed for %s", listener, notification_id)
 
 
 def notification_enqueue(
@@ -94,12 +116,15 @@ def outbox_process(*, limit: int = 50) -> int:
                 notification.attempts,
                 exc,
             )
+            if give_up:
+                _tell_listeners(notification.pk)
             continue
         except PermanentError as exc:
             mine.update(
                 status=Status.FAILED, last_error=str(exc)[:2000], claim=None, locked_until=None
             )
             logger.error("notification %s cannot be sent: %s", notification.pk, exc)
+            _tell_listeners(notification.pk)
             continue
         mine.update(
             status=Status.SENT,
@@ -110,4 +135,5 @@ def outbox_process(*, limit: int = 50) -> int:
             locked_until=None,
         )
         sent += 1
+        _tell_listeners(notification.pk)
     return sent
