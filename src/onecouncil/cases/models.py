@@ -149,6 +149,12 @@ class Case(CouncilOwned):
     contact_name = models.CharField(_("name"), max_length=200, blank=True)
     contact_email = models.EmailField(_("email"), blank=True)
     contact_phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone_key = models.CharField(
+        max_length=20,
+        blank=True,
+        editable=False,
+        help_text=_("The phone number in one form, for search."),
+    )
     is_anonymous = models.BooleanField(_("anonymous"), default=False)
     contact_email_verified_at = models.DateTimeField(null=True, blank=True)
     person = models.ForeignKey(
@@ -197,6 +203,7 @@ class Case(CouncilOwned):
             models.Index(fields=["council", "team", "status", "due_at"], name="case_queue_idx"),
             models.Index(fields=["council", "contact_email"], name="case_email_idx"),
             models.Index(fields=["council", "postcode"], name="case_postcode_idx"),
+            models.Index(fields=["council", "phone_key"], name="case_phone_idx"),
         ]
         verbose_name = _("service request")
         verbose_name_plural = _("service requests")

@@ -18,7 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onecouncil.cases.events import event_append
-from onecouncil.cases.inputs import Contact, Location, validate_contact, validate_location
+from onecouncil.cases.inputs import (
+    Contact,
+    Location,
+    normalise_phone,
+    validate_contact,
+    validate_location,
+)
 from onecouncil.cases.models import (
     DEFAULT_CLOSURE_REASONS,
     Case,
@@ -214,6 +220,7 @@ def _insert(
         contact_name="" if anonymous else contact.name.strip(),
         contact_email="" if anonymous else contact.email.strip(),
         contact_phone="" if anonymous else contact.phone.strip(),
+        phone_key="" if anonymous or not contact.phone.strip() else normalise_phone(contact.phone),
         is_anonymous=anonymous,
         updates_by_sms=bool(updates_by_sms and not anonymous and contact.phone.strip()),
         councillor_consent=councillor_consent and not anonymous,

@@ -52,7 +52,9 @@ INSTALLED_APPS = [
     "onecouncil.residents",
     "onecouncil.notify",
     "onecouncil.cases",
+    "onecouncil.web",
     "onecouncil.frontdoor",
+    "onecouncil.backoffice",
     "onecouncil.demo",
 ]
 

@@ -21,7 +21,7 @@ from onecouncil.core.selectors import council_for_hostname, council_for_slug
 Middleware = Callable[[HttpRequest], HttpResponse]
 
 # First path segments that are never council slugs.
-RESERVED = {"static", "media", "admin", "open311", "api", "staff", "healthz", "i18n"}
+RESERVED = {"static", "media", "admin", "open311", "api", "healthz", "i18n"}
 
 
 class CouncilMiddleware:

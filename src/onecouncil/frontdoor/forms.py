@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from onecouncil.residents.postcodes import normalise_postcode
@@ -85,11 +84,3 @@ class TrackForm(forms.Form):
         help_text=_("You'll find it in your confirmation email, for example RVB-7K3Q-9XM4"),
         error_messages={"required": _("Enter your reference number")},
     )
-
-
-def errors_from(form: forms.Form, extra: dict[str, list[str]] | None = None) -> None:
-    """Attach domain validation errors (keyed by field name) to a bound form."""
-    for field, messages in (extra or {}).items():
-        target = field if field in form.fields else None
-        for message in messages:
-            form.add_error(target, ValidationError(message))

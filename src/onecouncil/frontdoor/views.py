@@ -53,10 +53,10 @@ from onecouncil.frontdoor.forms import (
     PlaceForm,
     PostcodeForm,
     TrackForm,
-    errors_from,
 )
-from onecouncil.frontdoor.templatetags.govuk import error_list
 from onecouncil.residents.selectors import address_by_uprn, addresses_for_postcode
+from onecouncil.web.forms import answer_rows, errors_from
+from onecouncil.web.templatetags.govuk import error_list
 
 View = Callable[..., HttpResponseBase]
 
@@ -445,24 +445,6 @@ def _draft_location(council: Council, draft: Draft) -> Location:
     )
 
 
-def _answer_rows(service: Service, answers: dict[str, Any]) -> list[dict[str, Any]]:
-    rows = []
-    for question in answerable_questions(service):
-        value = answers.get(question.code)
-        if isinstance(value, list):
-            shown = ", ".join(question.option_label(str(v)) for v in value)
-        elif question.kind in (QuestionKind.ONE_OF, QuestionKind.YES_NO) and value:
-            shown = (
-                question.option_label(str(value))
-                if question.kind == QuestionKind.ONE_OF
-                else (_("Yes") if value == "yes" else _("No"))
-            )
-        else:
-            shown = "" if value is None else str(value)
-        rows.append({"question": question, "value": shown})
-    return rows
-
-
 def _links(request: HttpRequest) -> Callable[[str, str], tuple[str, str]]:
     def build(reference: str, token: str) -> tuple[str, str]:
         return (
@@ -527,7 +509,7 @@ def _check(
         "check.html",
         {
             **_journey_context(service, "check", request),
-            "answers": _answer_rows(service, draft.get("answers")),
+            "answers": answer_rows(service, draft.get("answers")),
             "location": location,
             "has_location_step": "location" in _steps(service),
             "has_photo_step": "photos" in _steps(service),
@@ -632,7 +614,7 @@ def track_private(
         "track_private.html",
         {
             "case": case,
-            "answers": _answer_rows(case.service, case.answers),
+            "answers": answer_rows(case.service, case.answers),
             "token": token,
         },
     )

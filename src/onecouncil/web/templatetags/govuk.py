@@ -37,7 +37,7 @@ def anchor_id(bound: forms.BoundField) -> str:
     return str(bound.auto_id)
 
 
-@register.inclusion_tag("frontdoor/includes/field.html")
+@register.inclusion_tag("web/field.html")
 def govuk_field(
     bound: forms.BoundField,
     autocomplete: str = "",
@@ -105,7 +105,7 @@ def error_list(*forms_: forms.Form | None) -> list[dict[str, str]]:
     return items
 
 
-@register.inclusion_tag("frontdoor/includes/status.html")
+@register.inclusion_tag("web/status.html")
 def case_status(case: Any) -> dict[str, Any]:
     from onecouncil.cases.models import status_display
 

@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from onecouncil.cases.models import Channel, Status
+
+
+class SignInForm(forms.Form):
+    username = forms.CharField(
+        label=_("Email address or username"),
+        max_length=150,
+        error_messages={"required": _("Enter your email address")},
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput,
+        error_messages={"required": _("Enter your password")},
+    )
+
+
+DUE_CHOICES = [("", _("Any time")), ("overdue", _("Overdue")), ("soon", _("Due in 2 days"))]
+ASSIGNED_CHOICES = [
+    ("", _("Anyone")),
+    ("me", _("Assigned to me")),
+    ("unassigned", _("Not assigned")),
+]
+STATUS_FILTERS = [("open", _("All open")), ("", _("All")), *list(Status.choices)]
+
+
+class QueueFilterForm(forms.Form):
+    team = forms.ChoiceField(label=_("Team"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=STATUS_FILTERS)
+    service = forms.ChoiceField(label=_("Service"), required=False)
+    ward = forms.ChoiceField(label=_("Ward"), required=False)
+    due = forms.ChoiceField(label=_("Due"), required=False, choices=DUE_CHOICES)
+    assigned = forms.ChoiceField(label=_("Assigned"), required=False, choices=ASSIGNED_CHOICES)
+
+    def __init__(
+        self,
+        *args: Any,
+        teams: list[tuple[str, str]],
+        services: list[tuple[str, str]],
+        wards: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].choices = [("", _("All teams")), *teams]  # type: ignore[attr-defined]
+        self.fields["service"].choices = [("", _("All services")), *services]  # type: ignore[attr-defined]
+        self.fields["ward"].choices = [("", _("All wards")), *wards]  # type: ignore[attr-defined]
+
+
+class BulkForm(forms.Form):
+    references = forms.MultipleChoiceField(
+        required=True, error_messages={"required": _("Select at least one request")}
+    )
+    assign_to = forms.ChoiceField(label=_("Assign to"), required=False)
+    status = forms.ChoiceField(label=_("Change status to"), required=False)
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ChoiceField(label=_("Assign to"), required=False)
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("New status"), error_messages={"required": _("Choose the new status")}
+    )
+    closure_reason = forms.ChoiceField(label=_("Reason for closing"), required=False)
+    message = forms.CharField(
+        label=_("Message to the resident (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Leave blank to send the standard wording."),
+    )
+
+
+class UpdateForm(forms.Form):
+    template = forms.ChoiceField(label=_("Start from a template"), required=False)
+    message = forms.CharField(
+        label=_("Public update"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "The resident and followers are sent this, and it appears on the public tracking page."
+        ),
+    )
+
+
+class NoteForm(forms.Form):
+    message = forms.CharField(
+        label=_("Internal note"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only staff see notes."),
+        error_messages={"required": _("Enter the note")},
+    )
+
+
+class DuplicateForm(forms.Form):
+    original = forms.CharField(
+        label=_("Reference of the original request"),
+        max_length=40,
+        error_messages={"required": _("Enter the original's reference")},
+    )
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search requests"),
+        max_length=200,
+        required=False,
+        help_text=_("Reference, name, email, phone, postcode or UPRN"),
+    )
+
+
+class CallerForm(forms.Form):
+    """The assisted channel's who and how: the same contact rules as the front door."""
+
+    channel = forms.ChoiceField(
+        label=_("How did they contact us?"),
+        choices=[
+            (c, label)
+            for c, label in Channel.choices
+            if c not in (Channel.WEB, Channel.API, Channel.SENSOR)
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Select how they contacted us")},
+    )
+    name = forms.CharField(label=_("Full name"), max_length=200, required=False)
+    email = forms.CharField(label=_("Email address"), max_length=254, required=False)
+    phone = forms.CharField(label=_("Phone number"), max_length=40, required=False)
+    updates_by_sms = forms.BooleanField(label=_("Send text message updates"), required=False)
+    anonymous = forms.BooleanField(
+        label=_("They do not want to give their details"), required=False
+    )
+    street = forms.CharField(label=_("Street name"), max_length=200, required=False)
+    description = forms.CharField(label=_("Describe the place"), max_length=500, required=False)
+    uprn = forms.CharField(label=_("Address"), required=False)
+    postcode = forms.CharField(label=_("Postcode"), required=False, max_length=16)

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from onecouncil.backoffice import views
+
+app_name = "backoffice"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sign-in/", views.signin, name="signin"),
+    path("sign-out/", views.signout, name="signout"),
+    path("queue/", views.queue, name="queue"),
+    path("queue/bulk/", views.bulk, name="bulk"),
+    path("queue/export.csv", views.export_csv, name="export"),
+    path("search/", views.search, name="search"),
+    path("mine/", views.mine, name="mine"),
+    path("new/", views.assisted_start, name="assisted"),
+    path("new/<slug:code>/", views.assisted_report, name="assisted_report"),
+    path("audit/", views.audit, name="audit"),
+    path("cases/<str:reference>/", views.case_view, name="case"),
+    path("cases/<str:reference>/assign/", views.case_assign_view, name="case_assign"),
+    path("cases/<str:reference>/status/", views.case_status_view, name="case_status"),
+    path("cases/<str:reference>/update/", views.case_update_view, name="case_update"),
+    path("cases/<str:reference>/note/", views.case_note_view, name="case_note"),
+    path("cases/<str:reference>/duplicate/", views.case_duplicate_view, name="case_duplicate"),
+]

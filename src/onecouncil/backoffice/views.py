@@ -1,0 +1,819 @@
+"""Staff web pages. Views are thin: every read goes through ``cases.staff`` (the one door
+to cases for staff), every change through a service function in ``cases.services``."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth import get_user_model, login, logout
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from onecouncil.backoffice.forms import (
+    AssignForm,
+    CallerForm,
+    DuplicateForm,
+    NoteForm,
+    QueueFilterForm,
+    SearchForm,
+    SignInForm,
+    StatusForm,
+    UpdateForm,
+)
+from onecouncil.cases.inputs import Contact, Location, validate_contact, validate_location
+from onecouncil.cases.models import Case, CaseEvent, Channel, ResponseTemplate, Status
+from onecouncil.cases.services import (
+    WorkflowError,
+    case_add_note,
+    case_add_update,
+    case_assign,
+    case_change_status,
+    case_create,
+    case_mark_duplicate,
+    closure_reasons,
+    render_template,
+)
+from onecouncil.cases.staff import (
+    case_for_staff,
+    case_search,
+    cases_for_staff,
+    may_see_personal_data,
+    other_requests_of,
+    require,
+    staff_membership,
+)
+from onecouncil.cases.workflow import allowed_next
+from onecouncil.catalogue.answers import AnswersForm
+from onecouncil.catalogue.models import Service
+from onecouncil.catalogue.selectors import groups_with_services, service_for_resident
+from onecouncil.core.actors import Actor
+from onecouncil.core.audit import audit_record
+from onecouncil.core.models import AuditEntry, Council, Membership, Role, Team
+from onecouncil.core.permissions import Permission, role_has
+from onecouncil.core.signin import STAFF_SESSION_SECONDS, Throttled, signin_attempt
+from onecouncil.residents.postcodes import normalise_postcode
+from onecouncil.residents.selectors import address_by_uprn, addresses_for_postcode
+from onecouncil.web.forms import answer_rows, errors_from
+from onecouncil.web.templatetags.govuk import error_list
+
+View = Callable[..., HttpResponseBase]
+PAGE_SIZE = 50
+
+
+def _council(request: HttpRequest) -> Council:
+    council: Council | None = getattr(request, "council", None)
+    if council is None:
+        raise Http404()
+    return council
+
+
+def staff_view(permission: Permission) -> Callable[[View], View]:
+    """Signed in, a member of this council's staff, with ``permission``."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            council = _council(request)
+            if not request.user.is_authenticated:
+                return redirect(f"{reverse('backoffice:signin')}?next={request.path}")
+            membership = staff_membership(user=request.user, council=council)
+            require(membership, permission)
+            assert membership is not None
+            request.membership = membership  # type: ignore[attr-defined]
+            response = view(request, council, membership, *args, **kwargs)
+            response["Cache-Control"] = "private, no-store"
+            return response
+
+        return wrapper
+
+    return decorate
+
+
+def page(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    membership: Membership | None = getattr(request, "membership", None)
+    context.setdefault("form_has_errors", bool(context.get("errors")))
+    context.setdefault("flash", request.session.pop("flash", ""))
+    context["membership"] = membership
+    context["can"] = {
+        p.value: bool(membership and role_has(membership.role, p)) for p in Permission
+    }
+    return render(request, f"backoffice/{template}", context, status=status)
+
+
+def _links(request: HttpRequest) -> Callable[[str, str], tuple[str, str]]:
+    council = _council(request)
+
+    def build(reference: str, token: str) -> tuple[str, str]:
+        if council.public_base_url:
+            base = council.public_base_url.rstrip("/")
+            return f"{base}/track/{reference}/", f"{base}/track/{reference}/{token}/"
+        return (
+            request.build_absolute_uri(reverse("frontdoor:track_case", args=[reference])),
+            request.build_absolute_uri(reverse("frontdoor:track_private", args=[reference, token])),
+        )
+
+    return build
+
+
+# --- Signing in ------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def signin(request: HttpRequest) -> HttpResponseBase:
+    council = _council(request)
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = signin_attempt(
+                request=request,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+            )
+        except Throttled:
+            form.add_error(
+                None,
+                _(
+                    "Too many attempts to sign in. Wait 15 minutes and try "
+                    "again, or ask your administrator to reset your password."
+                ),
+            )
+        else:
+            if user is None or staff_membership(user=user, council=council) is None:
+                form.add_error(
+                    None,
+                    _("The email address or password is not right for %(council)s's staff")
+                    % {"council": council.name},
+                )
+            else:
+                login(request, user)  # type: ignore[arg-type]
+                request.session.set_expiry(STAFF_SESSION_SECONDS)
+                audit_record(
+                    council=council,
+                    user=user,
+                    action="sign_in",
+                    object_type="user",
+                    object_ref=str(user),
+                    request=request,
+                )
+                target = request.GET.get("next", "")
+                if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+                    target = reverse("backoffice:queue")
+                return redirect(target)
+    return page(request, "signin.html", {"form": form, "errors": error_list(form)})
+
+
+@require_POST
+def signout(request: HttpRequest) -> HttpResponseBase:
+    logout(request)
+    return redirect("backoffice:signin")
+
+
+# --- Queues ----------------------------------------------------------------------------
+
+
+def _filtered(
+    request: HttpRequest, council: Council, membership: Membership
+) -> tuple[QueueFilterForm, QuerySet[Case]]:
+    teams = Team.objects.filter(council=council)
+    services = Service.objects.filter(council=council).order_by("name")
+    from onecouncil.residents.models import Ward
+
+    wards = Ward.objects.filter(council=council)
+    data = request.GET.copy()
+    if "status" not in data:
+        data["status"] = "open"
+        my_teams = list(membership.teams.all())
+        if "team" not in data and len(my_teams) == 1:
+            data["team"] = str(my_teams[0].pk)
+    form = QueueFilterForm(
+        data,
+        teams=[(str(t.pk), t.name) for t in teams],
+        services=[(str(s.pk), s.name) for s in services],
+        wards=[(str(w.pk), w.name) for w in wards],
+    )
+    cases = cases_for_staff(membership=membership)
+    if form.is_valid():
+        f = form.cleaned_data
+        if f["team"]:
+            cases = cases.filter(team_id=f["team"])
+        if f["status"] == "open":
+            cases = cases.exclude(status__in=[Status.FIXED, Status.CLOSED])
+        elif f["status"]:
+            cases = cases.filter(status=f["status"])
+        if f["service"]:
+            cases = cases.filter(service_id=f["service"])
+        if f["ward"]:
+            cases = cases.filter(ward_id=f["ward"])
+        now = timezone.now()
+        if f["due"] == "overdue":
+            cases = cases.filter(due_at__lt=now, paused_at__isnull=True)
+        elif f["due"] == "soon":
+            cases = cases.filter(due_at__gte=now, due_at__lt=now + dt.timedelta(days=2))
+        if f["assigned"] == "me":
+            cases = cases.filter(assignee_id=request.user.pk)
+        elif f["assigned"] == "unassigned":
+            cases = cases.filter(assignee__isnull=True)
+    cases = cases.select_related("service", "ward", "assignee", "team").order_by(
+        "due_at", "created_at"
+    )
+    return form, cases
+
+
+def _staff_choices(council: Council) -> list[tuple[str, str]]:
+    members = (
+        Membership.objects.filter(council=council)
+        .exclude(role=Role.COUNCILLOR)
+        .select_related("user")
+        .order_by("user__username")
+    )
+    return [(str(m.user_id), m.user.get_full_name() or m.user.get_username()) for m in members]
+
+
+@require_GET
+@staff_view(Permission.VIEW_CASES)
+def queue(request: HttpRequest, council: Council, membership: Membership) -> HttpResponseBase:
+    form, cases = _filtered(request, council, membership)
+    paginator = Paginator(cases, PAGE_SIZE)
+    page_obj = paginator.get_page(request.GET.get("page"))
+    now = timezone.now()
+    counts = (
+        cases_for_staff(membership=membership)
+        .exclude(status__in=[Status.FIXED, Status.CLOSED])
+        .values("team__name")
+        .annotate(
+            open=Count("id"),
+            overdue=Count("id", filter=Q(due_at__lt=now, paused_at__isnull=True)),
+            soon=Count("id", filter=Q(due_at__gte=now, due_at__lt=now + dt.timedelta(days=2))),
+        )
+        .order_by("team__name")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page(
+        request,
+        "queue.html",
+        {
+            "form": form,
+            "page_obj": page_obj,
+            "counts": list(counts),
+            "now": now,
+            "soon": now + dt.timedelta(days=2),
+            "query": query.urlencode(),
+            "staff": _staff_choices(council),
+            "statuses": [s for s in Status if s not in (Status.CLOSED, Status.REOPENED)],
+            "errors": [],
+        },
+    )
+
+
+@require_POST
+@staff_view(Permission.BULK_CHANGE)
+def bulk(request: HttpRequest, council: Council, membership: Membership) -> HttpResponseBase:
+    references = request.POST.getlist("references")
+    actor = Actor.from_request(request)
+    cases = [case_for_staff(membership=membership, reference=r) for r in references]
+    chosen = [c for c in cases if c is not None]
+    assign_to = request.POST.get("assign_to", "")
+    status = request.POST.get("status", "")
+    if not chosen or not (assign_to or status):
+        request.session["flash"] = _("Select requests and what to do with them")
+        return redirect(f"{reverse('backoffice:queue')}?{request.POST.get('query', '')}")
+    skipped: list[str] = []
+    user_model = get_user_model()
+    assignee = None
+    if assign_to and assign_to != "nobody":
+        assignee = user_model.objects.filter(pk=assign_to).first()
+    for case in chosen:
+        try:
+            if assign_to:
+                case_assign(case=case, assignee=assignee, actor=actor)
+            if status:
+                case_change_status(case=case, status=status, actor=actor, links=_links(request))
+        except (WorkflowError, ValueError):
+            skipped.append(case.reference)
+    message = _("%(n)s requests changed.") % {"n": len(chosen) - len(skipped)}
+    if skipped:
+        message += " " + _("Not changed (the status does not allow it): %(refs)s") % {
+            "refs": ", ".join(skipped)
+        }
+    request.session["flash"] = message
+    return redirect(f"{reverse('backoffice:queue')}?{request.POST.get('query', '')}")
+
+
+@require_GET
+@staff_view(Permission.EXPORT_CSV)
+def export_csv(request: HttpRequest, council: Council, membership: Membership) -> HttpResponseBase:
+    _form, cases = _filtered(request, council, membership)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{council.slug}-requests.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "reference",
+            "service",
+            "status",
+            "reported",
+            "due",
+            "team",
+            "ward",
+            "street",
+            "postcode",
+            "uprn",
+            "assigned_to",
+            "channel",
+        ]
+    )
+    count = 0
+    for case in cases.iterator(chunk_size=1000):
+        writer.writerow(
+            [
+                case.reference,
+                case.service.name,
+                case.get_status_display(),
+                timezone.localtime(case.created_at).isoformat(timespec="minutes"),
+                timezone.localtime(case.due_at).isoformat(timespec="minutes")
+                if case.due_at
+                else "",
+                case.team.name if case.team else "",
+                case.ward.name if case.ward else "",
+                case.street,
+                case.postcode,
+                case.uprn or "",
+                case.assignee.get_username() if case.assignee else "",
+                case.channel,
+            ]
+        )
+        count += 1
+    audit_record(
+        council=council,
+        user=request.user,
+        action="export_csv",
+        object_type="queue",
+        object_ref=request.GET.urlencode()[:100],
+        request=request,
+        detail={"rows": count},
+    )
+    return response
+
+
+@require_GET
+@staff_view(Permission.VIEW_CASES)
+def search(request: HttpRequest, council: Council, membership: Membership) -> HttpResponseBase:
+    form = SearchForm(request.GET or None)
+    results: list[Case] | None = None
+    if form.is_bound and form.is_valid() and form.cleaned_data["q"]:
+        text = form.cleaned_data["q"]
+        results = case_search(membership=membership, text=text)
+        if len(results) == 1 and results[0].reference.replace("-", "") in text.upper().replace(
+            "-", ""
+        ).replace(" ", ""):
+            return redirect("backoffice:case", reference=results[0].reference)
+        audit_record(
+            council=council,
+            user=request.user,
+            action="search",
+            object_type="cases",
+            object_ref=text[:100],
+            request=request,
+            detail={"results": len(results)},
+        )
+    return page(request, "search.html", {"form": form, "results": results})
+
+
+@require_GET
+@staff_view(Permission.VIEW_CASES)
+def mine(request: HttpRequest, council: Council, membership: Membership) -> HttpResponseBase:
+    """My assigned open requests, nearest first when the officer shares where they are."""
+    cases = list(
+        cases_for_staff(membership=membership)
+        .filter(assignee_id=request.user.pk)
+        .exclude(status__in=[Status.FIXED, Status.CLOSED])
+        .select_related("service", "ward")
+        .order_by("due_at")[:200]
+    )
+    origin = None
+    error = ""
+    try:
+        if request.GET.get("lat") and request.GET.get("lon"):
+            origin = (float(request.GET["lat"]), float(request.GET["lon"]))
+        elif request.GET.get("postcode"):
+            found = addresses_for_postcode(
+                council=council, postcode=normalise_postcode(request.GET["postcode"])
+            )
+            located = [a for a in found if a.latitude is not None]
+            if located:
+                origin = (located[0].latitude, located[0].longitude)  # type: ignore[assignment]
+            else:
+                error = _("We do not know where that postcode is")
+    except (ValueError, ValidationError):
+        error = _("Enter a postcode, like RB1 1AA")
+    distances: dict[int, float] = {}
+    if origin is not None:
+        for case in cases:
+            if case.latitude is not None and case.longitude is not None:
+                distances[case.pk] = _metres(origin, (case.latitude, case.longitude))
+        cases.sort(key=lambda c: distances.get(c.pk, math.inf))
+    rows = [{"case": c, "metres": distances.get(c.pk)} for c in cases]
+    return page(
+        request,
+        "mine.html",
+        {
+            "rows": rows,
+            "origin": origin,
+            "error": error,
+            "postcode": request.GET.get("postcode", ""),
+        },
+    )
+
+
+def _metres(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 6_371_000 * 2 * math.asin(math.sqrt(h))
+
+
+# --- The case view ---------------------------------------------------------------------
+
+
+def _case_or_404(membership: Membership, reference: str) -> Case:
+    case = case_for_staff(membership=membership, reference=reference)
+    if case is None:
+        raise Http404()
+    return case
+
+
+def _case_forms(request: HttpRequest, council: Council, case: Case) -> dict[str, Any]:
+    assign = AssignForm(initial={"assignee": case.assignee_id or ""})
+    assign.fields["assignee"].choices = [("", _("Nobody")), *_staff_choices(council)]  # type: ignore[attr-defined]
+    status = StatusForm()
+    status.fields["status"].choices = [  # type: ignore[attr-defined]
+        (s.value, s.label) for s in allowed_next(case.status, case.service.pattern)
+    ]
+    status.fields["closure_reason"].choices = [("", _("Choose a reason"))] + [  # type: ignore[attr-defined]
+        (r.code, r.label) for r in closure_reasons(council)
+    ]
+    templates = ResponseTemplate.objects.filter(council=council).filter(
+        Q(service__isnull=True) | Q(service=case.service)
+    )
+    update = UpdateForm()
+    update.fields["template"].choices = [("", _("No template"))] + [  # type: ignore[attr-defined]
+        (str(t.pk), t.name) for t in templates
+    ]
+    return {
+        "assign_form": assign,
+        "status_form": status,
+        "update_form": update,
+        "note_form": NoteForm(),
+        "duplicate_form": DuplicateForm(),
+    }
+
+
+@require_GET
+@staff_view(Permission.VIEW_CASES)
+def case_view(
+    request: HttpRequest, council: Council, membership: Membership, reference: str
+) -> HttpResponseBase:
+    case = _case_or_404(membership, reference)
+    if case.reference != reference:
+        return redirect("backoffice:case", reference=case.reference)
+    personal = may_see_personal_data(membership, case)
+    events = list(
+        CaseEvent.objects.filter(case=case).select_related("actor").order_by("-created_at", "-id")
+    )
+    if personal:
+        audit_record(
+            council=council,
+            user=request.user,
+            action="view_personal_data",
+            object_type="case",
+            object_ref=case.reference,
+            request=request,
+        )
+    else:
+        audit_record(
+            council=council,
+            user=request.user,
+            action="view_case",
+            object_type="case",
+            object_ref=case.reference,
+            request=request,
+        )
+    context = _case_forms(request, council, case)
+    template_id = request.GET.get("template", "")
+    chosen = ResponseTemplate.objects.filter(
+        council=council, pk=template_id if template_id.isdigit() else 0
+    ).first()
+    if chosen is not None:
+        context["update_form"].initial = {
+            "template": str(chosen.pk),
+            "message": render_template(chosen, case),
+        }
+    return page(
+        request,
+        "case.html",
+        {
+            **context,
+            "case": case,
+            "personal": personal,
+            "answers": answer_rows(case.service, case.answers),
+            "events": events,
+            "notes": [e for e in events if not e.is_public],
+            "photos": list(case.photos.all()),
+            "others": other_requests_of(case) if personal else [],
+            "followers": list(case.followers.filter(unsubscribed_at__isnull=True))
+            if personal
+            else [],
+            "now": timezone.now(),
+            "errors": request.session.pop("case_errors", []),
+        },
+    )
+
+
+def _after_action(request: HttpRequest, case: Case, done: str) -> HttpResponseBase:
+    request.session["flash"] = done
+    return redirect("backoffice:case", reference=case.reference)
+
+
+def _action_failed(
+    request: HttpRequest, case: Case, messages: list[str], anchor: str
+) -> HttpResponseBase:
+    request.session["case_errors"] = [{"href": f"#{anchor}", "text": m} for m in messages]
+    return redirect(reverse("backoffice:case", args=[case.reference]) + f"#{anchor}")
+
+
+@require_POST
+@staff_view(Permission.ASSIGN)
+def case_assign_view(
+    request: HttpRequest, council: Council, membership: Membership, reference: str
+) -> HttpResponseBase:
+    case = _case_or_404(membership, reference)
+    value = request.POST.get("assignee", "")
+    assignee = None
+    if value:
+        assignee = get_user_model().objects.filter(pk=value if value.isdigit() else 0).first()
+        if assignee is None:
+            return _action_failed(request, case, [_("Choose someone from the list")], "id_assignee")
+    try:
+        case_assign(case=case, assignee=assignee, actor=Actor.from_request(request))
+    except WorkflowError as exc:
+        return _action_failed(request, case, exc.messages, "id_assignee")
+    return _after_action(request, case, _("Assignment saved"))
+
+
+@require_POST
+@staff_view(Permission.CHANGE_STATUS)
+def case_status_view(
+    request: HttpRequest, council: Council, membership: Membership, reference: str
+) -> HttpResponseBase:
+    case = _case_or_404(membership, reference)
+    try:
+        case_change_status(
+            case=case,
+            status=request.POST.get("status", ""),
+            closure_reason=request.POST.get("closure_reason", ""),
+            message=request.POST.get("message", "")[:2000],
+            actor=Actor.from_request(request),
+            links=_links(request),
+        )
+    except WorkflowError as exc:
+        return _action_failed(request, case, exc.messages, "id_status")
+    except ValueError:
+        return _action_failed(request, case, [_("Choose the new status")], "id_status")
+    return _after_action(request, case, _("Status changed and the resident told"))
+
+
+@require_POST
+@staff_view(Permission.PUBLIC_UPDATE)
+def case_update_view(
+    request: HttpRequest, council: Council, membership: Membership, reference: str
+) -> HttpResponseBase:
+    case = _case_or_404(membership, reference)
+    if request.POST.get("action") == "use-template":
+        url = reverse("backoffice:case", args=[case.reference])
+        return redirect(f"{url}?template={request.POST.get('template', '')}#update")
+    try:
+        case_add_update(
+            case=case,
+            message=request.POST.get("message", "")[:4000],
+            actor=Actor.from_request(request),
+            links=_links(request),
+        )
+    except WorkflowError as exc:
+        return _action_failed(request, case, exc.messages, "id_message")
+    return _after_action(request, case, _("Update published and sent"))
+
+
+@require_POST
+@staff_view(Permission.INTERNAL_NOTE)
+def case_note_view(
+    request: HttpRequest, council: Council, membership: Membership, reference: str
+) -> HttpResponseBase:
+    case = _case_or_404(membership, reference)
+    try:
+        case_add_note(
+            case=case,
+            message=request.POST.get("message", "")[:4000],
+            actor=Actor.from_request(request),
+        )
+    except WorkflowError as exc:
+        return _action_failed(request, case, exc.messages, "id_note")
+    return _after_action(request, case, _("Note added"))
+
+
+@require_POST
+@staff_view(Permission.MARK_DUPLICATE)
+def case_duplicate_view(
+    request: HttpRequest, council: Council, membership: Membership, reference: str
+) -> HttpResponseBase:
+    case = _case_or_404(membership, reference)
+    original = case_for_staff(membership=membership, reference=request.POST.get("original", ""))
+    if original is None:
+        return _action_failed(
+            request, case, [_("There is no request with that reference")], "id_original"
+        )
+    try:
+        case_mark_duplicate(
+            case=case, original=original, actor=Actor.from_request(request), links=_links(request)
+        )
+    except WorkflowError as exc:
+        return _action_failed(request, case, exc.messages, "id_original")
+    return _after_action(
+        request, case, _("Marked as a duplicate of %(ref)s") % {"ref": original.reference}
+    )
+
+
+# --- The assisted channel ------------------------------------------------------------
+
+
+@require_GET
+@staff_view(Permission.CREATE_ON_BEHALF)
+def assisted_start(
+    request: HttpRequest, council: Council, membership: Membership
+) -> HttpResponseBase:
+    return page(request, "assisted_start.html", {"groups": groups_with_services(council=council)})
+
+
+def _caller_matches(membership: Membership, text: str) -> list[Case]:
+    """People the adviser may be talking to: earlier requests by name, email, phone or
+    postcode, newest first, one per contact."""
+    seen: set[tuple[str, str, str]] = set()
+    people: list[Case] = []
+    for case in case_search(membership=membership, text=text, limit=200):
+        key = (case.contact_name.lower(), case.contact_email.lower(), case.phone_key)
+        if case.is_anonymous or key in seen:
+            continue
+        seen.add(key)
+        people.append(case)
+    return people[:20]
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view(Permission.CREATE_ON_BEHALF)
+def assisted_report(
+    request: HttpRequest, council: Council, membership: Membership, code: str
+) -> HttpResponseBase:
+    service = service_for_resident(council=council, code=code)
+    if service is None:
+        raise Http404()
+    find = request.GET.get("find", "").strip()
+    matches = _caller_matches(membership, find) if find else None
+    prefill: dict[str, Any] = {"channel": Channel.PHONE}
+    if request.GET.get("use"):
+        chosen = case_for_staff(membership=membership, reference=request.GET["use"])
+        if chosen is not None:
+            prefill.update(
+                name=chosen.contact_name,
+                email=chosen.contact_email,
+                phone=chosen.contact_phone,
+                postcode=chosen.postcode,
+                uprn=str(chosen.uprn or ""),
+            )
+    answers = AnswersForm(request.POST or None, service=service)
+    caller = CallerForm(request.POST or None, initial=prefill)
+    key = request.POST.get("submission_key") or str(uuid.uuid4())
+    if request.method == "POST":
+        answers_ok = answers.is_valid()
+        caller_ok = caller.is_valid()
+        if answers_ok and caller_ok:
+            c = caller.cleaned_data
+            address = None
+            domain_errors: dict[str, list[str]] = {}
+            if c["uprn"]:
+                address = (
+                    address_by_uprn(council=council, uprn=int(c["uprn"]))
+                    if c["uprn"].isdigit()
+                    else None
+                )
+                if address is None:
+                    domain_errors["uprn"] = [_("Select an address from the list")]
+            location = Location(address=address, street=c["street"], description=c["description"])
+            contact = Contact(
+                name=c["name"], email=c["email"], phone=c["phone"], anonymous=c["anonymous"]
+            )
+            if service.location_required:
+                domain_errors.update(validate_location(service, location))
+            domain_errors.update(validate_contact(service, contact))
+            if not domain_errors:
+                try:
+                    result = case_create(
+                        council=council,
+                        service=service,
+                        answers=answers.stored_answers(),
+                        location=location if service.location_required else Location(),
+                        contact=contact,
+                        channel=Channel(c["channel"]),
+                        submission_key=uuid.UUID(key),
+                        links=_links(request),
+                        actor=Actor.from_request(request),
+                        updates_by_sms=c["updates_by_sms"],
+                    )
+                except ValidationError as exc:
+                    domain_errors = exc.message_dict
+                else:
+                    request.session["flash"] = _(
+                        "Request made. Read the reference number to the caller: %(ref)s"
+                    ) % {"ref": result.case.reference}
+                    return redirect("backoffice:case", reference=result.case.reference)
+            if "location" in domain_errors:
+                domain_errors["street"] = domain_errors.pop("location")
+            errors_from(caller, domain_errors)
+    postcode = caller["postcode"].value() or prefill.get("postcode", "")
+    addresses = []
+    if postcode:
+        try:
+            addresses = addresses_for_postcode(
+                council=council, postcode=normalise_postcode(str(postcode))
+            )
+        except ValidationError:
+            caller.add_error(
+                "postcode", _("Enter a real postcode, like RB1 1AA")
+            ) if caller.is_bound else None
+    return page(
+        request,
+        "assisted_report.html",
+        {
+            "service": service,
+            "answers": answers,
+            "caller": caller,
+            "matches": matches,
+            "find": find,
+            "addresses": addresses,
+            "submission_key": key,
+            "chosen_uprn": str(caller["uprn"].value() or prefill.get("uprn", "")),
+            "errors": error_list(caller, answers),
+        },
+    )
+
+
+# --- Audit ---------------------------------------------------------------------------
+
+
+@require_GET
+@staff_view(Permission.VIEW_AUDIT)
+def audit(request: HttpRequest, council: Council, membership: Membership) -> HttpResponseBase:
+    entries = AuditEntry.objects.filter(council=council)
+    who = request.GET.get("who", "").strip()
+    what = request.GET.get("what", "").strip()
+    if who:
+        entries = entries.filter(user_label__icontains=who)
+    if what:
+        entries = entries.filter(object_ref__icontains=what)
+    changes = CaseEvent.objects.filter(case__council=council).select_related("case")
+    if who:
+        changes = changes.filter(actor_label__icontains=who)
+    if what:
+        changes = changes.filter(case__reference__icontains=what)
+    return page(
+        request,
+        "audit.html",
+        {
+            "entries": Paginator(entries, 100).get_page(request.GET.get("page")),
+            "changes": list(changes.exclude(actor__isnull=True).order_by("-created_at")[:100]),
+            "who": who,
+            "what": what,
+        },
+    )
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponseBase:
+    return redirect("backoffice:queue")

@@ -1,0 +1,115 @@
+"""The one door through which staff reach cases: tenancy, role and ward limits applied here."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet
+
+from onecouncil.cases.inputs import normalise_phone
+from onecouncil.cases.models import Case
+from onecouncil.core.models import Council, Membership, Role
+from onecouncil.core.permissions import Permission, role_has
+from onecouncil.core.references import ReferenceError, parse_reference
+
+
+def staff_membership(*, user: Any, council: Council) -> Membership | None:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    return Membership.objects.filter(council=council, user=user).prefetch_related("teams").first()
+
+
+def require(membership: Membership | None, permission: Permission) -> Membership:
+    if membership is None or not role_has(membership.role, permission):
+        raise PermissionDenied
+    return membership
+
+
+def cases_for_staff(*, membership: Membership) -> QuerySet[Case]:
+    """Every case this member of staff may see."""
+    require(membership, Permission.VIEW_CASES)
+    cases = Case.objects.filter(council_id=membership.council_id)
+    if membership.role == Role.COUNCILLOR:
+        cases = cases.filter(ward__code__in=membership.ward_codes or [])
+    return cases
+
+
+def may_see_personal_data(membership: Membership, case: Case) -> bool:
+    if role_has(membership.role, Permission.VIEW_PERSONAL_DATA):
+        return True
+    return membership.role == Role.COUNCILLOR and case.councillor_consent
+
+
+def case_for_staff(*, membership: Membership, reference: str) -> Case | None:
+    """The case with this reference (typed loosely) if this member of staff may see it."""
+    try:
+        parsed = parse_reference(reference, prefix=membership.council.reference_prefix)
+    except ReferenceError:
+        return None
+    return (
+        cases_for_staff(membership=membership)
+        .select_related(
+            "service",
+            "service__group",
+            "ward",
+            "address",
+            "team",
+            "assignee",
+            "closure_reason",
+            "duplicate_of",
+            "person",
+            "council",
+        )
+        .filter(reference=str(parsed))
+        .first()
+    )
+
+
+def case_search(*, membership: Membership, text: str, limit: int = 50) -> list[Case]:
+    """Find requests by reference (typo-tolerant), name, email, phone, postcode or UPRN."""
+    text = text.strip()
+    if not text:
+        return []
+    cases = cases_for_staff(membership=membership).select_related("service", "ward")
+    found = case_for_staff(membership=membership, reference=text)
+    if found is not None:
+        return [found]
+    if not may_see_personal_data_any(membership):
+        return []
+    digits = "".join(ch for ch in text if ch.isdigit())
+    query = Q(contact_name__icontains=text) | Q(contact_email__iexact=text)
+    compact = "".join(text.split()).upper()
+    query |= Q(postcode__iexact=text) | Q(postcode__iexact=_spaced(compact))
+    if digits and len(digits) >= 6:
+        with contextlib.suppress(ValidationError):
+            query |= Q(phone_key=normalise_phone(text))
+        if digits == text.strip():
+            query |= Q(uprn=int(digits))
+    return list(cases.filter(query).order_by("-created_at")[:limit])
+
+
+def may_see_personal_data_any(membership: Membership) -> bool:
+    return role_has(membership.role, Permission.VIEW_PERSONAL_DATA)
+
+
+def _spaced(postcode: str) -> str:
+    return f"{postcode[:-3]} {postcode[-3:]}" if len(postcode) > 3 else postcode
+
+
+def other_requests_of(case: Case, limit: int = 20) -> list[Case]:
+    """The single view of the resident: their other requests across every service."""
+    match = Q(pk__in=[])
+    if case.person_id:
+        match |= Q(person_id=case.person_id)
+    if case.contact_email:
+        match |= Q(contact_email__iexact=case.contact_email)
+    if case.contact_phone:
+        match |= Q(contact_phone=case.contact_phone)
+    return list(
+        Case.objects.filter(match, council_id=case.council_id)
+        .exclude(pk=case.pk)
+        .select_related("service")
+        .order_by("-created_at")[:limit]
+    )
