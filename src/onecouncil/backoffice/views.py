@@ -125,7 +125,9 @@ def _links(request: HttpRequest) -> Callable[[str, str], tuple[str, str]]:
             return f"{base}/track/{reference}/", f"{base}/track/{reference}/{token}/"
         return (
             request.build_absolute_uri(reverse("frontdoor:track_case", args=[reference])),
-            request.build_absolute_uri(reverse("frontdoor:track_private", args=[reference, token])),
+            request.build_absolute_uri(reverse("frontdoor:track_private", args=[reference, token]))
+            if token
+            else "",
         )
 
     return build

@@ -449,7 +449,9 @@ def _links(request: HttpRequest) -> Callable[[str, str], tuple[str, str]]:
     def build(reference: str, token: str) -> tuple[str, str]:
         return (
             request.build_absolute_uri(reverse("frontdoor:track_case", args=[reference])),
-            request.build_absolute_uri(reverse("frontdoor:track_private", args=[reference, token])),
+            request.build_absolute_uri(reverse("frontdoor:track_private", args=[reference, token]))
+            if token
+            else "",
         )
 
     return build

@@ -22,13 +22,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from onecouncil.cases.inputs import Contact, Location
-from onecouncil.cases.models import Case, CaseEvent, Channel
-from onecouncil.cases.services import case_create
+from onecouncil.cases.models import Case, CaseEvent, Channel, ResponseTemplate
+from onecouncil.cases.services import case_create, due_at_for
 from onecouncil.catalogue.answers import answerable_questions
 from onecouncil.catalogue.exchange import catalogue_import
 from onecouncil.catalogue.models import QuestionKind, Service
-from onecouncil.core.models import Council, CouncilHostname, Membership, Role
-from onecouncil.residents.models import Address
+from onecouncil.core.models import Council, CouncilHostname, Membership, Role, Team
+from onecouncil.residents.models import Address, Ward
 from onecouncil.residents.services import gazetteer_import
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -200,13 +200,16 @@ class Command(BaseCommand):
                 password = self._staff(council, spec)
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Loaded {spec.name}: http://127.0.0.1:8000/{spec.slug}/ "
-                    f"(staff admin: admin@{spec.slug}.example / {password})"
+                    f"Loaded {spec.name}: http://127.0.0.1:8000/{spec.slug}/\n"
+                    f"  staff pages: http://127.0.0.1:8000/{spec.slug}/staff/ as admin@, "
+                    f"adviser@, officer@, leader@, manager@ or councillor@{spec.slug}.example, "
+                    f"password {password}"
                 )
             )
 
     def _council(self, spec: DemoCouncil) -> Council:
         council = Council(
+            public_base_url=f"http://127.0.0.1:8000/{spec.slug}",
             slug=spec.slug,
             name=spec.name,
             reference_prefix=spec.prefix,
@@ -305,7 +308,9 @@ class Command(BaseCommand):
             )
             # Spread the demo's requests over the last eight weeks.
             when = timezone.now() - dt.timedelta(minutes=rng.randint(60, 60 * 24 * 56))
-            Case.objects.filter(pk=result.case.pk).update(created_at=when)
+            Case.objects.filter(pk=result.case.pk).update(
+                created_at=when, due_at=due_at_for(service, council, when)
+            )
             CaseEvent.objects.filter(case=result.case).update(created_at=when)
 
     @staticmethod
@@ -318,13 +323,48 @@ class Command(BaseCommand):
         return build
 
     def _staff(self, council: Council, spec: DemoCouncil) -> str:
+        """One member of staff per role, all with the same printed password."""
         user_model = get_user_model()
-        password = secrets.token_urlsafe(9)
-        user = user_model.objects.create_user(
-            username=f"admin@{spec.slug}.example",
-            email=f"admin@{spec.slug}.example",
-            password=password,
-            is_staff=True,
-        )
-        Membership.objects.create(council=council, user=user, role=Role.ADMINISTRATOR)
+        password = secrets.token_urlsafe(12)
+        teams = list(Team.objects.filter(council=council))
+        people = [
+            ("admin", "Alex", "Admin", Role.ADMINISTRATOR, teams),
+            ("adviser", "Asha", "Adviser", Role.ADVISER, []),
+            ("officer", "Owen", "Officer", Role.CASE_OFFICER, teams[:2]),
+            ("leader", "Lena", "Leader", Role.TEAM_LEADER, teams[:2]),
+            ("manager", "Mo", "Manager", Role.SERVICE_MANAGER, teams),
+            ("councillor", "Chris", "Councillor", Role.COUNCILLOR, []),
+        ]
+        wards = list(Ward.objects.filter(council=council).values_list("code", flat=True)[:1])
+        for handle, first, last, role, member_of in people:
+            email = f"{handle}@{spec.slug}.example"
+            user = user_model.objects.create_user(
+                username=email,
+                email=email,
+                password=password,
+                first_name=first,
+                last_name=last,
+                is_staff=role == Role.ADMINISTRATOR,
+            )
+            membership = Membership.objects.create(
+                council=council,
+                user=user,
+                role=role,
+                ward_codes=wards if role == Role.COUNCILLOR else [],
+            )
+            membership.teams.set(member_of)
+        for name, body in (
+            (
+                "We have inspected it",
+                "Thank you for reporting this. An inspector visited and "
+                "we have arranged the work. We aim to finish by {due_date}.",
+            ),
+            ("Crew on the way", "A crew is on the way to deal with request {reference} today."),
+            (
+                "Need more information",
+                "Dear {name}, we need a little more information to deal "
+                "with {reference}. Please call us and give your reference number.",
+            ),
+        ):
+            ResponseTemplate.objects.create(council=council, name=name, body=body)
         return password

@@ -1,0 +1,116 @@
+"""Every staff URL, for every role, and for staff of another council (docs/permissions.md)."""
+
+import pytest
+
+from onecouncil.core.models import Role
+from onecouncil.core.permissions import ROLE_PERMISSIONS, Permission
+from tests.backoffice_helpers import staff
+from tests.factories import make_case
+
+ANSWERS = {"which_bin": "general", "out_by_7am": "yes"}
+
+
+@pytest.fixture
+def case(missed_bin, address):
+    from onecouncil.cases.inputs import Location
+
+    return make_case(missed_bin, answers=ANSWERS, location=Location(address=address)).case
+
+
+def urls(case):
+    ref = case.reference
+    base = "/riverbend/staff"
+    return [
+        ("GET", f"{base}/queue/", {}, Permission.VIEW_CASES),
+        ("GET", f"{base}/queue/export.csv", {}, Permission.EXPORT_CSV),
+        (
+            "POST",
+            f"{base}/queue/bulk/",
+            {"references": ref, "status": "in_progress"},
+            Permission.BULK_CHANGE,
+        ),
+        ("GET", f"{base}/search/?q=Sam", {}, Permission.VIEW_CASES),
+        ("GET", f"{base}/mine/", {}, Permission.VIEW_CASES),
+        ("GET", f"{base}/new/", {}, Permission.CREATE_ON_BEHALF),
+        ("GET", f"{base}/new/missed-bin/", {}, Permission.CREATE_ON_BEHALF),
+        ("GET", f"{base}/audit/", {}, Permission.VIEW_AUDIT),
+        ("GET", f"{base}/cases/{ref}/", {}, Permission.VIEW_CASES),
+        ("POST", f"{base}/cases/{ref}/assign/", {"assignee": ""}, Permission.ASSIGN),
+        (
+            "POST",
+            f"{base}/cases/{ref}/status/",
+            {"status": "in_progress"},
+            Permission.CHANGE_STATUS,
+        ),
+        ("POST", f"{base}/cases/{ref}/update/", {"message": "Hello"}, Permission.PUBLIC_UPDATE),
+        ("POST", f"{base}/cases/{ref}/note/", {"message": "Note"}, Permission.INTERNAL_NOTE),
+        ("POST", f"{base}/cases/{ref}/duplicate/", {"original": ref}, Permission.MARK_DUPLICATE),
+    ]
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_staff_url_for_every_role(client, council, case, role):
+    # Councillors represent the ward of this request, so only their role limits them.
+    client.force_login(staff(council, role, ward_codes=[case.ward.code] if case.ward else []))
+    for method, url, data, permission in urls(case):
+        response = client.get(url) if method == "GET" else client.post(url, data)
+        allowed = permission in ROLE_PERMISSIONS[role]
+        if allowed:
+            assert response.status_code in (200, 302), (role, url, response.status_code)
+            if response.status_code == 302:
+                assert "/sign-in/" not in response["Location"], (role, url)
+        else:
+            assert response.status_code == 403, (role, url, response.status_code)
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_staff_of_another_council_get_nothing(client, council, other_council, case, role):
+    client.force_login(staff(other_council, role))
+    for method, url, data, _permission in urls(case):
+        response = client.get(url) if method == "GET" else client.post(url, data)
+        assert response.status_code == 403, (role, url, response.status_code)
+    # Not even through their own council's pages.
+    client.force_login(staff(other_council, Role.ADMINISTRATOR, username="admin2"))
+    assert client.get(f"/northfield/staff/cases/{case.reference}/").status_code == 404
+    found = client.get("/northfield/staff/search/", {"q": "Sam Resident"})
+    assert case.reference not in found.text
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client, case):
+    response = client.get(f"/riverbend/staff/cases/{case.reference}/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/riverbend/staff/sign-in/?next=")
+
+
+def test_councillors_see_only_their_wards_and_no_personal_data(client, council, missed_bin):
+    from onecouncil.cases.inputs import Location
+    from tests.factories import AddressFactory
+
+    mine = make_case(
+        missed_bin, answers=ANSWERS, location=Location(address=AddressFactory(council=council))
+    ).case
+    other = make_case(
+        missed_bin, answers=ANSWERS, location=Location(address=AddressFactory(council=council))
+    ).case
+    client.force_login(staff(council, Role.COUNCILLOR, ward_codes=[mine.ward.code]))
+    page = client.get(f"/riverbend/staff/cases/{mine.reference}/")
+    assert page.status_code == 200
+    assert "Sam Resident" not in page.text and "sam@example.com" not in page.text
+    assert "You cannot see the reporter" in page.text
+    assert client.get(f"/riverbend/staff/cases/{other.reference}/").status_code == 404
+    queue = client.get("/riverbend/staff/queue/")
+    assert mine.reference in queue.text and other.reference not in queue.text
+    # With the reporter's consent, the councillor sees who reported it.
+    mine.councillor_consent = True
+    mine.save()
+    assert "Sam Resident" in client.get(f"/riverbend/staff/cases/{mine.reference}/").text
+
+
+def test_permissions_document_lists_every_permission_and_role():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "permissions.md").read_text()
+    for permission in Permission:
+        assert f"`{permission.value}`" in text
+    for role in Role:
+        assert str(role.label) in text
