@@ -1,8 +1,7 @@
+from django import forms
 from django.contrib import admin
 
 from onecouncil.core.admin import CouncilScopedAdmin
-from django import forms
-
 from onecouncil.notify.models import GovukNotifySettings, Notification
 
 
