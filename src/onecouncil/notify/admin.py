@@ -13,7 +13,7 @@ class NotificationAdmin(CouncilScopedAdmin):
     readonly_fields = [f.name for f in Notification._meta.fields]
 
 
-class NotifySettingsForm(forms.ModelForm):  # type: ignore[type-arg]
+class NotifySettingsForm(forms.ModelForm):
     class Meta:
         model = GovukNotifySettings
         fields = ["council", "enabled", "api_key", "base_url", "template_ids"]
