@@ -381,11 +381,10 @@ def search(request: HttpRequest, council: Council, membership: Membership) -> Ht
     results: list[Case] | None = None
     if form.is_bound and form.is_valid() and form.cleaned_data["q"]:
         text = form.cleaned_data["q"]
+        exact = case_for_staff(membership=membership, reference=text)
+        if exact is not None:
+            return redirect("backoffice:case", reference=exact.reference)
         results = case_search(membership=membership, text=text)
-        if len(results) == 1 and results[0].reference.replace("-", "") in text.upper().replace(
-            "-", ""
-        ).replace(" ", ""):
-            return redirect("backoffice:case", reference=results[0].reference)
         audit_record(
             council=council,
             user=request.user,
@@ -712,10 +711,9 @@ def assisted_report(
     answers = AnswersForm(request.POST or None, service=service)
     caller = CallerForm(request.POST or None, initial=prefill)
     key = request.POST.get("submission_key") or str(uuid.uuid4())
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("action") != "find-address":
         answers_ok = answers.is_valid()
-        caller_ok = caller.is_valid()
-        if answers_ok and caller_ok:
+        if caller.is_valid():
             c = caller.cleaned_data
             address = None
             domain_errors: dict[str, list[str]] = {}
@@ -734,7 +732,7 @@ def assisted_report(
             if service.location_required:
                 domain_errors.update(validate_location(service, location))
             domain_errors.update(validate_contact(service, contact))
-            if not domain_errors:
+            if not domain_errors and answers_ok:
                 try:
                     result = case_create(
                         council=council,
@@ -758,7 +756,13 @@ def assisted_report(
             if "location" in domain_errors:
                 domain_errors["street"] = domain_errors.pop("location")
             errors_from(caller, domain_errors)
-    postcode = caller["postcode"].value() or prefill.get("postcode", "")
+    elif request.method == "POST":
+        # Finding an address: keep what was typed, show no errors yet.
+        answers = AnswersForm(initial=request.POST.dict(), service=service)
+        caller = CallerForm(initial=request.POST.dict())
+    postcode = (request.POST.get("postcode") if request.method == "POST" else None) or (
+        prefill.get("postcode", "")
+    )
     addresses = []
     if postcode:
         try:
