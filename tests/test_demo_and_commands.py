@@ -35,7 +35,8 @@ def test_demo_loads_two_distinct_councils_through_the_real_imports(db):
         "which_bin",
         "out_by_7am",
     }
-    assert "admin@riverbend.example" in out.getvalue()
+    assert "http://127.0.0.1:8000/riverbend/staff/" in out.getvalue()
+    assert "councillor@riverbend.example" in out.getvalue()
     # Loading again changes nothing; --if-empty does nothing at all.
     call_command("load_demo", stdout=io.StringIO())
     call_command("load_demo", if_empty=True, stdout=io.StringIO())
