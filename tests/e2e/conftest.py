@@ -69,6 +69,7 @@ def page_without_js(browser):
 
 def axe_violations(page: Any) -> list[dict[str, Any]]:
     assert AXE.exists(), "axe-core is needed: make test installs it with npm"
+    page.wait_for_load_state("load")
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
