@@ -91,3 +91,29 @@ def test_wrong_private_token_is_not_found(client, created):
 def test_confirmation_page_is_only_for_the_session_that_submitted(client, created):
     response = client.get(f"/riverbend/report/done/{created.case.reference}/")
     assert response["Location"] == f"/riverbend/track/{created.case.reference}/"
+
+
+def test_reporter_reopens_a_closed_request_from_the_private_page(client, created):
+    from onecouncil.cases.services import case_change_status
+    from onecouncil.core.actors import Actor
+    from tests.factories import links
+
+    case = case_change_status(
+        case=created.case, status="fixed", actor=Actor.system("Officer"), links=links
+    )
+    private = f"/riverbend/track/{case.reference}/{created.private_token}/"
+    assert "Reopen this request" in client.get(private).text
+    response = client.post(f"{private}reopen/", {"reason": ""})
+    assert "Tell us why" in client.get(response["Location"]).text
+    client.post(f"{private}reopen/", {"reason": "The bin is still full"})
+    case.refresh_from_db()
+    assert case.status == "reopened"
+    public = client.get(f"/riverbend/track/{case.reference}/").text
+    assert "Reopened" in public and "not sorted" in public
+    assert "The bin is still full" not in public  # their words are for staff only
+    assert case.events.filter(kind="note", message="The bin is still full").exists()
+    # Strangers with only the reference cannot.
+    assert (
+        client.post(f"/riverbend/track/{case.reference}/guess/reopen/", {"reason": "x"}).status_code
+        == 404
+    )

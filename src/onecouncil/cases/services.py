@@ -467,6 +467,13 @@ def case_change_status(
     return case
 
 
+def may_reopen(case: Case) -> bool:
+    """Whether the reporter may still reopen this request themselves."""
+    if case.status not in (Status.CLOSED, Status.FIXED) or case.closed_at is None:
+        return False
+    return timezone.now() - case.closed_at <= dt.timedelta(days=case.council.reopen_window_days)
+
+
 @transaction.atomic
 def case_reopen_by_resident(*, case: Case, reason: str, links: LinkBuilder) -> Case:
     """The reporter reopens their closed request within the council's window."""
@@ -481,13 +488,24 @@ def case_reopen_by_resident(*, case: Case, reason: str, links: LinkBuilder) -> C
         )
     if not reason.strip():
         raise WorkflowError(_("Tell us why the request should be reopened"))
-    return case_change_status(
+    resident = Actor.system(_("Resident"))
+    case = case_change_status(
         case=case,
         status=Status.REOPENED,
-        actor=Actor.system(_("Resident")),
+        actor=resident,
         links=links,
-        message=reason.strip()[:2000],
+        message=_("The person who reported this told us it is not sorted, so we have reopened it."),
     )
+    # Their own words may hold personal details: staff see them, the public page does not.
+    event_append(
+        case=case,
+        kind=EventKind.NOTE,
+        is_public=False,
+        actor=resident,
+        message=reason.strip()[:2000],
+        data={"reopen_reason": True},
+    )
+    return case
 
 
 @transaction.atomic

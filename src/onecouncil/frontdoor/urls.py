@@ -18,6 +18,7 @@ urlpatterns = [
     path("track/", views.track, name="track"),
     path("track/<str:reference>/", views.track_case, name="track_case"),
     path("track/<str:reference>/<str:token>/", views.track_private, name="track_private"),
+    path("track/<str:reference>/<str:token>/reopen/", views.reopen, name="reopen"),
     path(
         "track/<str:reference>/<str:token>/photos/<int:photo_id>/",
         views.private_photo,

@@ -35,7 +35,12 @@ from onecouncil.cases.selectors import (
     photo_for_draft,
     photo_for_reporter,
 )
-from onecouncil.cases.services import case_confirm_contact, case_create
+from onecouncil.cases.services import (
+    case_confirm_contact,
+    case_create,
+    case_reopen_by_resident,
+    may_reopen,
+)
 from onecouncil.catalogue.answers import AnswersForm, answerable_questions
 from onecouncil.catalogue.models import Pattern, QuestionKind, Service
 from onecouncil.catalogue.selectors import (
@@ -615,6 +620,9 @@ def track_private(
         request,
         "track_private.html",
         {
+            "may_reopen": may_reopen(case),
+            "reopen_error": request.session.pop("reopen_error", ""),
+            "reopen_done": request.session.pop("reopen_done", False),
             "case": case,
             "answers": answer_rows(case.service, case.answers),
             "token": token,
@@ -635,3 +643,22 @@ def private_photo(
     if photo is None:
         raise Http404()
     return _photo_response(photo)
+
+
+@require_http_methods(["POST"])
+@with_council
+def reopen(request: HttpRequest, council: Council, reference: str, token: str) -> HttpResponseBase:
+    """The reporter reopens a closed request from their private page, with a reason."""
+    parsed = _parse_or_404(council, reference)
+    case = case_for_reporter(council=council, reference=parsed, token=token)
+    if case is None:
+        raise Http404()
+    try:
+        case_reopen_by_resident(
+            case=case, reason=request.POST.get("reason", "")[:2000], links=_links(request)
+        )
+    except ValidationError as exc:
+        request.session["reopen_error"] = exc.messages[0]
+    else:
+        request.session["reopen_done"] = True
+    return redirect("frontdoor:track_private", reference=case.reference, token=token)
