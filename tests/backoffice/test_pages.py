@@ -254,3 +254,27 @@ def test_queue_queries_do_not_grow_with_rows(signed_in, missed_bin):
     for _ in range(40):
         make_case(missed_bin, answers=ANSWERS)
     assert count() == few
+
+
+def test_officer_adds_a_photo_on_site_and_staff_see_photos(signed_in, missed_bin):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    case = make_case(missed_bin, answers=ANSWERS).case
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), "blue").save(out, format="JPEG")
+    url = f"{STAFF}/cases/{case.reference}"
+    response = signed_in.post(
+        f"{url}/photos/",
+        {"photo": SimpleUploadedFile("site.jpg", out.getvalue(), content_type="image/jpeg")},
+    )
+    assert response.status_code == 302
+    photo = case.photos.get()
+    page = signed_in.get(f"{url}/").text
+    assert f"{url}/photos/{photo.pk}/" in page
+    assert signed_in.get(f"{url}/photos/{photo.pk}/")["Content-Type"] == "image/jpeg"
+    bad = signed_in.post(
+        f"{url}/photos/",
+        {"photo": SimpleUploadedFile("x.jpg", b"not an image", content_type="image/jpeg")},
+    )
+    assert "JPG, PNG or HEIC" in signed_in.get(bad["Location"]).text

@@ -213,3 +213,23 @@ def test_urgent_safety_notice_is_shown_before_the_form(client, missed_bin):
     response = client.get("/riverbend/services/missed-bin/")
     assert "If you smell gas, call 0800 111 999" in response.text
     assert "govuk-warning-text" in response.text
+
+
+def test_text_message_updates_need_a_number_and_are_kept(journey):
+    response = journey.post(
+        f"{BASE}/contact/", {"name": "Sam", "email": "sam@example.com", "updates_by_sms": "on"}
+    )
+    assert "Enter a mobile number to get text messages" in response.text
+    journey.post(
+        f"{BASE}/contact/",
+        {
+            "name": "Sam",
+            "email": "sam@example.com",
+            "phone": "07700 900123",
+            "updates_by_sms": "on",
+        },
+    )
+    assert "Updates by text message as well" in journey.get(f"{BASE}/check/").text
+    journey.post(f"{BASE}/check/", {"submission_key": submission_key(journey)})
+    case = Case.objects.get()
+    assert case.updates_by_sms and case.phone_key == "+447700900123"

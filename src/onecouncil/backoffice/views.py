@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model, login, logout
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -39,6 +39,7 @@ from onecouncil.cases.models import Case, CaseEvent, Channel, ResponseTemplate, 
 from onecouncil.cases.services import (
     WorkflowError,
     case_add_note,
+    case_add_photo,
     case_add_update,
     case_assign,
     case_change_status,
@@ -53,6 +54,7 @@ from onecouncil.cases.staff import (
     cases_for_staff,
     may_see_personal_data,
     other_requests_of,
+    photo_for_staff,
     require,
     staff_membership,
 )
@@ -823,3 +825,32 @@ def audit(request: HttpRequest, council: Council, membership: Membership) -> Htt
 @require_GET
 def home(request: HttpRequest) -> HttpResponseBase:
     return redirect("backoffice:queue")
+
+
+@require_GET
+@staff_view(Permission.VIEW_CASES)
+def case_photo(
+    request: HttpRequest, council: Council, membership: Membership, reference: str, photo_id: int
+) -> HttpResponseBase:
+    photo = photo_for_staff(membership=membership, reference=reference, photo_id=photo_id)
+    if photo is None:
+        raise Http404()
+    response = FileResponse(photo.image.open("rb"), content_type=photo.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_POST
+@staff_view(Permission.INTERNAL_NOTE)
+def case_photo_add(
+    request: HttpRequest, council: Council, membership: Membership, reference: str
+) -> HttpResponseBase:
+    case = _case_or_404(membership, reference)
+    upload = request.FILES.get("photo")
+    if upload is None:
+        return _action_failed(request, case, [_("Select a photo to upload")], "id_photo")
+    try:
+        case_add_photo(case=case, upload=upload, actor=Actor.from_request(request))
+    except ValidationError as exc:
+        return _action_failed(request, case, exc.messages, "id_photo")
+    return _after_action(request, case, _("Photo added"))

@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,6 +38,7 @@ from onecouncil.cases.models import (
     Status,
     status_display,
 )
+from onecouncil.cases.photos import photo_add
 from onecouncil.cases.routing import team_for
 from onecouncil.cases.workflow import allowed_next
 from onecouncil.catalogue.answers import validate_answers
@@ -607,3 +609,20 @@ def render_template(template: ResponseTemplate, case: Case) -> str:
             return "{" + key + "}"
 
     return template.body.format_map(_Keep(values))
+
+
+@transaction.atomic
+def case_add_photo(*, case: Case, upload: UploadedFile, actor: Actor) -> Photo:
+    """An officer adds a photo (from site, say). Checked and cleaned like a resident's."""
+    photo = photo_add(council=case.council, draft_key=uuid.uuid4(), upload=upload)
+    photo.case = case
+    photo.save(update_fields=["case"])
+    event_append(
+        case=case,
+        kind=EventKind.NOTE,
+        is_public=False,
+        actor=actor,
+        message=_("Photo added"),
+        data={"photo_id": photo.pk},
+    )
+    return photo

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 
 from onecouncil.cases.inputs import normalise_phone
-from onecouncil.cases.models import Case
+from onecouncil.cases.models import Case, Photo
 from onecouncil.core.models import Council, Membership, Role
 from onecouncil.core.permissions import Permission, role_has
 from onecouncil.core.references import ReferenceError, parse_reference
@@ -113,3 +113,10 @@ def other_requests_of(case: Case, limit: int = 20) -> list[Case]:
         .select_related("service")
         .order_by("-created_at")[:limit]
     )
+
+
+def photo_for_staff(*, membership: Membership, reference: str, photo_id: int) -> Photo | None:
+    case = case_for_staff(membership=membership, reference=reference)
+    if case is None or not may_see_personal_data(membership, case):
+        return None
+    return Photo.objects.filter(case=case, pk=photo_id).first()

@@ -61,6 +61,9 @@ class ContactForm(forms.Form):
         label=_("Email address"),
         help_text=_("We'll send your reference number and updates here."),
     )
+    updates_by_sms = forms.BooleanField(
+        required=False, label=_("Send me updates by text message as well")
+    )
     phone = forms.CharField(
         required=False,
         max_length=40,
@@ -74,6 +77,7 @@ class ContactForm(forms.Form):
             "name": self.cleaned_data.get("name", "").strip(),
             "email": self.cleaned_data.get("email", "").strip(),
             "phone": self.cleaned_data.get("phone", "").strip(),
+            "updates_by_sms": bool(self.cleaned_data.get("updates_by_sms")),
         }
 
 

@@ -418,7 +418,11 @@ def report_contact(
             values = form.values()
             if not service.anonymous_allowed:
                 values["anonymous"] = False
+            sms = values.pop("updates_by_sms")
             errors = validate_contact(service, Contact(**values))
+            if sms and not values["phone"] and not values["anonymous"]:
+                errors["phone"] = [_("Enter a mobile number to get text messages")]
+            values["updates_by_sms"] = sms and not values["anonymous"]
             if not errors:
                 draft.put("contact", values, step="contact")
                 return _next(request, service, "contact")
@@ -485,7 +489,9 @@ def _check(
     request: HttpRequest, council: Council, service: Service, draft: Draft
 ) -> HttpResponseBase:
     location = _draft_location(council, draft) if service.location_required else Location()
-    contact = Contact(**draft.get("contact"))
+    stored_contact = dict(draft.get("contact"))
+    updates_by_sms = bool(stored_contact.pop("updates_by_sms", False))
+    contact = Contact(**stored_contact)
     photos = list(Photo.objects.filter(draft_key=draft.key, case__isnull=True))
     errors: list[dict[str, str]] = []
     if request.method == "POST" and request.POST.get("submission_key") == str(draft.key):
@@ -501,6 +507,7 @@ def _check(
                 links=_links(request),
                 photo_draft_key=draft.key,
                 language=get_language() or "en-gb",
+                updates_by_sms=updates_by_sms,
             )
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
@@ -522,6 +529,7 @@ def _check(
             "has_photo_step": "photos" in _steps(service),
             "has_question_step": "questions" in _steps(service),
             "contact": contact,
+            "updates_by_sms": updates_by_sms,
             "photos": photos,
             "submission_key": draft.key,
             "errors": errors,
