@@ -563,6 +563,17 @@ def _action_failed(
     return redirect(reverse("backoffice:case", args=[case.reference]) + f"#{anchor}")
 
 
+def _act(
+    request: HttpRequest, case: Case, anchor: str, done: str, action: Callable[[], object]
+) -> HttpResponseBase:
+    """Run one case action: back to the case with a banner, or with the errors at ``anchor``."""
+    try:
+        action()
+    except ValidationError as exc:  # WorkflowError, or a photo that is not one
+        return _action_failed(request, case, exc.messages, anchor)
+    return _after_action(request, case, done)
+
+
 @require_POST
 @staff_view(Permission.ASSIGN)
 def case_assign_view(
@@ -575,11 +586,13 @@ def case_assign_view(
         assignee = get_user_model().objects.filter(pk=value if value.isdigit() else 0).first()
         if assignee is None:
             return _action_failed(request, case, [_("Choose someone from the list")], "id_assignee")
-    try:
-        case_assign(case=case, assignee=assignee, actor=Actor.from_request(request))
-    except WorkflowError as exc:
-        return _action_failed(request, case, exc.messages, "id_assignee")
-    return _after_action(request, case, _("Assignment saved"))
+    return _act(
+        request,
+        case,
+        "id_assignee",
+        _("Assignment saved"),
+        lambda: case_assign(case=case, assignee=assignee, actor=Actor.from_request(request)),
+    )
 
 
 @require_POST
@@ -588,20 +601,23 @@ def case_status_view(
     request: HttpRequest, council: Council, membership: Membership, reference: str
 ) -> HttpResponseBase:
     case = _case_or_404(membership, reference)
-    try:
-        case_change_status(
+    status = request.POST.get("status", "")
+    if status not in Status.values:
+        return _action_failed(request, case, [_("Choose the new status")], "id_status")
+    return _act(
+        request,
+        case,
+        "id_status",
+        _("Status changed and the resident told"),
+        lambda: case_change_status(
             case=case,
-            status=request.POST.get("status", ""),
+            status=status,
             closure_reason=request.POST.get("closure_reason", ""),
             message=request.POST.get("message", "")[:2000],
             actor=Actor.from_request(request),
             links=_links(request),
-        )
-    except WorkflowError as exc:
-        return _action_failed(request, case, exc.messages, "id_status")
-    except ValueError:
-        return _action_failed(request, case, [_("Choose the new status")], "id_status")
-    return _after_action(request, case, _("Status changed and the resident told"))
+        ),
+    )
 
 
 @require_POST
@@ -613,16 +629,18 @@ def case_update_view(
     if request.POST.get("action") == "use-template":
         url = reverse("backoffice:case", args=[case.reference])
         return redirect(f"{url}?template={request.POST.get('template', '')}#update")
-    try:
-        case_add_update(
+    return _act(
+        request,
+        case,
+        "id_message",
+        _("Update published and sent"),
+        lambda: case_add_update(
             case=case,
             message=request.POST.get("message", "")[:4000],
             actor=Actor.from_request(request),
             links=_links(request),
-        )
-    except WorkflowError as exc:
-        return _action_failed(request, case, exc.messages, "id_message")
-    return _after_action(request, case, _("Update published and sent"))
+        ),
+    )
 
 
 @require_POST
@@ -631,15 +649,17 @@ def case_note_view(
     request: HttpRequest, council: Council, membership: Membership, reference: str
 ) -> HttpResponseBase:
     case = _case_or_404(membership, reference)
-    try:
-        case_add_note(
+    return _act(
+        request,
+        case,
+        "id_note",
+        _("Note added"),
+        lambda: case_add_note(
             case=case,
             message=request.POST.get("message", "")[:4000],
             actor=Actor.from_request(request),
-        )
-    except WorkflowError as exc:
-        return _action_failed(request, case, exc.messages, "id_note")
-    return _after_action(request, case, _("Note added"))
+        ),
+    )
 
 
 @require_POST
@@ -653,14 +673,14 @@ def case_duplicate_view(
         return _action_failed(
             request, case, [_("There is no request with that reference")], "id_original"
         )
-    try:
-        case_mark_duplicate(
+    return _act(
+        request,
+        case,
+        "id_original",
+        _("Marked as a duplicate of %(ref)s") % {"ref": original.reference},
+        lambda: case_mark_duplicate(
             case=case, original=original, actor=Actor.from_request(request), links=_links(request)
-        )
-    except WorkflowError as exc:
-        return _action_failed(request, case, exc.messages, "id_original")
-    return _after_action(
-        request, case, _("Marked as a duplicate of %(ref)s") % {"ref": original.reference}
+        ),
     )
 
 
@@ -849,8 +869,10 @@ def case_photo_add(
     upload = request.FILES.get("photo")
     if upload is None:
         return _action_failed(request, case, [_("Select a photo to upload")], "id_photo")
-    try:
-        case_add_photo(case=case, upload=upload, actor=Actor.from_request(request))
-    except ValidationError as exc:
-        return _action_failed(request, case, exc.messages, "id_photo")
-    return _after_action(request, case, _("Photo added"))
+    return _act(
+        request,
+        case,
+        "id_photo",
+        _("Photo added"),
+        lambda: case_add_photo(case=case, upload=upload, actor=Actor.from_request(request)),
+    )
