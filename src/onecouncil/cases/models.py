@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onecouncil.catalogue.models import Service
 from onecouncil.core.models import CouncilOwned
-from onecouncil.residents.models import Address, Person, Ward
+from onecouncil.residents.models import Account, Address, Person, Ward
 
 
 class Status(models.TextChoices):
@@ -159,6 +160,20 @@ class Case(CouncilOwned):
     contact_email_verified_at = models.DateTimeField(null=True, blank=True)
     person = models.ForeignKey(
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases"
+    )
+    account = models.ForeignKey(
+        Account,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cases",
+        help_text=_("The resident's account, when they were signed in or claimed it."),
+    )
+    change_details = models.JSONField(
+        _("change of details"),
+        default=dict,
+        blank=True,
+        help_text=_("For tasks made when a resident told us about a change: old and new."),
     )
     private_token_hash = models.CharField(max_length=64)
 
@@ -318,6 +333,10 @@ class ResponseTemplate(CouncilOwned):
         return self.name
 
 
+def _new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
 class Follower(CouncilOwned):
     """Someone who gets a request's updates without having reported it."""
 
@@ -336,6 +355,10 @@ class Follower(CouncilOwned):
         help_text=_("The duplicate report that made them follow."),
     )
     person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True)
+    account = models.ForeignKey(
+        Account, on_delete=models.SET_NULL, null=True, blank=True, related_name="following"
+    )
+    unsubscribe_token = models.CharField(max_length=64, unique=True, default=_new_token)
     created_at = models.DateTimeField(auto_now_add=True)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
 
@@ -399,3 +422,23 @@ def status_display(case: Case) -> dict[str, str]:
         "explanation": explanation,
         "tag_class": STATUS_TAG_COLOUR[Status(case.status)],
     }
+
+
+class ChangeReport(CouncilOwned):
+    """A change of details a resident told us once, and whom it was passed to."""
+
+    account = models.ForeignKey(
+        Account, on_delete=models.SET_NULL, null=True, related_name="change_reports"
+    )
+    changes = models.JSONField(default=dict, help_text=_("field: {old, new}"))
+    passed_to_requests = models.JSONField(default=list, blank=True)
+    passed_to_services = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("change of details")
+        verbose_name_plural = _("changes of details")
+
+    def __str__(self) -> str:
+        return f"{', '.join(self.changes)} ({self.created_at:%d %b %Y})"

@@ -54,6 +54,7 @@ from onecouncil.core.working_time import (
 )
 from onecouncil.notify.models import Channel as NotifyChannel
 from onecouncil.notify.services import notification_enqueue
+from onecouncil.residents.models import Account
 from onecouncil.residents.selectors import nearest_address
 from onecouncil.residents.services import person_for_verified_email
 
@@ -102,6 +103,7 @@ def case_create(
     actor: Actor | None = None,
     updates_by_sms: bool = False,
     councillor_consent: bool = False,
+    account: Account | None = None,
 ) -> CaseCreated:
     """Create a service request with its first events and confirmation, in one transaction.
 
@@ -152,6 +154,7 @@ def case_create(
                 actor=actor,
                 updates_by_sms=updates_by_sms,
                 councillor_consent=councillor_consent,
+                account=account,
             )
     except IntegrityError:
         # A second submit of the same journey raced the first: return what it made.
@@ -185,6 +188,7 @@ def _insert(
     actor: Actor | None,
     updates_by_sms: bool,
     councillor_consent: bool,
+    account: Account | None,
 ) -> CaseCreated:
     now = timezone.now()
     address = location.address
@@ -230,6 +234,13 @@ def _insert(
         team=team,
         submission_key=submission_key,
         due_at=due_at_for(service, council, now),
+        account=account if account is not None and account.council_id == council.id else None,
+        # A verified account vouches for its own email address.
+        person_id=account.person_id
+        if account is not None
+        and account.is_verified
+        and contact.email.strip().lower() == account.email
+        else None,
     )
     for photo in photos:
         photo.case = case
@@ -307,20 +318,28 @@ def _notify_update(case: Case, *, message: str, links: LinkBuilder) -> int:
         "status_explanation": status["explanation"],
         "message": message,
     }
-    recipients = set(_reporter_channels(case))
+    recipients: dict[tuple[NotifyChannel, str], dict[str, Any]] = {
+        key: context for key in _reporter_channels(case)
+    }
     for follower in case.followers.filter(unsubscribed_at__isnull=True):
+        own = {
+            **context,
+            "name": follower.name,
+            "unfollow_url": f"{tracking_url.split('/track/')[0]}/unfollow/"
+            f"{follower.unsubscribe_token}/",
+        }
         if follower.by_email and follower.email:
-            recipients.add((NotifyChannel.EMAIL, follower.email))
+            recipients.setdefault((NotifyChannel.EMAIL, follower.email), own)
         if follower.by_sms and follower.phone:
-            recipients.add((NotifyChannel.SMS, follower.phone))
-    for notify_channel, recipient in sorted(recipients):
+            recipients.setdefault((NotifyChannel.SMS, follower.phone), own)
+    for (notify_channel, recipient), message_context in sorted(recipients.items()):
         notification_enqueue(
             council=case.council,
             kind="case_update",
             channel=notify_channel,
             recipient=recipient,
             subject_reference=case.reference,
-            context=context,
+            context=message_context,
         )
     return len(recipients)
 

@@ -28,6 +28,7 @@ SERVICE_FIELDS = (
     "phase",
     "retention_days",
     "is_active",
+    "receives_changes",
     "order",
 )
 QUESTION_FIELDS = (

@@ -103,6 +103,14 @@ class Service(CouncilOwned):
         help_text=_("How long requests are kept after they are closed."),
     )
     is_active = models.BooleanField(_("available to residents"), default=True)
+    receives_changes = models.BooleanField(
+        _("needs to know when residents change their details"),
+        default=False,
+        help_text=_(
+            "When a resident tells us about a change of name, address, phone or email, this "
+            "service's team gets a task with the old and new details."
+        ),
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:

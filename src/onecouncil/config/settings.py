@@ -86,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "onecouncil.core.context_processors.council",
+                "onecouncil.frontdoor.context.resident",
             ],
         },
     }

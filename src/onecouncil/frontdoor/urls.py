@@ -1,6 +1,6 @@
 from django.urls import path
 
-from onecouncil.frontdoor import views
+from onecouncil.frontdoor import account_views, views
 
 app_name = "frontdoor"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("report/done/<str:reference>/", views.report_done, name="report_done"),
     path("track/", views.track, name="track"),
     path("track/<str:reference>/", views.track_case, name="track_case"),
+    path("track/<str:reference>/follow/", account_views.follow, name="follow"),
     path("track/<str:reference>/<str:token>/", views.track_private, name="track_private"),
     path("track/<str:reference>/<str:token>/reopen/", views.reopen, name="reopen"),
     path(
@@ -24,4 +25,28 @@ urlpatterns = [
         views.private_photo,
         name="private_photo",
     ),
+]
+
+urlpatterns += [
+    path("account/", account_views.account_home, name="account"),
+    path("account/sign-up/", account_views.sign_up, name="sign_up"),
+    path("account/check-your-email/", account_views.check_email, name="check_email"),
+    path("account/verify/<str:token>/", account_views.verify, name="verify"),
+    path("account/sign-in/", account_views.sign_in_view, name="sign_in"),
+    path("account/sign-in/<str:token>/", account_views.sign_in_link, name="sign_in_link"),
+    path("account/sign-out/", account_views.sign_out_view, name="sign_out"),
+    path(
+        "account/sign-out-everywhere/",
+        account_views.sign_out_everywhere,
+        name="sign_out_everywhere",
+    ),
+    path("account/claim/", account_views.claim, name="claim"),
+    path("account/profile/", account_views.profile, name="profile"),
+    path("account/password/", account_views.password, name="password"),
+    path("account/change/", account_views.change, name="change"),
+    path("account/change/<int:report_id>/", account_views.change_done, name="change_done"),
+    path("account/delete/", account_views.delete, name="account_delete"),
+    path("account/deleted/", account_views.account_deleted, name="account_deleted"),
+    path("account/drafts/<slug:code>/", account_views.resume_draft, name="resume_draft"),
+    path("unfollow/<str:token>/", account_views.unfollow, name="unfollow"),
 ]

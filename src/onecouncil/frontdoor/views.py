@@ -11,6 +11,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -59,6 +60,9 @@ from onecouncil.frontdoor.forms import (
     PostcodeForm,
     TrackForm,
 )
+from onecouncil.frontdoor.sessions import current_account
+from onecouncil.residents.accounts import account_update_profile, draft_discard, draft_save
+from onecouncil.residents.models import Account
 from onecouncil.residents.selectors import address_by_uprn, addresses_for_postcode
 from onecouncil.web.forms import answer_rows, errors_from
 from onecouncil.web.templatetags.govuk import error_list
@@ -194,6 +198,23 @@ def _journey(step: str) -> Callable[[View], View]:
             if step not in _steps(service):
                 raise Http404(_("This service does not have this step"))
             draft = Draft(request.session, service.code)
+            account = current_account(request)
+            if request.method == "POST" and request.POST.get("action") == "save-for-later":
+                if account is None:
+                    return redirect(f"{reverse('frontdoor:sign_in')}?next={request.path}")
+                draft_save(
+                    account=account,
+                    service_code=service.code,
+                    service_name=service.name,
+                    data=draft.data,
+                    days=settings.DRAFT_RETENTION_DAYS,
+                )
+                request.session["account_flash"] = _(
+                    "Saved. You can finish it from your account within %(days)s days."
+                ) % {"days": settings.DRAFT_RETENTION_DAYS}
+                return redirect("frontdoor:account")
+            if account is not None and not draft.get("contact") and not draft.data.get("prefilled"):
+                _prefill_from_account(draft, account, service)
             for earlier in _steps(service)[: _steps(service).index(step)]:
                 if not draft.is_done(earlier):
                     return redirect(_step_url(service, earlier))
@@ -204,8 +225,25 @@ def _journey(step: str) -> Callable[[View], View]:
     return decorate
 
 
+def _prefill_from_account(draft: Draft, account: Account, service: Service) -> None:
+    """Tell us once: the profile fills the contact step, and the place if it is at home."""
+    draft.data["prefilled"] = True
+    draft.data["profile_contact"] = {
+        "name": account.name,
+        "email": account.email,
+        "phone": account.phone,
+    }
+    if service.location_required and account.address is not None and not draft.get("location"):
+        draft.data["location"] = {
+            "postcode": account.address.postcode,
+            "uprn_suggested": str(account.address.uprn),
+        }
+    draft.session.modified = True
+
+
 def _journey_context(service: Service, step: str, request: HttpRequest) -> dict[str, Any]:
     return {
+        "signed_in": current_account(request) is not None,
         "service": service,
         "back_url": _back_url(service, step),
         "changing": bool(request.GET.get("change") or request.POST.get("change")),
@@ -242,7 +280,9 @@ def report_location(
 ) -> HttpResponseBase:
     stored = draft.get("location")
     postcode_form = PostcodeForm(initial={"postcode": stored.get("postcode", "")})
-    place_form = PlaceForm(initial=stored)
+    place_form = PlaceForm(
+        initial={**stored, "uprn": stored.get("uprn") or stored.get("uprn_suggested", "")}
+    )
     action = request.POST.get("action", "")
     if request.method == "POST" and action == "find":
         postcode_form = PostcodeForm(request.POST)
@@ -412,6 +452,8 @@ def _photo_response(photo: Photo) -> FileResponse:
 def report_contact(
     request: HttpRequest, council: Council, service: Service, draft: Draft
 ) -> HttpResponseBase:
+    account = current_account(request)
+    profile = draft.data.get("profile_contact") or {}
     if request.method == "POST":
         form = ContactForm(request.POST)
         if form.is_valid():
@@ -422,19 +464,32 @@ def report_contact(
             errors = validate_contact(service, Contact(**values))
             if sms and not values["phone"] and not values["anonymous"]:
                 errors["phone"] = [_("Enter a mobile number to get text messages")]
-            values["updates_by_sms"] = sms and not values["anonymous"]
             if not errors:
+                values["updates_by_sms"] = sms and not values["anonymous"]
+                if (
+                    account is not None
+                    and request.POST.get("save_to_profile")
+                    and not values["anonymous"]
+                ):
+                    changed = {
+                        k: values[k]
+                        for k in ("name", "phone")
+                        if values[k] and values[k] != getattr(account, k)
+                    }
+                    if changed:
+                        account_update_profile(account=account, **changed)
                 draft.put("contact", values, step="contact")
                 return _next(request, service, "contact")
             errors_from(form, errors)
     else:
-        form = ContactForm(initial=draft.get("contact"))
+        form = ContactForm(initial=draft.get("contact") or profile)
     return page(
         request,
         "contact.html",
         {
             **_journey_context(service, "contact", request),
             "form": form,
+            "profile": profile,
             "errors": error_list(form),
         },
     )
@@ -508,6 +563,7 @@ def _check(
                 photo_draft_key=draft.key,
                 language=get_language() or "en-gb",
                 updates_by_sms=updates_by_sms,
+                account=current_account(request),
             )
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
@@ -517,6 +573,9 @@ def _check(
         else:
             remember_submission(request.session, result.case.reference, result.private_token)
             draft.discard()
+            account = current_account(request)
+            if account is not None:
+                draft_discard(account=account, service_code=service.code)
             return redirect("frontdoor:report_done", reference=result.case.reference)
     return page(
         request,
@@ -611,7 +670,15 @@ def track_case(request: HttpRequest, council: Council, reference: str) -> HttpRe
     case = case_for_public(council=council, reference=parsed)
     if case is None:
         raise Http404()
-    return page(request, "track_case.html", {"case": case})
+    return page(
+        request,
+        "track_case.html",
+        {
+            "case": case,
+            "follow_done": request.session.pop("follow_done", False),
+            "follow_error": request.session.pop("follow_error", ""),
+        },
+    )
 
 
 @require_GET

@@ -74,3 +74,87 @@ class Person(CouncilOwned):
 
     def __str__(self) -> str:
         return self.name or self.email or f"Person {self.pk}"
+
+
+class ContactPreference(models.TextChoices):
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("Text message")
+    NONE = "none", _("Do not send me updates")
+
+
+class Account(CouncilOwned):
+    """A resident's optional account with one council: their profile, told once."""
+
+    email = models.EmailField(_("email address"))
+    password = models.CharField(max_length=128, blank=True)
+    email_verified_at = models.DateTimeField(null=True, blank=True)
+    name = models.CharField(_("full name"), max_length=200, blank=True)
+    phone = models.CharField(_("phone number"), max_length=40, blank=True)
+    address = models.ForeignKey(
+        Address, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("address")
+    )
+    contact_preference = models.CharField(
+        _("how we send updates"),
+        max_length=10,
+        choices=ContactPreference.choices,
+        default=ContactPreference.EMAIL,
+    )
+    language = models.CharField(_("language"), max_length=10, default="en-gb")
+    person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True)
+    session_version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["council", "email"], name="one_account_per_email")
+        ]
+        verbose_name = _("resident account")
+        verbose_name_plural = _("resident accounts")
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def is_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+
+class TokenPurpose(models.TextChoices):
+    VERIFY = "verify", _("Confirm email address")
+    SIGN_IN = "sign_in", _("Sign in")
+    CHANGE_EMAIL = "change_email", _("Confirm new email address")
+
+
+class AccountToken(CouncilOwned):
+    """A one-time link sent by email. Only its hash is stored."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="tokens")
+    purpose = models.CharField(max_length=20, choices=TokenPurpose.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    new_email = models.EmailField(blank=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.purpose} for {self.account_id}"
+
+
+class SavedDraft(CouncilOwned):
+    """A long form saved to come back to, for a number of days."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="drafts")
+    service_code = models.SlugField(max_length=60)
+    service_name = models.CharField(max_length=120)
+    data = models.JSONField(default=dict)
+    saved_at = models.DateTimeField(auto_now=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "service_code"], name="one_draft_per_service"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_name} ({self.account_id})"

@@ -1,0 +1,289 @@
+"""Tell us once, report once: a resident's account and the council's requests.
+
+- Requests made while signed in, or claimed, belong to the account.
+- Anyone can follow a request instead of reporting it again, and unfollow from any message.
+- A change of details told once updates the profile and, where the resident agrees, their
+  open requests and every service the council marked as needing to know.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onecouncil.cases.events import event_append
+from onecouncil.cases.models import Case, ChangeReport, EventKind, Follower, Status
+from onecouncil.cases.services import LinkBuilder, _unused_reference, due_at_for, hash_token
+from onecouncil.catalogue.models import Service
+from onecouncil.core.actors import Actor
+from onecouncil.notify.models import Channel as NotifyChannel
+from onecouncil.notify.services import notification_enqueue
+from onecouncil.residents.models import Account, Address
+
+CHANGEABLE = ("name", "phone", "address")
+CLOSED = (Status.FIXED, Status.CLOSED)
+
+
+def cases_for_account(account: Account) -> QuerySet[Case]:
+    """Every request the resident made (signed in, claimed or with their verified email)
+    or follows, newest first. Never anyone else's."""
+    made = Q(account=account)
+    if account.person_id:
+        made |= Q(person_id=account.person_id)
+    followed = Q(followers__account=account, followers__unsubscribed_at__isnull=True)
+    return (
+        Case.objects.filter(Q(council_id=account.council_id) & (made | followed))
+        .select_related("service")
+        .distinct()
+        .order_by("-created_at")
+    )
+
+
+def claimable_cases(account: Account) -> QuerySet[Case]:
+    """Requests made before signing up with the same (now verified) email."""
+    if not account.is_verified:
+        return Case.objects.none()
+    claimable = Case.objects.filter(
+        council_id=account.council_id, account__isnull=True, contact_email__iexact=account.email
+    )
+    if account.person_id is not None:
+        # Those already linked by a confirmed email are the resident's already.
+        claimable = claimable.exclude(person_id=account.person_id)
+    return claimable.select_related("service").order_by("-created_at")
+
+
+@transaction.atomic
+def cases_claim(*, account: Account, references: list[str]) -> int:
+    chosen = claimable_cases(account).filter(reference__in=references)
+    count = 0
+    for case in chosen.select_for_update():
+        case.account = account
+        case.person_id = account.person_id
+        case.save(update_fields=["account", "person", "updated_at"])
+        event_append(
+            case=case,
+            kind=EventKind.NOTE,
+            is_public=False,
+            actor=Actor.system(_("Resident")),
+            message=_("Linked to the resident's account"),
+        )
+        count += 1
+    return count
+
+
+@dataclass(frozen=True)
+class Followed:
+    follower: Follower
+    created: bool
+
+
+@transaction.atomic
+def case_follow(
+    *,
+    case: Case,
+    account: Account | None = None,
+    email: str = "",
+    name: str = "",
+    links: LinkBuilder | None = None,
+) -> Followed:
+    """Follow a request's updates: report once, and hear about it when it changes."""
+    if not case.is_open:
+        raise ValidationError(_("This request is closed, so there will be no more updates"))
+    email = (account.email if account else email).strip().lower()
+    if not email:
+        raise ValidationError(_("Enter your email address"))
+    from django.core.validators import validate_email
+
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError(
+            _("Enter an email address in the correct format, like name@example.com")
+        ) from None
+    existing = Follower.objects.filter(case=case, email=email).first()
+    if existing is not None:
+        changed = existing.unsubscribed_at is not None or (account and not existing.account_id)
+        existing.unsubscribed_at = None
+        existing.account = account or existing.account
+        existing.save(update_fields=["unsubscribed_at", "account"])
+        return Followed(existing, created=bool(changed))
+    follower = Follower.objects.create(
+        council_id=case.council_id,
+        case=case,
+        email=email,
+        name=(account.name if account else name)[:200],
+        by_email=True,
+        account=account,
+        person_id=account.person_id if account else None,
+    )
+    event_append(
+        case=case,
+        kind=EventKind.NOTE,
+        is_public=False,
+        actor=Actor.system(_("Resident")),
+        message=_("Someone started following"),
+    )
+    if links is not None:
+        tracking_url = links(case.reference, "")[0]
+        notification_enqueue(
+            council=case.council,
+            kind="follow_confirmation",
+            channel=NotifyChannel.EMAIL,
+            recipient=email,
+            subject_reference=case.reference,
+            context={
+                "council_name": case.council.name,
+                "reference": case.reference,
+                "service_name": case.service.name,
+                "tracking_url": tracking_url,
+                "unfollow_url": unfollow_url(tracking_url, follower),
+            },
+        )
+    return Followed(follower, created=True)
+
+
+def unfollow_url(tracking_url: str, follower: Follower) -> str:
+    base = tracking_url.split("/track/")[0]
+    return f"{base}/unfollow/{follower.unsubscribe_token}/"
+
+
+def follower_unsubscribe(*, token: str) -> Follower | None:
+    follower = Follower.objects.select_related("case").filter(unsubscribe_token=token).first()
+    if follower is not None and follower.unsubscribed_at is None:
+        follower.unsubscribed_at = timezone.now()
+        follower.save(update_fields=["unsubscribed_at"])
+    return follower
+
+
+def _display(field: str, value: Any) -> str:
+    if isinstance(value, Address):
+        return value.single_line
+    return "" if value is None else str(value)
+
+
+@transaction.atomic
+def change_tell(
+    *,
+    account: Account,
+    name: str | None = None,
+    phone: str | None = None,
+    address: Address | None = None,
+    to_requests: bool,
+    to_services: bool,
+    links: LinkBuilder,
+) -> ChangeReport:
+    """Record a change of details once and pass it on as the resident agreed."""
+    account = (
+        Account.objects.select_for_update().select_related("address", "council").get(pk=account.pk)
+    )
+    new: dict[str, Any] = {"name": name, "phone": phone, "address": address}
+    changes: dict[str, dict[str, str]] = {}
+    for field in CHANGEABLE:
+        value = new[field]
+        if value is None:
+            continue
+        old = getattr(account, field)
+        if (old.pk if isinstance(old, Address) else old) == (
+            value.pk if isinstance(value, Address) else value
+        ):
+            continue
+        if isinstance(value, Address) and value.council_id != account.council_id:
+            raise ValidationError({"address": [_("Choose an address in this council's area")]})
+        changes[field] = {"old": _display(field, old), "new": _display(field, value)}
+        setattr(account, field, value)
+    if not changes:
+        raise ValidationError(_("Nothing has changed: enter the new details"))
+    account.save(update_fields=list(changes))
+    actor = Actor.system(_("Resident"))
+    report = ChangeReport.objects.create(
+        council_id=account.council_id, account=account, changes=changes
+    )
+    if to_requests:
+        for case in (
+            cases_for_account(account)
+            .exclude(status__in=CLOSED)
+            .filter(Q(account=account) | Q(person_id=account.person_id))
+        ):
+            fields = []
+            if "name" in changes:
+                case.contact_name = account.name
+                fields.append("contact_name")
+            if "phone" in changes:
+                case.contact_phone = account.phone
+                fields.append("contact_phone")
+            if fields:
+                case.save(update_fields=[*fields, "updated_at"])
+            event_append(
+                case=case,
+                kind=EventKind.NOTE,
+                is_public=False,
+                actor=actor,
+                message=_("The resident told us about a change of details"),
+                data={"changes": changes, "change_report": report.pk},
+            )
+            report.passed_to_requests.append(case.reference)
+    if to_services:
+        for service in Service.objects.filter(
+            council_id=account.council_id, receives_changes=True, is_active=True
+        ):
+            task = _change_task(account=account, service=service, changes=changes, links=links)
+            report.passed_to_services.append({"service": service.name, "reference": task.reference})
+    report.save(update_fields=["passed_to_requests", "passed_to_services"])
+    return report
+
+
+def _change_task(
+    *,
+    account: Account,
+    service: Service,
+    changes: dict[str, Any],
+    links: Callable[[str, str], tuple[str, str]],
+) -> Case:
+    """A task in the service team's queue with the old and new details."""
+    from onecouncil.cases.routing import team_for
+
+    now = timezone.now()
+    address = account.address
+    case = Case.objects.create(
+        council_id=account.council_id,
+        reference=_unused_reference(account.council),
+        service=service,
+        channel="web",
+        channel_detail="change of details",
+        answers={},
+        change_details=changes,
+        contact_name=account.name,
+        contact_email=account.email,
+        contact_phone=account.phone,
+        account=account,
+        person_id=account.person_id,
+        address=address,
+        uprn=address.uprn if address else None,
+        postcode=address.postcode if address else "",
+        ward=address.ward if address else None,
+        street=address.street if address else "",
+        private_token_hash=hash_token(uuid.uuid4().hex),
+        team=team_for(service=service, ward=address.ward if address else None),
+        submission_key=uuid.uuid4(),
+        due_at=due_at_for(service, account.council, now),
+    )
+    summary = "; ".join(
+        f"{field}: {c['old'] or _('(none)')} → {c['new']}" for field, c in changes.items()
+    )
+    event_append(
+        case=case,
+        kind=EventKind.CREATED,
+        is_public=False,
+        actor=Actor.system(_("Tell us once")),
+        message=_("The resident told us about a change of details: %(s)s") % {"s": summary},
+        data={"changes": changes},
+    )
+    return case

@@ -1,0 +1,502 @@
+"""Resident accounts (optional): sign up, sign in, my requests, profile, tell us about a
+change, save and come back, follow, delete. Every page here shows only the signed-in
+resident's own things: each read starts from ``current_account``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from onecouncil.cases.models import ChangeReport
+from onecouncil.cases.tell_us_once import (
+    case_follow,
+    cases_claim,
+    cases_for_account,
+    change_tell,
+    claimable_cases,
+    follower_unsubscribe,
+)
+from onecouncil.core.models import Council
+from onecouncil.frontdoor.account_forms import (
+    ChangeForm,
+    FollowForm,
+    PasswordForm,
+    ProfileForm,
+    SignInForm,
+    SignUpForm,
+)
+from onecouncil.frontdoor.drafts import SESSION_KEY as DRAFTS_KEY
+from onecouncil.frontdoor.sessions import current_account, sign_in, sign_out
+from onecouncil.frontdoor.views import _links, _parse_or_404, council_of
+from onecouncil.notify.models import Channel
+from onecouncil.notify.services import notification_enqueue
+from onecouncil.residents.accounts import (
+    AccountError,
+    account_request_sign_in_link,
+    account_set_password,
+    account_sign_in_with_link,
+    account_sign_in_with_password,
+    account_sign_out_everywhere,
+    account_signup,
+    account_update_profile,
+    account_verify,
+    drafts_for,
+)
+from onecouncil.residents.models import Account, SavedDraft
+from onecouncil.residents.postcodes import normalise_postcode
+from onecouncil.residents.selectors import address_by_uprn, addresses_for_postcode
+from onecouncil.web.forms import errors_from
+from onecouncil.web.templatetags.govuk import error_list
+
+View = Callable[..., HttpResponseBase]
+
+
+def page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponseBase:
+    context.setdefault("form_has_errors", bool(context.get("errors")))
+    context.setdefault("resident", current_account(request))
+    context.setdefault("flash", request.session.pop("account_flash", ""))
+    response = render(request, f"frontdoor/account/{template}", context)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def signed_in(view: View) -> View:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        council = council_of(request)
+        account = current_account(request)
+        if account is None:
+            return redirect(f"{reverse('frontdoor:sign_in')}?next={request.path}")
+        return view(request, council, account, *args, **kwargs)
+
+    return wrapper
+
+
+def _email_link(
+    request: HttpRequest, council: Council, *, kind: str, to: str, url_name: str, token: str
+) -> None:
+    notification_enqueue(
+        council=council,
+        kind=kind,
+        channel=Channel.EMAIL,
+        recipient=to,
+        context={
+            "council_name": council.name,
+            "link": request.build_absolute_uri(reverse(url_name, args=[token])),
+        },
+    )
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.GET.get("next", "")
+    return (
+        target
+        if target.startswith("/") and not target.startswith("//")
+        else reverse("frontdoor:account")
+    )
+
+
+# --- Signing up and in --------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def sign_up(request: HttpRequest) -> HttpResponseBase:
+    council = council_of(request)
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            issued = account_signup(
+                council=council,
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+            )
+        except ValidationError as exc:
+            form.add_error("password", exc)
+        else:
+            verified = issued.account.is_verified
+            _email_link(
+                request,
+                council,
+                kind="account_sign_in" if verified else "account_verify",
+                to=issued.account.email,
+                url_name="frontdoor:sign_in_link" if verified else "frontdoor:verify",
+                token=issued.token,
+            )
+            request.session["check_email"] = issued.account.email
+            return redirect("frontdoor:check_email")
+    return page(request, "sign_up.html", {"form": form, "errors": error_list(form)})
+
+
+@require_GET
+def check_email(request: HttpRequest) -> HttpResponseBase:
+    council_of(request)
+    return page(request, "check_email.html", {"email": request.session.get("check_email", "")})
+
+
+@require_GET
+def verify(request: HttpRequest, token: str) -> HttpResponseBase:
+    council = council_of(request)
+    try:
+        account = account_verify(council=council, token=token)
+    except AccountError as exc:
+        return page(request, "link_problem.html", {"message": exc.messages[0]})
+    sign_in(request, account)
+    request.session["account_flash"] = _("Your email address is confirmed and you are signed in.")
+    return redirect("frontdoor:account")
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in_view(request: HttpRequest) -> HttpResponseBase:
+    council = council_of(request)
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email, password = form.cleaned_data["email"], form.cleaned_data["password"]
+        if not password:
+            issued = account_request_sign_in_link(council=council, email=email)
+            if issued is not None:
+                _email_link(
+                    request,
+                    council,
+                    kind="account_sign_in",
+                    to=issued.account.email,
+                    url_name="frontdoor:sign_in_link",
+                    token=issued.token,
+                )
+            # The same answer either way, so nobody learns who has an account.
+            request.session["check_email"] = email
+            return redirect("frontdoor:check_email")
+        try:
+            account = account_sign_in_with_password(
+                council=council, email=email, password=password, ip=request.META.get("REMOTE_ADDR")
+            )
+        except AccountError as exc:
+            form.add_error(None, exc.messages[0])
+        else:
+            if account is None:
+                form.add_error("password", _("The email address or password is not right"))
+            else:
+                sign_in(request, account)
+                return redirect(_safe_next(request))
+    return page(request, "sign_in.html", {"form": form, "errors": error_list(form)})
+
+
+@require_GET
+def sign_in_link(request: HttpRequest, token: str) -> HttpResponseBase:
+    council = council_of(request)
+    try:
+        account = account_sign_in_with_link(council=council, token=token)
+    except AccountError as exc:
+        return page(request, "link_problem.html", {"message": exc.messages[0]})
+    sign_in(request, account)
+    return redirect("frontdoor:account")
+
+
+@require_POST
+def sign_out_view(request: HttpRequest) -> HttpResponseBase:
+    council_of(request)
+    sign_out(request)
+    return redirect("frontdoor:home")
+
+
+@require_POST
+@signed_in
+def sign_out_everywhere(
+    request: HttpRequest, council: Council, account: Account
+) -> HttpResponseBase:
+    account_sign_out_everywhere(account=account)
+    sign_out(request)
+    return redirect("frontdoor:home")
+
+
+# --- My account -----------------------------------------------------------------------------
+
+
+@require_GET
+@signed_in
+def account_home(request: HttpRequest, council: Council, account: Account) -> HttpResponseBase:
+    return page(
+        request,
+        "home.html",
+        {
+            "account": account,
+            "cases": list(cases_for_account(account)[:200]),
+            "claimable": list(claimable_cases(account)[:50]),
+            "drafts": drafts_for(account),
+        },
+    )
+
+
+@require_POST
+@signed_in
+def claim(request: HttpRequest, council: Council, account: Account) -> HttpResponseBase:
+    count = cases_claim(account=account, references=request.POST.getlist("references"))
+    request.session["account_flash"] = _("%(n)s requests added to your account.") % {"n": count}
+    return redirect("frontdoor:account")
+
+
+def _address_choices(council: Council, postcode: str) -> tuple[str, list[Any], str]:
+    if not postcode:
+        return "", [], ""
+    try:
+        normalised = normalise_postcode(postcode)
+    except ValidationError as exc:
+        return postcode, [], exc.messages[0]
+    found = addresses_for_postcode(council=council, postcode=normalised)
+    if not found:
+        return (
+            normalised,
+            [],
+            _("We could not find any addresses in %(p)s in our area") % {"p": normalised},
+        )
+    return normalised, found, ""
+
+
+@require_http_methods(["GET", "POST"])
+@signed_in
+def profile(request: HttpRequest, council: Council, account: Account) -> HttpResponseBase:
+    initial = {
+        "name": account.name,
+        "phone": account.phone,
+        "postcode": account.address.postcode if account.address else "",
+        "uprn": str(account.address.uprn) if account.address else "",
+        "contact_preference": account.contact_preference,
+        "language": account.language,
+    }
+    form = ProfileForm(request.POST or None, initial=initial)
+    postcode = (
+        request.POST.get("postcode") if request.method == "POST" else initial["postcode"]
+    ) or ""
+    postcode, addresses, postcode_error = _address_choices(council, postcode)
+    if request.method == "POST" and request.POST.get("action") != "find" and form.is_valid():
+        data = form.cleaned_data
+        errors: dict[str, list[str]] = {}
+        address = account.address
+        if data["uprn"]:
+            address = (
+                address_by_uprn(council=council, uprn=int(data["uprn"]))
+                if data["uprn"].isdigit()
+                else None
+            )
+            if address is None:
+                errors["uprn"] = [_("Select your address from the list")]
+        if data["contact_preference"] == "sms" and not data["phone"].strip():
+            errors["phone"] = [_("Enter a mobile number to get text messages")]
+        if data["phone"].strip():
+            from onecouncil.cases.inputs import normalise_phone
+
+            try:
+                normalise_phone(data["phone"])
+            except ValidationError as exc:
+                errors["phone"] = exc.messages
+        if not errors:
+            account_update_profile(
+                account=account,
+                name=data["name"].strip(),
+                phone=data["phone"].strip(),
+                address=address,
+                contact_preference=data["contact_preference"],
+                language=data["language"],
+            )
+            request.session["account_flash"] = _("Your profile is saved.")
+            return redirect("frontdoor:account")
+        errors_from(form, errors)
+    if postcode_error and request.method == "POST":
+        form.add_error("postcode", postcode_error)
+    return page(
+        request,
+        "profile.html",
+        {
+            "form": form,
+            "addresses": addresses,
+            "postcode": postcode,
+            "account": account,
+            "chosen_uprn": str(form["uprn"].value() or ""),
+            "errors": error_list(form),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@signed_in
+def password(request: HttpRequest, council: Council, account: Account) -> HttpResponseBase:
+    form = PasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account_set_password(account=account, password=form.cleaned_data["password"])
+        except ValidationError as exc:
+            form.add_error("password", exc)
+        else:
+            account.refresh_from_db()
+            sign_in(request, account)  # this browser stays signed in; others are signed out
+            request.session["account_flash"] = _("Your password is set.")
+            return redirect("frontdoor:account")
+    return page(request, "password.html", {"form": form, "errors": error_list(form)})
+
+
+@require_http_methods(["GET", "POST"])
+@signed_in
+def change(request: HttpRequest, council: Council, account: Account) -> HttpResponseBase:
+    """Tell us about a change: told once, passed on as the resident agrees."""
+    form = ChangeForm(request.POST or None, initial={"to_requests": True, "to_services": True})
+    postcode = request.POST.get("postcode", "") if request.method == "POST" else ""
+    postcode, addresses, postcode_error = _address_choices(council, postcode)
+    if request.method == "POST" and request.POST.get("action") != "find" and form.is_valid():
+        data = form.cleaned_data
+        errors: dict[str, list[str]] = {}
+        address = None
+        if data["uprn"]:
+            address = (
+                address_by_uprn(council=council, uprn=int(data["uprn"]))
+                if data["uprn"].isdigit()
+                else None
+            )
+            if address is None:
+                errors["uprn"] = [_("Select your new address from the list")]
+        if data["phone"].strip():
+            from onecouncil.cases.inputs import normalise_phone
+
+            try:
+                normalise_phone(data["phone"])
+            except ValidationError as exc:
+                errors["phone"] = exc.messages
+        if not errors:
+            try:
+                report = change_tell(
+                    account=account,
+                    name=data["name"].strip() or None,
+                    phone=data["phone"].strip() or None,
+                    address=address,
+                    to_requests=data["to_requests"],
+                    to_services=data["to_services"],
+                    links=_links(request),
+                )
+            except ValidationError as exc:
+                errors = exc.message_dict if hasattr(exc, "error_dict") else {"name": exc.messages}
+            else:
+                return redirect("frontdoor:change_done", report_id=report.pk)
+        errors_from(form, errors)
+    if postcode_error and request.method == "POST":
+        form.add_error("postcode", postcode_error)
+    return page(
+        request,
+        "change.html",
+        {
+            "form": form,
+            "addresses": addresses,
+            "postcode": postcode,
+            "chosen_uprn": str(form["uprn"].value() or ""),
+            "errors": error_list(form),
+        },
+    )
+
+
+@require_GET
+@signed_in
+def change_done(
+    request: HttpRequest, council: Council, account: Account, report_id: int
+) -> HttpResponseBase:
+    report = ChangeReport.objects.filter(pk=report_id, account=account).first()
+    if report is None:
+        raise Http404()
+    return page(
+        request,
+        "change_done.html",
+        {"report": report, "reports": account.change_reports.all()[:20]},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@signed_in
+def delete(request: HttpRequest, council: Council, account: Account) -> HttpResponseBase:
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        account.delete()  # requests stay with the council, detached from the account
+        sign_out(request)
+        request.session["deleted"] = True
+        return redirect("frontdoor:account_deleted")
+    return page(request, "delete.html", {"account": account, "error": request.method == "POST"})
+
+
+@require_GET
+def account_deleted(request: HttpRequest) -> HttpResponseBase:
+    council_of(request)
+    return page(request, "deleted.html", {})
+
+
+# --- Save and come back ---------------------------------------------------------------------
+
+
+@require_POST
+@signed_in
+def resume_draft(
+    request: HttpRequest, council: Council, account: Account, code: str
+) -> HttpResponseBase:
+    saved = SavedDraft.objects.filter(account=account, service_code=code).first()
+    if saved is None:
+        raise Http404()
+    request.session.setdefault(DRAFTS_KEY, {})[code] = saved.data
+    request.session.modified = True
+    return redirect(
+        "frontdoor:report_check"
+        if "contact" in saved.data.get("done", [])
+        else "frontdoor:service",
+        code=code,
+    )
+
+
+def draft_retention_days() -> int:
+    return int(settings.DRAFT_RETENTION_DAYS)
+
+
+# --- Following --------------------------------------------------------------------------------
+
+
+@require_POST
+def follow(request: HttpRequest, reference: str) -> HttpResponseBase:
+    council = council_of(request)
+    from onecouncil.cases.selectors import case_for_public
+
+    case = case_for_public(council=council, reference=_parse_or_404(council, reference))
+    if case is None:
+        raise Http404()
+    account = current_account(request)
+    form = FollowForm(request.POST if account is None else {"email": account.email})
+    if form.is_valid():
+        try:
+            case_follow(
+                case=case, account=account, email=form.cleaned_data["email"], links=_links(request)
+            )
+        except ValidationError as exc:
+            request.session["follow_error"] = exc.messages[0]
+        else:
+            request.session["follow_done"] = True
+    else:
+        request.session["follow_error"] = form.errors["email"][0]
+    return redirect(reverse("frontdoor:track_case", args=[case.reference]) + "#follow")
+
+
+@require_http_methods(["GET", "POST"])
+def unfollow(request: HttpRequest, token: str) -> HttpResponseBase:
+    council = council_of(request)
+    from onecouncil.cases.models import Follower
+
+    follower = (
+        Follower.objects.select_related("case")
+        .filter(unsubscribe_token=token, council=council)
+        .first()
+    )
+    if follower is None:
+        raise Http404()
+    done = False
+    if request.method == "POST":
+        follower_unsubscribe(token=token)
+        done = True
+    return page(request, "unfollow.html", {"follower": follower, "done": done})

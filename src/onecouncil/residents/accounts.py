@@ -1,0 +1,215 @@
+"""Resident accounts: sign-up, email links, passwords, sessions, profile, deletion.
+
+Accounts are optional: every service works without one. They are per council, apart
+from staff users, and kept apart from person records and from the details each request
+keeps (a verified account's email links to the person record for that email).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onecouncil.core.models import Council, FailedLogin
+from onecouncil.residents.models import Account, AccountToken, SavedDraft, TokenPurpose
+from onecouncil.residents.services import person_for_verified_email
+
+LINK_LIFETIME = dt.timedelta(hours=1)
+VERIFY_LIFETIME = dt.timedelta(days=2)
+THROTTLE_WINDOW = dt.timedelta(minutes=15)
+THROTTLE_PER_ACCOUNT = 5
+THROTTLE_PER_ADDRESS = 20
+
+
+class AccountError(ValidationError):
+    pass
+
+
+class TooManyAttempts(AccountError):
+    pass
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    account: Account
+    token: str
+
+
+def token_issue(*, account: Account, purpose: TokenPurpose, new_email: str = "") -> IssuedToken:
+    token = secrets.token_urlsafe(32)
+    lifetime = VERIFY_LIFETIME if purpose != TokenPurpose.SIGN_IN else LINK_LIFETIME
+    AccountToken.objects.create(
+        council_id=account.council_id,
+        account=account,
+        purpose=purpose,
+        token_hash=_hash(token),
+        new_email=new_email,
+        expires_at=timezone.now() + lifetime,
+    )
+    return IssuedToken(account, token)
+
+
+@transaction.atomic
+def token_use(*, council: Council, token: str, purpose: TokenPurpose) -> AccountToken:
+    found = (
+        AccountToken.objects.select_for_update()
+        .select_related("account")
+        .filter(council=council, token_hash=_hash(token), purpose=purpose)
+        .first()
+    )
+    if found is None or found.used_at is not None or found.expires_at < timezone.now():
+        raise AccountError(_("This link has expired or has already been used. Ask for a new one."))
+    found.used_at = timezone.now()
+    found.save(update_fields=["used_at"])
+    return found
+
+
+class _PasswordOwner:
+    """What Django's password validators look at (similarity to the email and name)."""
+
+    def __init__(self, email: str, name: str) -> None:
+        self.email = email
+        self.username = email
+        self.first_name = name
+
+
+def check_new_password(password: str, *, email: str, name: str = "") -> None:
+    # Validators read only attributes, which _PasswordOwner provides.
+    validate_password(password, user=_PasswordOwner(email, name))  # type: ignore[arg-type]
+
+
+@transaction.atomic
+def account_signup(*, council: Council, email: str, password: str = "") -> IssuedToken:
+    """Create an account (or find an unverified one) and issue the link that verifies it.
+
+    The same answer whether or not the email already has an account, so nobody can learn
+    who has one: an existing verified account gets a sign-in link instead.
+    """
+    email = normalise_email(email)
+    if password:
+        check_new_password(password, email=email)
+    account = Account.objects.select_for_update().filter(council=council, email=email).first()
+    if account is None:
+        account = Account.objects.create(
+            council=council, email=email, password=make_password(password) if password else ""
+        )
+    elif account.is_verified:
+        return token_issue(account=account, purpose=TokenPurpose.SIGN_IN)
+    elif password:
+        account.password = make_password(password)
+        account.save(update_fields=["password"])
+    return token_issue(account=account, purpose=TokenPurpose.VERIFY)
+
+
+@transaction.atomic
+def account_verify(*, council: Council, token: str) -> Account:
+    used = token_use(council=council, token=token, purpose=TokenPurpose.VERIFY)
+    account = used.account
+    if not account.is_verified:
+        account.email_verified_at = timezone.now()
+        account.person = person_for_verified_email(council=council, email=account.email)
+        account.save(update_fields=["email_verified_at", "person"])
+    return account
+
+
+def account_request_sign_in_link(*, council: Council, email: str) -> IssuedToken | None:
+    """A sign-in link for a verified account; None (and no email) if there is none."""
+    account = Account.objects.filter(
+        council=council, email=normalise_email(email), email_verified_at__isnull=False
+    ).first()
+    if account is None:
+        return None
+    return token_issue(account=account, purpose=TokenPurpose.SIGN_IN)
+
+
+def account_sign_in_with_link(*, council: Council, token: str) -> Account:
+    return token_use(council=council, token=token, purpose=TokenPurpose.SIGN_IN).account
+
+
+def account_sign_in_with_password(
+    *, council: Council, email: str, password: str, ip: str | None
+) -> Account | None:
+    """The account if the password is right and the email verified; throttled."""
+    key = f"resident:{council.pk}:{normalise_email(email)}"
+    since = timezone.now() - THROTTLE_WINDOW
+    recent = FailedLogin.objects.filter(created_at__gte=since)
+    if recent.filter(username=key).count() >= THROTTLE_PER_ACCOUNT or (
+        ip and recent.filter(ip_address=ip).count() >= THROTTLE_PER_ADDRESS
+    ):
+        raise TooManyAttempts(
+            _("Too many attempts to sign in. Wait 15 minutes, or sign in with a link by email.")
+        )
+    account = Account.objects.filter(council=council, email=normalise_email(email)).first()
+    if account is None or not account.password or not check_password(password, account.password):
+        FailedLogin.objects.create(username=key, ip_address=ip)
+        return None
+    if not account.is_verified:
+        raise AccountError(_("Confirm your email address first: use the link we sent you."))
+    FailedLogin.objects.filter(username=key).delete()
+    return account
+
+
+def account_sign_out_everywhere(*, account: Account) -> None:
+    Account.objects.filter(pk=account.pk).update(session_version=account.session_version + 1)
+
+
+@transaction.atomic
+def account_set_password(*, account: Account, password: str) -> None:
+    check_new_password(password, email=account.email, name=account.name)
+    account.password = make_password(password)
+    account.session_version += 1
+    account.save(update_fields=["password", "session_version"])
+
+
+def account_update_profile(*, account: Account, **fields: Any) -> Account:
+    allowed = {"name", "phone", "address", "contact_preference", "language"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValueError(f"Not profile fields: {unknown}")
+    for name, value in fields.items():
+        setattr(account, name, value)
+    account.save(update_fields=list(fields))
+    return account
+
+
+def draft_save(
+    *, account: Account, service_code: str, service_name: str, data: dict[str, Any], days: int
+) -> SavedDraft:
+    draft, _created = SavedDraft.objects.update_or_create(
+        account=account,
+        service_code=service_code,
+        defaults={
+            "council_id": account.council_id,
+            "service_name": service_name,
+            "data": data,
+            "expires_at": timezone.now() + dt.timedelta(days=days),
+        },
+    )
+    return draft
+
+
+def drafts_for(account: Account) -> list[SavedDraft]:
+    SavedDraft.objects.filter(account=account, expires_at__lt=timezone.now()).delete()
+    return list(SavedDraft.objects.filter(account=account).order_by("-saved_at"))
+
+
+def draft_discard(*, account: Account, service_code: str) -> None:
+    SavedDraft.objects.filter(account=account, service_code=service_code).delete()
