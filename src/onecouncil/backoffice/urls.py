@@ -16,6 +16,7 @@ urlpatterns = [
     path("new/", views.assisted_start, name="assisted"),
     path("new/<slug:code>/", views.assisted_report, name="assisted_report"),
     path("audit/", views.audit, name="audit"),
+    path("residents/<int:account_id>/", views.resident, name="resident"),
     path("cases/<str:reference>/", views.case_view, name="case"),
     path("cases/<str:reference>/assign/", views.case_assign_view, name="case_assign"),
     path("cases/<str:reference>/status/", views.case_status_view, name="case_status"),

@@ -49,6 +49,8 @@ from onecouncil.cases.services import (
     render_template,
 )
 from onecouncil.cases.staff import (
+    account_for_staff,
+    account_history,
     case_for_staff,
     case_search,
     cases_for_staff,
@@ -875,4 +877,32 @@ def case_photo_add(
         "id_photo",
         _("Photo added"),
         lambda: case_add_photo(case=case, upload=upload, actor=Actor.from_request(request)),
+    )
+
+
+@require_GET
+@staff_view(Permission.VIEW_PERSONAL_DATA)
+def resident(
+    request: HttpRequest, council: Council, membership: Membership, account_id: int
+) -> HttpResponseBase:
+    """A signed-up resident's profile and history (every view is audited)."""
+    account = account_for_staff(membership=membership, account_id=account_id)
+    if account is None:
+        raise Http404()
+    audit_record(
+        council=council,
+        user=request.user,
+        action="view_resident_profile",
+        object_type="account",
+        object_ref=str(account.pk),
+        request=request,
+    )
+    return page(
+        request,
+        "resident.html",
+        {
+            "account": account,
+            "history": account_history(account),
+            "changes": list(account.change_reports.all()[:20]),
+        },
     )

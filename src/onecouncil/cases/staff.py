@@ -13,6 +13,7 @@ from onecouncil.cases.models import Case, Photo
 from onecouncil.core.models import Council, Membership, Role
 from onecouncil.core.permissions import Permission, role_has
 from onecouncil.core.references import ReferenceError, parse_reference
+from onecouncil.residents.models import Account
 
 
 def staff_membership(*, user: Any, council: Council) -> Membership | None:
@@ -120,3 +121,19 @@ def photo_for_staff(*, membership: Membership, reference: str, photo_id: int) ->
     if case is None or not may_see_personal_data(membership, case):
         return None
     return Photo.objects.filter(case=case, pk=photo_id).first()
+
+
+def account_for_staff(*, membership: Membership, account_id: int) -> Account | None:
+    """A resident's account and profile, for staff who may see personal data."""
+    require(membership, Permission.VIEW_PERSONAL_DATA)
+    return (
+        Account.objects.select_related("address", "address__ward")
+        .filter(council_id=membership.council_id, pk=account_id)
+        .first()
+    )
+
+
+def account_history(account: Account) -> list[Case]:
+    from onecouncil.cases.tell_us_once import cases_for_account
+
+    return list(cases_for_account(account)[:100])

@@ -1,0 +1,338 @@
+"""Resident accounts make "tell us once" real, and never show one resident another's."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from onecouncil.cases.inputs import Contact, Location
+from onecouncil.cases.models import Case, ChangeReport, Follower
+from onecouncil.notify.services import outbox_process
+from onecouncil.residents.accounts import account_signup, account_verify
+from onecouncil.residents.models import Account, SavedDraft
+from tests.factories import AddressFactory, ServiceFactory, links, make_case
+
+ANSWERS = {"which_bin": "general", "out_by_7am": "yes"}
+ACCOUNT = "/riverbend/account"
+GOOD_PASSWORD = "violet-harbour-lantern-42"
+
+
+def last_link(path_part: str) -> str:
+    outbox_process()
+    body = mail.outbox[-1].body
+    return re.search(rf"http://testserver(\S+/{path_part}/\S+/)", body).group(1)
+
+
+def make_account(council, email="priya@example.com", password=GOOD_PASSWORD, **profile):
+    issued = account_signup(council=council, email=email, password=password)
+    account = account_verify(council=council, token=issued.token)
+    for key, value in profile.items():
+        setattr(account, key, value)
+    account.save()
+    return account
+
+
+def signed_in_client(account, password=GOOD_PASSWORD):
+    client = Client()
+    response = client.post(f"{ACCOUNT}/sign-in/", {"email": account.email, "password": password})
+    assert response.status_code == 302, response.content
+    return client
+
+
+def test_sign_up_by_email_link_verifies_and_signs_in(client, council):
+    response = client.post(f"{ACCOUNT}/sign-up/", {"email": "New.Person@Example.com"})
+    assert response["Location"] == f"{ACCOUNT}/check-your-email/"
+    link = last_link("verify")
+    assert "Confirm your email address" in mail.outbox[-1].subject
+    response = client.get(link)
+    assert response["Location"] == f"{ACCOUNT}/"
+    account = Account.objects.get()
+    assert account.email == "new.person@example.com" and account.is_verified
+    assert account.person is not None
+    assert "Signed in as new.person@example.com" in client.get(f"{ACCOUNT}/").text
+    assert "already been used" in client.get(link).text
+
+
+def test_weak_passwords_are_refused(client, council):
+    response = client.post(
+        f"{ACCOUNT}/sign-up/", {"email": "a@example.com", "password": "password123"}
+    )
+    assert "too common" in response.text or "too short" in response.text
+    assert not Account.objects.exists()
+
+
+def test_password_sign_in_needs_a_verified_email_and_is_throttled(client, council):
+    account_signup(council=council, email="unverified@example.com", password=GOOD_PASSWORD)
+    response = client.post(
+        f"{ACCOUNT}/sign-in/", {"email": "unverified@example.com", "password": GOOD_PASSWORD}
+    )
+    assert "Confirm your email address first" in response.text
+    account = make_account(council)
+    for _ in range(5):
+        response = client.post(
+            f"{ACCOUNT}/sign-in/", {"email": account.email, "password": "not-it"}
+        )
+    response = client.post(
+        f"{ACCOUNT}/sign-in/", {"email": account.email, "password": GOOD_PASSWORD}
+    )
+    assert "Too many attempts" in response.text
+
+
+def test_sign_in_by_link_never_says_who_has_an_account(client, council):
+    account = make_account(council)
+    outbox_process()
+    sent = len(mail.outbox)
+    unknown = client.post(f"{ACCOUNT}/sign-in/", {"email": "nobody@example.com"})
+    known = client.post(f"{ACCOUNT}/sign-in/", {"email": account.email})
+    assert unknown["Location"] == known["Location"] == f"{ACCOUNT}/check-your-email/"
+    link = last_link("sign-in")
+    assert len(mail.outbox) == sent + 1
+    assert client.get(link)["Location"] == f"{ACCOUNT}/"
+
+
+def test_sign_out_everywhere(council):
+    account = make_account(council)
+    phone, laptop = signed_in_client(account), signed_in_client(account)
+    assert phone.get(f"{ACCOUNT}/").status_code == 200
+    laptop.post(f"{ACCOUNT}/sign-out-everywhere/")
+    assert phone.get(f"{ACCOUNT}/").status_code == 302
+    assert laptop.get(f"{ACCOUNT}/").status_code == 302
+
+
+def test_profile_then_a_report_prefilled_from_it(council, missed_bin):
+    home = AddressFactory(
+        council=council, uprn=200000000001, postcode="RB1 2AB", line1="8 Mill Lane"
+    )
+    account = make_account(council)
+    client = signed_in_client(account)
+    client.post(
+        f"{ACCOUNT}/profile/",
+        {
+            "name": "Priya Patel",
+            "phone": "07700 900111",
+            "postcode": "rb1 2ab",
+            "uprn": str(home.uprn),
+            "contact_preference": "email",
+            "language": "en-gb",
+        },
+    )
+    account.refresh_from_db()
+    assert (account.name, account.address) == ("Priya Patel", home)
+    base = "/riverbend/report/missed-bin"
+    client.post(f"{base}/questions/", ANSWERS)
+    location = client.get(f"{base}/location/").text
+    assert re.search(rf'value="{home.uprn}"\s+checked', location)
+    client.post(f"{base}/location/", {"action": "continue", "uprn": str(home.uprn)})
+    client.post(f"{base}/photos/", {"action": "continue"})
+    contact = client.get(f"{base}/contact/").text
+    assert 'value="Priya Patel"' in contact and 'value="priya@example.com"' in contact
+    # She changes her phone for this request and asks to save it.
+    client.post(
+        f"{base}/contact/",
+        {
+            "name": "Priya Patel",
+            "email": "priya@example.com",
+            "phone": "07700 900222",
+            "save_to_profile": "yes",
+        },
+    )
+    page = client.get(f"{base}/check/").text
+    key = re.search(r'name="submission_key" value="([^"]+)"', page).group(1)
+    client.post(f"{base}/check/", {"submission_key": key})
+    case = Case.objects.get()
+    assert case.account == account and case.person == account.person
+    account.refresh_from_db()
+    assert account.phone == "07700 900222"
+
+
+def test_my_requests_and_claiming_earlier_ones(council, missed_bin):
+    earlier = make_case(
+        missed_bin, answers=ANSWERS, contact=Contact(name="Priya", email="Priya@Example.com")
+    ).case
+    someone_else = make_case(
+        missed_bin, answers=ANSWERS, contact=Contact(name="Zed", email="zed@example.com")
+    ).case
+    account = make_account(council)
+    client = signed_in_client(account)
+    page = client.get(f"{ACCOUNT}/").text
+    assert "before you had an account" in page and earlier.reference in page
+    assert someone_else.reference not in page
+    client.post(f"{ACCOUNT}/claim/", {"references": [earlier.reference, someone_else.reference]})
+    earlier.refresh_from_db()
+    someone_else.refresh_from_db()
+    assert earlier.account == account and someone_else.account is None
+    table = client.get(f"{ACCOUNT}/").text.split('id="my-requests"')[1]
+    assert earlier.reference in table and someone_else.reference not in table
+
+
+def test_follow_and_unfollow_from_the_message(client, council, missed_bin):
+    from onecouncil.cases.services import case_add_update
+    from onecouncil.core.actors import Actor
+
+    case = make_case(missed_bin, answers=ANSWERS).case
+    response = client.post(
+        f"/riverbend/track/{case.reference}/follow/", {"email": "neighbour@example.com"}
+    )
+    assert response["Location"].endswith("#follow")
+    assert "You are following" in client.get(f"/riverbend/track/{case.reference}/").text
+    outbox_process()
+    confirmation = next(m for m in mail.outbox if m.to == ["neighbour@example.com"])
+    assert "You are following request" in confirmation.subject
+    unfollow = re.search(r"http://testserver(\S+/unfollow/\S+/)", confirmation.body).group(1)
+    mail.outbox.clear()
+    case_add_update(case=case, message="Crew booked", actor=Actor.system("Officer"), links=links)
+    outbox_process()
+    to_neighbour = next(m for m in mail.outbox if m.to == ["neighbour@example.com"])
+    assert "Crew booked" in to_neighbour.body
+    assert unfollow.split("/unfollow/")[1] in to_neighbour.body  # every update can unfollow
+    assert "Stop following" in client.get(unfollow).text
+    client.post(unfollow)
+    assert Follower.objects.get().unsubscribed_at is not None
+    mail.outbox.clear()
+    case_add_update(case=case, message="Done soon", actor=Actor.system("Officer"), links=links)
+    outbox_process()
+    assert [m.to for m in mail.outbox] == [["sam@example.com"]]
+    bad = client.post(f"/riverbend/track/{case.reference}/follow/", {"email": "nope"})
+    assert "correct format" in client.get(bad["Location"]).text
+
+
+def test_change_of_address_told_once_reaches_requests_and_services(council, missed_bin):
+    old_home = AddressFactory(council=council, postcode="RB1 2AB")
+    new_home = AddressFactory(council=council, postcode="RB3 4CD", line1="1 New Road")
+    tax = ServiceFactory(
+        council=council,
+        code="council-tax-move",
+        name="Council tax",
+        receives_changes=True,
+        location_required=False,
+    )
+    account = make_account(council, name="Priya Patel", phone="07700 900111", address=old_home)
+    client = signed_in_client(account)
+    open_case = make_case(
+        missed_bin,
+        answers=ANSWERS,
+        account=account,
+        contact=Contact(name="Priya Patel", email="priya@example.com"),
+    ).case
+    response = client.post(
+        f"{ACCOUNT}/change/",
+        {
+            "phone": "07700 900999",
+            "postcode": "RB3 4CD",
+            "uprn": str(new_home.uprn),
+            "to_requests": "on",
+            "to_services": "on",
+            "action": "save",
+        },
+    )
+    report = ChangeReport.objects.get()
+    assert response["Location"] == f"{ACCOUNT}/change/{report.pk}/"
+    done = client.get(response["Location"]).text
+    assert open_case.reference in done and "Council tax" in done
+    account.refresh_from_db()
+    assert account.address == new_home and account.phone == "07700 900999"
+    open_case.refresh_from_db()
+    assert open_case.contact_phone == "07700 900999"
+    task = Case.objects.get(service=tax)
+    assert task.change_details["address"]["new"] == new_home.single_line
+    assert task.change_details["address"]["old"] == old_home.single_line
+    assert task.team == tax.team and task.account == account
+    # Nothing to change is explained.
+    again = client.post(f"{ACCOUNT}/change/", {"phone": "07700 900999", "action": "save"})
+    assert "Nothing has changed" in again.text
+
+
+def test_save_and_come_back(council, missed_bin):
+    account = make_account(council)
+    client = signed_in_client(account)
+    base = "/riverbend/report/missed-bin"
+    client.post(f"{base}/questions/", ANSWERS)
+    response = client.post(f"{base}/location/", {"action": "save-for-later"})
+    assert response["Location"] == f"{ACCOUNT}/"
+    assert SavedDraft.objects.filter(account=account, service_code="missed-bin").exists()
+    later = signed_in_client(account)  # another day, another browser
+    assert "Saved to finish later" in later.get(f"{ACCOUNT}/").text
+    later.post(f"{ACCOUNT}/drafts/missed-bin/")
+    page = later.get(f"{base}/questions/").text
+    assert re.search(r'value="general"\s+checked', page)
+
+
+def test_deleting_an_account_keeps_requests_with_the_council(council, missed_bin):
+    account = make_account(council)
+    client = signed_in_client(account)
+    case = make_case(missed_bin, answers=ANSWERS, account=account).case
+    client.post(f"{ACCOUNT}/delete/", {"confirm": "yes"})
+    assert not Account.objects.exists()
+    case.refresh_from_db()
+    assert case.account is None and case.contact_email == "sam@example.com"
+    assert client.get(f"{ACCOUNT}/").status_code == 302
+
+
+ACCOUNT_URLS = ["/", "/profile/", "/password/", "/change/", "/delete/"]
+
+
+def test_a_resident_never_sees_another_residents_things(council, other_council, missed_bin):
+    alice = make_account(
+        council, email="alice@example.com", name="Alice Ahmed", phone="07700 900001"
+    )
+    bob = make_account(council, email="bob@example.com", name="Bob Brown")
+    alice_case = make_case(
+        missed_bin,
+        answers=ANSWERS,
+        account=alice,
+        contact=Contact(name="Alice Ahmed", email="alice@example.com"),
+    ).case
+    SavedDraft.objects.create(
+        council=council,
+        account=alice,
+        service_code="missed-bin",
+        service_name="Missed bin",
+        data={"x": 1},
+        expires_at="2099-01-01T00:00:00Z",
+    )
+    alice_client = signed_in_client(alice)
+    alice_client.post(f"{ACCOUNT}/change/", {"name": "Alice Khan", "action": "save"})
+    report = ChangeReport.objects.get(account=alice)
+    bob_client = signed_in_client(bob)
+    for url in ACCOUNT_URLS:
+        text = bob_client.get(f"{ACCOUNT}{url}").text
+        for secret in ("Alice", "alice@example.com", "07700 900001", alice_case.reference):
+            assert secret not in text, (url, secret)
+    assert bob_client.get(f"{ACCOUNT}/change/{report.pk}/").status_code == 404
+    assert bob_client.post(f"{ACCOUNT}/drafts/missed-bin/").status_code == 404
+    bob_client.post(f"{ACCOUNT}/claim/", {"references": [alice_case.reference]})
+    alice_case.refresh_from_db()
+    assert alice_case.account == alice
+    # Alice's session is for Riverbend only.
+    assert alice_client.get("/northfield/account/").status_code == 302
+    # Signed out, every account URL asks you to sign in.
+    for url in [*ACCOUNT_URLS, f"/change/{report.pk}/"]:
+        assert Client().get(f"{ACCOUNT}{url}").status_code == 302
+
+
+@pytest.mark.parametrize("role", ["adviser", "councillor"])
+def test_staff_see_the_residents_profile_with_the_right_role_and_it_is_audited(
+    client, council, missed_bin, role
+):
+    from onecouncil.core.models import AuditEntry
+    from tests.backoffice_helpers import staff
+
+    account = make_account(council, name="Priya Patel")
+    case = make_case(
+        missed_bin,
+        answers=ANSWERS,
+        account=account,
+        location=Location(street="Mill Lane", description="x"),
+    ).case
+    client.force_login(staff(council, role))
+    url = f"/riverbend/staff/residents/{account.pk}/"
+    if role == "adviser":
+        assert "Signed-in resident" in client.get(f"/riverbend/staff/cases/{case.reference}/").text
+        page = client.get(url).text
+        assert "Priya Patel" in page and case.reference in page
+        assert AuditEntry.objects.filter(
+            action="view_resident_profile", object_ref=str(account.pk)
+        ).exists()
+    else:
+        assert client.get(url).status_code == 403
