@@ -1,0 +1,96 @@
+"""A resident signs up, reports with details filled from their profile, tells us once
+about a move and sees it reach their open request and the services that need it, then
+deletes their account. axe checks every account page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+
+from onecouncil.cases.models import Case
+from onecouncil.catalogue.models import Service
+from onecouncil.notify.services import outbox_process
+from onecouncil.residents.models import Account, Address
+from tests.e2e.conftest import assert_accessible
+
+pytestmark = pytest.mark.e2e
+
+
+def link_in_last_email(to: str) -> str:
+    outbox_process()
+    body = next(m for m in reversed(mail.outbox) if m.to == [to]).body
+    return re.search(r"(http://\S+/account/\S+/\S+/)", body).group(1)
+
+
+def test_sign_up_report_tell_us_once_and_delete(demo, page):
+    Service.objects.filter(council__slug="riverbend", code="ctax-change-address").update(
+        receives_changes=True
+    )
+    home = Address.objects.filter(council__slug="riverbend", postcode="RB1 1AA").first()
+    new_home = Address.objects.filter(council__slug="riverbend").exclude(postcode="RB1 1AA").last()
+    email = "yusuf.khan@example.com"
+
+    page.goto(f"{demo}/riverbend/")
+    page.get_by_role("link", name="Sign in").click()
+    page.get_by_role("link", name="Create an account").click()
+    assert_accessible(page)
+    page.get_by_label("Email address").fill(email)
+    page.get_by_role("button", name="Create account").click()
+    assert_accessible(page)
+    page.goto(link_in_last_email(email))
+    assert "Your email address is confirmed" in page.content()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Your details").click()
+    page.get_by_label("Full name").fill("Yusuf Khan")
+    page.get_by_label("Phone number").fill("07700 900444")
+    page.get_by_label("Postcode of your address").fill("rb1 1aa")
+    page.get_by_role("button", name="Find address").click()
+    page.get_by_label("Your address", exact=True).select_option(str(home.uprn))
+    page.get_by_label("Email", exact=True).check()
+    page.get_by_label("English").check()
+    assert_accessible(page)
+    page.get_by_role("button", name="Save").click()
+    assert "Your profile is saved" in page.content()
+
+    # A report: the place and the contact details come from the profile.
+    page.goto(f"{demo}/riverbend/report/missed-bin/questions/")
+    page.get_by_label("General waste (black bin)").check()
+    page.get_by_role("group", name=re.compile("7am")).get_by_label("Yes").check()
+    page.get_by_role("button", name="Continue").click()
+    assert page.locator(f"input[value='{home.uprn}']").is_checked()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name=re.compile("^Continue")).click()
+    assert page.get_by_label("Full name").input_value() == "Yusuf Khan"
+    assert page.get_by_label("Email address").input_value() == email
+    assert_accessible(page)
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Send request").click()
+    reference = page.locator("#reference").inner_text().strip()
+
+    # Tell us once: a move.
+    page.get_by_role("link", name="Your account").click()
+    assert reference in page.locator("#my-requests").inner_text()
+    page.get_by_role("link", name=re.compile("Tell us about a change")).click()
+    page.get_by_label("Postcode of your new address").fill(new_home.postcode)
+    page.get_by_role("button", name="Find address").click()
+    page.get_by_label("Your new address", exact=True).select_option(str(new_home.uprn))
+    page.get_by_label("Update the contact details on my open requests").check()
+    page.get_by_label("Tell every council service that needs to know").check()
+    assert_accessible(page)
+    page.get_by_role("button", name="Tell us").click()
+    told = page.locator("#passed-to").inner_text()
+    assert reference in told and "Tell us you are moving home (council tax)" in told
+    assert_accessible(page)
+    task = Case.objects.get(service__code="ctax-change-address", account__email=email)
+    assert task.change_details["address"]["new"] == new_home.single_line
+
+    page.get_by_role("link", name="Back to your account").click()
+    page.get_by_role("link", name="Delete your account").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Delete my account").click()
+    assert "has been deleted" in page.content()
+    assert not Account.objects.filter(email=email).exists()
+    assert Case.objects.get(reference=reference).account is None
