@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from onecouncil.cases.models import Case
 from onecouncil.catalogue.models import Service
@@ -40,7 +41,7 @@ def test_sign_up_report_tell_us_once_and_delete(demo, page):
     page.get_by_role("button", name="Create account").click()
     assert_accessible(page)
     page.goto(link_in_last_email(email))
-    assert "Your email address is confirmed" in page.content()
+    expect(page.locator("#flash")).to_contain_text("Your email address is confirmed")
     assert_accessible(page)
 
     page.get_by_role("link", name="Your details").click()
@@ -53,7 +54,7 @@ def test_sign_up_report_tell_us_once_and_delete(demo, page):
     page.get_by_label("English").check()
     assert_accessible(page)
     page.get_by_role("button", name="Save").click()
-    assert "Your profile is saved" in page.content()
+    expect(page.locator("#flash")).to_contain_text("Your profile is saved")
 
     # A report: the place and the contact details come from the profile.
     page.goto(f"{demo}/riverbend/report/missed-bin/questions/")
@@ -81,6 +82,7 @@ def test_sign_up_report_tell_us_once_and_delete(demo, page):
     page.get_by_label("Tell every council service that needs to know").check()
     assert_accessible(page)
     page.get_by_role("button", name="Tell us").click()
+    expect(page.locator("#passed-to")).to_be_visible()
     told = page.locator("#passed-to").inner_text()
     assert reference in told and "Tell us you are moving home (council tax)" in told
     assert_accessible(page)
@@ -91,6 +93,6 @@ def test_sign_up_report_tell_us_once_and_delete(demo, page):
     page.get_by_role("link", name="Delete your account").click()
     assert_accessible(page)
     page.get_by_role("button", name="Delete my account").click()
-    assert "has been deleted" in page.content()
+    expect(page.get_by_role("heading", name="Your account has been deleted")).to_be_visible()
     assert not Account.objects.filter(email=email).exists()
     assert Case.objects.get(reference=reference).account is None

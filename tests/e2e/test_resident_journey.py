@@ -9,6 +9,7 @@ import re
 import pytest
 from django.core import mail
 from PIL import Image
+from playwright.sync_api import expect
 
 from onecouncil.cases.models import Case
 from onecouncil.notify.services import outbox_process
@@ -33,7 +34,7 @@ def test_missed_bin_with_javascript(demo, page):
 
     # An empty form first: the error summary, and it must be accessible too.
     continue_(page)
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert page.title().startswith("Error:")
     assert_accessible(page)
     page.get_by_label("General waste (black bin)").check()
@@ -59,7 +60,7 @@ def test_missed_bin_with_javascript(demo, page):
     page.get_by_label("Email address").fill("priya.patel@example.com")
     continue_(page)
 
-    assert page.get_by_role("heading", name=re.compile("Check your answers")).is_visible()
+    expect(page.get_by_role("heading", name=re.compile("Check your answers"))).to_be_visible()
     assert "General waste (black bin)" in page.content()
     assert_accessible(page)
     page.get_by_role("button", name="Send request").click()
@@ -81,7 +82,7 @@ def test_missed_bin_with_javascript(demo, page):
     page.goto(f"{demo}/riverbend/track/")
     page.get_by_label("Reference number").fill(reference.lower().replace("-", " "))
     page.get_by_role("button", name="Find my request").click()
-    assert page.url.endswith(f"/track/{reference}/")
+    page.wait_for_url(re.compile(f"/track/{reference}/$"))
     assert "Received" in page.content()
     assert "Priya" not in page.content()
     assert_accessible(page)
@@ -135,6 +136,7 @@ def test_pothole_without_javascript_with_a_photo(demo, page_without_js, tmp_path
     # No email was given, so the private link is shown on the confirmation page.
     private = page.locator("#private-link").get_attribute("href")
     page.get_by_role("link", name="track this request").click()
+    expect(page.get_by_role("heading", name=re.compile(reference))).to_be_visible()
     assert reference in page.content() and "Weir Road" in page.content()
     assert "Tomasz" not in page.content()
     page.goto(private)

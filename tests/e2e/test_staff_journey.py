@@ -9,6 +9,7 @@ from urllib.parse import urlparse
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from playwright.sync_api import expect
 
 from onecouncil.cases.inputs import Contact, Location
 from onecouncil.cases.models import Case
@@ -78,6 +79,7 @@ def test_phone_report_worked_to_closure(demo, browser):
     ).check()
     page.get_by_label("Address", exact=True).select_option(str(address.uprn))
     page.get_by_role("button", name="Create request").click()
+    expect(page.locator("#flash")).to_be_visible()
     banner = page.locator("#flash").inner_text()
     reference = re.search(r"[A-Z]{3}-[0-9A-Z]{4}-[0-9A-Z]{4}", banner).group(0)
     assert earlier.reference in page.locator("#other-requests").inner_text()
@@ -100,11 +102,11 @@ def test_phone_report_worked_to_closure(demo, browser):
     message = page.get_by_label("Update for the resident").input_value()
     assert reference in message
     page.get_by_role("button", name="Publish update").click()
-    assert "Update published" in page.locator("#flash").inner_text()
+    expect(page.locator("#flash")).to_contain_text("Update published")
     page.get_by_label("New status").select_option("closed")
     page.get_by_label("Reason for closing (needed to close)").select_option("no_action")
     page.get_by_role("button", name="Change status").click()
-    assert "Status changed" in page.locator("#flash").inner_text()
+    expect(page.locator("#flash")).to_contain_text("Status changed")
     assert_accessible(page)
     officer.close()
 
