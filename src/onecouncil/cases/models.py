@@ -133,6 +133,12 @@ class Case(CouncilOwned):
         help_text=_("For example the client application's name."),
     )
     answers = models.JSONField(_("answers"), default=dict, blank=True)
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        max_length=4000,
+        help_text=_("Free text sent by an API client (Open311 description)."),
+    )
 
     # Where: a gazetteer address, or a street and a description, or coordinates.
     address = models.ForeignKey(Address, on_delete=models.SET_NULL, null=True, blank=True)

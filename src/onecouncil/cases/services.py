@@ -104,6 +104,7 @@ def case_create(
     updates_by_sms: bool = False,
     councillor_consent: bool = False,
     account: Account | None = None,
+    description: str = "",
 ) -> CaseCreated:
     """Create a service request with its first events and confirmation, in one transaction.
 
@@ -155,6 +156,7 @@ def case_create(
                 updates_by_sms=updates_by_sms,
                 councillor_consent=councillor_consent,
                 account=account,
+                description=description,
             )
     except IntegrityError:
         # A second submit of the same journey raced the first: return what it made.
@@ -189,6 +191,7 @@ def _insert(
     updates_by_sms: bool,
     councillor_consent: bool,
     account: Account | None,
+    description: str,
 ) -> CaseCreated:
     now = timezone.now()
     address = location.address
@@ -211,6 +214,7 @@ def _insert(
         channel=channel,
         channel_detail=channel_detail,
         answers=answers,
+        description=description.strip()[:4000],
         address=address,
         uprn=address.uprn if address else None,
         street=street,

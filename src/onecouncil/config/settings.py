@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "onecouncil.web",
     "onecouncil.frontdoor",
     "onecouncil.backoffice",
+    "onecouncil.api",
     "onecouncil.demo",
 ]
 

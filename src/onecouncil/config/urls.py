@@ -14,6 +14,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz),
+    path("open311/v2/", include("onecouncil.api.open311.urls")),
     path("staff/", include("onecouncil.backoffice.urls")),
     path("", include("onecouncil.frontdoor.urls")),
 ]

@@ -6,3 +6,9 @@ class NotifyConfig(AppConfig):
     name = "onecouncil.notify"
     label = "notify"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from onecouncil.core.worker import register_job
+        from onecouncil.notify.services import outbox_process
+
+        register_job("notifications", outbox_process)

@@ -9,11 +9,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
-from onecouncil.notify.services import outbox_process
+from onecouncil.core.worker import run_jobs
 
 
 class Command(BaseCommand):
-    help = "Run the background worker: send notifications from the outbox until stopped."
+    help = "Run the background worker (notifications, webhooks, queued API requests) until stopped."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="Process what is due, then exit.")
@@ -30,9 +30,9 @@ class Command(BaseCommand):
         self.stdout.write("OneCouncil worker started.")
         while not stopping:
             close_old_connections()
-            sent = outbox_process()
+            sent = run_jobs()
             if options["once"]:
-                self.stdout.write(f"{sent} notifications sent.")
+                self.stdout.write(f"{sent} jobs done.")
                 return
             if sent == 0:
                 time.sleep(settings.WORKER_POLL_SECONDS)

@@ -1,0 +1,500 @@
+"""The Open311 GeoReport v2 server, with the update extension FixMyStreet uses.
+
+Specification summary: shared/open311/README.md. Every council of the deployment is a
+jurisdiction (``jurisdiction_id`` = its slug). Requests are created through
+``case_create``, exactly as on the web, with the channel recorded as the client's name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import OperationalError
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from onecouncil.api.keys import api_key_allow, api_key_check
+from onecouncil.api.models import ApiKey, KeyKind, PendingRequest
+from onecouncil.api.open311.formats import error, respond
+from onecouncil.api.open311.pending import pending_save
+from onecouncil.api.open311.representations import (
+    UPDATE_KINDS,
+    request_representation,
+    update_representation,
+)
+from onecouncil.cases.events import event_append
+from onecouncil.cases.inputs import Contact, Location, parse_coordinate
+from onecouncil.cases.models import Case, CaseEvent, Channel, ClosureReason, EventKind, Status
+from onecouncil.cases.services import case_change_status, case_create, closure_reasons
+from onecouncil.catalogue.models import Service
+from onecouncil.catalogue.open311 import service_definition, service_summary
+from onecouncil.core.actors import Actor
+from onecouncil.core.models import Council
+from onecouncil.core.selectors import active_councils, council_for_slug
+from onecouncil.residents.selectors import address_by_uprn
+
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+CHANGESET = "2026-11-22T00:00:00+00:00"
+WINDOW = dt.timedelta(days=90)
+MAX_RESULTS = 1000
+HTML = re.compile(r"<[^>]+>")
+
+
+class Problem(Exception):
+    def __init__(self, status: int, *descriptions: str, headers: dict[str, str] | None = None):
+        super().__init__(descriptions)
+        self.status = status
+        self.descriptions = descriptions
+        self.headers = headers or {}
+
+
+def param(data: QueryDict, name: str) -> str:
+    """A parameter's value; an empty parameter is exactly like an absent one."""
+    return (data.get(name) or "").strip()
+
+
+def jurisdiction(request: HttpRequest, data: QueryDict) -> Council:
+    slug = param(data, "jurisdiction_id")
+    if slug:
+        council = council_for_slug(slug)
+        if council is None:
+            raise Problem(404, f"jurisdiction_id {slug} was not found")
+        return council
+    host_council: Council | None = getattr(request, "council", None)
+    if host_council is not None:
+        return host_council
+    councils = active_councils()
+    if len(councils) == 1:
+        return councils[0]
+    raise Problem(400, "jurisdiction_id is required: one of " + ", ".join(c.slug for c in councils))
+
+
+def authorised(request: HttpRequest, council: Council, data: QueryDict) -> ApiKey:
+    key = api_key_check(key=param(data, "api_key"), council=council, kind=KeyKind.OPEN311)
+    if key is None:
+        raise Problem(403, "api_key is missing or not valid for this jurisdiction")
+    wait = api_key_allow(key)
+    if wait is not None:
+        raise Problem(
+            429,
+            f"Too many requests for this api_key: try again in {wait} seconds",
+            headers={"Retry-After": str(wait)},
+        )
+    return key
+
+
+def handle(view: Any) -> Any:
+    def wrapper(request: HttpRequest, fmt: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, fmt, *args, **kwargs)
+        except Problem as problem:
+            return error(fmt, problem.status, *problem.descriptions, headers=problem.headers)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+def parse_datetime(value: str, name: str) -> dt.datetime:
+    try:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise Problem(
+            400, f"{name} must be an ISO 8601 date and time, like 2026-01-31T09:00:00Z"
+        ) from None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, dt.UTC)
+    return moment
+
+
+def date_window(data: QueryDict) -> tuple[dt.datetime, dt.datetime]:
+    start_text, end_text = param(data, "start_date"), param(data, "end_date")
+    end = parse_datetime(end_text, "end_date") if end_text else timezone.now()
+    start = parse_datetime(start_text, "start_date") if start_text else end - WINDOW
+    if start > end:
+        raise Problem(400, "start_date must be before end_date")
+    if end - start > WINDOW:
+        raise Problem(400, "The date range may span at most 90 days")
+    return start, end
+
+
+# --- Discovery and services ----------------------------------------------------------
+
+
+@require_GET
+@handle
+def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
+    url = request.build_absolute_uri("/open311/v2/")
+    councils = active_councils()
+    return respond(
+        fmt,
+        "discovery",
+        {
+            "changeset": CHANGESET,
+            "contact": "; ".join(f"{c.name}: {c.email}" for c in councils if c.email),
+            "key_service": "Ask the council's digital team for an API key for your application.",
+            "endpoints": [
+                {
+                    "specification": SPECIFICATION,
+                    "url": url,
+                    "changeset": CHANGESET,
+                    "type": "production",
+                    "formats": ["text/xml", "application/json"],
+                }
+            ],
+        },
+    )
+
+
+@require_GET
+@handle
+def services(request: HttpRequest, fmt: str) -> HttpResponse:
+    council = jurisdiction(request, request.GET)
+    found = (
+        Service.objects.filter(council=council, is_active=True)
+        .select_related("group")
+        .prefetch_related("questions")
+        .order_by("order", "name")
+    )
+    return respond(fmt, "services", [service_summary(s) for s in found])
+
+
+@require_GET
+@handle
+def service_definition_view(request: HttpRequest, fmt: str, code: str) -> HttpResponse:
+    council = jurisdiction(request, request.GET)
+    service = (
+        Service.objects.filter(council=council, is_active=True, code=code)
+        .prefetch_related("questions")
+        .first()
+    )
+    if service is None:
+        raise Problem(404, f"service_code {code} was not found")
+    return respond(fmt, "service_definition", service_definition(service))
+
+
+# --- Requests ------------------------------------------------------------------------
+
+
+def _attributes(data: QueryDict) -> dict[str, Any]:
+    answers: dict[str, Any] = {}
+    for key in data:
+        match = re.fullmatch(r"attribute\[([^\]]+)\](\[\])?", key)
+        if not match:
+            continue
+        code, multiple = match.group(1), match.group(2)
+        values = [v for v in data.getlist(key) if v.strip()]
+        if not values:
+            continue
+        answers[code] = values if multiple else values[-1]
+    return answers
+
+
+def payload_from(data: QueryDict, idempotency: str) -> dict[str, Any]:
+    return {
+        "service_code": param(data, "service_code"),
+        "lat": param(data, "lat"),
+        "long": param(data, "long"),
+        "address_string": param(data, "address_string"),
+        "address_id": param(data, "address_id"),
+        "attributes": _attributes(data),
+        "email": param(data, "email"),
+        "phone": param(data, "phone"),
+        "first_name": param(data, "first_name"),
+        "last_name": param(data, "last_name"),
+        "description": (data.get("description") or "").strip(),
+        "media_url": param(data, "media_url"),
+        "device_id": param(data, "device_id"),
+        "account_id": param(data, "account_id"),
+        "submission_key": idempotency,
+    }
+
+
+def _field_errors(exc: ValidationError) -> list[str]:
+    if not hasattr(exc, "error_dict"):
+        return list(exc.messages)
+    names = {
+        "name": "first_name",
+        "street": "address_string",
+        "location": "location",
+        "latitude": "lat",
+    }
+    out = []
+    for field, messages in exc.message_dict.items():
+        label = names.get(
+            field, field if field in ("email", "phone", "description") else f"attribute[{field}]"
+        )
+        out += [f"{label}: {m}" for m in messages]
+    return out
+
+
+def create_from_payload(
+    *, council: Council, key: ApiKey | None, payload: dict[str, Any], token: str = ""
+) -> Case:
+    """Validate and create a request from Open311 parameters (raises ValidationError)."""
+    service = Service.objects.filter(
+        council=council, code=payload["service_code"], is_active=True
+    ).first()
+    if service is None:
+        raise ValidationError(f"service_code {payload['service_code']} was not found")
+    description = payload["description"]
+    if len(description) > 4000:
+        raise ValidationError("description: must be 4,000 characters or fewer")
+    if HTML.search(description):
+        raise ValidationError("description: must be plain text, without HTML")
+    address = None
+    if payload["address_id"]:
+        address = (
+            address_by_uprn(council=council, uprn=int(payload["address_id"]))
+            if payload["address_id"].isdigit()
+            else None
+        )
+        if address is None:
+            raise ValidationError(
+                f"address_id {payload['address_id']} is not an address in this jurisdiction"
+            )
+    latitude = longitude = None
+    try:
+        latitude = parse_coordinate(payload["lat"], "lat")
+        longitude = parse_coordinate(payload["long"], "lon")
+    except ValidationError as exc:
+        raise ValidationError(f"lat/long: {exc.messages[0]}") from None
+    where = payload["address_string"]
+    location = Location(
+        address=address,
+        street=where[:200],
+        description=(where if where else "")[:500],
+        latitude=latitude,
+        longitude=longitude,
+    )
+    name = " ".join(p for p in (payload["first_name"], payload["last_name"]) if p)
+    anonymous = service.anonymous_allowed and not (name or payload["email"] or payload["phone"])
+    contact = Contact(
+        name=name, email=payload["email"], phone=payload["phone"], anonymous=anonymous
+    )
+    key_name = key.name if key else "Open311"
+    result = case_create(
+        council=council,
+        service=service,
+        answers=payload["attributes"],
+        location=location,
+        contact=contact,
+        channel=Channel.API,
+        channel_detail=key_name[:120],
+        submission_key=uuid.UUID(payload["submission_key"]),
+        links=lambda reference, private: (
+            f"{council.public_base_url.rstrip('/')}/track/{reference}/",
+            f"{council.public_base_url.rstrip('/')}/track/{reference}/{private}/"
+            if private
+            else "",
+        ),
+        description=description,
+        actor=Actor.system(key_name),
+    )
+    if payload["media_url"] and result.created:
+        event_append(
+            case=result.case,
+            kind=EventKind.NOTE,
+            is_public=False,
+            actor=Actor.system(key_name),
+            message=payload["media_url"],
+            data={"media_url": payload["media_url"]},
+        )
+    return result.case
+
+
+def _submission_key(request: HttpRequest, key: ApiKey) -> str:
+    given = request.headers.get("Idempotency-Key", "").strip()
+    if given:
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"onecouncil:{key.pk}:{given}"))
+    return str(uuid.uuid4())
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+@handle
+def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
+    if request.method == "POST":
+        return _create(request, fmt)
+    council = jurisdiction(request, request.GET)
+    cases = Case.objects.filter(council=council).select_related(
+        "service", "ward", "team", "closure_reason", "council"
+    )
+    ids = [i.strip() for i in param(request.GET, "service_request_id").split(",") if i.strip()]
+    if ids:
+        cases = cases.filter(reference__in=ids)
+    else:
+        codes = [c.strip() for c in param(request.GET, "service_code").split(",") if c.strip()]
+        if codes:
+            cases = cases.filter(service__code__in=codes)
+        start, end = date_window(request.GET)
+        cases = cases.filter(created_at__gte=start, created_at__lte=end)
+        statuses = {s.strip().lower() for s in param(request.GET, "status").split(",") if s.strip()}
+        if statuses - {"open", "closed"}:
+            raise Problem(400, "status must be open, closed, or both separated by a comma")
+        if statuses == {"open"}:
+            cases = cases.exclude(status__in=[Status.FIXED, Status.CLOSED])
+        elif statuses == {"closed"}:
+            cases = cases.filter(status__in=[Status.FIXED, Status.CLOSED])
+    found = list(cases.order_by("-created_at")[:MAX_RESULTS])
+    return respond(fmt, "service_requests", [request_representation(c) for c in found])
+
+
+def _create(request: HttpRequest, fmt: str) -> HttpResponse:
+    council = jurisdiction(request, request.POST)
+    key = authorised(request, council, request.POST)
+    payload = payload_from(request.POST, _submission_key(request, key))
+    if not payload["service_code"]:
+        raise Problem(400, "service_code is required")
+    if not Service.objects.filter(
+        council=council, code=payload["service_code"], is_active=True
+    ).exists():
+        raise Problem(404, f"service_code {payload['service_code']} was not found")
+    try:
+        case = create_from_payload(council=council, key=key, payload=payload)
+    except ValidationError as exc:
+        raise Problem(400, *_field_errors(exc)) from None
+    except OperationalError:
+        pending = pending_save(council=council, key=key, payload=payload)
+        return respond(
+            fmt,
+            "service_requests",
+            [
+                {
+                    "token": pending.token,
+                    "service_notice": "Your request will be created shortly: follow the token.",
+                    "account_id": None,
+                }
+            ],
+            status=201,
+        )
+    return respond(
+        fmt,
+        "service_requests",
+        [
+            {
+                "service_request_id": case.reference,
+                "service_notice": None,
+                "account_id": None,
+            }
+        ],
+        status=201,
+    )
+
+
+@require_GET
+@handle
+def request_view(request: HttpRequest, fmt: str, reference: str) -> HttpResponse:
+    council = jurisdiction(request, request.GET)
+    case = (
+        Case.objects.filter(council=council, reference=reference)
+        .select_related("service", "ward", "team", "closure_reason", "council")
+        .first()
+    )
+    if case is None:
+        raise Problem(404, f"service_request_id {reference} was not found")
+    return respond(fmt, "service_requests", [request_representation(case)])
+
+
+@require_GET
+@handle
+def token_view(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
+    council = jurisdiction(request, request.GET)
+    pending = PendingRequest.objects.filter(council=council, token=token).first()
+    if pending is None:
+        raise Problem(404, f"token {token} was not found")
+    if pending.error:
+        raise Problem(400, f"The request could not be created: {pending.error}")
+    return respond(
+        fmt,
+        "service_requests",
+        [{"service_request_id": pending.service_request_id or None, "token": token}],
+    )
+
+
+# --- Updates (the extension FixMyStreet uses) ----------------------------------------
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+@handle
+def updates_view(request: HttpRequest, fmt: str) -> HttpResponse:
+    if request.method == "POST":
+        return _post_update(request, fmt)
+    council = jurisdiction(request, request.GET)
+    start, end = date_window(request.GET)
+    events = (
+        CaseEvent.objects.filter(
+            case__council=council,
+            is_public=True,
+            kind__in=UPDATE_KINDS,
+            created_at__gte=start,
+            created_at__lte=end,
+        )
+        .select_related("case", "case__council")
+        .order_by("created_at", "id")[:MAX_RESULTS]
+    )
+    closure = dict(
+        ClosureReason.objects.filter(council=council).values_list("code", "open311_status")
+    )
+    return respond(
+        fmt, "service_request_updates", [update_representation(e, e.case, closure) for e in events]
+    )
+
+
+def _post_update(request: HttpRequest, fmt: str) -> HttpResponse:
+    data = request.POST
+    council = jurisdiction(request, data)
+    key = authorised(request, council, data)
+    reference = param(data, "service_request_id")
+    description = (data.get("description") or "").strip()
+    if not reference:
+        raise Problem(400, "service_request_id is required")
+    if not description:
+        raise Problem(400, "description is required")
+    if len(description) > 4000 or HTML.search(description):
+        raise Problem(400, "description must be plain text of 4,000 characters or fewer")
+    status = param(data, "status").lower()
+    if status and status not in ("open", "closed"):
+        raise Problem(400, "status must be open or closed")
+    case = (
+        Case.objects.filter(council=council, reference=reference)
+        .select_related("service", "council")
+        .first()
+    )
+    if case is None:
+        raise Problem(404, f"service_request_id {reference} was not found")
+    actor = Actor.system(key.name)
+    name = " ".join(p for p in (param(data, "first_name"), param(data, "last_name")) if p)
+    # The resident's own words (and details) are for staff; reopening is public.
+    note = event_append(
+        case=case,
+        kind=EventKind.NOTE,
+        is_public=False,
+        actor=actor,
+        message=description,
+        data={
+            "client_update_id": param(data, "update_id"),
+            "name": name,
+            "email": param(data, "email"),
+            "media_url": param(data, "media_url"),
+        },
+    )
+    update_id = note.pk
+    if status == "open" and not case.is_open:
+        closure_reasons(council)
+        case = case_change_status(
+            case=case,
+            status=Status.REOPENED,
+            actor=actor,
+            links=lambda ref, _t: (f"{council.public_base_url.rstrip('/')}/track/{ref}/", ""),
+            message="Someone told us this is not sorted, so we have reopened it.",
+        )
+        update_id = case.events.order_by("-id").values_list("id", flat=True).first() or note.pk
+    return respond(fmt, "service_request_updates", [{"update_id": str(update_id)}])
