@@ -222,7 +222,7 @@ def _field_errors(exc: ValidationError) -> list[str]:
     names = {
         "name": "first_name",
         "street": "address_string",
-        "location": "location",
+        "location": "lat/long, address_string or address_id",
         "latitude": "lat",
     }
     out = []

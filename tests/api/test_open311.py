@@ -1,0 +1,486 @@
+"""Open311 GeoReport v2: every endpoint, parameter, error and attribute datatype, with
+JSON validated against the published schemas and XML carrying the same content."""
+
+import datetime as dt
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import jsonschema
+import pytest
+import xmltodict
+from django.db import OperationalError
+from django.utils import timezone
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4
+
+from onecouncil.api.keys import api_key_issue
+from onecouncil.api.models import PendingRequest
+from onecouncil.api.open311.pending import process_pending
+from onecouncil.cases.models import Case, EventKind
+from onecouncil.cases.services import case_add_update, case_change_status
+from onecouncil.core.actors import Actor
+from tests.factories import QuestionFactory, ServiceFactory, links, make_case
+
+SCHEMAS = Path(__file__).resolve().parents[3] / "shared" / "open311" / "schemas"
+BASE = "/open311/v2"
+
+
+def schema(name):
+    registry = Registry().with_resources(
+        (
+            path.name,
+            Resource.from_contents(json.loads(path.read_text()), default_specification=DRAFT4),
+        )
+        for path in SCHEMAS.glob("*.json")
+    )
+    return jsonschema.Draft4Validator(
+        json.loads((SCHEMAS / name).read_text()),
+        registry=registry,
+        format_checker=jsonschema.FormatChecker(),
+    )
+
+
+def valid(name, content):
+    schema(name).validate(content)
+    return content
+
+
+@pytest.fixture
+def service(council):
+    service = ServiceFactory(
+        council=council, code="pothole", name="Report a pothole", anonymous_allowed=False
+    )
+    for order, (code, kind, extra) in enumerate(
+        [
+            (
+                "size",
+                "one_of",
+                {
+                    "options": [
+                        {"value": "small", "label": "Small"},
+                        {"value": "large", "label": "Large"},
+                    ]
+                },
+            ),
+            (
+                "hazards",
+                "several_of",
+                {
+                    "options": [
+                        {"value": "water", "label": "Water"},
+                        {"value": "glass", "label": "Glass"},
+                    ]
+                },
+            ),
+            ("depth", "number", {"min_value": 0, "max_value": 100, "required": False}),
+            ("seen_on", "date", {"required": False}),
+            ("notes", "long_text", {"required": False}),
+            ("plate", "short_text", {"required": False}),
+            ("urgent", "yes_no", {"required": False}),
+            ("photo", "photo", {"required": False}),
+        ],
+        start=1,
+    ):
+        QuestionFactory(
+            service=service, code=code, kind=kind, order=order, label=f"{code}?", **extra
+        )
+    return service
+
+
+@pytest.fixture
+def key(council):
+    return api_key_issue(council=council, name="FixMyStreet").key
+
+
+def post(client, key, **data):
+    body = {
+        "jurisdiction_id": "riverbend",
+        "api_key": key,
+        "service_code": "pothole",
+        "attribute[size]": "large",
+        "attribute[hazards][]": ["water", "glass"],
+        "lat": "52.4862",
+        "long": "-1.8904",
+        "first_name": "Ann",
+        "last_name": "Lee",
+        "email": "ann@example.com",
+        "description": "Deep hole by the kerb",
+    }
+    body.update(data)
+    return client.post(f"{BASE}/requests.json", {k: v for k, v in body.items() if v is not None})
+
+
+def xml(response):
+    root = ET.fromstring(response.content)  # well-formed, or this raises
+    return root, xmltodict.parse(response.content)
+
+
+def test_discovery(client, council):
+    content = client.get(f"{BASE}/discovery.json").json()
+    endpoint = content["endpoints"][0]
+    assert endpoint["specification"] == "http://wiki.open311.org/GeoReport_v2"
+    assert endpoint["url"] == "http://testserver/open311/v2/"
+    assert set(endpoint["formats"]) == {"text/xml", "application/json"}
+    root, parsed = xml(client.get(f"{BASE}/discovery.xml"))
+    assert root.tag == "discovery"
+    assert parsed["discovery"]["endpoints"]["endpoint"]["type"] == "production"
+
+
+def test_services_in_both_formats(client, service):
+    response = client.get(f"{BASE}/services.json", {"jurisdiction_id": "riverbend"})
+    services = valid("services.json", response.json())
+    assert [s["service_code"] for s in services] == ["pothole"]
+    assert services[0]["metadata"] is True and services[0]["group"] == service.group.name
+    root, parsed = xml(client.get(f"{BASE}/services.xml", {"jurisdiction_id": "riverbend"}))
+    assert root.tag == "services"
+    assert parsed["services"]["service"]["service_code"] == "pothole"
+    assert parsed["services"]["service"]["metadata"] == "true"
+
+
+def test_service_definition_has_every_datatype(client, service):
+    definition = valid(
+        "service-definition.json",
+        client.get(f"{BASE}/services/pothole.json", {"jurisdiction_id": "riverbend"}).json(),
+    )
+    types = {a["code"]: a["datatype"] for a in definition["attributes"]}
+    assert types == {
+        "size": "singlevaluelist",
+        "hazards": "multivaluelist",
+        "depth": "number",
+        "seen_on": "datetime",
+        "notes": "text",
+        "plate": "string",
+        "urgent": "singlevaluelist",
+        "photo": "string",
+    }
+    assert [a["order"] for a in definition["attributes"]] == list(range(1, 9))
+    size = definition["attributes"][0]
+    assert size["required"] is True and size["values"][1] == {"key": "large", "name": "Large"}
+    _root, parsed = xml(
+        client.get(f"{BASE}/services/pothole.xml", {"jurisdiction_id": "riverbend"})
+    )
+    attributes = parsed["service_definition"]["attributes"]["attribute"]
+    assert [a["code"] for a in attributes] == [a["code"] for a in definition["attributes"]]
+    assert (
+        client.get(f"{BASE}/services/nope.json", {"jurisdiction_id": "riverbend"}).status_code
+        == 404
+    )
+
+
+def test_jurisdiction_rules(client, council, other_council, service):
+    missing = client.get(f"{BASE}/services.json")
+    assert (
+        missing.status_code == 400
+        and "jurisdiction_id is required" in missing.json()[0]["description"]
+    )
+    empty = client.get(f"{BASE}/services.json", {"jurisdiction_id": ""})
+    assert empty.status_code == 400  # an empty parameter is an absent one
+    unknown = client.get(f"{BASE}/services.xml", {"jurisdiction_id": "atlantis"})
+    assert unknown.status_code == 404
+    root, parsed = xml(unknown)
+    assert root.tag == "errors" and parsed["errors"]["error"]["code"] == "404"
+    theirs = client.get(f"{BASE}/services.json", {"jurisdiction_id": "northfield"}).json()
+    assert theirs == []  # another council's catalogue, not this one
+
+
+def test_post_creates_through_the_same_rules_as_the_web(client, service, key):
+    response = post(
+        client,
+        key,
+        **{
+            "attribute[depth]": "12",
+            "attribute[seen_on]": "2026-11-01",
+            "attribute[urgent]": "yes",
+        },
+    )
+    assert response.status_code == 201, response.content
+    reference = response.json()[0]["service_request_id"]
+    case = Case.objects.get(reference=reference)
+    assert case.channel == "api" and case.channel_detail == "FixMyStreet"
+    assert case.answers == {
+        "size": "large",
+        "hazards": ["water", "glass"],
+        "depth": "12",
+        "seen_on": "2026-11-01",
+        "urgent": "yes",
+    }
+    assert case.description == "Deep hole by the kerb"
+    assert case.team == service.team and case.due_at is not None
+    assert case.events.filter(kind=EventKind.CREATED).exists()
+    from onecouncil.notify.models import Notification
+
+    assert Notification.objects.filter(subject_reference=reference).exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "status", "text"),
+    [
+        ({"api_key": ""}, 403, "api_key"),
+        ({"api_key": "oc_wrong"}, 403, "api_key"),
+        ({"service_code": ""}, 400, "service_code is required"),
+        ({"service_code": "nope"}, 404, "service_code nope was not found"),
+        ({"attribute[size]": "huge"}, 400, "attribute[size]"),
+        ({"attribute[hazards][]": ["fire"]}, 400, "attribute[hazards]"),
+        ({"attribute[depth]": "deep"}, 400, "attribute[depth]"),
+        ({"attribute[seen_on]": "yesterday"}, 400, "attribute[seen_on]"),
+        ({"lat": "", "long": ""}, 400, "lat/long, address_string or address_id"),
+        ({"lat": "40.7", "long": "-74.0"}, 400, "United Kingdom"),
+        ({"address_id": "999"}, 400, "address_id 999"),
+        ({"description": "x" * 4001}, 400, "4,000 characters"),
+        ({"description": "<b>bold</b>"}, 400, "plain text"),
+        ({"email": "", "first_name": "", "last_name": ""}, 400, "first_name"),
+        ({"email": "not-an-email"}, 400, "email"),
+    ],
+)
+def test_post_errors(client, service, key, data, status, text):
+    response = post(client, key, **data)
+    assert response.status_code == status, response.content
+    assert any(text in e["description"] for e in response.json()), response.json()
+    assert not Case.objects.exists()
+
+
+def test_keys_belong_to_one_council_and_can_be_revoked(client, service, key, other_council):
+    theirs = api_key_issue(council=other_council, name="Other").key
+    assert post(client, theirs).status_code == 403
+    from onecouncil.api.models import ApiKey
+
+    ApiKey.objects.update(revoked_at=timezone.now())
+    assert post(client, key).status_code == 403
+
+
+def test_rate_limit_per_key(client, service, council):
+    limited = api_key_issue(council=council, name="Busy app", rate_limit_per_minute=2).key
+    assert post(client, limited).status_code == 201
+    assert post(client, limited).status_code == 201
+    third = post(client, limited)
+    assert third.status_code == 429
+    assert int(third["Retry-After"]) >= 1
+    assert "Too many requests" in third.json()[0]["description"]
+
+
+def test_idempotency_key_header(client, service, key):
+    first = client.post(
+        f"{BASE}/requests.json",
+        {
+            "jurisdiction_id": "riverbend",
+            "api_key": key,
+            "service_code": "pothole",
+            "attribute[size]": "small",
+            "attribute[hazards][]": "water",
+            "lat": "52.4862",
+            "long": "-1.8904",
+            "first_name": "Ann",
+            "email": "ann@example.com",
+        },
+        HTTP_IDEMPOTENCY_KEY="fms-123",
+    )
+    again = client.post(
+        f"{BASE}/requests.json",
+        {
+            "jurisdiction_id": "riverbend",
+            "api_key": key,
+            "service_code": "pothole",
+            "attribute[size]": "small",
+            "attribute[hazards][]": "water",
+            "lat": "52.4862",
+            "long": "-1.8904",
+            "first_name": "Ann",
+            "email": "ann@example.com",
+        },
+        HTTP_IDEMPOTENCY_KEY="fms-123",
+    )
+    assert first.json() == again.json() and Case.objects.count() == 1
+
+
+def test_get_requests_filters_and_rules(client, service, key, missed_bin):
+    ids = [post(client, key).json()[0]["service_request_id"] for _ in range(3)]
+    bin_case = make_case(missed_bin, answers={"which_bin": "general", "out_by_7am": "yes"}).case
+    old = Case.objects.get(reference=ids[0])
+    Case.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=120))
+    case_change_status(
+        case=Case.objects.get(reference=ids[1]),
+        status="fixed",
+        actor=Actor.system("Officer"),
+        links=links,
+    )
+
+    def get(**p):
+        return client.get(
+            f"{BASE}/requests.json",
+            {"jurisdiction_id": "riverbend", **p},
+        )
+
+    recent = valid("requests.json", get().json())
+    assert {r["service_request_id"] for r in recent} == {ids[1], ids[2], bin_case.reference}
+    assert {r["service_request_id"] for r in get(status="closed").json()} == {ids[1]}
+    assert {r["service_request_id"] for r in get(status="open").json()} == {
+        ids[2],
+        bin_case.reference,
+    }
+    assert {r["service_request_id"] for r in get(service_code="pothole").json()} == {ids[1], ids[2]}
+    # service_request_id wins over every other filter, even the 90 days.
+    both = get(service_request_id=f"{ids[0]},{bin_case.reference}", status="closed").json()
+    assert {r["service_request_id"] for r in both} == {ids[0], bin_case.reference}
+    start = (timezone.now() - dt.timedelta(days=130)).isoformat()
+    end = (timezone.now() - dt.timedelta(days=100)).isoformat()
+    assert [r["service_request_id"] for r in get(start_date=start, end_date=end).json()] == [ids[0]]
+    too_long = get(start_date="2026-01-01T00:00:00Z", end_date="2026-06-01T00:00:00Z")
+    assert too_long.status_code == 400 and "90 days" in too_long.json()[0]["description"]
+    assert get(start_date="yesterday").status_code == 400
+    assert get(status="pending").status_code == 400
+    assert get(start_date="", end_date="", status="").status_code == 200
+    one = recent[0]
+    assert one["requested_datetime"].endswith(("+00:00", "+01:00"))
+    _root, parsed = xml(client.get(f"{BASE}/requests.xml", {"jurisdiction_id": "riverbend"}))
+    items = parsed["service_requests"]["request"]
+    assert {i["service_request_id"] for i in items} == {r["service_request_id"] for r in recent}
+
+
+def test_public_requests_never_show_the_reporter_or_the_exact_home(client, service, key):
+    reference = post(client, key).json()[0]["service_request_id"]
+    text = client.get(
+        f"{BASE}/requests/{reference}.json", {"jurisdiction_id": "riverbend"}
+    ).content.decode()
+    for secret in ("Ann", "Lee", "ann@example.com"):
+        assert secret not in text
+    item = json.loads(text)[0]
+    assert item["lat"] == 52.486 and item["long"] == -1.89 and item["address_id"] is None
+
+
+def test_single_request_and_token(client, service, key, other_council):
+    reference = post(client, key).json()[0]["service_request_id"]
+    found = valid(
+        "requests.json",
+        client.get(f"{BASE}/requests/{reference}.json", {"jurisdiction_id": "riverbend"}).json(),
+    )
+    assert found[0]["service_request_id"] == reference and found[0]["status"] == "open"
+    assert (
+        client.get(
+            f"{BASE}/requests/{reference}.json", {"jurisdiction_id": "northfield"}
+        ).status_code
+        == 404
+    )
+    _root, parsed = xml(
+        client.get(f"{BASE}/requests/{reference}.xml", {"jurisdiction_id": "riverbend"})
+    )
+    assert parsed["service_requests"]["request"]["service_request_id"] == reference
+    assert (
+        client.get(f"{BASE}/tokens/nope.json", {"jurisdiction_id": "riverbend"}).status_code == 404
+    )
+
+
+def test_a_request_that_cannot_be_saved_at_once_gets_a_token(client, service, key, monkeypatch):
+    import onecouncil.api.open311.views as views
+
+    real = views.create_from_payload
+
+    def busy(**kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(views, "create_from_payload", busy)
+    response = post(client, key)
+    assert response.status_code == 201
+    token = response.json()[0]["token"]
+    waiting = client.get(f"{BASE}/tokens/{token}.json", {"jurisdiction_id": "riverbend"}).json()
+    assert waiting == [{"service_request_id": None, "token": token}]
+    monkeypatch.setattr(views, "create_from_payload", real)
+    assert process_pending() == 1
+    done = client.get(f"{BASE}/tokens/{token}.json", {"jurisdiction_id": "riverbend"}).json()
+    assert Case.objects.get(reference=done[0]["service_request_id"]).channel == "api"
+    assert PendingRequest.objects.get().service_request_id == done[0]["service_request_id"]
+
+
+def test_updates_extension(client, service, key):
+    reference = post(client, key).json()[0]["service_request_id"]
+    case = Case.objects.get(reference=reference)
+    officer = Actor.system("Officer")
+    case_add_update(case=case, message="Inspected today", actor=officer, links=links)
+    case = case_change_status(case=case, status="action_scheduled", actor=officer, links=links)
+    case = case_change_status(
+        case=case, status="closed", actor=officer, links=links, closure_reason="not_responsible"
+    )
+    params = {
+        "jurisdiction_id": "riverbend",
+        "start_date": (timezone.now() - dt.timedelta(hours=1)).isoformat(),
+        "end_date": (timezone.now() + dt.timedelta(minutes=1)).isoformat(),
+    }
+    updates = client.get(f"{BASE}/servicerequestupdates.json", params).json()
+    assert [u["status"] for u in updates] == [
+        "open",
+        "action_scheduled",
+        "not_councils_responsibility",
+    ]
+    assert updates[0]["description"] == "Inspected today"
+    assert all(u["service_request_id"] == reference for u in updates)
+    _root, parsed = xml(client.get(f"{BASE}/servicerequestupdates.xml", params))
+    assert len(parsed["service_request_updates"]["request_update"]) == 3
+    too_long = client.get(
+        f"{BASE}/servicerequestupdates.json",
+        {
+            "jurisdiction_id": "riverbend",
+            "start_date": "2026-01-01T00:00:00Z",
+            "end_date": "2026-12-01T00:00:00Z",
+        },
+    )
+    assert too_long.status_code == 400
+    # A resident's update from the client app reopens it; their words stay internal.
+    response = client.post(
+        f"{BASE}/servicerequestupdates.json",
+        {
+            "jurisdiction_id": "riverbend",
+            "api_key": key,
+            "service_request_id": reference,
+            "update_id": "fms-9",
+            "status": "OPEN",
+            "description": "Still a hole here",
+            "email": "ann@example.com",
+            "first_name": "Ann",
+            "last_name": "Lee",
+            "updated_datetime": timezone.now().isoformat(),
+        },
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()[0]["update_id"]
+    case.refresh_from_db()
+    assert case.status == "reopened"
+    note = case.events.get(kind=EventKind.NOTE, message="Still a hole here")
+    assert not note.is_public and note.data["client_update_id"] == "fms-9"
+    for bad, code in (
+        ({"service_request_id": ""}, 400),
+        ({"description": ""}, 400),
+        ({"service_request_id": "RVB-NOPE-NOPE"}, 404),
+        ({"api_key": ""}, 403),
+        ({"status": "maybe"}, 400),
+    ):
+        data = {
+            "jurisdiction_id": "riverbend",
+            "api_key": key,
+            "service_request_id": reference,
+            "description": "x",
+            **bad,
+        }
+        assert client.post(f"{BASE}/servicerequestupdates.json", data).status_code == code
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_client_written_by_others(live_server, council, service, key):
+    """The PyPI package georeport reads services, definitions and requests, JSON and XML."""
+    from georeport import GeoReport
+
+    created = post(__import__("django.test", fromlist=["Client"]).Client(), key)
+    reference = created.json()[0]["service_request_id"]
+    for fmt in ("json", "xml"):
+        client = GeoReport(
+            f"{live_server.url}/open311/v2", jurisdiction="riverbend", output_format=fmt
+        )
+        services = client.get_service_list()
+        listed = services if isinstance(services, list) else [services]
+        assert listed[0]["service_code"] == "pothole"
+        definition = client.get_service_definition("pothole")
+        assert definition["service_code"] == "pothole"
+        found = client.get_service_requests()
+        items = found if isinstance(found, list) else [found]
+        assert items[0]["service_request_id"] == reference
+        one = client.get_service_request(reference)
+        assert one["service_request_id"] == reference and one["status"] == "open"
