@@ -380,7 +380,11 @@ class WorkflowError(ValidationError):
 
 
 def _locked(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("service", "council").get(pk=case.pk)
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("service", "council")
+        .get(pk=case.pk)
+    )
 
 
 @transaction.atomic

@@ -64,7 +64,7 @@ def claimable_cases(account: Account) -> QuerySet[Case]:
 def cases_claim(*, account: Account, references: list[str]) -> int:
     chosen = claimable_cases(account).filter(reference__in=references)
     count = 0
-    for case in chosen.select_for_update():
+    for case in chosen.select_for_update(of=("self",)):
         case.account = account
         case.person_id = account.person_id
         case.save(update_fields=["account", "person", "updated_at"])
@@ -182,7 +182,9 @@ def change_tell(
 ) -> ChangeReport:
     """Record a change of details once and pass it on as the resident agreed."""
     account = (
-        Account.objects.select_for_update().select_related("address", "council").get(pk=account.pk)
+        Account.objects.select_for_update(of=("self",))
+        .select_related("address", "council")
+        .get(pk=account.pk)
     )
     new: dict[str, Any] = {"name": name, "phone": phone, "address": address}
     changes: dict[str, dict[str, str]] = {}
