@@ -57,6 +57,7 @@ from onecouncil.notify.services import notification_enqueue
 from onecouncil.residents.models import Account
 from onecouncil.residents.selectors import nearest_address
 from onecouncil.residents.services import person_for_verified_email
+from onecouncil.webhooks.services import webhooks_enqueue
 
 # Builds (tracking URL, private URL) for a reference and private token.
 LinkBuilder = Callable[[str, str], tuple[str, str]]
@@ -282,7 +283,37 @@ def _insert(
             language=language,
             context=context,
         )
+    _publish(case, "created")
     return CaseCreated(case, token, created=True)
+
+
+def _publish(case: Case, event_type: str, message: str = "") -> None:
+    """Queue webhook deliveries for this change, in its transaction (docs/webhooks.md)."""
+    webhooks_enqueue(
+        council_id=case.council_id,
+        service_code=case.service.code,
+        event_type=event_type,
+        payload={
+            "event": event_type,
+            "occurred_at": timezone.now().isoformat(timespec="seconds"),
+            "council": case.council.slug,
+            "message": message,
+            "request": {
+                "reference": case.reference,
+                "service_code": case.service.code,
+                "service_name": case.service.name,
+                "status": case.status,
+                "open": case.is_open,
+                "closure_reason": case.closure_reason.code if case.closure_reason else "",
+                "channel": case.channel,
+                "team": case.team.name if case.team else "",
+                "street": case.street,
+                "ward": case.ward.code if case.ward else "",
+                "created_at": case.created_at.isoformat(timespec="seconds"),
+                "due_at": case.due_at.isoformat(timespec="seconds") if case.due_at else None,
+            },
+        },
+    )
 
 
 def _due_date_text(case: Case) -> str:
@@ -493,6 +524,9 @@ def case_change_status(
         data={"from": previous, "to": new_status, "closure_reason": reason.code if reason else ""},
     )
     _notify_update(case, message=public_message, links=links)
+    _publish(case, "status_changed", public_message)
+    if new_status == Status.CLOSED:
+        _publish(case, "closed", public_message)
     return case
 
 
@@ -552,6 +586,7 @@ def case_add_update(*, case: Case, message: str, actor: Actor, links: LinkBuilde
         message=message.strip(),
     )
     _notify_update(case, message=message.strip(), links=links)
+    _publish(case, "updated", message.strip())
     return case
 
 

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "onecouncil.catalogue",
     "onecouncil.residents",
     "onecouncil.notify",
+    "onecouncil.webhooks",
     "onecouncil.cases",
     "onecouncil.web",
     "onecouncil.frontdoor",
