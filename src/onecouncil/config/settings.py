@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "localflavor",
+    "ninja",
     "onecouncil.core",
     "onecouncil.catalogue",
     "onecouncil.residents",

@@ -3,6 +3,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from onecouncil.api.rest.api import api as rest_api
+
 admin.site.site_header = _("OneCouncil staff admin")
 admin.site.site_title = _("OneCouncil")
 
@@ -15,6 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz),
     path("open311/v2/", include("onecouncil.api.open311.urls")),
+    path("api/v1/", rest_api.urls),
     path("staff/", include("onecouncil.backoffice.urls")),
     path("", include("onecouncil.frontdoor.urls")),
 ]

@@ -1,0 +1,390 @@
+"""The REST API for trusted systems at /api/v1/ (OpenAPI: /api/v1/openapi.json).
+
+Each key belongs to one council and carries one staff role's permissions; every read
+goes through ``cases.staff`` and every change through the same service functions as the
+staff pages, so the API behaves exactly as they do.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI, Query, Status
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+
+from onecouncil.api.keys import api_key_allow, api_key_check
+from onecouncil.api.models import ApiKey, KeyKind
+from onecouncil.api.rest.schemas import (
+    AssignIn,
+    CreateIn,
+    ErrorOut,
+    EventOut,
+    RequestDetail,
+    RequestOut,
+    RequestPage,
+    StatusIn,
+    StatusName,
+    UpdateIn,
+)
+from onecouncil.cases.inputs import Contact, Location
+from onecouncil.cases.models import Case, CaseEvent, Channel
+from onecouncil.cases.models import Status as CaseStatus
+from onecouncil.cases.services import (
+    case_add_note,
+    case_add_update,
+    case_assign,
+    case_change_status,
+    case_create,
+)
+from onecouncil.cases.staff import case_for_staff, case_search, cases_for_staff, require
+from onecouncil.catalogue.models import Service
+from onecouncil.core.actors import Actor
+from onecouncil.core.models import Council, Membership
+from onecouncil.core.permissions import Permission, role_has
+from onecouncil.core.selectors import council_for_slug
+from onecouncil.residents.selectors import address_by_uprn
+
+PAGE_SIZE = 50
+
+
+class Throttled(Exception):
+    def __init__(self, seconds: int) -> None:
+        super().__init__(seconds)
+        self.seconds = seconds
+
+
+class KeyAuth(HttpBearer):
+    """``Authorization: Bearer <key>``: a REST key issued with
+    ``onecouncil open311_key --council SLUG --name NAME --rest-role ROLE``."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiKey | None:
+        key = (
+            ApiKey.objects.select_related("council")
+            .filter(prefix=token[:11], kind=KeyKind.REST, revoked_at__isnull=True)
+            .first()
+        )
+        if key is None:
+            return None
+        council = key.council
+        checked = api_key_check(key=token, council=council, kind=KeyKind.REST)
+        if checked is None:
+            return None
+        wait = api_key_allow(checked)
+        if wait is not None:
+            raise Throttled(wait)
+        return checked
+
+
+api = NinjaAPI(
+    title="OneCouncil REST API",
+    version="1",
+    description=__doc__ or "",
+    urls_namespace="rest",
+    auth=KeyAuth(),
+    docs_url=None,
+)
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut}
+
+
+@api.exception_handler(NinjaValidationError)
+def invalid_input(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    for item in exc.errors:
+        field = ".".join(str(p) for p in item.get("loc", [])[1:]) or "body"
+        errors.setdefault(field, []).append(str(item.get("msg", "Invalid value")))
+    return api.create_response(
+        request, {"detail": "The input is not valid", "errors": errors}, status=400
+    )
+
+
+@api.exception_handler(Throttled)
+def throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    response = api.create_response(
+        request, {"detail": f"Too many requests: try again in {exc.seconds} seconds"}, status=429
+    )
+    response["Retry-After"] = str(exc.seconds)
+    return response
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": "This key's role may not do that"}, status=403)
+
+
+def _membership(request: HttpRequest) -> Membership:
+    key: ApiKey = request.auth  # type: ignore[attr-defined]
+    # An unsaved membership: the key's council and role, for the staff access functions.
+    return Membership(council=key.council, council_id=key.council_id, role=key.role, ward_codes=[])
+
+
+def _actor(request: HttpRequest) -> Actor:
+    key: ApiKey = request.auth  # type: ignore[attr-defined]
+    return Actor(user=None, label=key.name, ip=request.META.get("REMOTE_ADDR") or None)
+
+
+def _links(council: Council) -> Any:
+    base = council.public_base_url.rstrip("/")
+
+    def build(reference: str, token: str) -> tuple[str, str]:
+        return f"{base}/track/{reference}/", f"{base}/track/{reference}/{token}/" if token else ""
+
+    return build
+
+
+def _out(case: Case, membership: Membership) -> dict[str, Any]:
+    personal = role_has(membership.role, Permission.VIEW_PERSONAL_DATA)
+    return {
+        "reference": case.reference,
+        "service_code": case.service.code,
+        "service_name": case.service.name,
+        "status": case.status,
+        "open": case.is_open,
+        "closure_reason": case.closure_reason.code if case.closure_reason else None,
+        "channel": case.channel,
+        "created_at": case.created_at,
+        "updated_at": case.updated_at,
+        "due_at": case.due_at,
+        "team": case.team.name if case.team else None,
+        "assignee": case.assignee.get_username() if case.assignee else None,
+        "street": case.street,
+        "ward": case.ward.code if case.ward else None,
+        "postcode": case.postcode if personal else case.postcode.split(" ")[0],
+        "uprn": case.uprn if personal else None,
+        "latitude": case.latitude,
+        "longitude": case.longitude,
+        "description": case.description,
+        "answers": case.answers,
+        "contact": {
+            "name": case.contact_name,
+            "email": case.contact_email,
+            "phone": case.contact_phone,
+            "anonymous": case.is_anonymous,
+        }
+        if personal
+        else None,
+    }
+
+
+def _event(event: CaseEvent) -> dict[str, Any]:
+    return {
+        "id": event.pk,
+        "kind": event.kind,
+        "public": event.is_public,
+        "status": event.status,
+        "message": event.message,
+        "actor": event.actor_label,
+        "created_at": event.created_at,
+    }
+
+
+def _encode(case: Case) -> str:
+    raw = f"{case.created_at.isoformat()}|{case.pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> tuple[dt.datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        moment, pk = raw.split("|")
+        return dt.datetime.fromisoformat(moment), int(pk)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise ValidationError("cursor is not one this API gave out") from None
+
+
+def _case(request: HttpRequest, reference: str) -> Case:
+    case = case_for_staff(membership=_membership(request), reference=reference)
+    if case is None:
+        raise LookupError(reference)
+    return case
+
+
+@api.exception_handler(LookupError)
+def not_found(request: HttpRequest, exc: LookupError) -> HttpResponse:
+    return api.create_response(request, {"detail": f"No request {exc.args[0]} here"}, status=404)
+
+
+@api.exception_handler(ValidationError)
+def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"request": exc.messages}
+    return api.create_response(
+        request,
+        {"detail": "; ".join(m for ms in errors.values() for m in ms), "errors": errors},
+        status=400,
+    )
+
+
+@api.get(
+    "/requests",
+    response={200: RequestPage, **ERRORS},
+    summary="List or search requests",
+    description="Newest first. `q` searches by reference, name, email, phone, postcode or "
+    "UPRN. Pages are stable: pass `next_cursor` back as `cursor`.",
+)
+def list_requests(
+    request: HttpRequest,
+    status: StatusName | None = None,
+    service_code: str | None = None,
+    q: str | None = None,
+    cursor: str | None = None,
+    limit: int = Query(PAGE_SIZE, ge=1, le=200),
+) -> Any:
+    membership = _membership(request)
+    require(membership, Permission.VIEW_CASES)
+    if q:
+        found = case_search(membership=membership, text=q, limit=limit)
+        return {"items": [_out(c, membership) for c in found], "next_cursor": None}
+    cases = cases_for_staff(membership=membership).select_related(
+        "service", "team", "ward", "assignee", "closure_reason"
+    )
+    if status:
+        cases = cases.filter(status=status)
+    if service_code:
+        cases = cases.filter(service__code=service_code)
+    if cursor:
+        moment, pk = _decode(cursor)
+        cases = cases.filter(Q(created_at__lt=moment) | Q(created_at=moment, pk__lt=pk))
+    page = list(cases.order_by("-created_at", "-pk")[: limit + 1])
+    more = len(page) > limit
+    page = page[:limit]
+    return {
+        "items": [_out(c, membership) for c in page],
+        "next_cursor": _encode(page[-1]) if more and page else None,
+    }
+
+
+@api.get(
+    "/requests/{reference}",
+    response={200: RequestDetail, **ERRORS},
+    summary="Read one request with its events",
+)
+def read_request(request: HttpRequest, reference: str) -> Any:
+    membership = _membership(request)
+    case = _case(request, reference)
+    events = CaseEvent.objects.filter(case=case).order_by("created_at", "id")
+    return {**_out(case, membership), "events": [_event(e) for e in events]}
+
+
+@api.post(
+    "/requests",
+    response={201: RequestOut, **ERRORS},
+    summary="Create a request",
+    description="Validated exactly as the web form is. Send an `Idempotency-Key` header "
+    "to make retries safe.",
+)
+def create_request(request: HttpRequest, body: CreateIn) -> Any:
+    membership = _membership(request)
+    require(membership, Permission.CREATE_ON_BEHALF)
+    council = membership.council
+    service = Service.objects.filter(
+        council=council, code=body.service_code, is_active=True
+    ).first()
+    if service is None:
+        raise ValidationError({"service_code": [f"No service {body.service_code} here"]})
+    address = None
+    if body.location.uprn is not None:
+        address = address_by_uprn(council=council, uprn=body.location.uprn)
+        if address is None:
+            raise ValidationError({"location.uprn": ["Not an address in this council's area"]})
+    key: ApiKey = request.auth  # type: ignore[attr-defined]
+    given = request.headers.get("Idempotency-Key", "").strip()
+    submission = (
+        uuid.uuid5(uuid.NAMESPACE_URL, f"onecouncil-rest:{key.pk}:{given}")
+        if given
+        else uuid.uuid4()
+    )
+    result = case_create(
+        council=council,
+        service=service,
+        answers=body.answers,
+        location=Location(
+            address=address,
+            street=body.location.street,
+            description=body.location.description,
+            latitude=body.location.latitude,
+            longitude=body.location.longitude,
+        ),
+        contact=Contact(
+            name=body.contact.name,
+            email=body.contact.email,
+            phone=body.contact.phone,
+            anonymous=body.contact.anonymous,
+        ),
+        channel=Channel.API,
+        channel_detail=key.name[:120],
+        submission_key=submission,
+        links=_links(council),
+        actor=_actor(request),
+        description=body.description,
+        updates_by_sms=body.contact.updates_by_sms,
+    )
+    return Status(201, _out(result.case, membership))
+
+
+@api.post(
+    "/requests/{reference}/status",
+    response={200: RequestOut, **ERRORS},
+    summary="Change a request's status (closing needs a reason)",
+)
+def change_status(request: HttpRequest, reference: str, body: StatusIn) -> Any:
+    membership = _membership(request)
+    require(membership, Permission.CHANGE_STATUS)
+    case = case_change_status(
+        case=_case(request, reference),
+        status=CaseStatus(body.status),
+        closure_reason=body.closure_reason,
+        message=body.message,
+        actor=_actor(request),
+        links=_links(membership.council),
+    )
+    return _out(case, membership)
+
+
+@api.post(
+    "/requests/{reference}/updates",
+    response={201: EventOut, **ERRORS},
+    summary="Add a public update (sent to the resident) or an internal note",
+)
+def add_update(request: HttpRequest, reference: str, body: UpdateIn) -> Any:
+    membership = _membership(request)
+    case = _case(request, reference)
+    if body.public:
+        require(membership, Permission.PUBLIC_UPDATE)
+        case_add_update(
+            case=case, message=body.message, actor=_actor(request), links=_links(membership.council)
+        )
+    else:
+        require(membership, Permission.INTERNAL_NOTE)
+        case_add_note(case=case, message=body.message, actor=_actor(request))
+    latest = CaseEvent.objects.filter(case=case).order_by("-id").first()
+    assert latest is not None
+    return Status(201, _event(latest))
+
+
+@api.post(
+    "/requests/{reference}/assign",
+    response={200: RequestOut, **ERRORS},
+    summary="Assign a request to a member of staff, or to nobody",
+)
+def assign(request: HttpRequest, reference: str, body: AssignIn) -> Any:
+    membership = _membership(request)
+    require(membership, Permission.ASSIGN)
+    case = _case(request, reference)
+    assignee = None
+    if body.assignee:
+        assignee = get_user_model().objects.filter(username=body.assignee).first()
+        if assignee is None:
+            raise ValidationError({"assignee": ["No member of staff with that username"]})
+    case = case_assign(case=case, assignee=assignee, actor=_actor(request))
+    return _out(case, membership)
+
+
+__all__ = ["api", "council_for_slug"]
