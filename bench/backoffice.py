@@ -65,9 +65,16 @@ def fill(target: int) -> None:
     rng = random.Random(7)
     now = timezone.now()
     have = Case.objects.filter(council=council).count()
+    # 100,000 random references out of 32^7 make a repeat likely (the birthday bound):
+    # the product checks each new one against the database; this bulk loader must too.
+    used = set(Case.objects.values_list("reference", flat=True))
     while have < target:
         batch = []
         for _ in range(min(5000, target - have)):
+            reference = new_reference(council.reference_prefix)
+            if reference in used:
+                continue
+            used.add(reference)
             service, address = rng.choice(services), rng.choice(addresses)
             created = now - timezone.timedelta(minutes=rng.randint(1, 60 * 24 * 365))
             batch.append(
