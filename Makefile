@@ -21,7 +21,7 @@ install: $(STAMP)
 run: install
 	mkdir -p var
 	$(BIN)/onecouncil migrate --noinput
-	$(BIN)/onecouncil load_demo --if-empty
+	PORT=$(PORT) $(BIN)/onecouncil load_demo --if-empty
 	$(BIN)/onecouncil serve --port $(PORT)
 
 # What the tests need beyond Python packages: Debian's Chromium and axe-core from npm.

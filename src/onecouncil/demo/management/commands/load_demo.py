@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import random
 import secrets
 import uuid
@@ -181,10 +182,16 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument(
+            "--base-url",
+            default=f"http://127.0.0.1:{os.environ.get('PORT') or '8000'}",
+            help="Where the demo is served, for links in its messages (default: PORT).",
+        )
+        parser.add_argument(
             "--if-empty", action="store_true", help="Do nothing if any council exists already."
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        self.base = options["base_url"].rstrip("/")
         rng = random.Random(options["seed"])
         if options["if_empty"] and Council.objects.exists():
             self.stdout.write("The database already has councils: demo not loaded.")
@@ -200,8 +207,8 @@ class Command(BaseCommand):
                 password = self._staff(council, spec)
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Loaded {spec.name}: http://127.0.0.1:8000/{spec.slug}/\n"
-                    f"  staff pages: http://127.0.0.1:8000/{spec.slug}/staff/ as admin@, "
+                    f"Loaded {spec.name}: {self.base}/{spec.slug}/\n"
+                    f"  staff pages: {self.base}/{spec.slug}/staff/ as admin@, "
                     f"adviser@, officer@, leader@, manager@ or councillor@{spec.slug}.example, "
                     f"password {password}"
                 )
@@ -209,7 +216,7 @@ class Command(BaseCommand):
 
     def _council(self, spec: DemoCouncil) -> Council:
         council = Council(
-            public_base_url=f"http://127.0.0.1:8000/{spec.slug}",
+            public_base_url=f"{self.base}/{spec.slug}",
             slug=spec.slug,
             name=spec.name,
             reference_prefix=spec.prefix,
@@ -315,7 +322,7 @@ class Command(BaseCommand):
 
     @staticmethod
     def _links(council: Council) -> Callable[[str, str], tuple[str, str]]:
-        base = f"http://127.0.0.1:8000/{council.slug}/track/"
+        base = f"{council.public_base_url}/track/"
 
         def build(reference: str, token: str) -> tuple[str, str]:
             return f"{base}{reference}/", f"{base}{reference}/{token}/"
