@@ -336,3 +336,54 @@ def test_staff_see_the_residents_profile_with_the_right_role_and_it_is_audited(
         ).exists()
     else:
         assert client.get(url).status_code == 403
+
+
+def test_change_of_email_is_confirmed_by_the_new_address_then_passed_on(council, missed_bin):
+    tax = ServiceFactory(
+        council=council,
+        code="ctax",
+        name="Council tax",
+        receives_changes=True,
+        location_required=False,
+    )
+    account = make_account(council, name="Priya Patel")
+    make_account(council, email="taken@example.com")
+    client = signed_in_client(account)
+    open_case = make_case(
+        missed_bin,
+        answers=ANSWERS,
+        account=account,
+        contact=Contact(name="Priya Patel", email="priya@example.com"),
+    ).case
+    taken = client.post(
+        f"{ACCOUNT}/change/", {"email": "taken@example.com", "to_requests": "on", "action": "save"}
+    )
+    assert "Another account uses that email address" in taken.text
+    response = client.post(
+        f"{ACCOUNT}/change/",
+        {
+            "email": "Priya.New@Example.com",
+            "to_requests": "on",
+            "to_services": "on",
+            "action": "save",
+        },
+    )
+    assert response["Location"] == f"{ACCOUNT}/"
+    account.refresh_from_db()
+    assert account.email == "priya@example.com"  # nothing changes before the link is opened
+    outbox_process()
+    message = mail.outbox[-1]
+    assert message.to == ["priya.new@example.com"]
+    link = re.search(r"http://testserver(\S+/change-email/\S+/)", message.body).group(1)
+    done = Client().get(link)
+    assert done.status_code == 302
+    account.refresh_from_db()
+    assert account.email == "priya.new@example.com"
+    assert account.person.email == "priya.new@example.com"
+    open_case.refresh_from_db()
+    assert open_case.contact_email == "priya.new@example.com"
+    task = Case.objects.get(service=tax)
+    assert task.change_details == {
+        "email": {"old": "priya@example.com", "new": "priya.new@example.com"}
+    }
+    assert "already been used" in Client().get(link).text

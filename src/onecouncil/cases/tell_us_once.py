@@ -289,3 +289,90 @@ def _change_task(
         data={"changes": changes},
     )
     return case
+
+
+def email_change_request(
+    *, account: Account, new_email: str, to_requests: bool, to_services: bool
+) -> str:
+    """Ask the resident to confirm a new email address; returns the link's token.
+
+    Nothing changes until the link sent to the new address is opened."""
+    from django.core.validators import validate_email
+
+    from onecouncil.residents.accounts import normalise_email, token_issue
+    from onecouncil.residents.models import TokenPurpose
+
+    new_email = normalise_email(new_email)
+    try:
+        validate_email(new_email)
+    except ValidationError:
+        raise ValidationError(
+            {"email": [_("Enter an email address in the correct format, like name@example.com")]}
+        ) from None
+    if new_email == account.email:
+        raise ValidationError({"email": [_("That is already your email address")]})
+    if Account.objects.filter(council_id=account.council_id, email=new_email).exists():
+        raise ValidationError({"email": [_("Another account uses that email address")]})
+    issued = token_issue(
+        account=account,
+        purpose=TokenPurpose.CHANGE_EMAIL,
+        new_email=new_email,
+        options={"to_requests": to_requests, "to_services": to_services},
+    )
+    return issued.token
+
+
+@transaction.atomic
+def email_change_confirm(*, council: Any, token: str, links: LinkBuilder) -> ChangeReport:
+    """The new address is proved: change it and pass it on as the resident chose."""
+    from onecouncil.residents.accounts import token_use
+    from onecouncil.residents.models import TokenPurpose
+
+    used = token_use(council=council, token=token, purpose=TokenPurpose.CHANGE_EMAIL)
+    account = (
+        Account.objects.select_for_update(of=("self",))
+        .select_related("person", "address", "council")
+        .get(pk=used.account_id)
+    )
+    if (
+        Account.objects.filter(council=council, email=used.new_email)
+        .exclude(pk=account.pk)
+        .exists()
+    ):
+        raise ValidationError(_("Another account uses that email address"))
+    old = account.email
+    account.email = used.new_email
+    account.save(update_fields=["email"])
+    if account.person is not None:
+        account.person.email = used.new_email
+        account.person.save(update_fields=["email"])
+    changes = {"email": {"old": old, "new": used.new_email}}
+    report = ChangeReport.objects.create(
+        council_id=account.council_id, account=account, changes=changes
+    )
+    actor = Actor.system(_("Resident"))
+    if used.options.get("to_requests"):
+        for case in (
+            cases_for_account(account)
+            .exclude(status__in=CLOSED)
+            .filter(Q(account=account) | Q(person_id=account.person_id))
+        ):
+            case.contact_email = used.new_email
+            case.save(update_fields=["contact_email", "updated_at"])
+            event_append(
+                case=case,
+                kind=EventKind.NOTE,
+                is_public=False,
+                actor=actor,
+                message=_("The resident told us about a change of details"),
+                data={"changes": changes, "change_report": report.pk},
+            )
+            report.passed_to_requests.append(case.reference)
+    if used.options.get("to_services"):
+        for service in Service.objects.filter(
+            council_id=account.council_id, receives_changes=True, is_active=True
+        ):
+            task = _change_task(account=account, service=service, changes=changes, links=links)
+            report.passed_to_services.append({"service": service.name, "reference": task.reference})
+    report.save(update_fields=["passed_to_requests", "passed_to_services"])
+    return report

@@ -71,6 +71,12 @@ class PasswordForm(forms.Form):
 class ChangeForm(forms.Form):
     name = forms.CharField(label=_("New full name"), max_length=200, required=False)
     phone = forms.CharField(label=_("New phone number"), max_length=40, required=False)
+    email = forms.CharField(
+        label=_("New email address"),
+        max_length=254,
+        required=False,
+        help_text=_("We will send a link to it: the change happens when you open the link."),
+    )
     postcode = forms.CharField(
         label=_("Postcode of your new address"), max_length=16, required=False
     )

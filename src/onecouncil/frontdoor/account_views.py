@@ -23,6 +23,8 @@ from onecouncil.cases.tell_us_once import (
     cases_for_account,
     change_tell,
     claimable_cases,
+    email_change_confirm,
+    email_change_request,
     follower_unsubscribe,
 )
 from onecouncil.core.models import Council
@@ -368,7 +370,20 @@ def change(request: HttpRequest, council: Council, account: Account) -> HttpResp
                 normalise_phone(data["phone"])
             except ValidationError as exc:
                 errors["phone"] = exc.messages
-        if not errors:
+        email_token = ""
+        if not errors and data["email"].strip():
+            try:
+                email_token = email_change_request(
+                    account=account,
+                    new_email=data["email"],
+                    to_requests=data["to_requests"],
+                    to_services=data["to_services"],
+                )
+            except ValidationError as exc:
+                errors = exc.message_dict
+        others = bool(data["name"].strip() or data["phone"].strip() or address is not None)
+        report = None
+        if not errors and (others or not email_token):
             try:
                 report = change_tell(
                     account=account,
@@ -381,8 +396,22 @@ def change(request: HttpRequest, council: Council, account: Account) -> HttpResp
                 )
             except ValidationError as exc:
                 errors = exc.message_dict if hasattr(exc, "error_dict") else {"name": exc.messages}
-            else:
+        if not errors:
+            if email_token:
+                _email_link(
+                    request,
+                    council,
+                    kind="account_change_email",
+                    to=data["email"].strip().lower(),
+                    url_name="frontdoor:change_email",
+                    token=email_token,
+                )
+                request.session["account_flash"] = _(
+                    "We have sent a link to %(email)s. Your email address changes when you open it."
+                ) % {"email": data["email"].strip().lower()}
+            if report is not None:
                 return redirect("frontdoor:change_done", report_id=report.pk)
+            return redirect("frontdoor:account")
         errors_from(form, errors)
     if postcode_error and request.method == "POST":
         form.add_error("postcode", postcode_error)
@@ -397,6 +426,20 @@ def change(request: HttpRequest, council: Council, account: Account) -> HttpResp
             "errors": error_list(form),
         },
     )
+
+
+@require_GET
+def change_email(request: HttpRequest, token: str) -> HttpResponseBase:
+    """The link sent to a new email address: opening it proves the address."""
+    council = council_of(request)
+    try:
+        report = email_change_confirm(council=council, token=token, links=_links(request))
+    except ValidationError as exc:
+        return page(request, "link_problem.html", {"message": exc.messages[0]})
+    account = report.account
+    assert account is not None
+    sign_in(request, account)
+    return redirect("frontdoor:change_done", report_id=report.pk)
 
 
 @require_GET

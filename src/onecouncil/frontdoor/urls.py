@@ -45,6 +45,7 @@ urlpatterns += [
     path("account/password/", account_views.password, name="password"),
     path("account/change/", account_views.change, name="change"),
     path("account/change/<int:report_id>/", account_views.change_done, name="change_done"),
+    path("account/change-email/<str:token>/", account_views.change_email, name="change_email"),
     path("account/delete/", account_views.delete, name="account_delete"),
     path("account/deleted/", account_views.account_deleted, name="account_deleted"),
     path("account/drafts/<slug:code>/", account_views.resume_draft, name="resume_draft"),

@@ -53,7 +53,13 @@ class IssuedToken:
     token: str
 
 
-def token_issue(*, account: Account, purpose: TokenPurpose, new_email: str = "") -> IssuedToken:
+def token_issue(
+    *,
+    account: Account,
+    purpose: TokenPurpose,
+    new_email: str = "",
+    options: dict[str, Any] | None = None,
+) -> IssuedToken:
     token = secrets.token_urlsafe(32)
     lifetime = VERIFY_LIFETIME if purpose != TokenPurpose.SIGN_IN else LINK_LIFETIME
     AccountToken.objects.create(
@@ -62,6 +68,7 @@ def token_issue(*, account: Account, purpose: TokenPurpose, new_email: str = "")
         purpose=purpose,
         token_hash=_hash(token),
         new_email=new_email,
+        options=options or {},
         expires_at=timezone.now() + lifetime,
     )
     return IssuedToken(account, token)

@@ -132,6 +132,9 @@ class AccountToken(CouncilOwned):
     purpose = models.CharField(max_length=20, choices=TokenPurpose.choices)
     token_hash = models.CharField(max_length=64, unique=True)
     new_email = models.EmailField(blank=True)
+    options = models.JSONField(
+        default=dict, blank=True, help_text=_("What the resident chose when asking for it.")
+    )
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
 
