@@ -56,3 +56,8 @@ def photo_for_reporter(
     if case is None:
         return None
     return Photo.objects.filter(case=case, id=photo_id).first()
+
+
+def photos_for_draft(*, council: Council, draft_key: uuid.UUID) -> list[Photo]:
+    """The photos a resident has added to a report they have not sent yet."""
+    return list(Photo.objects.filter(council=council, draft_key=draft_key, case__isnull=True))

@@ -376,3 +376,12 @@ def email_change_confirm(*, council: Any, token: str, links: LinkBuilder) -> Cha
             report.passed_to_services.append({"service": service.name, "reference": task.reference})
     report.save(update_fields=["passed_to_requests", "passed_to_services"])
     return report
+
+
+def follower_by_token(*, council: Any, token: str) -> Follower | None:
+    """The follower an unfollow link is for."""
+    return (
+        Follower.objects.select_related("case")
+        .filter(unsubscribe_token=token, council=council)
+        .first()
+    )

@@ -25,6 +25,7 @@ from onecouncil.cases.tell_us_once import (
     claimable_cases,
     email_change_confirm,
     email_change_request,
+    follower_by_token,
     follower_unsubscribe,
 )
 from onecouncil.core.models import Council
@@ -529,13 +530,7 @@ def follow(request: HttpRequest, reference: str) -> HttpResponseBase:
 @require_http_methods(["GET", "POST"])
 def unfollow(request: HttpRequest, token: str) -> HttpResponseBase:
     council = council_of(request)
-    from onecouncil.cases.models import Follower
-
-    follower = (
-        Follower.objects.select_related("case")
-        .filter(unsubscribe_token=token, council=council)
-        .first()
-    )
+    follower = follower_by_token(council=council, token=token)
     if follower is None:
         raise Http404()
     done = False

@@ -35,6 +35,7 @@ from onecouncil.cases.selectors import (
     case_for_reporter,
     photo_for_draft,
     photo_for_reporter,
+    photos_for_draft,
 )
 from onecouncil.cases.services import (
     case_confirm_contact,
@@ -389,7 +390,7 @@ def report_photos(
 ) -> HttpResponseBase:
     question = next((q for q in service.questions.all() if q.kind == QuestionKind.PHOTO), None)
     form = PhotoForm()
-    photos = list(Photo.objects.filter(draft_key=draft.key, case__isnull=True))
+    photos = photos_for_draft(council=council, draft_key=draft.key)
     action = request.POST.get("action", "")
     if request.method == "POST" and action == "upload":
         form = PhotoForm(request.POST, request.FILES)
@@ -547,7 +548,7 @@ def _check(
     stored_contact = dict(draft.get("contact"))
     updates_by_sms = bool(stored_contact.pop("updates_by_sms", False))
     contact = Contact(**stored_contact)
-    photos = list(Photo.objects.filter(draft_key=draft.key, case__isnull=True))
+    photos = photos_for_draft(council=council, draft_key=draft.key)
     errors: list[dict[str, str]] = []
     if request.method == "POST" and request.POST.get("submission_key") == str(draft.key):
         try:
