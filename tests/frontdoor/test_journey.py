@@ -233,3 +233,22 @@ def test_text_message_updates_need_a_number_and_are_kept(journey):
     journey.post(f"{BASE}/check/", {"submission_key": submission_key(journey)})
     case = Case.objects.get()
     assert case.updates_by_sms and case.phone_key == "+447700900123"
+
+
+def test_residents_choose_whether_ward_councillors_see_their_details(journey, council, address):
+    from onecouncil.core.models import Role
+    from tests.backoffice_helpers import staff
+
+    journey.post(
+        f"{BASE}/contact/",
+        {"name": "Sam Resident", "email": "sam@example.com", "councillor_consent": "on"},
+    )
+    assert "Your ward councillors may see your details" in journey.get(f"{BASE}/check/").text
+    journey.post(f"{BASE}/check/", {"submission_key": submission_key(journey)})
+    case = Case.objects.get()
+    assert case.councillor_consent
+    from django.test import Client
+
+    councillor = Client()
+    councillor.force_login(staff(council, Role.COUNCILLOR, ward_codes=[address.ward.code]))
+    assert "Sam Resident" in councillor.get(f"/riverbend/staff/cases/{case.reference}/").text

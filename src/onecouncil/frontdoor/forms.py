@@ -61,6 +61,14 @@ class ContactForm(forms.Form):
         label=_("Email address"),
         help_text=_("We'll send your reference number and updates here."),
     )
+    councillor_consent = forms.BooleanField(
+        required=False,
+        label=_("Let my ward councillors see my name and contact details for this request"),
+        help_text=_(
+            "Councillors can see the reports made in their ward, but not who made them "
+            "unless you agree."
+        ),
+    )
     updates_by_sms = forms.BooleanField(
         required=False, label=_("Send me updates by text message as well")
     )
@@ -78,6 +86,7 @@ class ContactForm(forms.Form):
             "email": self.cleaned_data.get("email", "").strip(),
             "phone": self.cleaned_data.get("phone", "").strip(),
             "updates_by_sms": bool(self.cleaned_data.get("updates_by_sms")),
+            "councillor_consent": bool(self.cleaned_data.get("councillor_consent")),
         }
 
 

@@ -462,11 +462,13 @@ def report_contact(
             if not service.anonymous_allowed:
                 values["anonymous"] = False
             sms = values.pop("updates_by_sms")
+            consent = values.pop("councillor_consent")
             errors = validate_contact(service, Contact(**values))
             if sms and not values["phone"] and not values["anonymous"]:
                 errors["phone"] = [_("Enter a mobile number to get text messages")]
             if not errors:
                 values["updates_by_sms"] = sms and not values["anonymous"]
+                values["councillor_consent"] = consent and not values["anonymous"]
                 if (
                     account is not None
                     and request.POST.get("save_to_profile")
@@ -547,6 +549,7 @@ def _check(
     location = _draft_location(council, draft) if service.location_required else Location()
     stored_contact = dict(draft.get("contact"))
     updates_by_sms = bool(stored_contact.pop("updates_by_sms", False))
+    councillor_consent = bool(stored_contact.pop("councillor_consent", False))
     contact = Contact(**stored_contact)
     photos = photos_for_draft(council=council, draft_key=draft.key)
     errors: list[dict[str, str]] = []
@@ -564,6 +567,7 @@ def _check(
                 photo_draft_key=draft.key,
                 language=get_language() or "en-gb",
                 updates_by_sms=updates_by_sms,
+                councillor_consent=councillor_consent,
                 account=current_account(request),
             )
         except ValidationError as exc:
@@ -590,6 +594,7 @@ def _check(
             "has_question_step": "questions" in _steps(service),
             "contact": contact,
             "updates_by_sms": updates_by_sms,
+            "councillor_consent": councillor_consent,
             "photos": photos,
             "submission_key": draft.key,
             "errors": errors,
