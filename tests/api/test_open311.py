@@ -484,3 +484,42 @@ def test_a_real_client_written_by_others(live_server, council, service, key):
         assert items[0]["service_request_id"] == reference
         one = client.get_service_request(reference)
         assert one["service_request_id"] == reference and one["status"] == "open"
+
+
+def _flatten(value):
+    """JSON content as XML text would carry it (booleans, numbers and nulls as text)."""
+    if isinstance(value, dict):
+        return {k: _flatten(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_flatten(v) for v in value]
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+@pytest.mark.parametrize(
+    ("path", "root", "item"),
+    [
+        ("services", "services", "service"),
+        ("requests", "service_requests", "request"),
+        ("services/pothole", "service_definition", None),
+    ],
+)
+def test_xml_and_json_carry_the_same_content(client, service, key, path, root, item):
+    post(client, key)
+    params = {"jurisdiction_id": "riverbend"}
+    as_json = client.get(f"{BASE}/{path}.json", params).json()
+    parsed = xmltodict.parse(client.get(f"{BASE}/{path}.xml", params).content)[root]
+    if item is None:
+        attributes = parsed["attributes"]["attribute"]
+        parsed["attributes"] = attributes
+        for attribute in attributes:
+            if "values" in attribute:
+                values = attribute["values"]["value"]
+                attribute["values"] = values if isinstance(values, list) else [values]
+        assert parsed == _flatten(as_json)
+    else:
+        items = parsed[item] if isinstance(parsed[item], list) else [parsed[item]]
+        assert items == _flatten(as_json)
