@@ -12,9 +12,33 @@ ANSWERS = {"which_bin": "general", "out_by_7am": "yes"}
 
 @pytest.fixture
 def case(missed_bin, address):
-    from onecouncil.cases.inputs import Location
+    import io
+    import uuid
 
-    return make_case(missed_bin, answers=ANSWERS, location=Location(address=address)).case
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from onecouncil.cases.inputs import Location
+    from onecouncil.cases.photos import photo_add
+    from onecouncil.residents.accounts import account_signup, account_verify
+
+    issued = account_signup(council=missed_bin.council, email="resident@example.com")
+    account = account_verify(council=missed_bin.council, token=issued.token)
+    key = uuid.uuid4()
+    out = io.BytesIO()
+    Image.new("RGB", (20, 20), "red").save(out, format="PNG")
+    photo_add(
+        council=missed_bin.council,
+        draft_key=key,
+        upload=SimpleUploadedFile("p.png", out.getvalue()),
+    )
+    return make_case(
+        missed_bin,
+        answers=ANSWERS,
+        location=Location(address=address),
+        account=account,
+        photo_draft_key=key,
+    ).case
 
 
 def urls(case):
@@ -45,6 +69,8 @@ def urls(case):
         ("POST", f"{base}/cases/{ref}/update/", {"message": "Hello"}, Permission.PUBLIC_UPDATE),
         ("POST", f"{base}/cases/{ref}/note/", {"message": "Note"}, Permission.INTERNAL_NOTE),
         ("POST", f"{base}/cases/{ref}/duplicate/", {"original": ref}, Permission.MARK_DUPLICATE),
+        ("POST", f"{base}/cases/{ref}/photos/", {}, Permission.INTERNAL_NOTE),
+        ("GET", f"{base}/residents/{case.account_id}/", {}, Permission.VIEW_PERSONAL_DATA),
     ]
 
 
