@@ -110,3 +110,19 @@ def test_council_administrator_exports_and_imports_yaml_in_the_admin(
         {"council": council.pk, "file": SimpleUploadedFile("c.yaml", b"services: [{code: x}]")},
     )
     assert "Nothing was imported" in broken.text and "services[0].group" in broken.text
+
+
+def test_optimise_database_command_and_worker_job(db):
+    from django.db import connection
+
+    from onecouncil.core import database
+
+    out = io.StringIO()
+    call_command("optimise_database", stdout=out)
+    assert "statistics refreshed" in out.getvalue()
+    database._last_run = 0.0
+    assert database.database_optimise_job() == 0
+    ran = database._last_run
+    assert (ran > 0) == (connection.vendor == "sqlite")
+    database.database_optimise_job()
+    assert database._last_run == ran  # at most hourly

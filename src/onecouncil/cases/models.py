@@ -156,6 +156,12 @@ class Case(CouncilOwned):
     contact_name = models.CharField(_("name"), max_length=200, blank=True)
     contact_email = models.EmailField(_("email"), blank=True)
     contact_phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email_key = models.CharField(
+        max_length=254,
+        blank=True,
+        editable=False,
+        help_text=_("The email address in one form (lower case), for search."),
+    )
     phone_key = models.CharField(
         max_length=20,
         blank=True,
@@ -222,7 +228,7 @@ class Case(CouncilOwned):
                 fields=["council", "status", "created_at"], name="case_council_status_idx"
             ),
             models.Index(fields=["council", "team", "status", "due_at"], name="case_queue_idx"),
-            models.Index(fields=["council", "contact_email"], name="case_email_idx"),
+            models.Index(fields=["council", "email_key"], name="case_email_key_idx"),
             models.Index(fields=["council", "postcode"], name="case_postcode_idx"),
             models.Index(fields=["council", "phone_key"], name="case_phone_idx"),
         ]

@@ -232,6 +232,7 @@ def _insert(
         contact_email="" if anonymous else contact.email.strip(),
         contact_phone="" if anonymous else contact.phone.strip(),
         phone_key="" if anonymous or not contact.phone.strip() else normalise_phone(contact.phone),
+        email_key="" if anonymous else contact.email.strip().lower(),
         is_anonymous=anonymous,
         updates_by_sms=bool(updates_by_sms and not anonymous and contact.phone.strip()),
         councillor_consent=councillor_consent and not anonymous,

@@ -79,16 +79,28 @@ def case_search(*, membership: Membership, text: str, limit: int = 50) -> list[C
         return [found]
     if not may_see_personal_data_any(membership):
         return []
+    query = _query_for(text)
+    return list(cases.filter(query).order_by("-created_at")[:limit])
+
+
+def _query_for(text: str) -> Q:
+    """Search by what the text looks like, so each search can use its own index: an
+    email address, a postcode, a phone number or UPRN, or else part of a name."""
+    from onecouncil.residents.postcodes import normalise_postcode
+
+    if "@" in text:
+        return Q(email_key=text.strip().lower())
+    with contextlib.suppress(ValidationError):
+        return Q(postcode=normalise_postcode(text))
     digits = "".join(ch for ch in text if ch.isdigit())
-    query = Q(contact_name__icontains=text) | Q(contact_email__iexact=text)
-    compact = "".join(text.split()).upper()
-    query |= Q(postcode__iexact=text) | Q(postcode__iexact=_spaced(compact))
-    if digits and len(digits) >= 6:
+    if len(digits) >= 6 and len(digits) >= len(text.replace(" ", "").replace("+", "")) - 1:
+        query = Q(pk__in=[])
         with contextlib.suppress(ValidationError):
             query |= Q(phone_key=normalise_phone(text))
         if digits == text.strip():
             query |= Q(uprn=int(digits))
-    return list(cases.filter(query).order_by("-created_at")[:limit])
+        return query
+    return Q(contact_name__icontains=text)
 
 
 def may_see_personal_data_any(membership: Membership) -> bool:
@@ -105,7 +117,7 @@ def other_requests_of(case: Case, limit: int = 20) -> list[Case]:
     if case.person_id:
         match |= Q(person_id=case.person_id)
     if case.contact_email:
-        match |= Q(contact_email__iexact=case.contact_email)
+        match |= Q(email_key=case.contact_email.strip().lower())
     if case.contact_phone:
         match |= Q(contact_phone=case.contact_phone)
     return list(

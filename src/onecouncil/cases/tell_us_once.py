@@ -52,7 +52,7 @@ def claimable_cases(account: Account) -> QuerySet[Case]:
     if not account.is_verified:
         return Case.objects.none()
     claimable = Case.objects.filter(
-        council_id=account.council_id, account__isnull=True, contact_email__iexact=account.email
+        council_id=account.council_id, account__isnull=True, email_key=account.email
     )
     if account.person_id is not None:
         # Those already linked by a confirmed email are the resident's already.
@@ -264,6 +264,7 @@ def _change_task(
         change_details=changes,
         contact_name=account.name,
         contact_email=account.email,
+        email_key=account.email,
         contact_phone=account.phone,
         account=account,
         person_id=account.person_id,
@@ -358,7 +359,8 @@ def email_change_confirm(*, council: Any, token: str, links: LinkBuilder) -> Cha
             .filter(Q(account=account) | Q(person_id=account.person_id))
         ):
             case.contact_email = used.new_email
-            case.save(update_fields=["contact_email", "updated_at"])
+            case.email_key = used.new_email
+            case.save(update_fields=["contact_email", "email_key", "updated_at"])
             event_append(
                 case=case,
                 kind=EventKind.NOTE,
