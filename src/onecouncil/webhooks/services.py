@@ -70,7 +70,10 @@ def _claim(limit: int) -> tuple[uuid.UUID, list[Delivery]]:
             attempts=F("attempts") + 1,
             locked_until=now + dt.timedelta(seconds=settings.WORKER_LEASE_SECONDS),
         )
-    return token, list(Delivery.objects.filter(claim=token).select_related("subscription"))
+    return token, list(
+        # In the order the changes happened: a receiver must see "created" before "closed".
+        Delivery.objects.filter(claim=token).select_related("subscription").order_by("id")
+    )
 
 
 def _post(delivery: Delivery) -> tuple[int, str]:

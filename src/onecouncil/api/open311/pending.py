@@ -27,9 +27,11 @@ def process_pending(limit: int = 50) -> int:
     from onecouncil.api.open311.views import create_from_payload
 
     done = 0
-    for pending in PendingRequest.objects.filter(
-        service_request_id="", attempts__lt=MAX_ATTEMPTS, error=""
-    ).select_related("council", "key")[:limit]:
+    for pending in (
+        PendingRequest.objects.filter(service_request_id="", attempts__lt=MAX_ATTEMPTS, error="")
+        .select_related("council", "key")
+        .order_by("id")[:limit]
+    ):
         pending.attempts += 1
         try:
             case = create_from_payload(
