@@ -186,7 +186,10 @@ def test_stable_cursor_pagination_and_search(client, council, missed_bin, office
     assert [i["reference"] for i in found["items"]] == [made[0]]
 
 
-def test_rate_limit(client, council, missed_bin):
+def test_rate_limit(client, council, missed_bin, monkeypatch):
+    # One fixed moment, so the calls cannot straddle two one-minute windows.
+    moment = timezone.now().replace(second=30)
+    monkeypatch.setattr("onecouncil.api.keys.timezone.now", lambda: moment)
     key = api_key_issue(
         council=council,
         name="Busy",
