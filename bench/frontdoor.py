@@ -19,7 +19,6 @@ import contextlib
 import http.cookiejar
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,6 +29,9 @@ import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gunicorn_server import gunicorn
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
@@ -114,12 +116,6 @@ def run(base: str, submissions: int, reads: int, concurrency: int) -> None:
         )
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextlib.contextmanager
 def started(database: str, workers: int) -> Iterator[str]:
     with tempfile.TemporaryDirectory() as var:
@@ -145,33 +141,8 @@ def started(database: str, workers: int) -> Iterator[str]:
                 check=True,
                 stdout=subprocess.DEVNULL,
             )
-            port = free_port()
-            server = subprocess.Popen(
-                [
-                    BIN / "gunicorn",
-                    "onecouncil.config.wsgi:application",
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    "--workers",
-                    str(workers),
-                    "--threads",
-                    "4",
-                    "--log-level",
-                    "warning",
-                ],
-                env=env,
-            )
-            base = f"http://127.0.0.1:{port}"
-            for _ in range(100):
-                with contextlib.suppress(OSError):
-                    urllib.request.urlopen(f"{base}/healthz", timeout=1).read()
-                    break
-                time.sleep(0.1)
-            try:
+            with gunicorn(env, workers) as base:
                 yield base
-            finally:
-                server.terminate()
-                server.wait(timeout=15)
         finally:
             if dbname:
                 subprocess.run(

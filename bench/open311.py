@@ -11,9 +11,7 @@ does), issues an API key, serves it with gunicorn on loopback and measures over 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,15 +24,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from backoffice import fill, setup
+from gunicorn_server import gunicorn
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def post(base: str, key: str, n: int) -> float:
@@ -75,6 +68,36 @@ def summary(times: list[float]) -> str:
     )
 
 
+def measure(base: str, key: str, args: argparse.Namespace) -> None:
+    print(
+        f"OneCouncil Open311 benchmark: {args.database}, {args.rows:,} requests stored, "
+        f"gunicorn 2 workers x 4 threads, {os.cpu_count()} CPUs"
+    )
+    post(base, key, 0)
+    with ThreadPoolExecutor(args.concurrency) as pool:
+        start = time.perf_counter()
+        times = list(pool.map(lambda n: post(base, key, n), range(1, args.posts + 1)))
+        elapsed = time.perf_counter() - start
+    print(
+        f"POST requests.json: {args.posts} in {elapsed:.1f}s = "
+        f"{args.posts / elapsed:.1f} requests/s, {summary(times)} "
+        f"(concurrency {args.concurrency})"
+    )
+    for label, query in (
+        ("GET requests.json (last 90 days, first 1,000)", ""),
+        (
+            "GET requests.json?status=open&service_code=pothole",
+            "&status=open&service_code=pothole",
+        ),
+        ("GET requests.xml (last 90 days, first 1,000)", ""),
+    ):
+        fmt = "xml" if ".xml" in label else "json"
+        url = f"{base}/open311/v2/requests.{fmt}?jurisdiction_id=riverbend{query}"
+        get(url)
+        times = [get(url) for _ in range(args.gets)]
+        print(f"{label}: {summary(times)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -87,7 +110,6 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as var:
         dbname = setup(args.database, var)
-        server = None
         try:
             from django.core.management import call_command
 
@@ -106,64 +128,14 @@ def main() -> None:
             from django.db import connections
 
             connections.close_all()
-            port = free_port()
             env = {
                 **os.environ,
                 "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
                 "ALLOWED_HOSTS": "127.0.0.1",
             }
-            server = subprocess.Popen(
-                [
-                    BIN / "gunicorn",
-                    "onecouncil.config.wsgi:application",
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    "--workers",
-                    "2",
-                    "--threads",
-                    "4",
-                    "--log-level",
-                    "warning",
-                ],
-                env=env,
-            )
-            base = f"http://127.0.0.1:{port}"
-            for _ in range(100):
-                with contextlib.suppress(OSError):
-                    urllib.request.urlopen(f"{base}/healthz", timeout=1).read()
-                    break
-                time.sleep(0.1)
-            print(
-                f"OneCouncil Open311 benchmark: {args.database}, {args.rows:,} requests stored, "
-                f"gunicorn 2 workers x 4 threads, {os.cpu_count()} CPUs"
-            )
-            post(base, key, 0)
-            with ThreadPoolExecutor(args.concurrency) as pool:
-                start = time.perf_counter()
-                times = list(pool.map(lambda n: post(base, key, n), range(1, args.posts + 1)))
-                elapsed = time.perf_counter() - start
-            print(
-                f"POST requests.json: {args.posts} in {elapsed:.1f}s = "
-                f"{args.posts / elapsed:.1f} requests/s, {summary(times)} "
-                f"(concurrency {args.concurrency})"
-            )
-            for label, query in (
-                ("GET requests.json (last 90 days, first 1,000)", ""),
-                (
-                    "GET requests.json?status=open&service_code=pothole",
-                    "&status=open&service_code=pothole",
-                ),
-                ("GET requests.xml (last 90 days, first 1,000)", ""),
-            ):
-                fmt = "xml" if ".xml" in label else "json"
-                url = f"{base}/open311/v2/requests.{fmt}?jurisdiction_id=riverbend{query}"
-                get(url)
-                times = [get(url) for _ in range(args.gets)]
-                print(f"{label}: {summary(times)}")
+            with gunicorn(env) as base:
+                measure(base, key, args)
         finally:
-            if server is not None:
-                server.terminate()
-                server.wait(timeout=15)
             from django.db import connections
 
             connections.close_all()

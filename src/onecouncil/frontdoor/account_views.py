@@ -263,6 +263,27 @@ def _address_choices(council: Council, postcode: str) -> tuple[str, list[Any], s
     return normalised, found, ""
 
 
+def _checked_address_and_phone(
+    council: Council, data: dict[str, Any], unknown_address: str
+) -> tuple[Any, dict[str, list[str]]]:
+    """The gazetteer address chosen (None if none) and any errors in it or the phone."""
+    from onecouncil.cases.inputs import normalise_phone
+
+    errors: dict[str, list[str]] = {}
+    address = None
+    if data["uprn"]:
+        if data["uprn"].isdigit():
+            address = address_by_uprn(council=council, uprn=int(data["uprn"]))
+        if address is None:
+            errors["uprn"] = [unknown_address]
+    if data["phone"].strip():
+        try:
+            normalise_phone(data["phone"])
+        except ValidationError as exc:
+            errors["phone"] = exc.messages
+    return address, errors
+
+
 @require_http_methods(["GET", "POST"])
 @signed_in
 def profile(request: HttpRequest, council: Council, account: Account) -> HttpResponseBase:
@@ -281,25 +302,12 @@ def profile(request: HttpRequest, council: Council, account: Account) -> HttpRes
     postcode, addresses, postcode_error = _address_choices(council, postcode)
     if request.method == "POST" and request.POST.get("action") != "find" and form.is_valid():
         data = form.cleaned_data
-        errors: dict[str, list[str]] = {}
-        address = account.address
-        if data["uprn"]:
-            address = (
-                address_by_uprn(council=council, uprn=int(data["uprn"]))
-                if data["uprn"].isdigit()
-                else None
-            )
-            if address is None:
-                errors["uprn"] = [_("Select your address from the list")]
+        address, errors = _checked_address_and_phone(
+            council, data, _("Select your address from the list")
+        )
+        address = address or (None if data["uprn"] else account.address)
         if data["contact_preference"] == "sms" and not data["phone"].strip():
-            errors["phone"] = [_("Enter a mobile number to get text messages")]
-        if data["phone"].strip():
-            from onecouncil.cases.inputs import normalise_phone
-
-            try:
-                normalise_phone(data["phone"])
-            except ValidationError as exc:
-                errors["phone"] = exc.messages
+            errors.setdefault("phone", [_("Enter a mobile number to get text messages")])
         if not errors:
             account_update_profile(
                 account=account,
@@ -354,23 +362,9 @@ def change(request: HttpRequest, council: Council, account: Account) -> HttpResp
     postcode, addresses, postcode_error = _address_choices(council, postcode)
     if request.method == "POST" and request.POST.get("action") != "find" and form.is_valid():
         data = form.cleaned_data
-        errors: dict[str, list[str]] = {}
-        address = None
-        if data["uprn"]:
-            address = (
-                address_by_uprn(council=council, uprn=int(data["uprn"]))
-                if data["uprn"].isdigit()
-                else None
-            )
-            if address is None:
-                errors["uprn"] = [_("Select your new address from the list")]
-        if data["phone"].strip():
-            from onecouncil.cases.inputs import normalise_phone
-
-            try:
-                normalise_phone(data["phone"])
-            except ValidationError as exc:
-                errors["phone"] = exc.messages
+        address, errors = _checked_address_and_phone(
+            council, data, _("Select your new address from the list")
+        )
         email_token = ""
         if not errors and data["email"].strip():
             try:
