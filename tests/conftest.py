@@ -18,13 +18,17 @@ def council(db):
         name="Riverbend Borough Council",
         reference_prefix="RVB",
         logo_text="Riverbend Council",
+        public_base_url="http://testserver/riverbend",
     )
 
 
 @pytest.fixture
 def other_council(db):
     return CouncilFactory(
-        slug="northfield", name="Northfield District Council", reference_prefix="NFD"
+        slug="northfield",
+        name="Northfield District Council",
+        reference_prefix="NFD",
+        public_base_url="http://testserver/northfield",
     )
 
 

@@ -25,6 +25,7 @@ class CouncilFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Testshire Council {n}")
     slug = factory.Sequence(lambda n: f"testshire-{n}")
     reference_prefix = factory.LazyFunction(lambda: next(PREFIXES))
+    public_base_url = factory.LazyAttribute(lambda o: f"https://report.{o.slug}.example")
     logo_text = factory.LazyAttribute(lambda o: o.name)
     brand_colour = "#1d70b8"
     phone = "01632 960 000"
@@ -100,13 +101,6 @@ class AddressFactory(factory.django.DjangoModelFactory):
     longitude = -1.89
 
 
-def links(reference: str, token: str) -> tuple[str, str]:
-    return (
-        f"http://testserver/track/{reference}/",
-        f"http://testserver/track/{reference}/{token}/",
-    )
-
-
 def make_case(service: Service, **overrides: Any) -> CaseCreated:
     """A request created through case_create, as every channel does."""
     kwargs: dict[str, Any] = {
@@ -117,7 +111,6 @@ def make_case(service: Service, **overrides: Any) -> CaseCreated:
         "contact": Contact(name="Sam Resident", email="sam@example.com"),
         "channel": Channel.WEB,
         "submission_key": uuid.uuid4(),
-        "links": links,
     }
     kwargs.update(overrides)
     return case_create(**kwargs)

@@ -20,7 +20,7 @@ from onecouncil.api.open311.pending import process_pending
 from onecouncil.cases.models import Case, EventKind
 from onecouncil.cases.services import case_add_update, case_change_status
 from onecouncil.core.actors import Actor
-from tests.factories import QuestionFactory, ServiceFactory, links, make_case
+from tests.factories import QuestionFactory, ServiceFactory, make_case
 
 SCHEMAS = Path(__file__).resolve().parents[3] / "shared" / "open311" / "schemas"
 BASE = "/open311/v2"
@@ -305,7 +305,6 @@ def test_get_requests_filters_and_rules(client, service, key, missed_bin):
         case=Case.objects.get(reference=ids[1]),
         status="fixed",
         actor=Actor.system("Officer"),
-        links=links,
     )
 
     def get(**p):
@@ -398,10 +397,10 @@ def test_updates_extension(client, service, key):
     reference = post(client, key).json()[0]["service_request_id"]
     case = Case.objects.get(reference=reference)
     officer = Actor.system("Officer")
-    case_add_update(case=case, message="Inspected today", actor=officer, links=links)
-    case = case_change_status(case=case, status="action_scheduled", actor=officer, links=links)
+    case_add_update(case=case, message="Inspected today", actor=officer)
+    case = case_change_status(case=case, status="action_scheduled", actor=officer)
     case = case_change_status(
-        case=case, status="closed", actor=officer, links=links, closure_reason="not_responsible"
+        case=case, status="closed", actor=officer, closure_reason="not_responsible"
     )
     params = {
         "jurisdiction_id": "riverbend",

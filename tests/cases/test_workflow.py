@@ -23,7 +23,7 @@ from onecouncil.core.actors import Actor
 from onecouncil.core.models import Membership, Role
 from onecouncil.notify.models import Notification
 from onecouncil.notify.services import outbox_process
-from tests.factories import AddressFactory, TeamFactory, WardFactory, links, make_case
+from tests.factories import AddressFactory, TeamFactory, WardFactory, make_case
 
 ANSWERS = {"which_bin": "general", "out_by_7am": "yes"}
 
@@ -69,14 +69,12 @@ def test_routing_rules_by_ward_then_service_then_default(missed_bin, council):
 
 def test_allowed_transitions_and_reasons(case, officer):
     with pytest.raises(WorkflowError):
-        case_change_status(case=case, status="reopened", actor=officer, links=links)
+        case_change_status(case=case, status="reopened", actor=officer)
     with pytest.raises(WorkflowError) as excinfo:
-        case_change_status(case=case, status="closed", actor=officer, links=links)
+        case_change_status(case=case, status="closed", actor=officer)
     assert "reason" in excinfo.value.messages[0]
-    case = case_change_status(case=case, status="in_progress", actor=officer, links=links)
-    case = case_change_status(
-        case=case, status="closed", actor=officer, links=links, closure_reason="no_action"
-    )
+    case = case_change_status(case=case, status="in_progress", actor=officer)
+    case = case_change_status(case=case, status="closed", actor=officer, closure_reason="no_action")
     assert case.closed_at is not None and case.closure_reason.code == "no_action"
     assert case.open311_status == "closed"
     event = case.events.filter(kind=EventKind.STATUS_CHANGED).last()
@@ -88,17 +86,17 @@ def test_change_pattern_has_no_scheduled_action(case, officer):
     case.service.pattern = "change"
     case.service.save()
     with pytest.raises(WorkflowError):
-        case_change_status(case=case, status="action_scheduled", actor=officer, links=links)
+        case_change_status(case=case, status="action_scheduled", actor=officer)
 
 
 def test_clock_pauses_while_waiting_for_the_resident(case, officer):
     due = case.due_at
-    case = case_change_status(case=case, status="awaiting_resident", actor=officer, links=links)
+    case = case_change_status(case=case, status="awaiting_resident", actor=officer)
     assert case.paused_at is not None
     # Three working days pass while the resident is silent.
     Case.objects.filter(pk=case.pk).update(paused_at=case.paused_at - dt.timedelta(days=5))
     case.refresh_from_db()
-    case = case_change_status(case=case, status="in_progress", actor=officer, links=links)
+    case = case_change_status(case=case, status="in_progress", actor=officer)
     assert case.paused_at is None
     assert case.due_at > due
 
@@ -106,7 +104,7 @@ def test_clock_pauses_while_waiting_for_the_resident(case, officer):
 def test_public_updates_and_status_changes_notify_the_reporter(case, officer):
     outbox_process()
     mail.outbox.clear()
-    case_add_update(case=case, message="A crew is on the way.", actor=officer, links=links)
+    case_add_update(case=case, message="A crew is on the way.", actor=officer)
     case_add_note(case=case, message="Crew 4 has it", actor=officer)
     outbox_process()
     assert len(mail.outbox) == 1
@@ -149,30 +147,30 @@ def test_duplicate_reporter_follows_the_original(missed_bin, officer):
     duplicate = make_case(
         missed_bin, answers=ANSWERS, contact=Contact(name="Bea", email="bea@example.com")
     ).case
-    duplicate = case_mark_duplicate(case=duplicate, original=original, actor=officer, links=links)
+    duplicate = case_mark_duplicate(case=duplicate, original=original, actor=officer)
     assert duplicate.status == "closed" and duplicate.duplicate_of == original
     assert duplicate.closure_reason.code == "duplicate"
     assert Follower.objects.filter(case=original, email="bea@example.com").exists()
     outbox_process()
     mail.outbox.clear()
-    case_add_update(case=original, message="Collected today.", actor=officer, links=links)
+    case_add_update(case=original, message="Collected today.", actor=officer)
     outbox_process()
     assert sorted(m.to[0] for m in mail.outbox) == ["bea@example.com", "sam@example.com"]
     with pytest.raises(WorkflowError):
-        case_mark_duplicate(case=original, original=original, actor=officer, links=links)
+        case_mark_duplicate(case=original, original=original, actor=officer)
 
 
 def test_resident_reopens_within_the_window_only(case, officer):
-    case = case_change_status(case=case, status="fixed", actor=officer, links=links)
+    case = case_change_status(case=case, status="fixed", actor=officer)
     with pytest.raises(WorkflowError):
-        case_reopen_by_resident(case=case, reason="  ", links=links)
-    case = case_reopen_by_resident(case=case, reason="Still not collected", links=links)
+        case_reopen_by_resident(case=case, reason="  ")
+    case = case_reopen_by_resident(case=case, reason="Still not collected")
     assert case.status == "reopened" and case.is_open
-    case = case_change_status(case=case, status="fixed", actor=officer, links=links)
+    case = case_change_status(case=case, status="fixed", actor=officer)
     Case.objects.filter(pk=case.pk).update(closed_at=timezone.now() - dt.timedelta(days=60))
     case.refresh_from_db()
     with pytest.raises(WorkflowError) as excinfo:
-        case_reopen_by_resident(case=case, reason="Again", links=links)
+        case_reopen_by_resident(case=case, reason="Again")
     assert "more than 28 days" in excinfo.value.messages[0]
 
 
@@ -190,7 +188,5 @@ def test_response_templates_fill_placeholders(case):
 def test_notifications_written_with_the_change_or_not_at_all(case, officer):
     before = Notification.objects.count()
     with pytest.raises(WorkflowError):
-        case_change_status(
-            case=case, status="closed", actor=officer, links=links, closure_reason="nonsense"
-        )
+        case_change_status(case=case, status="closed", actor=officer, closure_reason="nonsense")
     assert Notification.objects.count() == before

@@ -45,7 +45,12 @@ def browser():
 def demo(transactional_db, live_server, settings, tmp_path):
     """The demo councils, loaded by the product's own command, served for real."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    call_command("load_demo", requests=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command(
+        "load_demo",
+        requests=0,
+        base_url=live_server.url,
+        stdout=open(os.devnull, "w"),  # noqa: SIM115
+    )
     return live_server.url
 
 

@@ -11,7 +11,7 @@ from onecouncil.cases.models import Case, ChangeReport, Follower
 from onecouncil.notify.services import outbox_process
 from onecouncil.residents.accounts import account_signup, account_verify
 from onecouncil.residents.models import Account, SavedDraft
-from tests.factories import AddressFactory, ServiceFactory, links, make_case
+from tests.factories import AddressFactory, ServiceFactory, make_case
 
 ANSWERS = {"which_bin": "general", "out_by_7am": "yes"}
 ACCOUNT = "/riverbend/account"
@@ -181,7 +181,7 @@ def test_follow_and_unfollow_from_the_message(client, council, missed_bin):
     assert "You are following request" in confirmation.subject
     unfollow = re.search(r"http://testserver(\S+/unfollow/\S+/)", confirmation.body).group(1)
     mail.outbox.clear()
-    case_add_update(case=case, message="Crew booked", actor=Actor.system("Officer"), links=links)
+    case_add_update(case=case, message="Crew booked", actor=Actor.system("Officer"))
     outbox_process()
     to_neighbour = next(m for m in mail.outbox if m.to == ["neighbour@example.com"])
     assert "Crew booked" in to_neighbour.body
@@ -190,7 +190,7 @@ def test_follow_and_unfollow_from_the_message(client, council, missed_bin):
     client.post(unfollow)
     assert Follower.objects.get().unsubscribed_at is not None
     mail.outbox.clear()
-    case_add_update(case=case, message="Done soon", actor=Actor.system("Officer"), links=links)
+    case_add_update(case=case, message="Done soon", actor=Actor.system("Officer"))
     outbox_process()
     assert [m.to for m in mail.outbox] == [["sam@example.com"]]
     bad = client.post(f"/riverbend/track/{case.reference}/follow/", {"email": "nope"})

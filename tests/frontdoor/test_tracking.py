@@ -96,11 +96,8 @@ def test_confirmation_page_is_only_for_the_session_that_submitted(client, create
 def test_reporter_reopens_a_closed_request_from_the_private_page(client, created):
     from onecouncil.cases.services import case_change_status
     from onecouncil.core.actors import Actor
-    from tests.factories import links
 
-    case = case_change_status(
-        case=created.case, status="fixed", actor=Actor.system("Officer"), links=links
-    )
+    case = case_change_status(case=created.case, status="fixed", actor=Actor.system("Officer"))
     private = f"/riverbend/track/{case.reference}/{created.private_token}/"
     assert "Reopen this request" in client.get(private).text
     response = client.post(f"{private}reopen/", {"reason": ""})

@@ -16,7 +16,7 @@ from onecouncil.cases.services import case_add_update, case_change_status
 from onecouncil.core.actors import Actor
 from onecouncil.webhooks.models import Delivery, DeliveryStatus, Subscription
 from onecouncil.webhooks.services import deliveries_process, delivery_replay
-from tests.factories import links, make_case
+from tests.factories import make_case
 
 ANSWERS = {"which_bin": "general", "out_by_7am": "yes"}
 
@@ -61,10 +61,8 @@ def subscription(council, receiver):
 def test_events_are_delivered_signed(subscription, missed_bin):
     case = make_case(missed_bin, answers=ANSWERS).case
     officer = Actor.system("Officer")
-    case_add_update(case=case, message="Crew booked", actor=officer, links=links)
-    case_change_status(
-        case=case, status="closed", actor=officer, links=links, closure_reason="no_action"
-    )
+    case_add_update(case=case, message="Crew booked", actor=officer)
+    case_change_status(case=case, status="closed", actor=officer, closure_reason="no_action")
     assert deliveries_process() == 4
     events = [r["headers"]["X-OneCouncil-Event"] for r in Receiver.received]
     assert events == ["created", "updated", "status_changed", "closed"]

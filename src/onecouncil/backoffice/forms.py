@@ -6,6 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from onecouncil.cases.models import Channel, Status
+from onecouncil.catalogue.models import Service
+from onecouncil.core.models import Council, Team
+from onecouncil.residents.models import Ward
 
 
 class SignInForm(forms.Form):
@@ -21,7 +24,7 @@ class SignInForm(forms.Form):
     )
 
 
-DUE_CHOICES = [("", _("Any time")), ("overdue", _("Overdue")), ("soon", _("Due in 2 days"))]
+DUE_CHOICES = [("", _("Any time")), ("overdue", _("Overdue")), ("soon", _("Due soon"))]
 ASSIGNED_CHOICES = [
     ("", _("Anyone")),
     ("me", _("Assigned to me")),
@@ -38,15 +41,13 @@ class QueueFilterForm(forms.Form):
     due = forms.ChoiceField(label=_("Due"), required=False, choices=DUE_CHOICES)
     assigned = forms.ChoiceField(label=_("Assigned"), required=False, choices=ASSIGNED_CHOICES)
 
-    def __init__(
-        self,
-        *args: Any,
-        teams: list[tuple[str, str]],
-        services: list[tuple[str, str]],
-        wards: list[tuple[str, str]],
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, *args: Any, council: Council, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        teams = [(str(t.pk), t.name) for t in Team.objects.filter(council=council)]
+        services = [
+            (str(s.pk), s.name) for s in Service.objects.filter(council=council).order_by("name")
+        ]
+        wards = [(str(w.pk), w.name) for w in Ward.objects.filter(council=council)]
         self.fields["team"].choices = [("", _("All teams")), *teams]  # type: ignore[attr-defined]
         self.fields["service"].choices = [("", _("All services")), *services]  # type: ignore[attr-defined]
         self.fields["ward"].choices = [("", _("All wards")), *wards]  # type: ignore[attr-defined]

@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib.auth import get_user_model, login, logout
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,6 +36,13 @@ from onecouncil.backoffice.forms import (
 )
 from onecouncil.cases.inputs import Contact, Location, validate_contact, validate_location
 from onecouncil.cases.models import Case, CaseEvent, Channel, ResponseTemplate, Status
+from onecouncil.cases.queue import (
+    QueueFilters,
+    assigned_open,
+    clock_for,
+    queue_counts,
+    staff_queue,
+)
 from onecouncil.cases.services import (
     WorkflowError,
     case_add_note,
@@ -53,7 +60,6 @@ from onecouncil.cases.staff import (
     account_history,
     case_for_staff,
     case_search,
-    cases_for_staff,
     may_see_personal_data,
     other_requests_of,
     photo_for_staff,
@@ -62,11 +68,10 @@ from onecouncil.cases.staff import (
 )
 from onecouncil.cases.workflow import allowed_next
 from onecouncil.catalogue.answers import AnswersForm
-from onecouncil.catalogue.models import Service
 from onecouncil.catalogue.selectors import groups_with_services, service_for_resident
 from onecouncil.core.actors import Actor
 from onecouncil.core.audit import audit_record
-from onecouncil.core.models import AuditEntry, Council, Membership, Role, Team
+from onecouncil.core.models import AuditEntry, Council, Membership, Role
 from onecouncil.core.permissions import Permission, role_has
 from onecouncil.core.signin import STAFF_SESSION_SECONDS, Throttled, signin_attempt
 from onecouncil.residents.postcodes import normalise_postcode
@@ -114,27 +119,12 @@ def page(
     context.setdefault("form_has_errors", bool(context.get("errors")))
     context.setdefault("flash", request.session.pop("flash", ""))
     context["membership"] = membership
+    if membership is not None:
+        context.setdefault("clock", clock_for(membership.council))
     context["can"] = {
         p.value: bool(membership and role_has(membership.role, p)) for p in Permission
     }
     return render(request, f"backoffice/{template}", context, status=status)
-
-
-def _links(request: HttpRequest) -> Callable[[str, str], tuple[str, str]]:
-    council = _council(request)
-
-    def build(reference: str, token: str) -> tuple[str, str]:
-        if council.public_base_url:
-            base = council.public_base_url.rstrip("/")
-            return f"{base}/track/{reference}/", f"{base}/track/{reference}/{token}/"
-        return (
-            request.build_absolute_uri(reverse("frontdoor:track_case", args=[reference])),
-            request.build_absolute_uri(reverse("frontdoor:track_private", args=[reference, token]))
-            if token
-            else "",
-        )
-
-    return build
 
 
 # --- Signing in ------------------------------------------------------------------------
@@ -196,47 +186,16 @@ def signout(request: HttpRequest) -> HttpResponseBase:
 def _filtered(
     request: HttpRequest, council: Council, membership: Membership
 ) -> tuple[QueueFilterForm, QuerySet[Case]]:
-    teams = Team.objects.filter(council=council)
-    services = Service.objects.filter(council=council).order_by("name")
-    from onecouncil.residents.models import Ward
-
-    wards = Ward.objects.filter(council=council)
     data = request.GET.copy()
     if "status" not in data:
         data["status"] = "open"
         my_teams = list(membership.teams.all())
         if "team" not in data and len(my_teams) == 1:
             data["team"] = str(my_teams[0].pk)
-    form = QueueFilterForm(
-        data,
-        teams=[(str(t.pk), t.name) for t in teams],
-        services=[(str(s.pk), s.name) for s in services],
-        wards=[(str(w.pk), w.name) for w in wards],
-    )
-    cases = cases_for_staff(membership=membership)
-    if form.is_valid():
-        f = form.cleaned_data
-        if f["team"]:
-            cases = cases.filter(team_id=f["team"])
-        if f["status"] == "open":
-            cases = cases.exclude(status__in=[Status.FIXED, Status.CLOSED])
-        elif f["status"]:
-            cases = cases.filter(status=f["status"])
-        if f["service"]:
-            cases = cases.filter(service_id=f["service"])
-        if f["ward"]:
-            cases = cases.filter(ward_id=f["ward"])
-        now = timezone.now()
-        if f["due"] == "overdue":
-            cases = cases.filter(due_at__lt=now, paused_at__isnull=True)
-        elif f["due"] == "soon":
-            cases = cases.filter(due_at__gte=now, due_at__lt=now + dt.timedelta(days=2))
-        if f["assigned"] == "me":
-            cases = cases.filter(assignee_id=request.user.pk)
-        elif f["assigned"] == "unassigned":
-            cases = cases.filter(assignee__isnull=True)
-    cases = cases.select_related("service", "ward", "assignee", "team").order_by(
-        "due_at", "created_at"
+    form = QueueFilterForm(data, council=council)
+    filters = QueueFilters.from_cleaned(form.cleaned_data) if form.is_valid() else QueueFilters()
+    cases = staff_queue(
+        membership=membership, filters=filters, clock=clock_for(council), user_id=request.user.pk
     )
     return form, cases
 
@@ -257,18 +216,8 @@ def queue(request: HttpRequest, council: Council, membership: Membership) -> Htt
     form, cases = _filtered(request, council, membership)
     paginator = Paginator(cases, PAGE_SIZE)
     page_obj = paginator.get_page(request.GET.get("page"))
-    now = timezone.now()
-    counts = (
-        cases_for_staff(membership=membership)
-        .exclude(status__in=[Status.FIXED, Status.CLOSED])
-        .values("team__name")
-        .annotate(
-            open=Count("id"),
-            overdue=Count("id", filter=Q(due_at__lt=now, paused_at__isnull=True)),
-            soon=Count("id", filter=Q(due_at__gte=now, due_at__lt=now + dt.timedelta(days=2))),
-        )
-        .order_by("team__name")
-    )
+    clock = clock_for(council)
+    counts = queue_counts(membership=membership, clock=clock)
     query = request.GET.copy()
     query.pop("page", None)
     return page(
@@ -277,9 +226,8 @@ def queue(request: HttpRequest, council: Council, membership: Membership) -> Htt
         {
             "form": form,
             "page_obj": page_obj,
-            "counts": list(counts),
-            "now": now,
-            "soon": now + dt.timedelta(days=2),
+            "counts": counts,
+            "clock": clock,
             "query": query.urlencode(),
             "staff": _staff_choices(council),
             "statuses": [s for s in Status if s not in (Status.CLOSED, Status.REOPENED)],
@@ -310,7 +258,7 @@ def bulk(request: HttpRequest, council: Council, membership: Membership) -> Http
             if assign_to:
                 case_assign(case=case, assignee=assignee, actor=actor)
             if status:
-                case_change_status(case=case, status=status, actor=actor, links=_links(request))
+                case_change_status(case=case, status=status, actor=actor)
         except (WorkflowError, ValueError):
             skipped.append(case.reference)
     message = _("%(n)s requests changed.") % {"n": len(chosen) - len(skipped)}
@@ -405,13 +353,7 @@ def search(request: HttpRequest, council: Council, membership: Membership) -> Ht
 @staff_view(Permission.VIEW_CASES)
 def mine(request: HttpRequest, council: Council, membership: Membership) -> HttpResponseBase:
     """My assigned open requests, nearest first when the officer shares where they are."""
-    cases = list(
-        cases_for_staff(membership=membership)
-        .filter(assignee_id=request.user.pk)
-        .exclude(status__in=[Status.FIXED, Status.CLOSED])
-        .select_related("service", "ward")
-        .order_by("due_at")[:200]
-    )
+    cases = assigned_open(membership=membership, user_id=request.user.pk)
     origin = None
     error = ""
     try:
@@ -543,14 +485,23 @@ def case_view(
             "events": events,
             "notes": [e for e in events if not e.is_public],
             "photos": list(case.photos.all()),
-            "others": other_requests_of(case) if personal else [],
+            "others": other_requests_of(membership=membership, case=case) if personal else [],
             "followers": list(case.followers.filter(unsubscribed_at__isnull=True))
             if personal
             else [],
-            "now": timezone.now(),
+            "due_overdue": case.is_overdue(timezone.now()),
+            "change_rows": [(k, v) for k, v in case.change_details.items() if isinstance(v, dict)],
+            "change_effective": _iso_date(case.change_details.get("effective_date")),
             "errors": request.session.pop("case_errors", []),
         },
     )
+
+
+def _iso_date(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 def _after_action(request: HttpRequest, case: Case, done: str) -> HttpResponseBase:
@@ -617,7 +568,6 @@ def case_status_view(
             closure_reason=request.POST.get("closure_reason", ""),
             message=request.POST.get("message", "")[:2000],
             actor=Actor.from_request(request),
-            links=_links(request),
         ),
     )
 
@@ -640,7 +590,6 @@ def case_update_view(
             case=case,
             message=request.POST.get("message", "")[:4000],
             actor=Actor.from_request(request),
-            links=_links(request),
         ),
     )
 
@@ -681,7 +630,7 @@ def case_duplicate_view(
         "id_original",
         _("Marked as a duplicate of %(ref)s") % {"ref": original.reference},
         lambda: case_mark_duplicate(
-            case=case, original=original, actor=Actor.from_request(request), links=_links(request)
+            case=case, original=original, actor=Actor.from_request(request)
         ),
     )
 
@@ -766,7 +715,6 @@ def assisted_report(
                         contact=contact,
                         channel=Channel(c["channel"]),
                         submission_key=uuid.UUID(key),
-                        links=_links(request),
                         actor=Actor.from_request(request),
                         updates_by_sms=c["updates_by_sms"],
                     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import Any
 
@@ -24,13 +25,41 @@ class Status(models.TextChoices):
     REOPENED = "reopened", _("Reopened")
 
 
-OPEN_STATUSES = {
-    Status.RECEIVED,
-    Status.IN_PROGRESS,
-    Status.ACTION_SCHEDULED,
-    Status.AWAITING_RESIDENT,
-    Status.REOPENED,
-}
+# The one definition of "open" and "closed": everything else asks the queryset or the case.
+CLOSED_STATUSES = frozenset({Status.FIXED, Status.CLOSED})
+OPEN_STATUSES = frozenset(set(Status) - CLOSED_STATUSES)
+
+# How far ahead "due soon" looks unless a council says otherwise (working days).
+DEFAULT_DUE_SOON_WORKING_DAYS = 2
+
+
+class CaseQuerySet(models.QuerySet["Case"]):
+    """Named queries: the only place a status list or a due-date rule is written."""
+
+    def open(self) -> CaseQuerySet:
+        return self.exclude(status__in=CLOSED_STATUSES)
+
+    def closed(self) -> CaseQuerySet:
+        return self.filter(status__in=CLOSED_STATUSES)
+
+    def with_open311_status(self, status: str) -> CaseQuerySet:
+        return self.open() if status == "open" else self.closed()
+
+    def overdue(self, now: dt.datetime) -> CaseQuerySet:
+        """Open, past their due date, and not waiting for the resident (clock paused)."""
+        return self.open().filter(overdue_q(now))
+
+    def due_soon(self, now: dt.datetime, horizon: dt.datetime) -> CaseQuerySet:
+        """Open, not paused, due between now and ``horizon`` (see ``due_soon_horizon``)."""
+        return self.open().filter(due_soon_q(now, horizon))
+
+
+def overdue_q(now: dt.datetime) -> models.Q:
+    return models.Q(due_at__lt=now, paused_at__isnull=True, due_at__isnull=False)
+
+
+def due_soon_q(now: dt.datetime, horizon: dt.datetime) -> models.Q:
+    return models.Q(due_at__gte=now, due_at__lt=horizon, paused_at__isnull=True)
 
 
 class Open311Closure(models.TextChoices):
@@ -110,6 +139,8 @@ class Channel(models.TextChoices):
 
 
 class Case(CouncilOwned):
+    objects = CaseQuerySet.as_manager()
+
     reference = models.CharField(_("reference number"), max_length=20, unique=True)
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="cases")
     status = models.CharField(
@@ -245,6 +276,22 @@ class Case(CouncilOwned):
     @property
     def open311_status(self) -> str:
         return "open" if self.is_open else "closed"
+
+    def is_overdue(self, now: dt.datetime) -> bool:
+        return bool(
+            self.is_open
+            and self.due_at is not None
+            and self.paused_at is None
+            and self.due_at < now
+        )
+
+    def is_due_soon(self, now: dt.datetime, horizon: dt.datetime) -> bool:
+        return bool(
+            self.is_open
+            and self.due_at is not None
+            and self.paused_at is None
+            and now <= self.due_at < horizon
+        )
 
 
 class EventKind(models.TextChoices):
@@ -414,26 +461,14 @@ STATUS_EXPLANATION = {
     Status.CLOSED: _("This request is closed."),
     Status.REOPENED: _("This request was opened again and we are looking at it."),
 }
-STATUS_TAG_COLOUR = {
-    Status.RECEIVED: "govuk-tag--blue",
-    Status.IN_PROGRESS: "govuk-tag--light-blue",
-    Status.ACTION_SCHEDULED: "govuk-tag--purple",
-    Status.AWAITING_RESIDENT: "govuk-tag--yellow",
-    Status.FIXED: "govuk-tag--green",
-    Status.CLOSED: "govuk-tag--grey",
-    Status.REOPENED: "govuk-tag--orange",
-}
 
 
 def status_display(case: Case) -> dict[str, str]:
+    """A status in words a resident understands (presentation lives in ``web``)."""
     explanation = str(STATUS_EXPLANATION[Status(case.status)])
     if case.status == Status.CLOSED and case.closure_reason is not None:
         explanation = case.closure_reason.public_explanation
-    return {
-        "label": str(Status(case.status).label),
-        "explanation": explanation,
-        "tag_class": STATUS_TAG_COLOUR[Status(case.status)],
-    }
+    return {"label": str(Status(case.status).label), "explanation": explanation}
 
 
 class ChangeReport(CouncilOwned):

@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,6 +26,7 @@ from onecouncil.cases.inputs import (
     validate_contact,
     validate_location,
 )
+from onecouncil.cases.links import private_url, tracking_url, unfollow_url
 from onecouncil.cases.models import (
     DEFAULT_CLOSURE_REASONS,
     Case,
@@ -59,9 +60,6 @@ from onecouncil.residents.selectors import nearest_address
 from onecouncil.residents.services import person_for_verified_email
 from onecouncil.webhooks.services import webhooks_enqueue
 
-# Builds (tracking URL, private URL) for a reference and private token.
-LinkBuilder = Callable[[str, str], tuple[str, str]]
-
 
 @dataclass(frozen=True)
 class CaseCreated:
@@ -78,7 +76,10 @@ def token_matches(case: Case, token: str) -> bool:
     return hmac.compare_digest(case.private_token_hash, hash_token(token))
 
 
-def due_at_for(service: Service, council: Council, start: dt.datetime) -> dt.datetime:
+def due_at_for(service: Service, council: Council, start: dt.datetime) -> dt.datetime | None:
+    """When a request made at ``start`` is due; None for a service with no target."""
+    if service.sla_amount is None:
+        return None
     if service.sla_unit == SlaUnit.WORKING_HOURS:
         return add_working_hours(
             start, service.sla_amount, tz=council.time_zone, region=council.bank_holiday_region
@@ -97,7 +98,6 @@ def case_create(
     contact: Contact,
     channel: Channel,
     submission_key: uuid.UUID,
-    links: LinkBuilder,
     photo_draft_key: uuid.UUID | None = None,
     channel_detail: str = "",
     language: str = "en-gb",
@@ -106,6 +106,7 @@ def case_create(
     councillor_consent: bool = False,
     account: Account | None = None,
     description: str = "",
+    internal_notes: Sequence[tuple[str, dict[str, Any]]] = (),
 ) -> CaseCreated:
     """Create a service request with its first events and confirmation, in one transaction.
 
@@ -151,8 +152,8 @@ def case_create(
                 channel_detail=channel_detail,
                 submission_key=submission_key,
                 photos=photos,
-                links=links,
                 language=language,
+                internal_notes=internal_notes,
                 actor=actor,
                 updates_by_sms=updates_by_sms,
                 councillor_consent=councillor_consent,
@@ -165,6 +166,93 @@ def case_create(
         if existing is None:
             raise
         return CaseCreated(existing, None, created=False)
+
+
+def case_create_change_task(
+    *,
+    account: Account,
+    service: Service,
+    changes: dict[str, Any],
+    effective_date: dt.date | None = None,
+    channel: Channel = Channel.WEB,
+    actor: Actor | None = None,
+) -> Case:
+    """A task in a service team's queue: a resident told us about a change of details.
+
+    Made by the same writer as every other request, so it is routed, keyed for search,
+    has its events and webhooks, and gets a reference. The resident is not sent a
+    confirmation for each task: the change report tells them where it went.
+    """
+    summary = "; ".join(
+        f"{field}: {c['old'] or _('(none)')} → {c['new']}" for field, c in changes.items()
+    )
+    details: dict[str, Any] = {**changes}
+    if effective_date is not None:
+        details["effective_date"] = effective_date.isoformat()
+        summary += "; " + _("takes effect on %(date)s") % {
+            "date": f"{effective_date.day} {effective_date:%B %Y}"
+        }
+    return _insert(
+        council=account.council,
+        service=service,
+        answers={},
+        location=Location(address=account.address),
+        contact=Contact(name=account.name, email=account.email, phone=account.phone),
+        channel=channel,
+        channel_detail=_("change of details"),
+        submission_key=uuid.uuid4(),
+        photos=[],
+        language=account.language,
+        actor=actor or Actor.system(_("Tell us once")),
+        updates_by_sms=False,
+        councillor_consent=False,
+        account=account,
+        description="",
+        change_details=details,
+        created_message=_("The resident told us about a change of details: %(s)s") % {"s": summary},
+        confirm=False,
+    ).case
+
+
+@transaction.atomic
+def case_update_contact(
+    *,
+    case: Case,
+    actor: Actor,
+    name: str | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> Case:
+    """Change a request's contact details; the search keys follow them, and an internal
+    event records what changed."""
+    case = _locked(case)
+    fields: list[str] = []
+    if name is not None and name != case.contact_name:
+        case.contact_name = name
+        fields.append("contact_name")
+    if email is not None and email != case.contact_email:
+        case.contact_email = email
+        fields.append("contact_email")
+    if phone is not None and phone != case.contact_phone:
+        case.contact_phone = phone
+        fields.append("contact_phone")
+    keys = contact_keys(email=case.contact_email, phone=case.contact_phone)
+    for key, value in keys.items():
+        if getattr(case, key) != value:
+            setattr(case, key, value)
+            fields.append(key)
+    if fields:
+        case.save(update_fields=[*fields, "updated_at"])
+    event_append(
+        case=case,
+        kind=EventKind.NOTE,
+        is_public=False,
+        actor=actor,
+        message=_("The resident told us about a change of details"),
+        data=data or {},
+    )
+    return case
 
 
 def _unused_reference(council: Council) -> str:
@@ -186,13 +274,16 @@ def _insert(
     channel_detail: str,
     submission_key: uuid.UUID,
     photos: Sequence[Photo],
-    links: LinkBuilder,
     language: str,
     actor: Actor | None,
     updates_by_sms: bool,
     councillor_consent: bool,
     account: Account | None,
     description: str,
+    internal_notes: Sequence[tuple[str, dict[str, Any]]] = (),
+    change_details: dict[str, Any] | None = None,
+    created_message: str = "",
+    confirm: bool = True,
 ) -> CaseCreated:
     now = timezone.now()
     address = location.address
@@ -208,6 +299,9 @@ def _insert(
     token = secrets.token_urlsafe(24)
     anonymous = contact.anonymous
     team = team_for(service=service, ward=ward)
+    keys = contact_keys(
+        email="" if anonymous else contact.email, phone="" if anonymous else contact.phone
+    )
     case = Case.objects.create(
         council=council,
         reference=_unused_reference(council),
@@ -216,6 +310,7 @@ def _insert(
         channel_detail=channel_detail,
         answers=answers,
         description=description.strip()[:4000],
+        change_details=change_details or {},
         address=address,
         uprn=address.uprn if address else None,
         street=street,
@@ -231,8 +326,7 @@ def _insert(
         contact_name="" if anonymous else contact.name.strip(),
         contact_email="" if anonymous else contact.email.strip(),
         contact_phone="" if anonymous else contact.phone.strip(),
-        phone_key="" if anonymous or not contact.phone.strip() else normalise_phone(contact.phone),
-        email_key="" if anonymous else contact.email.strip().lower(),
+        **keys,
         is_anonymous=anonymous,
         updates_by_sms=bool(updates_by_sms and not anonymous and contact.phone.strip()),
         councillor_consent=councillor_consent and not anonymous,
@@ -260,6 +354,24 @@ def _insert(
         data={"channel": channel, "channel_detail": channel_detail},
         actor=channel_actor,
     )
+    if created_message:
+        event_append(
+            case=case,
+            kind=EventKind.NOTE,
+            is_public=False,
+            message=created_message,
+            data={"changes": change_details or {}},
+            actor=channel_actor,
+        )
+    for note, data in internal_notes:
+        event_append(
+            case=case,
+            kind=EventKind.NOTE,
+            is_public=False,
+            message=note,
+            data=data,
+            actor=channel_actor,
+        )
     if team is not None:
         event_append(
             case=case,
@@ -268,13 +380,12 @@ def _insert(
             data={"team": team.name, "team_id": team.pk},
             actor=Actor.system(_("Routing")),
         )
-    tracking_url, private_url = links(case.reference, token)
     context = {
-        **_message_context(case, tracking_url),
-        "private_url": private_url,
+        **_message_context(case),
+        "private_url": private_url(case, token),
         "due_date": _due_date_text(case),
     }
-    for notify_channel, recipient in _reporter_channels(case):
+    for notify_channel, recipient in _reporter_channels(case) if confirm else []:
         notification_enqueue(
             council=council,
             kind="case_confirmation",
@@ -286,6 +397,17 @@ def _insert(
         )
     _publish(case, "created")
     return CaseCreated(case, token, created=True)
+
+
+def contact_keys(*, email: str, phone: str) -> dict[str, str]:
+    """The search keys for contact details: derived here, whenever the details change."""
+    phone_key = ""
+    if phone.strip():
+        try:
+            phone_key = normalise_phone(phone)
+        except ValidationError:
+            phone_key = ""
+    return {"email_key": email.strip().lower(), "phone_key": phone_key}
 
 
 def _publish(case: Case, event_type: str, message: str = "") -> None:
@@ -324,14 +446,14 @@ def _due_date_text(case: Case) -> str:
     return f"{local.day} {local:%B %Y}"
 
 
-def _message_context(case: Case, tracking_url: str) -> dict[str, Any]:
+def _message_context(case: Case) -> dict[str, Any]:
     return {
         "council_name": case.council.name,
         "council_phone": case.council.phone,
         "reference": case.reference,
         "service_name": case.service.name,
         "name": case.contact_name,
-        "tracking_url": tracking_url,
+        "tracking_url": tracking_url(case),
     }
 
 
@@ -344,12 +466,11 @@ def _reporter_channels(case: Case) -> list[tuple[NotifyChannel, str]]:
     return channels
 
 
-def _notify_update(case: Case, *, message: str, links: LinkBuilder) -> int:
+def _notify_update(case: Case, *, message: str) -> int:
     """Queue an update for the reporter and every follower, each as they chose."""
-    tracking_url = links(case.reference, "")[0]
     status = status_display(case)
     context = {
-        **_message_context(case, tracking_url),
+        **_message_context(case),
         "status": status["label"],
         "status_explanation": status["explanation"],
         "message": message,
@@ -358,11 +479,11 @@ def _notify_update(case: Case, *, message: str, links: LinkBuilder) -> int:
         key: context for key in _reporter_channels(case)
     }
     for follower in case.followers.filter(unsubscribed_at__isnull=True):
+        follower.case = case
         own = {
             **context,
             "name": follower.name,
-            "unfollow_url": f"{tracking_url.split('/track/')[0]}/unfollow/"
-            f"{follower.unsubscribe_token}/",
+            "unfollow_url": unfollow_url(follower),
         }
         if follower.by_email and follower.email:
             recipients.setdefault((NotifyChannel.EMAIL, follower.email), own)
@@ -486,7 +607,6 @@ def case_change_status(
     case: Case,
     status: str,
     actor: Actor,
-    links: LinkBuilder,
     message: str = "",
     closure_reason: str = "",
 ) -> Case:
@@ -524,7 +644,7 @@ def case_change_status(
         message=public_message,
         data={"from": previous, "to": new_status, "closure_reason": reason.code if reason else ""},
     )
-    _notify_update(case, message=public_message, links=links)
+    _notify_update(case, message=public_message)
     _publish(case, "status_changed", public_message)
     if new_status == Status.CLOSED:
         _publish(case, "closed", public_message)
@@ -539,7 +659,7 @@ def may_reopen(case: Case) -> bool:
 
 
 @transaction.atomic
-def case_reopen_by_resident(*, case: Case, reason: str, links: LinkBuilder) -> Case:
+def case_reopen_by_resident(*, case: Case, reason: str) -> Case:
     """The reporter reopens their closed request within the council's window."""
     case = _locked(case)
     if case.status not in (Status.CLOSED, Status.FIXED) or case.closed_at is None:
@@ -557,7 +677,6 @@ def case_reopen_by_resident(*, case: Case, reason: str, links: LinkBuilder) -> C
         case=case,
         status=Status.REOPENED,
         actor=resident,
-        links=links,
         message=_("The person who reported this told us it is not sorted, so we have reopened it."),
     )
     # Their own words may hold personal details: staff see them, the public page does not.
@@ -573,7 +692,7 @@ def case_reopen_by_resident(*, case: Case, reason: str, links: LinkBuilder) -> C
 
 
 @transaction.atomic
-def case_add_update(*, case: Case, message: str, actor: Actor, links: LinkBuilder) -> Case:
+def case_add_update(*, case: Case, message: str, actor: Actor) -> Case:
     """A public update: on the tracking page, and sent to the reporter and followers."""
     if not message.strip():
         raise WorkflowError(_("Enter the update"))
@@ -586,7 +705,7 @@ def case_add_update(*, case: Case, message: str, actor: Actor, links: LinkBuilde
         actor=actor,
         message=message.strip(),
     )
-    _notify_update(case, message=message.strip(), links=links)
+    _notify_update(case, message=message.strip())
     _publish(case, "updated", message.strip())
     return case
 
@@ -604,7 +723,7 @@ def case_add_note(*, case: Case, message: str, actor: Actor) -> Case:
 
 
 @transaction.atomic
-def case_mark_duplicate(*, case: Case, original: Case, actor: Actor, links: LinkBuilder) -> Case:
+def case_mark_duplicate(*, case: Case, original: Case, actor: Actor) -> Case:
     """Close ``case`` as a duplicate of ``original``; its reporter follows the original."""
     if original.council_id != case.council_id or original.pk == case.pk:
         raise WorkflowError(_("Choose another request of this council"))
@@ -652,7 +771,6 @@ def case_mark_duplicate(*, case: Case, original: Case, actor: Actor, links: Link
         case=case,
         status=Status.CLOSED,
         actor=actor,
-        links=links,
         message=message,
         closure_reason="duplicate",
     )

@@ -6,10 +6,10 @@ import contextlib
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
 from onecouncil.cases.inputs import normalise_phone
-from onecouncil.cases.models import Case, Photo
+from onecouncil.cases.models import Case, CaseQuerySet, Photo
 from onecouncil.core.models import Council, Membership, Role
 from onecouncil.core.permissions import Permission, role_has
 from onecouncil.core.references import ReferenceError, parse_reference
@@ -28,7 +28,7 @@ def require(membership: Membership | None, permission: Permission) -> Membership
     return membership
 
 
-def cases_for_staff(*, membership: Membership) -> QuerySet[Case]:
+def cases_for_staff(*, membership: Membership) -> CaseQuerySet:
     """Every case this member of staff may see."""
     require(membership, Permission.VIEW_CASES)
     cases = Case.objects.filter(council_id=membership.council_id)
@@ -111,17 +111,23 @@ def _spaced(postcode: str) -> str:
     return f"{postcode[:-3]} {postcode[-3:]}" if len(postcode) > 3 else postcode
 
 
-def other_requests_of(case: Case, limit: int = 20) -> list[Case]:
-    """The single view of the resident: their other requests across every service."""
+def other_requests_of(*, membership: Membership, case: Case, limit: int = 20) -> list[Case]:
+    """The single view of the resident: their other requests across every service that
+    this member of staff may see (a councillor: only in their wards), matched by person,
+    email key or phone key."""
     match = Q(pk__in=[])
     if case.person_id:
         match |= Q(person_id=case.person_id)
-    if case.contact_email:
-        match |= Q(email_key=case.contact_email.strip().lower())
-    if case.contact_phone:
-        match |= Q(contact_phone=case.contact_phone)
+    if case.email_key:
+        match |= Q(email_key=case.email_key)
+    if case.phone_key:
+        match |= Q(phone_key=case.phone_key)
+    cases = cases_for_staff(membership=membership)
+    if not may_see_personal_data_any(membership):
+        # A councillor links only requests whose reporter agreed to share their details.
+        cases = cases.filter(councillor_consent=True)
     return list(
-        Case.objects.filter(match, council_id=case.council_id)
+        cases.filter(match)
         .exclude(pk=case.pk)
         .select_related("service")
         .order_by("-created_at")[:limit]

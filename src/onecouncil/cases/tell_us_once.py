@@ -8,8 +8,7 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,8 +19,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onecouncil.cases.events import event_append
-from onecouncil.cases.models import Case, ChangeReport, EventKind, Follower, Status
-from onecouncil.cases.services import LinkBuilder, _unused_reference, due_at_for, hash_token
+from onecouncil.cases.links import tracking_url
+from onecouncil.cases.links import unfollow_url as follower_unfollow_url
+from onecouncil.cases.models import (
+    CLOSED_STATUSES,
+    Case,
+    ChangeReport,
+    Channel,
+    EventKind,
+    Follower,
+)
+from onecouncil.cases.services import case_create_change_task, case_update_contact
 from onecouncil.catalogue.models import Service
 from onecouncil.core.actors import Actor
 from onecouncil.notify.models import Channel as NotifyChannel
@@ -29,7 +37,6 @@ from onecouncil.notify.services import notification_enqueue
 from onecouncil.residents.models import Account, Address
 
 CHANGEABLE = ("name", "phone", "address")
-CLOSED = (Status.FIXED, Status.CLOSED)
 
 
 def cases_for_account(account: Account) -> QuerySet[Case]:
@@ -92,7 +99,7 @@ def case_follow(
     account: Account | None = None,
     email: str = "",
     name: str = "",
-    links: LinkBuilder | None = None,
+    notify: bool = True,
 ) -> Followed:
     """Follow a request's updates: report once, and hear about it when it changes."""
     if not case.is_open:
@@ -131,8 +138,7 @@ def case_follow(
         actor=Actor.system(_("Resident")),
         message=_("Someone started following"),
     )
-    if links is not None:
-        tracking_url = links(case.reference, "")[0]
+    if notify:
         notification_enqueue(
             council=case.council,
             kind="follow_confirmation",
@@ -143,16 +149,11 @@ def case_follow(
                 "council_name": case.council.name,
                 "reference": case.reference,
                 "service_name": case.service.name,
-                "tracking_url": tracking_url,
-                "unfollow_url": unfollow_url(tracking_url, follower),
+                "tracking_url": tracking_url(case),
+                "unfollow_url": follower_unfollow_url(follower),
             },
         )
     return Followed(follower, created=True)
-
-
-def unfollow_url(tracking_url: str, follower: Follower) -> str:
-    base = tracking_url.split("/track/")[0]
-    return f"{base}/unfollow/{follower.unsubscribe_token}/"
 
 
 def follower_unsubscribe(*, token: str) -> Follower | None:
@@ -178,7 +179,8 @@ def change_tell(
     address: Address | None = None,
     to_requests: bool,
     to_services: bool,
-    links: LinkBuilder,
+    effective_date: dt.date | None = None,
+    channel: Channel = Channel.WEB,
 ) -> ChangeReport:
     """Record a change of details once and pass it on as the resident agreed."""
     account = (
@@ -211,24 +213,14 @@ def change_tell(
     if to_requests:
         for case in (
             cases_for_account(account)
-            .exclude(status__in=CLOSED)
+            .exclude(status__in=CLOSED_STATUSES)
             .filter(Q(account=account) | Q(person_id=account.person_id))
         ):
-            fields = []
-            if "name" in changes:
-                case.contact_name = account.name
-                fields.append("contact_name")
-            if "phone" in changes:
-                case.contact_phone = account.phone
-                fields.append("contact_phone")
-            if fields:
-                case.save(update_fields=[*fields, "updated_at"])
-            event_append(
+            case_update_contact(
                 case=case,
-                kind=EventKind.NOTE,
-                is_public=False,
                 actor=actor,
-                message=_("The resident told us about a change of details"),
+                name=account.name if "name" in changes else None,
+                phone=account.phone if "phone" in changes else None,
                 data={"changes": changes, "change_report": report.pk},
             )
             report.passed_to_requests.append(case.reference)
@@ -236,60 +228,16 @@ def change_tell(
         for service in Service.objects.filter(
             council_id=account.council_id, receives_changes=True, is_active=True
         ):
-            task = _change_task(account=account, service=service, changes=changes, links=links)
+            task = case_create_change_task(
+                account=account,
+                service=service,
+                changes=changes,
+                effective_date=effective_date,
+                channel=channel,
+            )
             report.passed_to_services.append({"service": service.name, "reference": task.reference})
     report.save(update_fields=["passed_to_requests", "passed_to_services"])
     return report
-
-
-def _change_task(
-    *,
-    account: Account,
-    service: Service,
-    changes: dict[str, Any],
-    links: Callable[[str, str], tuple[str, str]],
-) -> Case:
-    """A task in the service team's queue with the old and new details."""
-    from onecouncil.cases.routing import team_for
-
-    now = timezone.now()
-    address = account.address
-    case = Case.objects.create(
-        council_id=account.council_id,
-        reference=_unused_reference(account.council),
-        service=service,
-        channel="web",
-        channel_detail="change of details",
-        answers={},
-        change_details=changes,
-        contact_name=account.name,
-        contact_email=account.email,
-        email_key=account.email,
-        contact_phone=account.phone,
-        account=account,
-        person_id=account.person_id,
-        address=address,
-        uprn=address.uprn if address else None,
-        postcode=address.postcode if address else "",
-        ward=address.ward if address else None,
-        street=address.street if address else "",
-        private_token_hash=hash_token(uuid.uuid4().hex),
-        team=team_for(service=service, ward=address.ward if address else None),
-        submission_key=uuid.uuid4(),
-        due_at=due_at_for(service, account.council, now),
-    )
-    summary = "; ".join(
-        f"{field}: {c['old'] or _('(none)')} → {c['new']}" for field, c in changes.items()
-    )
-    event_append(
-        case=case,
-        kind=EventKind.CREATED,
-        is_public=False,
-        actor=Actor.system(_("Tell us once")),
-        message=_("The resident told us about a change of details: %(s)s") % {"s": summary},
-        data={"changes": changes},
-    )
-    return case
 
 
 def email_change_request(
@@ -324,7 +272,7 @@ def email_change_request(
 
 
 @transaction.atomic
-def email_change_confirm(*, council: Any, token: str, links: LinkBuilder) -> ChangeReport:
+def email_change_confirm(*, council: Any, token: str) -> ChangeReport:
     """The new address is proved: change it and pass it on as the resident chose."""
     from onecouncil.residents.accounts import token_use
     from onecouncil.residents.models import TokenPurpose
@@ -355,18 +303,13 @@ def email_change_confirm(*, council: Any, token: str, links: LinkBuilder) -> Cha
     if used.options.get("to_requests"):
         for case in (
             cases_for_account(account)
-            .exclude(status__in=CLOSED)
+            .exclude(status__in=CLOSED_STATUSES)
             .filter(Q(account=account) | Q(person_id=account.person_id))
         ):
-            case.contact_email = used.new_email
-            case.email_key = used.new_email
-            case.save(update_fields=["contact_email", "email_key", "updated_at"])
-            event_append(
+            case_update_contact(
                 case=case,
-                kind=EventKind.NOTE,
-                is_public=False,
                 actor=actor,
-                message=_("The resident told us about a change of details"),
+                email=used.new_email,
                 data={"changes": changes, "change_report": report.pk},
             )
             report.passed_to_requests.append(case.reference)
@@ -374,7 +317,7 @@ def email_change_confirm(*, council: Any, token: str, links: LinkBuilder) -> Cha
         for service in Service.objects.filter(
             council_id=account.council_id, receives_changes=True, is_active=True
         ):
-            task = _change_task(account=account, service=service, changes=changes, links=links)
+            task = case_create_change_task(account=account, service=service, changes=changes)
             report.passed_to_services.append({"service": service.name, "reference": task.reference})
     report.save(update_fields=["passed_to_requests", "passed_to_services"])
     return report

@@ -68,7 +68,7 @@ class GovukDateField(forms.MultiValueField):
             )
         try:
             value = dt.date(int(year), int(month), int(day))
-        except ValueError:
+        except (ValueError, OverflowError):
             raise ValidationError(_("The date must be a real date, like 27 3 2026")) from None
         if len(year) != 4:
             raise ValidationError(_("The year must include 4 numbers"))

@@ -76,7 +76,11 @@ def catalogue_export(*, council: Council) -> str:
         entry: dict[str, Any] = {"code": service.code, "group": service.group.slug}
         entry.update({name: getattr(service, name) for name in SERVICE_FIELDS})
         entry["keywords"] = service.keyword_list
-        entry["sla"] = {"amount": service.sla_amount, "unit": service.sla_unit}
+        entry["sla"] = (
+            {"amount": service.sla_amount, "unit": service.sla_unit}
+            if service.sla_amount is not None
+            else None  # no target
+        )
         entry["team"] = (
             {"slug": service.team.slug, "name": service.team.name} if service.team else None
         )
@@ -162,9 +166,12 @@ def catalogue_import(*, council: Council, text: str) -> ImportResult:
             service.lgsl_code = None
         keywords = entry.get("keywords") or []
         service.keywords = ", ".join(keywords) if isinstance(keywords, list) else str(keywords)
-        sla = entry.get("sla") or {}
-        service.sla_amount = sla.get("amount", service.sla_amount)
-        service.sla_unit = sla.get("unit", service.sla_unit)
+        if "sla" in entry and entry["sla"] is None:
+            service.sla_amount = None  # a service with no target
+        else:
+            sla = entry.get("sla") or {}
+            service.sla_amount = sla.get("amount", service.sla_amount)
+            service.sla_unit = sla.get("unit", service.sla_unit)
         team_entry = entry.get("team")
         if team_entry:
             slug = team_entry.get("slug") or slugify(team_entry.get("name", ""))

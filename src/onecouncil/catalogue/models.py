@@ -83,7 +83,15 @@ class Service(CouncilOwned):
         help_text=_("Shown before the form, for example: If you smell gas, call 0800 111 999."),
     )
     sla_amount = models.PositiveIntegerField(
-        _("target"), default=5, validators=[MinValueValidator(1), MaxValueValidator(365)]
+        _("target"),
+        default=5,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_(
+            "Leave empty for a service with no target (compliments, say): its requests "
+            "have no due date and are never overdue."
+        ),
     )
     sla_unit = models.CharField(
         _("target unit"), max_length=20, choices=SlaUnit.choices, default=SlaUnit.WORKING_DAYS

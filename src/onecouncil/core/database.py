@@ -12,7 +12,9 @@ import time
 from django.db import connection
 
 _INTERVAL_SECONDS = 3600
-_last_run = 0.0
+# When the job last ran (time.monotonic()), or None: never in this process. monotonic()
+# counts from boot, so a start value of 0.0 would skip the first hour after boot.
+_last_run: float | None = None
 
 
 def database_optimise(*, full: bool = False) -> None:
@@ -27,7 +29,9 @@ def database_optimise(*, full: bool = False) -> None:
 def database_optimise_job() -> int:
     """The worker's hourly job (SQLite only; PostgreSQL's autovacuum already does it)."""
     global _last_run
-    if connection.vendor != "sqlite" or time.monotonic() - _last_run < _INTERVAL_SECONDS:
+    if connection.vendor != "sqlite":
+        return 0
+    if _last_run is not None and time.monotonic() - _last_run < _INTERVAL_SECONDS:
         return 0
     _last_run = time.monotonic()
     database_optimise()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +35,15 @@ def validate_brand_colour(value: str) -> None:
         raise ValidationError(
             _("White text on this colour is hard to read. Choose a darker colour.")
         )
+
+
+def validate_public_base_url(value: str) -> None:
+    """An absolute http(s) address with no query string or fragment."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValidationError(_("Enter the full web address, like https://report.riverbend.gov.uk"))
+    if parts.query or parts.fragment:
+        raise ValidationError(_("The web address must not have a ? or # part"))
 
 
 def validate_time_zone(value: str) -> None:
@@ -72,14 +82,19 @@ class Council(models.Model):
     )
     public_base_url = models.URLField(
         _("public web address"),
-        blank=True,
+        validators=[validate_public_base_url],
         help_text=_(
-            "Where residents reach this council's front door, for links in messages, "
-            "for example https://report.riverbend.gov.uk"
+            "Where residents reach this council's front door, for every link in emails, "
+            "text messages and APIs, for example https://report.riverbend.gov.uk"
         ),
     )
     reopen_window_days = models.PositiveSmallIntegerField(
         _("days a resident may reopen a closed request"), default=28
+    )
+    due_soon_working_days = models.PositiveSmallIntegerField(
+        _("working days ahead that count as due soon"),
+        default=2,
+        validators=[MaxValueValidator(30)],
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)

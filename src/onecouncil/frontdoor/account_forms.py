@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from onecouncil.catalogue.answers import GovukDateField
 from onecouncil.residents.models import ContactPreference
 
 
@@ -81,6 +82,12 @@ class ChangeForm(forms.Form):
         label=_("Postcode of your new address"), max_length=16, required=False
     )
     uprn = forms.CharField(required=False, label=_("Your new address"))
+    effective = GovukDateField(
+        allow_future=True,
+        label=_("When does the change take effect? (optional)"),
+        help_text=_("For example, the day you move. For example, 27 3 2026"),
+        required=False,
+    )
     to_requests = forms.BooleanField(
         label=_("Update the contact details on my open requests"), required=False
     )

@@ -28,6 +28,7 @@ from onecouncil.cases.tell_us_once import (
     follower_by_token,
     follower_unsubscribe,
 )
+from onecouncil.core.links import public_url
 from onecouncil.core.models import Council
 from onecouncil.frontdoor.account_forms import (
     ChangeForm,
@@ -39,7 +40,7 @@ from onecouncil.frontdoor.account_forms import (
 )
 from onecouncil.frontdoor.drafts import SESSION_KEY as DRAFTS_KEY
 from onecouncil.frontdoor.sessions import current_account, sign_in, sign_out
-from onecouncil.frontdoor.views import _links, _parse_or_404, council_of
+from onecouncil.frontdoor.views import _parse_or_404, council_of
 from onecouncil.notify.models import Channel
 from onecouncil.notify.services import notification_enqueue
 from onecouncil.residents.accounts import (
@@ -94,7 +95,7 @@ def _email_link(
         recipient=to,
         context={
             "council_name": council.name,
-            "link": request.build_absolute_uri(reverse(url_name, args=[token])),
+            "link": public_url(council, url_name.removeprefix("frontdoor:"), token),
         },
     )
 
@@ -387,7 +388,7 @@ def change(request: HttpRequest, council: Council, account: Account) -> HttpResp
                     address=address,
                     to_requests=data["to_requests"],
                     to_services=data["to_services"],
-                    links=_links(request),
+                    effective_date=data["effective"],
                 )
             except ValidationError as exc:
                 errors = exc.message_dict if hasattr(exc, "error_dict") else {"name": exc.messages}
@@ -428,7 +429,7 @@ def change_email(request: HttpRequest, token: str) -> HttpResponseBase:
     """The link sent to a new email address: opening it proves the address."""
     council = council_of(request)
     try:
-        report = email_change_confirm(council=council, token=token, links=_links(request))
+        report = email_change_confirm(council=council, token=token)
     except ValidationError as exc:
         return page(request, "link_problem.html", {"message": exc.messages[0]})
     account = report.account
@@ -509,9 +510,7 @@ def follow(request: HttpRequest, reference: str) -> HttpResponseBase:
     form = FollowForm(request.POST if account is None else {"email": account.email})
     if form.is_valid():
         try:
-            case_follow(
-                case=case, account=account, email=form.cleaned_data["email"], links=_links(request)
-            )
+            case_follow(case=case, account=account, email=form.cleaned_data["email"])
         except ValidationError as exc:
             request.session["follow_error"] = exc.messages[0]
         else:

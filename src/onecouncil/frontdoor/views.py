@@ -27,6 +27,7 @@ from onecouncil.cases.inputs import (
     validate_contact,
     validate_location,
 )
+from onecouncil.cases.links import private_url as private_link
 from onecouncil.cases.models import Channel, Photo
 from onecouncil.cases.photos import photo_add, photo_remove
 from onecouncil.cases.selectors import (
@@ -512,18 +513,6 @@ def _draft_location(council: Council, draft: Draft) -> Location:
     )
 
 
-def _links(request: HttpRequest) -> Callable[[str, str], tuple[str, str]]:
-    def build(reference: str, token: str) -> tuple[str, str]:
-        return (
-            request.build_absolute_uri(reverse("frontdoor:track_case", args=[reference])),
-            request.build_absolute_uri(reverse("frontdoor:track_private", args=[reference, token]))
-            if token
-            else "",
-        )
-
-    return build
-
-
 @require_http_methods(["GET", "POST"])
 def report_check(request: HttpRequest, code: str) -> HttpResponseBase:
     council = council_of(request)
@@ -563,7 +552,6 @@ def _check(
                 contact=contact,
                 channel=Channel.WEB,
                 submission_key=draft.key,
-                links=_links(request),
                 photo_draft_key=draft.key,
                 language=get_language() or "en-gb",
                 updates_by_sms=updates_by_sms,
@@ -626,9 +614,7 @@ def report_done(request: HttpRequest, reference: str) -> HttpResponseBase:
         raise Http404()
     private_url = None
     if token and not case.contact_email:
-        private_url = request.build_absolute_uri(
-            reverse("frontdoor:track_private", args=[case.reference, token])
-        )
+        private_url = private_link(case, token)
     return page(request, "done.html", {"case": case, "private_url": private_url})
 
 
@@ -735,9 +721,7 @@ def reopen(request: HttpRequest, council: Council, reference: str, token: str) -
     if case is None:
         raise Http404()
     try:
-        case_reopen_by_resident(
-            case=case, reason=request.POST.get("reason", "")[:2000], links=_links(request)
-        )
+        case_reopen_by_resident(case=case, reason=request.POST.get("reason", "")[:2000])
     except ValidationError as exc:
         request.session["reopen_error"] = exc.messages[0]
     else:

@@ -35,6 +35,7 @@ from onecouncil.cases.services import case_change_status, case_create, closure_r
 from onecouncil.catalogue.models import Service
 from onecouncil.catalogue.open311 import service_definition, service_summary
 from onecouncil.core.actors import Actor
+from onecouncil.core.links import public_api_url
 from onecouncil.core.models import Council
 from onecouncil.core.selectors import active_councils, council_for_slug
 from onecouncil.residents.selectors import address_by_uprn
@@ -130,8 +131,13 @@ def date_window(data: QueryDict) -> tuple[dt.datetime, dt.datetime]:
 @require_GET
 @handle
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
-    url = request.build_absolute_uri("/open311/v2/")
+    """Where the API lives, from each council's configured public address (never the
+    request's Host header): one endpoint per distinct site on this deployment."""
     councils = active_councils()
+    host_council: Council | None = getattr(request, "council", None)
+    if host_council is not None:
+        councils = [host_council]
+    urls = sorted({public_api_url(c, "open311/v2/") for c in councils})
     return respond(
         fmt,
         "discovery",
@@ -147,6 +153,7 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
                     "type": "production",
                     "formats": ["text/xml", "application/json"],
                 }
+                for url in urls
             ],
         },
     )
@@ -288,12 +295,6 @@ def create_from_payload(
         channel=Channel.API,
         channel_detail=key_name[:120],
         submission_key=uuid.UUID(payload["submission_key"]),
-        links=lambda reference, private: (
-            f"{council.public_base_url.rstrip('/')}/track/{reference}/",
-            f"{council.public_base_url.rstrip('/')}/track/{reference}/{private}/"
-            if private
-            else "",
-        ),
         description=description,
         actor=Actor.system(key_name),
     )
@@ -493,7 +494,6 @@ def _post_update(request: HttpRequest, fmt: str) -> HttpResponse:
             case=case,
             status=Status.REOPENED,
             actor=actor,
-            links=lambda ref, _t: (f"{council.public_base_url.rstrip('/')}/track/{ref}/", ""),
             message="Someone told us this is not sorted, so we have reopened it.",
         )
         update_id = case.events.order_by("-id").values_list("id", flat=True).first() or note.pk

@@ -48,7 +48,7 @@ from onecouncil.cases.services import (
 from onecouncil.cases.staff import case_for_staff, case_search, cases_for_staff, require
 from onecouncil.catalogue.models import Service
 from onecouncil.core.actors import Actor
-from onecouncil.core.models import Council, Membership
+from onecouncil.core.models import Membership
 from onecouncil.core.permissions import Permission, role_has
 from onecouncil.core.selectors import council_for_slug
 from onecouncil.residents.selectors import address_by_uprn
@@ -129,15 +129,6 @@ def _membership(request: HttpRequest) -> Membership:
 def _actor(request: HttpRequest) -> Actor:
     key: ApiKey = request.auth  # type: ignore[attr-defined]
     return Actor(user=None, label=key.name, ip=request.META.get("REMOTE_ADDR") or None)
-
-
-def _links(council: Council) -> Any:
-    base = council.public_base_url.rstrip("/")
-
-    def build(reference: str, token: str) -> tuple[str, str]:
-        return f"{base}/track/{reference}/", f"{base}/track/{reference}/{token}/" if token else ""
-
-    return build
 
 
 def _out(case: Case, membership: Membership) -> dict[str, Any]:
@@ -321,7 +312,6 @@ def create_request(request: HttpRequest, body: CreateIn) -> Any:
         channel=Channel.API,
         channel_detail=key.name[:120],
         submission_key=submission,
-        links=_links(council),
         actor=_actor(request),
         description=body.description,
         updates_by_sms=body.contact.updates_by_sms,
@@ -343,7 +333,6 @@ def change_status(request: HttpRequest, reference: str, body: StatusIn) -> Any:
         closure_reason=body.closure_reason,
         message=body.message,
         actor=_actor(request),
-        links=_links(membership.council),
     )
     return _out(case, membership)
 
@@ -358,9 +347,7 @@ def add_update(request: HttpRequest, reference: str, body: UpdateIn) -> Any:
     case = _case(request, reference)
     if body.public:
         require(membership, Permission.PUBLIC_UPDATE)
-        case_add_update(
-            case=case, message=body.message, actor=_actor(request), links=_links(membership.council)
-        )
+        case_add_update(case=case, message=body.message, actor=_actor(request))
     else:
         require(membership, Permission.INTERNAL_NOTE)
         case_add_note(case=case, message=body.message, actor=_actor(request))

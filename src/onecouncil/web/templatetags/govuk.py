@@ -105,11 +105,40 @@ def error_list(*forms_: forms.Form | None) -> list[dict[str, str]]:
     return items
 
 
+# How each status looks: presentation, so it lives here and not in the domain.
+STATUS_TAG_COLOUR = {
+    "received": "govuk-tag--blue",
+    "in_progress": "govuk-tag--light-blue",
+    "action_scheduled": "govuk-tag--purple",
+    "awaiting_resident": "govuk-tag--yellow",
+    "fixed": "govuk-tag--green",
+    "closed": "govuk-tag--grey",
+    "reopened": "govuk-tag--orange",
+}
+
+
 @register.inclusion_tag("web/status.html")
 def case_status(case: Any) -> dict[str, Any]:
     from onecouncil.cases.models import status_display
 
-    return {"status": status_display(case)}
+    status = status_display(case)
+    return {"status": {**status, "tag_class": STATUS_TAG_COLOUR.get(case.status, "")}}
+
+
+@register.inclusion_tag("web/due.html")
+def due_tag(case: Any, clock: Any) -> dict[str, Any]:
+    """The due date with Paused, Overdue or Due soon, by the queue's own rules."""
+    if case.due_at is None:
+        return {"case": case, "state": ""}
+    if case.is_open and case.paused_at is not None:
+        state = "paused"
+    elif case.is_overdue(clock.now):
+        state = "overdue"
+    elif case.is_due_soon(clock.now, clock.horizon):
+        state = "soon"
+    else:
+        state = ""
+    return {"case": case, "state": state}
 
 
 @register.filter

@@ -12,7 +12,6 @@ import os
 import random
 import secrets
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -311,7 +310,6 @@ class Command(BaseCommand):
                 contact=contact,
                 channel=rng.choice(channels),
                 submission_key=uuid.uuid4(),
-                links=self._links(council),
             )
             # Spread the demo's requests over the last eight weeks.
             when = timezone.now() - dt.timedelta(minutes=rng.randint(60, 60 * 24 * 56))
@@ -319,15 +317,6 @@ class Command(BaseCommand):
                 created_at=when, due_at=due_at_for(service, council, when)
             )
             CaseEvent.objects.filter(case=result.case).update(created_at=when)
-
-    @staticmethod
-    def _links(council: Council) -> Callable[[str, str], tuple[str, str]]:
-        base = f"{council.public_base_url}/track/"
-
-        def build(reference: str, token: str) -> tuple[str, str]:
-            return f"{base}{reference}/", f"{base}{reference}/{token}/"
-
-        return build
 
     def _staff(self, council: Council, spec: DemoCouncil) -> str:
         """One member of staff per role, all with the same printed password."""
