@@ -31,6 +31,7 @@ test-deps: install
 
 lint: install
 	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src
 	$(BIN)/lint-imports
 	$(BIN)/onecouncil makemigrations --check --dry-run

@@ -22,7 +22,7 @@ from onecouncil.cases.services import case_add_update, case_change_status
 from onecouncil.core.actors import Actor
 from tests.factories import QuestionFactory, ServiceFactory, make_case
 
-SCHEMAS = Path(__file__).resolve().parents[3] / "shared" / "open311" / "schemas"
+SCHEMAS = Path(__file__).resolve().parents[1] / "data" / "open311"
 BASE = "/open311/v2"
 
 
@@ -229,7 +229,11 @@ def test_post_creates_through_the_same_rules_as_the_web(client, service, key):
         ({"address_id": "999"}, 400, "address_id 999"),
         ({"description": "x" * 4001}, 400, "4,000 characters"),
         ({"description": "<b>bold</b>"}, 400, "plain text"),
-        ({"email": "", "first_name": "", "last_name": ""}, 400, "first_name"),
+        (
+            {"email": "", "first_name": "", "last_name": ""},
+            400,
+            "email: Enter an email address or a phone",
+        ),
         ({"email": "not-an-email"}, 400, "email"),
     ],
 )

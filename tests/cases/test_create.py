@@ -60,8 +60,28 @@ def test_invalid_request_saves_nothing_and_explains_each_field(missed_bin):
             contact=Contact(name="", email="not-an-email"),
         )
     errors = excinfo.value.message_dict
-    assert set(errors) >= {"which_bin", "out_by_7am", "location", "name", "email"}
+    assert set(errors) >= {"which_bin", "out_by_7am", "location", "email"}
+    assert "name" not in errors  # a name is never required
     assert not Case.objects.exists() and not CaseEvent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("contact", "field"),
+    [
+        (Contact(name="Sam"), "email"),  # neither email nor phone
+        (Contact(phone="12345"), "phone"),  # not a number anyone can be called on
+        (Contact(email="sam@example.com", updates_by_sms=True), "phone"),  # texts need a phone
+    ],
+)
+def test_the_one_contact_rule(missed_bin, contact, field):
+    with pytest.raises(ValidationError) as excinfo:
+        make_case(missed_bin, answers=ANSWERS, contact=contact)
+    assert field in excinfo.value.message_dict
+
+
+def test_a_phone_alone_is_enough_and_a_name_is_never_required(missed_bin):
+    case = make_case(missed_bin, answers=ANSWERS, contact=Contact(phone="07700 900 982")).case
+    assert case.phone_key == "+447700900982" and case.contact_name == ""
 
 
 def test_anonymous_only_where_the_service_allows(missed_bin):

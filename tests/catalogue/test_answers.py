@@ -86,6 +86,16 @@ def test_good_answers_are_stored_as_json_values(service):
     }
 
 
+def test_several_of_a_list_renders_checkboxes_and_one_of_renders_radios(service):
+    from django.template import Context, Template
+
+    form = AnswersForm(service=service)
+    template = Template("{% load govuk %}{% govuk_field form.items %}{% govuk_field form.bin %}")
+    html = template.render(Context({"form": form}))
+    assert html.count('type="checkbox"') == 2 and 'name="items"' in html
+    assert html.count('type="radio"') == 2 and 'name="bin"' in html
+
+
 def test_photo_questions_are_not_on_the_answers_form(service):
     assert "photo" not in AnswersForm(service=service).fields
 

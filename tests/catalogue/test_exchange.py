@@ -9,7 +9,7 @@ from onecouncil.catalogue.exchange import CatalogueImportError, catalogue_export
 from onecouncil.catalogue.models import Question, Service, ServiceGroup
 from onecouncil.catalogue.open311 import service_definition, service_summary
 
-SCHEMAS = Path(__file__).resolve().parents[3] / "shared" / "open311" / "schemas"
+SCHEMAS = Path(__file__).resolve().parents[1] / "data" / "open311"
 DEMO = Path(__file__).resolve().parents[2] / "src" / "onecouncil" / "demo" / "data"
 
 

@@ -122,7 +122,11 @@ def test_street_and_description_or_coordinates_are_enough(client, missed_bin):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"name": "", "email": "sam@example.com"}, "Enter your name"),
+        ({"name": "Sam", "email": "", "phone": "12345"}, "Enter a telephone number"),
+        (
+            {"name": "Sam", "email": "sam@example.com", "updates_by_sms": "on"},
+            "Enter a mobile number to get text messages",
+        ),
         ({"name": "Sam", "email": "", "phone": ""}, "Enter an email address or a phone number"),
         ({"name": "Sam", "email": "sam@", "phone": ""}, "correct format"),
         ({"name": "Sam", "email": "", "phone": "12"}, "Enter a telephone number"),
@@ -134,6 +138,15 @@ def test_contact_errors(journey, data, message):
     response = journey.post(f"{BASE}/contact/", data)
     assert response.status_code == 200
     assert message in response.text
+
+
+def test_contact_labels_follow_the_one_contact_rule(journey):
+    page = journey.get(f"{BASE}/contact/").text
+    assert re.search(r"Full name\s*\(optional\)", page)
+    assert not re.search(r"Email address\s*\(optional\)", page)
+    assert not re.search(r"Phone number\s*\(optional\)", page)
+    response = journey.post(f"{BASE}/contact/", {"name": "", "email": "sam@example.com"})
+    assert response.status_code == 302  # no name needed
 
 
 def test_half_filled_journey_survives_reload_and_change_links_return_to_check(journey):

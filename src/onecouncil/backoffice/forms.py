@@ -71,7 +71,7 @@ class StatusForm(forms.Form):
     )
     closure_reason = forms.ChoiceField(label=_("Reason for closing"), required=False)
     message = forms.CharField(
-        label=_("Message to the resident (optional)"),
+        label=_("Message to the resident"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -122,6 +122,8 @@ class SearchForm(forms.Form):
 class CallerForm(forms.Form):
     """The assisted channel's who and how: the same contact rules as the front door."""
 
+    one_of_required = ("email", "phone")
+
     channel = forms.ChoiceField(
         label=_("How did they contact us?"),
         choices=[
@@ -133,7 +135,12 @@ class CallerForm(forms.Form):
         error_messages={"required": _("Select how they contacted us")},
     )
     name = forms.CharField(label=_("Full name"), max_length=200, required=False)
-    email = forms.CharField(label=_("Email address"), max_length=254, required=False)
+    email = forms.CharField(
+        label=_("Email address"),
+        max_length=254,
+        required=False,
+        help_text=_("An email address or a phone number, or both."),
+    )
     phone = forms.CharField(label=_("Phone number"), max_length=40, required=False)
     updates_by_sms = forms.BooleanField(label=_("Send text message updates"), required=False)
     anonymous = forms.BooleanField(

@@ -34,7 +34,7 @@ from onecouncil.backoffice.forms import (
     StatusForm,
     UpdateForm,
 )
-from onecouncil.cases.inputs import Contact, Location, validate_contact, validate_location
+from onecouncil.cases.inputs import Contact, Location, parse_place, validate_contact
 from onecouncil.cases.models import Case, CaseEvent, Channel, ResponseTemplate, Status
 from onecouncil.cases.queue import (
     QueueFilters,
@@ -68,6 +68,7 @@ from onecouncil.cases.staff import (
 )
 from onecouncil.cases.workflow import allowed_next
 from onecouncil.catalogue.answers import AnswersForm
+from onecouncil.catalogue.models import Service
 from onecouncil.catalogue.selectors import groups_with_services, service_for_resident
 from onecouncil.core.actors import Actor
 from onecouncil.core.audit import audit_record
@@ -75,7 +76,7 @@ from onecouncil.core.models import AuditEntry, Council, Membership, Role
 from onecouncil.core.permissions import Permission, role_has
 from onecouncil.core.signin import STAFF_SESSION_SECONDS, Throttled, signin_attempt
 from onecouncil.residents.postcodes import normalise_postcode
-from onecouncil.residents.selectors import address_by_uprn, addresses_for_postcode
+from onecouncil.residents.selectors import addresses_for_postcode
 from onecouncil.web.forms import answer_rows, errors_from
 from onecouncil.web.templatetags.govuk import error_list
 
@@ -660,6 +661,69 @@ def _caller_matches(membership: Membership, text: str) -> list[Case]:
     return people[:20]
 
 
+def _assisted_create(
+    request: HttpRequest,
+    council: Council,
+    service: Service,
+    answers: AnswersForm,
+    caller: CallerForm,
+    key: uuid.UUID,
+) -> Case | None:
+    """Make the caller's request through the same parsers and writer as every channel;
+    None, with every error on the forms, when something needs fixing."""
+    answers_ok = answers.is_valid()
+    if not caller.is_valid():
+        return None
+    c = caller.cleaned_data
+    domain_errors: dict[str, list[str]] = {}
+    location = Location()
+    if service.location_required:
+        try:
+            location = parse_place(
+                council=council,
+                service=service,
+                uprn=c["uprn"],
+                street=c["street"],
+                description=c["description"],
+            )
+        except ValidationError as exc:
+            domain_errors.update(exc.message_dict)
+    contact = Contact(
+        name=c["name"],
+        email=c["email"],
+        phone=c["phone"],
+        anonymous=c["anonymous"],
+        updates_by_sms=c["updates_by_sms"],
+    )
+    domain_errors.update(validate_contact(service, contact))
+    if not domain_errors and answers_ok:
+        try:
+            return case_create(
+                council=council,
+                service=service,
+                answers=answers.stored_answers(),
+                location=location,
+                contact=contact,
+                channel=Channel(c["channel"]),
+                submission_key=key,
+                actor=Actor.from_request(request),
+            ).case
+        except ValidationError as exc:
+            domain_errors = exc.message_dict
+    if "location" in domain_errors:
+        domain_errors["street"] = domain_errors.pop("location")
+    errors_from(caller, domain_errors)
+    return None
+
+
+def _submission_key(given: str) -> uuid.UUID:
+    """The form's key for one submission; a missing or mangled one starts afresh."""
+    try:
+        return uuid.UUID(given)
+    except ValueError:
+        return uuid.uuid4()
+
+
 @require_http_methods(["GET", "POST"])
 @staff_view(Permission.CREATE_ON_BEHALF)
 def assisted_report(
@@ -683,51 +747,14 @@ def assisted_report(
             )
     answers = AnswersForm(request.POST or None, service=service)
     caller = CallerForm(request.POST or None, initial=prefill)
-    key = request.POST.get("submission_key") or str(uuid.uuid4())
+    key = _submission_key(request.POST.get("submission_key", ""))
     if request.method == "POST" and request.POST.get("action") != "find-address":
-        answers_ok = answers.is_valid()
-        if caller.is_valid():
-            c = caller.cleaned_data
-            address = None
-            domain_errors: dict[str, list[str]] = {}
-            if c["uprn"]:
-                address = (
-                    address_by_uprn(council=council, uprn=int(c["uprn"]))
-                    if c["uprn"].isdigit()
-                    else None
-                )
-                if address is None:
-                    domain_errors["uprn"] = [_("Select an address from the list")]
-            location = Location(address=address, street=c["street"], description=c["description"])
-            contact = Contact(
-                name=c["name"], email=c["email"], phone=c["phone"], anonymous=c["anonymous"]
-            )
-            if service.location_required:
-                domain_errors.update(validate_location(service, location))
-            domain_errors.update(validate_contact(service, contact))
-            if not domain_errors and answers_ok:
-                try:
-                    result = case_create(
-                        council=council,
-                        service=service,
-                        answers=answers.stored_answers(),
-                        location=location if service.location_required else Location(),
-                        contact=contact,
-                        channel=Channel(c["channel"]),
-                        submission_key=uuid.UUID(key),
-                        actor=Actor.from_request(request),
-                        updates_by_sms=c["updates_by_sms"],
-                    )
-                except ValidationError as exc:
-                    domain_errors = exc.message_dict
-                else:
-                    request.session["flash"] = _(
-                        "Request made. Read the reference number to the caller: %(ref)s"
-                    ) % {"ref": result.case.reference}
-                    return redirect("backoffice:case", reference=result.case.reference)
-            if "location" in domain_errors:
-                domain_errors["street"] = domain_errors.pop("location")
-            errors_from(caller, domain_errors)
+        made = _assisted_create(request, council, service, answers, caller, key)
+        if made is not None:
+            request.session["flash"] = _(
+                "Request made. Read the reference number to the caller: %(ref)s"
+            ) % {"ref": made.reference}
+            return redirect("backoffice:case", reference=made.reference)
     elif request.method == "POST":
         # Finding an address: keep what was typed, show no errors yet.
         answers = AnswersForm(initial=request.POST.dict(), service=service)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import phonenumbers
@@ -11,7 +12,9 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from onecouncil.catalogue.models import Service
+from onecouncil.core.models import Council
 from onecouncil.residents.models import Address
+from onecouncil.residents.selectors import address_by_uprn
 
 UK_BOUNDS = {"lat": (49.8, 60.95), "lon": (-8.7, 1.8)}
 
@@ -36,26 +39,97 @@ class Location:
 
 @dataclass(frozen=True)
 class Contact:
+    """Who made a request. The one contact rule, for every channel (``validate_contact``):
+    a name is never required; a service that does not allow anonymous reports needs an
+    email address or a phone number; text message updates need a phone number."""
+
     name: str = ""
     email: str = ""
     phone: str = ""
     anonymous: bool = False
+    updates_by_sms: bool = False
 
 
 def parse_coordinate(value: str | float | None, axis: str) -> float | None:
-    if value in (None, ""):
+    """A latitude (``axis="lat"``) or longitude (``"lon"``) in the United Kingdom."""
+    if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    example = "51.5034" if axis == "lat" else "-0.1276"
     try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
         raise ValidationError(
-            _("Enter the %(axis)s as a number, like 51.5034")
-            % {"axis": _("latitude") if axis == "lat" else _("longitude")}
+            _("Enter the %(axis)s as a number, like %(example)s")
+            % {"axis": _("latitude") if axis == "lat" else _("longitude"), "example": example}
         ) from None
     low, high = UK_BOUNDS[axis]
     if math.isnan(number) or not low <= number <= high:
         raise ValidationError(_("The place must be in the United Kingdom"))
     return number
+
+
+UPRN_PATTERN = re.compile(r"[0-9]{1,12}")
+
+
+def parse_uprn(value: str | int | None) -> int | None:
+    """A UPRN as typed: up to 12 digits 0-9 (not any Unicode digit), or None when empty."""
+    if value in (None, ""):
+        return None
+    text = str(value).strip()
+    if not UPRN_PATTERN.fullmatch(text):
+        raise ValidationError(_("A UPRN is a number of up to 12 digits, like 100023336956"))
+    return int(text)
+
+
+def parse_place(
+    *,
+    council: Council,
+    service: Service,
+    uprn: str | int | None = None,
+    street: str = "",
+    description: str = "",
+    latitude: str | float | None = None,
+    longitude: str | float | None = None,
+) -> Location:
+    """The one parser of a place, for every channel: an address from the council's
+    gazetteer (by UPRN), a street and a description, or coordinates.
+
+    Raises ``ValidationError`` keyed by field (uprn, street, description, latitude,
+    longitude, location); channels rename the keys to their own field names.
+    """
+    errors: dict[str, list[str]] = {}
+    address = None
+    try:
+        number = parse_uprn(uprn)
+    except ValidationError as exc:
+        errors["uprn"] = list(exc.messages)
+    else:
+        if number is not None:
+            address = address_by_uprn(council=council, uprn=number)
+            if address is None:
+                errors["uprn"] = [
+                    _("Select an address from the list: that one is not in %(council)s's area")
+                    % {"council": council.name}
+                ]
+    coordinates: dict[str, float | None] = {}
+    for axis, name, value in (("lat", "latitude", latitude), ("lon", "longitude", longitude)):
+        try:
+            coordinates[name] = parse_coordinate(value, axis)
+        except ValidationError as exc:
+            errors[name] = list(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    location = Location(
+        address=address,
+        street=(street or "").strip(),
+        description=(description or "").strip(),
+        latitude=coordinates["latitude"],
+        longitude=coordinates["longitude"],
+    )
+    errors = validate_location(service, location)
+    if errors:
+        raise ValidationError(errors)
+    return location
 
 
 def validate_location(service: Service, location: Location) -> dict[str, list[str]]:
@@ -91,20 +165,26 @@ def normalise_phone(phone: str) -> str:
         raise ValidationError(
             _("Enter a telephone number, like 01632 960 001 or 07700 900 982")
         ) from None
-    if not phonenumbers.is_possible_number(parsed):
+    # "Possible" alone lets through "12345" (a short-code length): a number residents can
+    # be called or texted on is possible as a mobile or a fixed line. (Validity would
+    # refuse Ofcom's numbers for drama and examples, such as 07700 900 982.)
+    types = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE)
+    possible = phonenumbers.ValidationResult.IS_POSSIBLE
+    if not any(
+        phonenumbers.is_possible_number_for_type_with_reason(parsed, t) == possible for t in types
+    ):
         raise ValidationError(_("Enter a telephone number, like 01632 960 001 or 07700 900 982"))
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 def validate_contact(service: Service, contact: Contact) -> dict[str, list[str]]:
+    """The one contact rule (see ``Contact``), as errors keyed by field."""
     errors: dict[str, list[str]] = {}
     if contact.anonymous:
         if not service.anonymous_allowed:
             errors["anonymous"] = [_("This service needs your contact details")]
         return errors
-    if not contact.name.strip():
-        errors["name"] = [_("Enter your name")]
-    elif len(contact.name) > 200:
+    if len(contact.name) > 200:
         errors["name"] = [_("Your name must be 200 characters or fewer")]
     if not contact.email.strip() and not contact.phone.strip():
         errors["email"] = [_("Enter an email address or a phone number so we can update you")]
@@ -120,4 +200,6 @@ def validate_contact(service: Service, contact: Contact) -> dict[str, list[str]]
             normalise_phone(contact.phone)
         except ValidationError as exc:
             errors["phone"] = list(exc.messages)
+    elif contact.updates_by_sms:
+        errors["phone"] = [_("Enter a mobile number to get text messages")]
     return errors

@@ -8,7 +8,7 @@ import hmac
 import secrets
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -126,6 +126,8 @@ def case_create(
     except ValidationError as exc:
         errors.update(exc.message_dict)
     errors.update(validate_location(service, location))
+    if updates_by_sms and not contact.updates_by_sms:
+        contact = replace(contact, updates_by_sms=True)
     errors.update(validate_contact(service, contact))
     if location.address is not None and location.address.council_id != council.id:
         errors["address"] = [_("Choose an address in this council's area")]
@@ -328,7 +330,9 @@ def _insert(
         contact_phone="" if anonymous else contact.phone.strip(),
         **keys,
         is_anonymous=anonymous,
-        updates_by_sms=bool(updates_by_sms and not anonymous and contact.phone.strip()),
+        updates_by_sms=bool(
+            (updates_by_sms or contact.updates_by_sms) and not anonymous and contact.phone.strip()
+        ),
         councillor_consent=councillor_consent and not anonymous,
         private_token_hash=hash_token(token),
         team=team,

@@ -106,22 +106,21 @@ def _messages(error: ValidationError, where: str) -> list[str]:
     return [f"{where}: {' '.join(error.messages)}"]
 
 
-@transaction.atomic
-def catalogue_import(*, council: Council, text: str) -> ImportResult:
-    """Create or update groups, services and their questions from YAML ``text``."""
+def _parse(text: str) -> dict[str, Any]:
     try:
         document = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise CatalogueImportError([f"The file is not valid YAML: {exc}"]) from exc
     if not isinstance(document, dict) or not isinstance(document.get("services"), list):
         raise CatalogueImportError(["The file needs a 'services' list (and usually 'groups')."])
+    return document
 
-    errors: list[str] = []
-    result = ImportResult()
-    groups: dict[str, ServiceGroup] = {
-        g.slug: g for g in ServiceGroup.objects.filter(council=council)
-    }
-    for index, entry in enumerate(document.get("groups") or []):
+
+def _import_groups(
+    council: Council, entries: list[Any], errors: list[str], result: ImportResult
+) -> dict[str, ServiceGroup]:
+    groups = {g.slug: g for g in ServiceGroup.objects.filter(council=council)}
+    for index, entry in enumerate(entries):
         where = f"groups[{index}]"
         if not isinstance(entry, dict) or not entry.get("slug"):
             errors.append(f"{where}: each group needs a slug and a name.")
@@ -138,81 +137,107 @@ def catalogue_import(*, council: Council, text: str) -> ImportResult:
         group.save()
         groups[group.slug] = group
         result.groups += 1
+    return groups
 
+
+def _apply_service_fields(council: Council, service: Service, entry: dict[str, Any]) -> None:
+    for name in SERVICE_FIELDS:
+        if name in entry:
+            setattr(service, name, entry[name] if entry[name] is not None else "")
+    if service.lgsl_code == "":
+        service.lgsl_code = None
+    keywords = entry.get("keywords") or []
+    service.keywords = ", ".join(keywords) if isinstance(keywords, list) else str(keywords)
+    if "sla" in entry and entry["sla"] is None:
+        service.sla_amount = None  # a service with no target
+    else:
+        sla = entry.get("sla") or {}
+        service.sla_amount = sla.get("amount", service.sla_amount)
+        service.sla_unit = sla.get("unit", service.sla_unit)
+    team_entry = entry.get("team")
+    service.team = None
+    if team_entry:
+        slug = team_entry.get("slug") or slugify(team_entry.get("name", ""))
+        service.team, _created = Team.objects.get_or_create(
+            council=council, slug=slug, defaults={"name": team_entry.get("name") or slug}
+        )
+
+
+def _import_questions(service: Service, entries: list[Any], where: str, errors: list[str]) -> None:
+    keep: list[str] = []
+    for q_index, q_entry in enumerate(entries):
+        q_where = f"{where}.questions[{q_index}]"
+        if not isinstance(q_entry, dict) or not q_entry.get("code"):
+            errors.append(f"{q_where}: each question needs a code.")
+            continue
+        question = Question.objects.filter(service=service, code=q_entry["code"]).first()
+        if question is None:
+            question = Question(service=service, code=q_entry["code"])
+        question.order = q_index + 1
+        question.options = []
+        question.hint = ""
+        for name in QUESTION_FIELDS:
+            if name in q_entry:
+                setattr(question, name, q_entry[name])
+        try:
+            question.full_clean(validate_unique=False)
+        except ValidationError as exc:
+            errors.extend(_messages(exc, q_where))
+            continue
+        question.save()
+        keep.append(question.code)
+    Question.objects.filter(service=service).exclude(code__in=keep).delete()
+
+
+def _import_service(
+    council: Council,
+    index: int,
+    entry: Any,
+    groups: dict[str, ServiceGroup],
+    seen_codes: set[str],
+    errors: list[str],
+    result: ImportResult,
+) -> None:
+    where = f"services[{index}]"
+    if not isinstance(entry, dict) or not entry.get("code"):
+        errors.append(f"{where}: each service needs a code.")
+        return
+    code = str(entry["code"])
+    if code in seen_codes:
+        errors.append(f"{where}: the code {code} appears twice.")
+        return
+    seen_codes.add(code)
+    service_group = groups.get(str(entry.get("group", "")))
+    if service_group is None:
+        errors.append(f"{where}.group: no group with slug {entry.get('group')!r}.")
+        return
+    service = Service.objects.filter(council=council, code=code).first()
+    created = service is None
+    if service is None:
+        service = Service(council=council, code=code)
+    service.group = service_group
+    _apply_service_fields(council, service, entry)
+    try:
+        service.full_clean(validate_unique=False)
+    except ValidationError as exc:
+        errors.extend(_messages(exc, where))
+        return
+    service.save()
+    (result.services_created if created else result.services_updated).append(code)
+    _import_questions(service, entry.get("questions") or [], where, errors)
+
+
+@transaction.atomic
+def catalogue_import(*, council: Council, text: str) -> ImportResult:
+    """Create or update groups, services and their questions from YAML ``text``: all or
+    nothing, with every error naming where it is in the file."""
+    document = _parse(text)
+    errors: list[str] = []
+    result = ImportResult()
+    groups = _import_groups(council, document.get("groups") or [], errors, result)
     seen_codes: set[str] = set()
     for index, entry in enumerate(document["services"]):
-        where = f"services[{index}]"
-        if not isinstance(entry, dict) or not entry.get("code"):
-            errors.append(f"{where}: each service needs a code.")
-            continue
-        code = str(entry["code"])
-        if code in seen_codes:
-            errors.append(f"{where}: the code {code} appears twice.")
-            continue
-        seen_codes.add(code)
-        service_group = groups.get(str(entry.get("group", "")))
-        if service_group is None:
-            errors.append(f"{where}.group: no group with slug {entry.get('group')!r}.")
-            continue
-        service = Service.objects.filter(council=council, code=code).first()
-        created = service is None
-        if service is None:
-            service = Service(council=council, code=code)
-        service.group = service_group
-        for name in SERVICE_FIELDS:
-            if name in entry:
-                setattr(service, name, entry[name] if entry[name] is not None else "")
-        if service.lgsl_code == "":
-            service.lgsl_code = None
-        keywords = entry.get("keywords") or []
-        service.keywords = ", ".join(keywords) if isinstance(keywords, list) else str(keywords)
-        if "sla" in entry and entry["sla"] is None:
-            service.sla_amount = None  # a service with no target
-        else:
-            sla = entry.get("sla") or {}
-            service.sla_amount = sla.get("amount", service.sla_amount)
-            service.sla_unit = sla.get("unit", service.sla_unit)
-        team_entry = entry.get("team")
-        if team_entry:
-            slug = team_entry.get("slug") or slugify(team_entry.get("name", ""))
-            team, _created = Team.objects.get_or_create(
-                council=council, slug=slug, defaults={"name": team_entry.get("name") or slug}
-            )
-            service.team = team
-        else:
-            service.team = None
-        try:
-            service.full_clean(validate_unique=False)
-        except ValidationError as exc:
-            errors.extend(_messages(exc, where))
-            continue
-        service.save()
-        (result.services_created if created else result.services_updated).append(code)
-
-        keep: list[str] = []
-        for q_index, q_entry in enumerate(entry.get("questions") or []):
-            q_where = f"{where}.questions[{q_index}]"
-            if not isinstance(q_entry, dict) or not q_entry.get("code"):
-                errors.append(f"{q_where}: each question needs a code.")
-                continue
-            question = Question.objects.filter(service=service, code=q_entry["code"]).first()
-            if question is None:
-                question = Question(service=service, code=q_entry["code"])
-            question.order = q_index + 1
-            question.options = []
-            question.hint = ""
-            for name in QUESTION_FIELDS:
-                if name in q_entry:
-                    setattr(question, name, q_entry[name])
-            try:
-                question.full_clean(validate_unique=False)
-            except ValidationError as exc:
-                errors.extend(_messages(exc, q_where))
-                continue
-            question.save()
-            keep.append(question.code)
-        Question.objects.filter(service=service).exclude(code__in=keep).delete()
-
+        _import_service(council, index, entry, groups, seen_codes, errors, result)
     if errors:
         transaction.set_rollback(True)
         raise CatalogueImportError(errors)

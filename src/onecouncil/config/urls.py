@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from onecouncil.api.rest.api import api as rest_api
+from onecouncil.frontdoor import errors
 
 admin.site.site_header = _("OneCouncil staff admin")
 admin.site.site_title = _("OneCouncil")
@@ -16,6 +17,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz),
+    path("favicon.ico", errors.favicon),
     path("open311/v2/", include("onecouncil.api.open311.urls")),
     path("api/v1/", rest_api.urls),
     path("staff/", include("onecouncil.backoffice.urls")),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from onecouncil.catalogue.answers import GovukDateField
@@ -17,7 +18,7 @@ class SignUpForm(forms.Form):
         },
     )
     password = forms.CharField(
-        label=_("Create a password (optional)"),
+        label=_("Create a password"),
         required=False,
         widget=forms.PasswordInput,
         help_text=_(
@@ -55,7 +56,7 @@ class ProfileForm(forms.Form):
     )
     language = forms.ChoiceField(
         label=_("Language"),
-        choices=[("en-gb", _("English")), ("cy", _("Welsh"))],
+        choices=settings.LANGUAGES,
         widget=forms.RadioSelect,
     )
 
@@ -84,7 +85,7 @@ class ChangeForm(forms.Form):
     uprn = forms.CharField(required=False, label=_("Your new address"))
     effective = GovukDateField(
         allow_future=True,
-        label=_("When does the change take effect? (optional)"),
+        label=_("When does the change take effect?"),
         help_text=_("For example, the day you move. For example, 27 3 2026"),
         required=False,
     )

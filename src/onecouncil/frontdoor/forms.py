@@ -53,13 +53,19 @@ class PhotoForm(forms.Form):
 
 
 class ContactForm(forms.Form):
+    # The one contact rule: an email address or a phone number (or both); a name is optional.
+    one_of_required = ("email", "phone")
+
     anonymous = forms.BooleanField(required=False, label=_("Report without giving my details"))
     name = forms.CharField(required=False, max_length=200, label=_("Full name"))
     email = forms.CharField(
         required=False,
         max_length=254,
         label=_("Email address"),
-        help_text=_("We'll send your reference number and updates here."),
+        help_text=_(
+            "Give an email address or a phone number, or both. We'll send your reference "
+            "number and updates here."
+        ),
     )
     councillor_consent = forms.BooleanField(
         required=False,

@@ -23,9 +23,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from onecouncil.cases.inputs import (
     Contact,
     Location,
-    parse_coordinate,
+    parse_place,
     validate_contact,
-    validate_location,
 )
 from onecouncil.cases.links import private_url as private_link
 from onecouncil.cases.models import Channel, Photo
@@ -309,36 +308,15 @@ def report_location(
         place_form = PlaceForm(request.POST)
         if place_form.is_valid():
             data = place_form.cleaned_data
-            address = None
-            domain_errors: dict[str, list[str]] = {}
-            if data["uprn"]:
-                try:
-                    address = address_by_uprn(council=council, uprn=int(data["uprn"]))
-                except ValueError:
-                    address = None
-                if address is None:
-                    domain_errors["uprn"] = [_("Select an address from the list")]
-            latitude = longitude = None
-            for axis, name in (("lat", "latitude"), ("lon", "longitude")):
-                try:
-                    value = parse_coordinate(data[name], axis)
-                except ValidationError as exc:
-                    domain_errors[name] = list(exc.messages)
-                    continue
-                if axis == "lat":
-                    latitude = value
-                else:
-                    longitude = value
-            location = Location(
-                address=address,
-                street=data["street"].strip(),
-                description=data["description"].strip(),
-                latitude=latitude,
-                longitude=longitude,
-            )
-            if not domain_errors:
-                domain_errors = validate_location(service, location)
-            if not domain_errors:
+            try:
+                location = parse_place(council=council, service=service, **data)
+            except ValidationError as exc:
+                domain_errors = exc.message_dict
+                if "location" in domain_errors:
+                    domain_errors["street"] = domain_errors.pop("location")
+                errors_from(place_form, domain_errors)
+            else:
+                address = location.address
                 draft.put(
                     "location",
                     {
@@ -352,9 +330,6 @@ def report_location(
                     step="location",
                 )
                 return _next(request, service, "location")
-            if "location" in domain_errors:
-                domain_errors["street"] = domain_errors.pop("location")
-            errors_from(place_form, domain_errors)
     postcode = stored.get("postcode", "")
     addresses = addresses_for_postcode(council=council, postcode=postcode) if postcode else []
     chosen = place_form["uprn"].value() or stored.get("uprn", "")
@@ -464,9 +439,7 @@ def report_contact(
                 values["anonymous"] = False
             sms = values.pop("updates_by_sms")
             consent = values.pop("councillor_consent")
-            errors = validate_contact(service, Contact(**values))
-            if sms and not values["phone"] and not values["anonymous"]:
-                errors["phone"] = [_("Enter a mobile number to get text messages")]
+            errors = validate_contact(service, Contact(**values, updates_by_sms=sms))
             if not errors:
                 values["updates_by_sms"] = sms and not values["anonymous"]
                 values["councillor_consent"] = consent and not values["anonymous"]
@@ -696,7 +669,10 @@ def track_private(
         },
     )
     response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in this page's address: strict-origin keeps it out of Referer while
+    # still sending the Origin Django's CSRF check needs (no-referrer makes Chromium send
+    # "Origin: null", and every form on the page would then fail).
+    response["Referrer-Policy"] = "strict-origin"
     return response
 
 

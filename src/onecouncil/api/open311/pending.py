@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import OperationalError
 
 from onecouncil.api.models import ApiKey, PendingRequest
+from onecouncil.api.open311.intake import create_from_payload
 from onecouncil.core.models import Council
 
 logger = logging.getLogger(__name__)
@@ -24,8 +25,6 @@ def pending_save(*, council: Council, key: ApiKey, payload: dict[str, Any]) -> P
 
 
 def process_pending(limit: int = 50) -> int:
-    from onecouncil.api.open311.views import create_from_payload
-
     done = 0
     for pending in (
         PendingRequest.objects.filter(service_request_id="", attempts__lt=MAX_ATTEMPTS, error="")

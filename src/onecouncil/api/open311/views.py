@@ -1,14 +1,13 @@
 """The Open311 GeoReport v2 server, with the update extension FixMyStreet uses.
 
-Specification summary: shared/open311/README.md. Every council of the deployment is a
-jurisdiction (``jurisdiction_id`` = its slug). Requests are created through
+Specification: GeoReport v2 (open311.org), summarised in docs/open311.md. Every council
+of the deployment is a jurisdiction (``jurisdiction_id`` = its slug). Requests are created through
 ``case_create``, exactly as on the web, with the channel recorded as the client's name.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 from typing import Any
 
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from onecouncil.api.keys import api_key_allow, api_key_check
 from onecouncil.api.models import ApiKey, KeyKind, PendingRequest
 from onecouncil.api.open311.formats import error, respond
+from onecouncil.api.open311.intake import HTML, create_from_payload, param, payload_from
 from onecouncil.api.open311.pending import pending_save
 from onecouncil.api.open311.representations import (
     UPDATE_KINDS,
@@ -29,22 +29,19 @@ from onecouncil.api.open311.representations import (
     update_representation,
 )
 from onecouncil.cases.events import event_append
-from onecouncil.cases.inputs import Contact, Location, parse_coordinate
-from onecouncil.cases.models import Case, CaseEvent, Channel, ClosureReason, EventKind, Status
-from onecouncil.cases.services import case_change_status, case_create, closure_reasons
+from onecouncil.cases.models import Case, CaseEvent, ClosureReason, EventKind, Status
+from onecouncil.cases.services import case_change_status, closure_reasons
 from onecouncil.catalogue.models import Service
 from onecouncil.catalogue.open311 import service_definition, service_summary
 from onecouncil.core.actors import Actor
 from onecouncil.core.links import public_api_url
 from onecouncil.core.models import Council
 from onecouncil.core.selectors import active_councils, council_for_slug
-from onecouncil.residents.selectors import address_by_uprn
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-22T00:00:00+00:00"
 WINDOW = dt.timedelta(days=90)
 MAX_RESULTS = 1000
-HTML = re.compile(r"<[^>]+>")
 
 
 class Problem(Exception):
@@ -53,11 +50,6 @@ class Problem(Exception):
         self.status = status
         self.descriptions = descriptions
         self.headers = headers or {}
-
-
-def param(data: QueryDict, name: str) -> str:
-    """A parameter's value; an empty parameter is exactly like an absent one."""
-    return (data.get(name) or "").strip()
 
 
 def jurisdiction(request: HttpRequest, data: QueryDict) -> Council:
@@ -189,127 +181,6 @@ def service_definition_view(request: HttpRequest, fmt: str, code: str) -> HttpRe
 # --- Requests ------------------------------------------------------------------------
 
 
-def _attributes(data: QueryDict) -> dict[str, Any]:
-    answers: dict[str, Any] = {}
-    for key in data:
-        match = re.fullmatch(r"attribute\[([^\]]+)\](\[\])?", key)
-        if not match:
-            continue
-        code, multiple = match.group(1), match.group(2)
-        values = [v for v in data.getlist(key) if v.strip()]
-        if not values:
-            continue
-        answers[code] = values if multiple else values[-1]
-    return answers
-
-
-def payload_from(data: QueryDict, idempotency: str) -> dict[str, Any]:
-    return {
-        "service_code": param(data, "service_code"),
-        "lat": param(data, "lat"),
-        "long": param(data, "long"),
-        "address_string": param(data, "address_string"),
-        "address_id": param(data, "address_id"),
-        "attributes": _attributes(data),
-        "email": param(data, "email"),
-        "phone": param(data, "phone"),
-        "first_name": param(data, "first_name"),
-        "last_name": param(data, "last_name"),
-        "description": (data.get("description") or "").strip(),
-        "media_url": param(data, "media_url"),
-        "device_id": param(data, "device_id"),
-        "account_id": param(data, "account_id"),
-        "submission_key": idempotency,
-    }
-
-
-def _field_errors(exc: ValidationError) -> list[str]:
-    if not hasattr(exc, "error_dict"):
-        return list(exc.messages)
-    names = {
-        "name": "first_name",
-        "street": "address_string",
-        "location": "lat/long, address_string or address_id",
-        "latitude": "lat",
-    }
-    out = []
-    for field, messages in exc.message_dict.items():
-        label = names.get(
-            field, field if field in ("email", "phone", "description") else f"attribute[{field}]"
-        )
-        out += [f"{label}: {m}" for m in messages]
-    return out
-
-
-def create_from_payload(
-    *, council: Council, key: ApiKey | None, payload: dict[str, Any], token: str = ""
-) -> Case:
-    """Validate and create a request from Open311 parameters (raises ValidationError)."""
-    service = Service.objects.filter(
-        council=council, code=payload["service_code"], is_active=True
-    ).first()
-    if service is None:
-        raise ValidationError(f"service_code {payload['service_code']} was not found")
-    description = payload["description"]
-    if len(description) > 4000:
-        raise ValidationError("description: must be 4,000 characters or fewer")
-    if HTML.search(description):
-        raise ValidationError("description: must be plain text, without HTML")
-    address = None
-    if payload["address_id"]:
-        address = (
-            address_by_uprn(council=council, uprn=int(payload["address_id"]))
-            if payload["address_id"].isdigit()
-            else None
-        )
-        if address is None:
-            raise ValidationError(
-                f"address_id {payload['address_id']} is not an address in this jurisdiction"
-            )
-    latitude = longitude = None
-    try:
-        latitude = parse_coordinate(payload["lat"], "lat")
-        longitude = parse_coordinate(payload["long"], "lon")
-    except ValidationError as exc:
-        raise ValidationError(f"lat/long: {exc.messages[0]}") from None
-    where = payload["address_string"]
-    location = Location(
-        address=address,
-        street=where[:200],
-        description=(where if where else "")[:500],
-        latitude=latitude,
-        longitude=longitude,
-    )
-    name = " ".join(p for p in (payload["first_name"], payload["last_name"]) if p)
-    anonymous = service.anonymous_allowed and not (name or payload["email"] or payload["phone"])
-    contact = Contact(
-        name=name, email=payload["email"], phone=payload["phone"], anonymous=anonymous
-    )
-    key_name = key.name if key else "Open311"
-    result = case_create(
-        council=council,
-        service=service,
-        answers=payload["attributes"],
-        location=location,
-        contact=contact,
-        channel=Channel.API,
-        channel_detail=key_name[:120],
-        submission_key=uuid.UUID(payload["submission_key"]),
-        description=description,
-        actor=Actor.system(key_name),
-    )
-    if payload["media_url"] and result.created:
-        event_append(
-            case=result.case,
-            kind=EventKind.NOTE,
-            is_public=False,
-            actor=Actor.system(key_name),
-            message=payload["media_url"],
-            data={"media_url": payload["media_url"]},
-        )
-    return result.case
-
-
 def _submission_key(request: HttpRequest, key: ApiKey) -> str:
     given = request.headers.get("Idempotency-Key", "").strip()
     if given:
@@ -360,7 +231,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     try:
         case = create_from_payload(council=council, key=key, payload=payload)
     except ValidationError as exc:
-        raise Problem(400, *_field_errors(exc)) from None
+        raise Problem(400, *exc.messages) from None
     except OperationalError:
         pending = pending_save(council=council, key=key, payload=payload)
         return respond(

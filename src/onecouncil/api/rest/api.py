@@ -35,7 +35,7 @@ from onecouncil.api.rest.schemas import (
     StatusName,
     UpdateIn,
 )
-from onecouncil.cases.inputs import Contact, Location
+from onecouncil.cases.inputs import Contact, parse_place
 from onecouncil.cases.models import Case, CaseEvent, Channel
 from onecouncil.cases.models import Status as CaseStatus
 from onecouncil.cases.services import (
@@ -46,12 +46,12 @@ from onecouncil.cases.services import (
     case_create,
 )
 from onecouncil.cases.staff import case_for_staff, case_search, cases_for_staff, require
+from onecouncil.catalogue.answers import validate_answers
 from onecouncil.catalogue.models import Service
 from onecouncil.core.actors import Actor
 from onecouncil.core.models import Membership
 from onecouncil.core.permissions import Permission, role_has
 from onecouncil.core.selectors import council_for_slug
-from onecouncil.residents.selectors import address_by_uprn
 
 PAGE_SIZE = 50
 
@@ -280,11 +280,23 @@ def create_request(request: HttpRequest, body: CreateIn) -> Any:
     ).first()
     if service is None:
         raise ValidationError({"service_code": [f"No service {body.service_code} here"]})
-    address = None
-    if body.location.uprn is not None:
-        address = address_by_uprn(council=council, uprn=body.location.uprn)
-        if address is None:
-            raise ValidationError({"location.uprn": ["Not an address in this council's area"]})
+    try:
+        location = parse_place(
+            council=council,
+            service=service,
+            uprn=body.location.uprn,
+            street=body.location.street,
+            description=body.location.description,
+            latitude=body.location.latitude,
+            longitude=body.location.longitude,
+        )
+    except ValidationError as exc:
+        errors = {k if k == "location" else f"location.{k}": v for k, v in exc.message_dict.items()}
+        try:  # report every problem at once, as the web form does
+            validate_answers(service, body.answers)
+        except ValidationError as answers_exc:
+            errors.update(answers_exc.message_dict)
+        raise ValidationError(errors) from None
     key: ApiKey = request.auth  # type: ignore[attr-defined]
     given = request.headers.get("Idempotency-Key", "").strip()
     submission = (
@@ -296,25 +308,19 @@ def create_request(request: HttpRequest, body: CreateIn) -> Any:
         council=council,
         service=service,
         answers=body.answers,
-        location=Location(
-            address=address,
-            street=body.location.street,
-            description=body.location.description,
-            latitude=body.location.latitude,
-            longitude=body.location.longitude,
-        ),
+        location=location,
         contact=Contact(
             name=body.contact.name,
             email=body.contact.email,
             phone=body.contact.phone,
             anonymous=body.contact.anonymous,
+            updates_by_sms=body.contact.updates_by_sms,
         ),
         channel=Channel.API,
         channel_detail=key.name[:120],
         submission_key=submission,
         actor=_actor(request),
         description=body.description,
-        updates_by_sms=body.contact.updates_by_sms,
     )
     return Status(201, _out(result.case, membership))
 

@@ -13,10 +13,11 @@ register = template.Library()
 
 def field_kind(bound: forms.BoundField) -> str:
     widget = bound.field.widget
-    if isinstance(widget, forms.RadioSelect):
-        return "radios"
+    # CheckboxSelectMultiple is a subclass of RadioSelect: ask about it first.
     if isinstance(widget, forms.CheckboxSelectMultiple):
         return "checkboxes"
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
     if isinstance(widget, GovukDateWidget):
         return "date"
     if isinstance(widget, forms.Textarea):
@@ -65,8 +66,11 @@ def govuk_field(
     elif kind == "date":
         parts = value if isinstance(value, list | tuple) else bound.field.widget.decompress(value)
         date_parts = [p if p not in (None,) else "" for p in parts]
+    # A field that is one of a required pair (email or phone) is not "(optional)".
+    either = getattr(bound.form, "one_of_required", ())
     return {
         "field": bound,
+        "optional": not bound.field.required and bound.name not in either and kind != "file",
         "kind": kind,
         "value": "" if value is None else value,
         "options": options,

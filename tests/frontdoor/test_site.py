@@ -1,0 +1,31 @@
+"""Site-wide behaviour: language, icon, security-token failures, referrer policy."""
+
+from django.test import Client
+
+from tests.factories import make_case
+
+
+def test_a_browser_asking_for_welsh_gets_english_labelled_as_english(client, council):
+    page = client.get("/riverbend/", HTTP_ACCEPT_LANGUAGE="cy,en;q=0.5").text
+    assert '<html lang="en' in page and 'lang="cy"' not in page
+
+
+def test_the_favicon_is_served(client, db):
+    response = client.get("/favicon.ico", follow=True)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content)[:4] == b"\x00\x00\x01\x00"
+
+
+def test_a_form_without_its_security_token_gets_a_page_that_explains(council):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/riverbend/track/", {"reference": "RVB-AAAA-AAAA"})
+    assert response.status_code == 403
+    assert "Sorry, we could not send your form" in response.text
+    assert "reload it" in response.text
+
+
+def test_the_private_page_keeps_its_token_out_of_referer_but_sends_origin(client, missed_bin):
+    created = make_case(missed_bin, answers={"which_bin": "general", "out_by_7am": "yes"})
+    response = client.get(f"/riverbend/track/{created.case.reference}/{created.private_token}/")
+    assert response.status_code == 200
+    assert response["Referrer-Policy"] == "strict-origin"
