@@ -50,7 +50,7 @@ def fill(target: int) -> None:
     from django.utils import timezone
 
     from onecouncil.cases.models import Case, CaseEvent, Status
-    from onecouncil.cases.services import hash_token
+    from onecouncil.cases.tokens import hash_token
     from onecouncil.catalogue.models import Service
     from onecouncil.core.models import Council
     from onecouncil.core.references import new_reference

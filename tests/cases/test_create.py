@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from onecouncil.cases.inputs import Contact, Location
 from onecouncil.cases.models import Case, CaseEvent, EventKind
-from onecouncil.cases.services import case_confirm_contact, token_matches
+from onecouncil.cases.services import case_confirm_contact
+from onecouncil.cases.tokens import token_matches
 from onecouncil.notify.models import Notification
 from onecouncil.residents.models import Person
 from tests.factories import AddressFactory, make_case

@@ -48,9 +48,9 @@ class QueueFilterForm(forms.Form):
             (str(s.pk), s.name) for s in Service.objects.filter(council=council).order_by("name")
         ]
         wards = [(str(w.pk), w.name) for w in Ward.objects.filter(council=council)]
-        self.fields["team"].choices = [("", _("All teams")), *teams]  # type: ignore[attr-defined]
-        self.fields["service"].choices = [("", _("All services")), *services]  # type: ignore[attr-defined]
-        self.fields["ward"].choices = [("", _("All wards")), *wards]  # type: ignore[attr-defined]
+        self.fields["team"].choices = [("", _("All teams")), *teams]  # type: ignore[attr-defined]  # django-stubs types form fields without choices; this is a ChoiceField
+        self.fields["service"].choices = [("", _("All services")), *services]  # type: ignore[attr-defined]  # django-stubs types form fields without choices; this is a ChoiceField
+        self.fields["ward"].choices = [("", _("All wards")), *wards]  # type: ignore[attr-defined]  # django-stubs types form fields without choices; this is a ChoiceField
 
 
 class BulkForm(forms.Form):

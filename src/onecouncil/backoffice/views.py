@@ -34,8 +34,14 @@ from onecouncil.backoffice.forms import (
     StatusForm,
     UpdateForm,
 )
+from onecouncil.cases.access import (
+    case_events_for_staff,
+    case_followers_for_staff,
+    case_photos_for_staff,
+    changes_for_audit,
+)
 from onecouncil.cases.inputs import Contact, Location, parse_place, validate_contact
-from onecouncil.cases.models import Case, CaseEvent, Channel, ResponseTemplate, Status
+from onecouncil.cases.models import Case, Channel, ResponseTemplate, Status
 from onecouncil.cases.queue import (
     QueueFilters,
     assigned_open,
@@ -103,7 +109,7 @@ def staff_view(permission: Permission) -> Callable[[View], View]:
             membership = staff_membership(user=request.user, council=council)
             require(membership, permission)
             assert membership is not None
-            request.membership = membership  # type: ignore[attr-defined]
+            request.membership = membership  # type: ignore[attr-defined]  # an attribute we attach to HttpRequest
             response = view(request, council, membership, *args, **kwargs)
             response["Cache-Control"] = "private, no-store"
             return response
@@ -158,7 +164,7 @@ def signin(request: HttpRequest) -> HttpResponseBase:
                     % {"council": council.name},
                 )
             else:
-                login(request, user)  # type: ignore[arg-type]
+                login(request, user)  # type: ignore[arg-type]  # an authenticated user from our backend
                 request.session.set_expiry(STAFF_SESSION_SECONDS)
                 audit_record(
                     council=council,
@@ -366,7 +372,7 @@ def mine(request: HttpRequest, council: Council, membership: Membership) -> Http
             )
             located = [a for a in found if a.latitude is not None]
             if located:
-                origin = (located[0].latitude, located[0].longitude)  # type: ignore[assignment]
+                origin = (located[0].latitude, located[0].longitude)  # type: ignore[assignment]  # filtered to addresses that have coordinates
             else:
                 error = _("We do not know where that postcode is")
     except (ValueError, ValidationError):
@@ -411,19 +417,19 @@ def _case_or_404(membership: Membership, reference: str) -> Case:
 
 def _case_forms(request: HttpRequest, council: Council, case: Case) -> dict[str, Any]:
     assign = AssignForm(initial={"assignee": case.assignee_id or ""})
-    assign.fields["assignee"].choices = [("", _("Nobody")), *_staff_choices(council)]  # type: ignore[attr-defined]
+    assign.fields["assignee"].choices = [("", _("Nobody")), *_staff_choices(council)]  # type: ignore[attr-defined]  # django-stubs types form fields without choices; this is a ChoiceField
     status = StatusForm()
-    status.fields["status"].choices = [  # type: ignore[attr-defined]
+    status.fields["status"].choices = [  # type: ignore[attr-defined]  # django-stubs types form fields without choices; this is a ChoiceField
         (s.value, s.label) for s in allowed_next(case.status, case.service.pattern)
     ]
-    status.fields["closure_reason"].choices = [("", _("Choose a reason"))] + [  # type: ignore[attr-defined]
+    status.fields["closure_reason"].choices = [("", _("Choose a reason"))] + [  # type: ignore[attr-defined]  # django-stubs types form fields without choices; this is a ChoiceField
         (r.code, r.label) for r in closure_reasons(council)
     ]
     templates = ResponseTemplate.objects.filter(council=council).filter(
         Q(service__isnull=True) | Q(service=case.service)
     )
     update = UpdateForm()
-    update.fields["template"].choices = [("", _("No template"))] + [  # type: ignore[attr-defined]
+    update.fields["template"].choices = [("", _("No template"))] + [  # type: ignore[attr-defined]  # django-stubs types form fields without choices; this is a ChoiceField
         (str(t.pk), t.name) for t in templates
     ]
     return {
@@ -444,9 +450,7 @@ def case_view(
     if case.reference != reference:
         return redirect("backoffice:case", reference=case.reference)
     personal = may_see_personal_data(membership, case)
-    events = list(
-        CaseEvent.objects.filter(case=case).select_related("actor").order_by("-created_at", "-id")
-    )
+    events = case_events_for_staff(membership=membership, case=case, newest_first=True)
     if personal:
         audit_record(
             council=council,
@@ -485,11 +489,9 @@ def case_view(
             "answers": answer_rows(case.service, case.answers),
             "events": events,
             "notes": [e for e in events if not e.is_public],
-            "photos": list(case.photos.all()),
+            "photos": case_photos_for_staff(membership=membership, case=case),
             "others": other_requests_of(membership=membership, case=case) if personal else [],
-            "followers": list(case.followers.filter(unsubscribed_at__isnull=True))
-            if personal
-            else [],
+            "followers": case_followers_for_staff(membership=membership, case=case),
             "due_overdue": case.is_overdue(timezone.now()),
             "change_rows": [(k, v) for k, v in case.change_details.items() if isinstance(v, dict)],
             "change_effective": _iso_date(case.change_details.get("effective_date")),
@@ -802,17 +804,13 @@ def audit(request: HttpRequest, council: Council, membership: Membership) -> Htt
         entries = entries.filter(user_label__icontains=who)
     if what:
         entries = entries.filter(object_ref__icontains=what)
-    changes = CaseEvent.objects.filter(case__council=council).select_related("case")
-    if who:
-        changes = changes.filter(actor_label__icontains=who)
-    if what:
-        changes = changes.filter(case__reference__icontains=what)
+    changes = changes_for_audit(membership=membership, who=who, reference=what)
     return page(
         request,
         "audit.html",
         {
             "entries": Paginator(entries, 100).get_page(request.GET.get("page")),
-            "changes": list(changes.exclude(actor__isnull=True).order_by("-created_at")[:100]),
+            "changes": changes,
             "who": who,
             "what": what,
         },

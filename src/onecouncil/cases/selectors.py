@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q, QuerySet
 
 from onecouncil.cases.models import Case, CaseEvent, Photo
-from onecouncil.cases.services import token_matches
+from onecouncil.cases.tokens import token_matches
 from onecouncil.core.models import Council
 from onecouncil.core.references import ParsedReference
+from onecouncil.residents.models import Account
 
 
 def case_for_public(*, council: Council, reference: ParsedReference) -> Case | None:
@@ -61,3 +62,31 @@ def photo_for_reporter(
 def photos_for_draft(*, council: Council, draft_key: uuid.UUID) -> list[Photo]:
     """The photos a resident has added to a report they have not sent yet."""
     return list(Photo.objects.filter(council=council, draft_key=draft_key, case__isnull=True))
+
+
+def cases_for_account(account: Account) -> QuerySet[Case]:
+    """Every request the resident made (signed in, claimed or with their verified email)
+    or follows, newest first. Never anyone else's."""
+    made = Q(account=account)
+    if account.person_id:
+        made |= Q(person_id=account.person_id)
+    followed = Q(followers__account=account, followers__unsubscribed_at__isnull=True)
+    return (
+        Case.objects.filter(Q(council_id=account.council_id) & (made | followed))
+        .select_related("service")
+        .distinct()
+        .order_by("-created_at")
+    )
+
+
+def claimable_cases(account: Account) -> QuerySet[Case]:
+    """Requests made before signing up with the same (now verified) email."""
+    if not account.is_verified:
+        return Case.objects.none()
+    claimable = Case.objects.filter(
+        council_id=account.council_id, account__isnull=True, email_key=account.email
+    )
+    if account.person_id is not None:
+        # Those already linked by a confirmed email are the resident's already.
+        claimable = claimable.exclude(person_id=account.person_id)
+    return claimable.select_related("service").order_by("-created_at")

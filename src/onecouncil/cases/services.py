@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import secrets
 import uuid
 from collections.abc import Mapping, Sequence
@@ -30,6 +28,7 @@ from onecouncil.cases.links import private_url, tracking_url, unfollow_url
 from onecouncil.cases.models import (
     DEFAULT_CLOSURE_REASONS,
     Case,
+    CaseEvent,
     Channel,
     ClosureReason,
     EventKind,
@@ -41,6 +40,7 @@ from onecouncil.cases.models import (
 )
 from onecouncil.cases.photos import photo_add
 from onecouncil.cases.routing import team_for
+from onecouncil.cases.tokens import hash_token
 from onecouncil.cases.workflow import allowed_next
 from onecouncil.catalogue.answers import validate_answers
 from onecouncil.catalogue.models import QuestionKind, Service, SlaUnit
@@ -66,14 +66,6 @@ class CaseCreated:
     case: Case
     private_token: str | None
     created: bool
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def token_matches(case: Case, token: str) -> bool:
-    return hmac.compare_digest(case.private_token_hash, hash_token(token))
 
 
 def due_at_for(service: Service, council: Council, start: dt.datetime) -> dt.datetime | None:
@@ -254,6 +246,17 @@ def case_update_contact(
         message=_("The resident told us about a change of details"),
         data=data or {},
     )
+    return case
+
+
+@transaction.atomic
+def case_backdate(*, case: Case, reported_at: dt.datetime) -> Case:
+    """Move a request made just now to when it was really reported (imports of earlier
+    records, the demo): its events move with it and its due date is worked out again."""
+    case.created_at = reported_at
+    case.due_at = due_at_for(case.service, case.council, reported_at)
+    Case.objects.filter(pk=case.pk).update(created_at=reported_at, due_at=case.due_at)
+    CaseEvent.objects.filter(case=case).update(created_at=reported_at)
     return case
 
 
@@ -712,6 +715,29 @@ def case_add_update(*, case: Case, message: str, actor: Actor) -> Case:
     _notify_update(case, message=message.strip())
     _publish(case, "updated", message.strip())
     return case
+
+
+@transaction.atomic
+def case_client_update(
+    *, case: Case, message: str, reopen: bool, actor: Actor, data: dict[str, Any]
+) -> CaseEvent:
+    """An update from an API client (FixMyStreet's extension): the words are recorded for
+    staff only (they may hold the resident's details); asking to reopen a closed request
+    reopens it publicly. Returns the event the client's update became."""
+    case = _locked(case)
+    note = event_append(
+        case=case, kind=EventKind.NOTE, is_public=False, actor=actor, message=message, data=data
+    )
+    if not reopen or case.is_open:
+        return note
+    closure_reasons(case.council)
+    case_change_status(
+        case=case,
+        status=Status.REOPENED,
+        actor=actor,
+        message=_("Someone told us this is not sorted, so we have reopened it."),
+    )
+    return CaseEvent.objects.filter(case=case).order_by("-id").first() or note
 
 
 @transaction.atomic

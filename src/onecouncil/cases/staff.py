@@ -152,6 +152,6 @@ def account_for_staff(*, membership: Membership, account_id: int) -> Account | N
 
 
 def account_history(account: Account) -> list[Case]:
-    from onecouncil.cases.tell_us_once import cases_for_account
+    from onecouncil.cases.selectors import cases_for_account
 
     return list(cases_for_account(account)[:100])

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +29,7 @@ from onecouncil.cases.models import (
     EventKind,
     Follower,
 )
+from onecouncil.cases.selectors import cases_for_account, claimable_cases
 from onecouncil.cases.services import case_create_change_task, case_update_contact
 from onecouncil.catalogue.models import Service
 from onecouncil.core.actors import Actor
@@ -37,34 +38,6 @@ from onecouncil.notify.services import notification_enqueue
 from onecouncil.residents.models import Account, Address
 
 CHANGEABLE = ("name", "phone", "address")
-
-
-def cases_for_account(account: Account) -> QuerySet[Case]:
-    """Every request the resident made (signed in, claimed or with their verified email)
-    or follows, newest first. Never anyone else's."""
-    made = Q(account=account)
-    if account.person_id:
-        made |= Q(person_id=account.person_id)
-    followed = Q(followers__account=account, followers__unsubscribed_at__isnull=True)
-    return (
-        Case.objects.filter(Q(council_id=account.council_id) & (made | followed))
-        .select_related("service")
-        .distinct()
-        .order_by("-created_at")
-    )
-
-
-def claimable_cases(account: Account) -> QuerySet[Case]:
-    """Requests made before signing up with the same (now verified) email."""
-    if not account.is_verified:
-        return Case.objects.none()
-    claimable = Case.objects.filter(
-        council_id=account.council_id, account__isnull=True, email_key=account.email
-    )
-    if account.person_id is not None:
-        # Those already linked by a confirmed email are the resident's already.
-        claimable = claimable.exclude(person_id=account.person_id)
-    return claimable.select_related("service").order_by("-created_at")
 
 
 @transaction.atomic

@@ -43,7 +43,7 @@ class CatalogueFileForm(forms.Form):
     def __init__(self, *args: Any, council_ids: list[int], with_file: bool, **kwargs: Any):
         super().__init__(*args, **kwargs)
         field = self.fields["council"]
-        field.queryset = Council.objects.filter(id__in=council_ids)  # type: ignore[attr-defined]
+        field.queryset = Council.objects.filter(id__in=council_ids)  # type: ignore[attr-defined]  # a ModelChoiceField, which the stubs see as Field
         self.fields["file"].required = with_file
         if not with_file:
             del self.fields["file"]

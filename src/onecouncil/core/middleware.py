@@ -35,20 +35,20 @@ class CouncilMiddleware:
             timezone.deactivate()
 
     def _resolve(self, request: HttpRequest) -> HttpResponse:
-        request.council = council_for_hostname(request.get_host())  # type: ignore[attr-defined]
-        request.council_prefix = ""  # type: ignore[attr-defined]
-        if request.council is None:  # type: ignore[attr-defined]
+        request.council = council_for_hostname(request.get_host())  # type: ignore[attr-defined]  # an attribute we attach to HttpRequest
+        request.council_prefix = ""  # type: ignore[attr-defined]  # an attribute we attach to HttpRequest
+        if request.council is None:  # type: ignore[attr-defined]  # an attribute we attach to HttpRequest
             segment, _sep, rest = request.path_info.lstrip("/").partition("/")
             if segment and segment not in RESERVED:
                 council = council_for_slug(segment)
                 if council is not None:
                     if not _sep:
                         return HttpResponsePermanentRedirect(request.path + "/")
-                    request.council = council  # type: ignore[attr-defined]
+                    request.council = council  # type: ignore[attr-defined]  # an attribute we attach to HttpRequest
                     timezone.activate(ZoneInfo(council.time_zone))
                     script_name = request.META.get("SCRIPT_NAME", "").rstrip("/")
                     prefix = f"{script_name}/{segment}/"
-                    request.council_prefix = prefix  # type: ignore[attr-defined]
+                    request.council_prefix = prefix  # type: ignore[attr-defined]  # an attribute we attach to HttpRequest
                     request.path_info = "/" + rest
                     previous = get_script_prefix()
                     set_script_prefix(prefix)
@@ -56,6 +56,6 @@ class CouncilMiddleware:
                         return self.get_response(request)
                     finally:
                         set_script_prefix(previous)
-        if request.council is not None:  # type: ignore[attr-defined]
-            timezone.activate(ZoneInfo(request.council.time_zone))  # type: ignore[attr-defined]
+        if request.council is not None:  # type: ignore[attr-defined]  # an attribute we attach to HttpRequest
+            timezone.activate(ZoneInfo(request.council.time_zone))  # type: ignore[attr-defined]  # an attribute we attach to HttpRequest
         return self.get_response(request)

@@ -25,7 +25,7 @@ def current_account(request: HttpRequest) -> Account | None:
     if account is None or account.session_version != data.get("v"):
         request.session.pop(SESSION_KEY, None)
         account = None
-    request._resident_account = account  # type: ignore[attr-defined]
+    request._resident_account = account  # type: ignore[attr-defined]  # an attribute we attach to HttpRequest
     return account
 
 
@@ -36,7 +36,7 @@ def sign_in(request: HttpRequest, account: Account) -> None:
         "v": account.session_version,
         "council": account.council_id,
     }
-    request._resident_account = account  # type: ignore[attr-defined]
+    request._resident_account = account  # type: ignore[attr-defined]  # an attribute we attach to HttpRequest
 
 
 def sign_out(request: HttpRequest) -> None:

@@ -100,7 +100,7 @@ class _PasswordOwner:
 
 def check_new_password(password: str, *, email: str, name: str = "") -> None:
     # Validators read only attributes, which _PasswordOwner provides.
-    validate_password(password, user=_PasswordOwner(email, name))  # type: ignore[arg-type]
+    validate_password(password, user=_PasswordOwner(email, name))  # type: ignore[arg-type]  # validators only read attributes, so a stand-in user is enough
 
 
 @transaction.atomic

@@ -28,9 +28,14 @@ from onecouncil.api.open311.representations import (
     request_representation,
     update_representation,
 )
-from onecouncil.cases.events import event_append
-from onecouncil.cases.models import Case, CaseEvent, ClosureReason, EventKind, Status
-from onecouncil.cases.services import case_change_status, closure_reasons
+from onecouncil.cases.access import (
+    CaseNotFound,
+    access_case_public,
+    public_cases,
+    public_updates,
+)
+from onecouncil.cases.models import ClosureReason
+from onecouncil.cases.services import case_client_update
 from onecouncil.catalogue.models import Service
 from onecouncil.catalogue.open311 import service_definition, service_summary
 from onecouncil.core.actors import Actor
@@ -195,9 +200,7 @@ def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
         return _create(request, fmt)
     council = jurisdiction(request, request.GET)
-    cases = Case.objects.filter(council=council).select_related(
-        "service", "ward", "team", "closure_reason", "council"
-    )
+    cases = public_cases(council=council)
     ids = [i.strip() for i in param(request.GET, "service_request_id").split(",") if i.strip()]
     if ids:
         cases = cases.filter(reference__in=ids)
@@ -210,10 +213,8 @@ def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
         statuses = {s.strip().lower() for s in param(request.GET, "status").split(",") if s.strip()}
         if statuses - {"open", "closed"}:
             raise Problem(400, "status must be open, closed, or both separated by a comma")
-        if statuses == {"open"}:
-            cases = cases.exclude(status__in=[Status.FIXED, Status.CLOSED])
-        elif statuses == {"closed"}:
-            cases = cases.filter(status__in=[Status.FIXED, Status.CLOSED])
+        if len(statuses) == 1:
+            cases = cases.with_open311_status(statuses.pop())
     found = list(cases.order_by("-created_at")[:MAX_RESULTS])
     return respond(fmt, "service_requests", [request_representation(c) for c in found])
 
@@ -264,13 +265,10 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
 @handle
 def request_view(request: HttpRequest, fmt: str, reference: str) -> HttpResponse:
     council = jurisdiction(request, request.GET)
-    case = (
-        Case.objects.filter(council=council, reference=reference)
-        .select_related("service", "ward", "team", "closure_reason", "council")
-        .first()
-    )
-    if case is None:
-        raise Problem(404, f"service_request_id {reference} was not found")
+    try:
+        case = access_case_public(council=council, reference=reference)
+    except CaseNotFound:
+        raise Problem(404, f"service_request_id {reference} was not found") from None
     return respond(fmt, "service_requests", [request_representation(case)])
 
 
@@ -301,16 +299,8 @@ def updates_view(request: HttpRequest, fmt: str) -> HttpResponse:
         return _post_update(request, fmt)
     council = jurisdiction(request, request.GET)
     start, end = date_window(request.GET)
-    events = (
-        CaseEvent.objects.filter(
-            case__council=council,
-            is_public=True,
-            kind__in=UPDATE_KINDS,
-            created_at__gte=start,
-            created_at__lte=end,
-        )
-        .select_related("case", "case__council")
-        .order_by("created_at", "id")[:MAX_RESULTS]
+    events = public_updates(
+        council=council, kinds=set(UPDATE_KINDS), start=start, end=end, limit=MAX_RESULTS
     )
     closure = dict(
         ClosureReason.objects.filter(council=council).values_list("code", "open311_status")
@@ -335,22 +325,16 @@ def _post_update(request: HttpRequest, fmt: str) -> HttpResponse:
     status = param(data, "status").lower()
     if status and status not in ("open", "closed"):
         raise Problem(400, "status must be open or closed")
-    case = (
-        Case.objects.filter(council=council, reference=reference)
-        .select_related("service", "council")
-        .first()
-    )
-    if case is None:
-        raise Problem(404, f"service_request_id {reference} was not found")
-    actor = Actor.system(key.name)
+    try:
+        case = access_case_public(council=council, reference=reference)
+    except CaseNotFound:
+        raise Problem(404, f"service_request_id {reference} was not found") from None
     name = " ".join(p for p in (param(data, "first_name"), param(data, "last_name")) if p)
-    # The resident's own words (and details) are for staff; reopening is public.
-    note = event_append(
+    update = case_client_update(
         case=case,
-        kind=EventKind.NOTE,
-        is_public=False,
-        actor=actor,
         message=description,
+        reopen=status == "open",
+        actor=Actor.system(key.name),
         data={
             "client_update_id": param(data, "update_id"),
             "name": name,
@@ -358,14 +342,5 @@ def _post_update(request: HttpRequest, fmt: str) -> HttpResponse:
             "media_url": param(data, "media_url"),
         },
     )
-    update_id = note.pk
-    if status == "open" and not case.is_open:
-        closure_reasons(council)
-        case = case_change_status(
-            case=case,
-            status=Status.REOPENED,
-            actor=actor,
-            message="Someone told us this is not sorted, so we have reopened it.",
-        )
-        update_id = case.events.order_by("-id").values_list("id", flat=True).first() or note.pk
+    update_id = update.pk
     return respond(fmt, "service_request_updates", [{"update_id": str(update_id)}])

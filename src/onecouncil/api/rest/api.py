@@ -35,6 +35,7 @@ from onecouncil.api.rest.schemas import (
     StatusName,
     UpdateIn,
 )
+from onecouncil.cases.access import case_events_for_staff, latest_event_for_staff
 from onecouncil.cases.inputs import Contact, parse_place
 from onecouncil.cases.models import Case, CaseEvent, Channel
 from onecouncil.cases.models import Status as CaseStatus
@@ -121,13 +122,13 @@ def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 
 
 def _membership(request: HttpRequest) -> Membership:
-    key: ApiKey = request.auth  # type: ignore[attr-defined]
+    key: ApiKey = request.auth  # type: ignore[attr-defined]  # an attribute we attach to HttpRequest
     # An unsaved membership: the key's council and role, for the staff access functions.
     return Membership(council=key.council, council_id=key.council_id, role=key.role, ward_codes=[])
 
 
 def _actor(request: HttpRequest) -> Actor:
-    key: ApiKey = request.auth  # type: ignore[attr-defined]
+    key: ApiKey = request.auth  # type: ignore[attr-defined]  # an attribute we attach to HttpRequest
     return Actor(user=None, label=key.name, ip=request.META.get("REMOTE_ADDR") or None)
 
 
@@ -260,7 +261,7 @@ def list_requests(
 def read_request(request: HttpRequest, reference: str) -> Any:
     membership = _membership(request)
     case = _case(request, reference)
-    events = CaseEvent.objects.filter(case=case).order_by("created_at", "id")
+    events = case_events_for_staff(membership=membership, case=case)
     return {**_out(case, membership), "events": [_event(e) for e in events]}
 
 
@@ -297,7 +298,7 @@ def create_request(request: HttpRequest, body: CreateIn) -> Any:
         except ValidationError as answers_exc:
             errors.update(answers_exc.message_dict)
         raise ValidationError(errors) from None
-    key: ApiKey = request.auth  # type: ignore[attr-defined]
+    key: ApiKey = request.auth  # type: ignore[attr-defined]  # an attribute we attach to HttpRequest
     given = request.headers.get("Idempotency-Key", "").strip()
     submission = (
         uuid.uuid5(uuid.NAMESPACE_URL, f"onecouncil-rest:{key.pk}:{given}")
@@ -357,7 +358,7 @@ def add_update(request: HttpRequest, reference: str, body: UpdateIn) -> Any:
     else:
         require(membership, Permission.INTERNAL_NOTE)
         case_add_note(case=case, message=body.message, actor=_actor(request))
-    latest = CaseEvent.objects.filter(case=case).order_by("-id").first()
+    latest = latest_event_for_staff(membership=membership, case=case)
     assert latest is not None
     return Status(201, _event(latest))
 

@@ -54,7 +54,7 @@ def govuk_field(
     date_parts: list[Any] = ["", "", ""]
     if kind in ("radios", "checkboxes"):
         chosen = {str(v) for v in (value if isinstance(value, list | tuple) else [value]) if v}
-        for index, (option_value, option_label) in enumerate(bound.field.choices):  # type: ignore[attr-defined]
+        for index, (option_value, option_label) in enumerate(bound.field.choices):  # type: ignore[attr-defined]  # django-stubs types form fields without choices; this is a ChoiceField
             options.append(
                 {
                     "value": option_value,

@@ -22,8 +22,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from onecouncil.cases.inputs import Contact, Location
-from onecouncil.cases.models import Case, CaseEvent, Channel, ResponseTemplate
-from onecouncil.cases.services import case_create, due_at_for
+from onecouncil.cases.models import Channel, ResponseTemplate
+from onecouncil.cases.services import case_backdate, case_create
 from onecouncil.catalogue.answers import answerable_questions
 from onecouncil.catalogue.exchange import catalogue_import
 from onecouncil.catalogue.models import QuestionKind, Service
@@ -313,10 +313,7 @@ class Command(BaseCommand):
             )
             # Spread the demo's requests over the last eight weeks.
             when = timezone.now() - dt.timedelta(minutes=rng.randint(60, 60 * 24 * 56))
-            Case.objects.filter(pk=result.case.pk).update(
-                created_at=when, due_at=due_at_for(service, council, when)
-            )
-            CaseEvent.objects.filter(case=result.case).update(created_at=when)
+            case_backdate(case=result.case, reported_at=when)
 
     def _staff(self, council: Council, spec: DemoCouncil) -> str:
         """One member of staff per role, all with the same printed password."""

@@ -1,0 +1,145 @@
+"""The one access module: every read of cases, events, followers and photos on behalf of
+a person or a client, from any door (staff pages, the resident's pages, the APIs).
+
+Each function takes what identifies the reader: a staff ``Membership``, a resident's
+``Account``, a private-link token, or, for public reads, only the ``Council``. When the
+reader may not see the thing it raises ``CaseNotFound``, so a refusal and an absence
+look the same (views answer 404 and never reveal that a case exists), in the manner of
+Zulip's ``access_*`` functions. Nothing outside ``cases`` touches the models' managers
+(``tests/test_architecture.py`` fails if anything does).
+
+Staff reads are scoped by ``cases.staff`` (tenancy, role and ward limits); residents'
+reads by ``cases.selectors``; this module is the front both are reached through.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from onecouncil.cases.models import Case, CaseEvent, CaseQuerySet, Follower, Photo
+from onecouncil.cases.selectors import case_for_public, case_for_reporter
+from onecouncil.cases.staff import (
+    case_for_staff,
+    cases_for_staff,
+    may_see_personal_data,
+    require,
+)
+from onecouncil.core.models import Council, Membership
+from onecouncil.core.permissions import Permission
+from onecouncil.core.references import ReferenceError, parse_reference
+
+
+class CaseNotFound(LookupError):
+    """No such case, or not one this reader may see: the two are never told apart."""
+
+
+# --- Public reads (anyone, with the council) ------------------------------------------
+
+
+def public_cases(*, council: Council) -> CaseQuerySet:
+    """Requests whose public fields anyone may read (public feeds such as Open311 GET)."""
+    return Case.objects.filter(council=council).select_related(
+        "service", "ward", "team", "closure_reason", "council"
+    )
+
+
+def access_case_public(*, council: Council, reference: str) -> Case:
+    """One request's public view, by its reference as typed."""
+    try:
+        parsed = parse_reference(reference, prefix=council.reference_prefix)
+    except ReferenceError:
+        raise CaseNotFound(reference) from None
+    case = case_for_public(council=council, reference=parsed)
+    if case is None:
+        raise CaseNotFound(reference)
+    return case
+
+
+def public_updates(
+    *, council: Council, kinds: set[str], start: dt.datetime, end: dt.datetime, limit: int
+) -> list[CaseEvent]:
+    """Public events of the council's requests in a window, oldest first."""
+    return list(
+        CaseEvent.objects.filter(
+            case__council=council,
+            is_public=True,
+            kind__in=kinds,
+            created_at__gte=start,
+            created_at__lte=end,
+        )
+        .select_related("case", "case__council")
+        .order_by("created_at", "id")[:limit]
+    )
+
+
+# --- The reporter, by their private link -----------------------------------------------
+
+
+def access_case_for_reporter(*, council: Council, reference: str, token: str) -> Case:
+    try:
+        parsed = parse_reference(reference, prefix=council.reference_prefix)
+    except ReferenceError:
+        raise CaseNotFound(reference) from None
+    case = case_for_reporter(council=council, reference=parsed, token=token)
+    if case is None:
+        raise CaseNotFound(reference)
+    return case
+
+
+# --- Staff and API clients with a staff role -----------------------------------------------
+
+
+def access_case_for_staff(*, membership: Membership, reference: str) -> Case:
+    case = case_for_staff(membership=membership, reference=reference)
+    if case is None:
+        raise CaseNotFound(reference)
+    return case
+
+
+def case_events_for_staff(
+    *, membership: Membership, case: Case, newest_first: bool = False
+) -> list[CaseEvent]:
+    """A request's whole timeline, public and internal, for staff who may see the case."""
+    _check_same_council(membership, case)
+    order = ("-created_at", "-id") if newest_first else ("created_at", "id")
+    return list(CaseEvent.objects.filter(case=case).select_related("actor").order_by(*order))
+
+
+def latest_event_for_staff(*, membership: Membership, case: Case) -> CaseEvent | None:
+    _check_same_council(membership, case)
+    return CaseEvent.objects.filter(case=case).order_by("-id").first()
+
+
+def case_photos_for_staff(*, membership: Membership, case: Case) -> list[Photo]:
+    """Photos hold personal data (faces, homes): only for those who may see it."""
+    _check_same_council(membership, case)
+    if not may_see_personal_data(membership, case):
+        return []
+    return list(Photo.objects.filter(case=case))
+
+
+def case_followers_for_staff(*, membership: Membership, case: Case) -> list[Follower]:
+    _check_same_council(membership, case)
+    if not may_see_personal_data(membership, case):
+        return []
+    return list(Follower.objects.filter(case=case, unsubscribed_at__isnull=True))
+
+
+def changes_for_audit(
+    *, membership: Membership, who: str = "", reference: str = "", limit: int = 100
+) -> list[CaseEvent]:
+    """Changes made by people (not the system), newest first, for the audit page."""
+    require(membership, Permission.VIEW_AUDIT)
+    changes = CaseEvent.objects.filter(
+        case__in=cases_for_staff(membership=membership), actor__isnull=False
+    ).select_related("case", "actor")
+    if who:
+        changes = changes.filter(actor_label__icontains=who)
+    if reference:
+        changes = changes.filter(case__reference__icontains=reference)
+    return list(changes.order_by("-created_at", "-id")[:limit])
+
+
+def _check_same_council(membership: Membership, case: Case) -> None:
+    if case.council_id != membership.council_id:
+        raise CaseNotFound(case.reference)
