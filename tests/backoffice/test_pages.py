@@ -278,3 +278,35 @@ def test_officer_adds_a_photo_on_site_and_staff_see_photos(signed_in, missed_bin
         {"photo": SimpleUploadedFile("x.jpg", b"not an image", content_type="image/jpeg")},
     )
     assert "JPG, PNG or HEIC" in signed_in.get(bad["Location"]).text
+
+
+def test_odd_staff_input_gets_a_clear_answer_not_a_server_error(signed_in, missed_bin, council):
+    """Each of these gave a 500 once: Unicode digits, junk ids, mangled keys."""
+    case = make_case(missed_bin, answers=ANSWERS).case
+    page = f"/riverbend/staff/cases/{case.reference}/"
+    assert signed_in.get(f"{page}?template=²").status_code == 200
+    response = signed_in.post(f"{page}assign/", {"assignee": "²"})
+    assert response.status_code in (200, 302)
+    nothing = signed_in.post("/riverbend/staff/queue/bulk/", {"status": "in_progress"})
+    assert nothing.status_code == 302
+    shown = signed_in.get(nothing["Location"]).text
+    assert "There is a problem" in shown and "Select requests" in shown
+    assert ">Done<" not in shown
+    junk = signed_in.post(
+        "/riverbend/staff/queue/bulk/", {"references": [case.reference], "assign_to": "abc"}
+    )
+    assert junk.status_code == 302
+    assert "Choose someone" in signed_in.get(junk["Location"]).text
+    assisted = signed_in.post(
+        "/riverbend/staff/new/missed-bin/",
+        {
+            "submission_key": "not-a-uuid",
+            "channel": "phone",
+            "email": "caller@example.com",
+            "uprn": "²",
+            "which_bin": "general",
+            "out_by_7am": "yes",
+        },
+    )
+    assert assisted.status_code == 200
+    assert "UPRN" in assisted.text or "address" in assisted.text

@@ -29,3 +29,33 @@ def test_the_private_page_keeps_its_token_out_of_referer_but_sends_origin(client
     response = client.get(f"/riverbend/track/{created.case.reference}/{created.private_token}/")
     assert response.status_code == 200
     assert response["Referrer-Policy"] == "strict-origin"
+
+
+def test_odd_input_gets_a_clear_answer_not_a_server_error(client, council, missed_bin):
+    """Each of these gave a 500 once."""
+    from onecouncil.api.keys import api_key_issue
+
+    key = api_key_issue(council=council, name="Client").key
+    base = "/open311/v2"
+    for start, end in (
+        ("0001-01-01T00:00:00+14:00", ""),
+        ("", "9999-12-31T23:59:59-14:00"),
+    ):
+        response = client.get(
+            f"{base}/requests.json",
+            {"jurisdiction_id": "riverbend", "start_date": start, "end_date": end},
+        )
+        assert response.status_code == 400, response.content
+    for address_id in ("²", "9" * 5000):
+        response = client.post(
+            f"{base}/requests.json",
+            {
+                "jurisdiction_id": "riverbend",
+                "api_key": key,
+                "service_code": "missed-bin",
+                "address_id": address_id,
+                "email": "a@example.com",
+            },
+        )
+        assert response.status_code == 400, response.content
+        assert "address_id" in response.json()[0]["description"]

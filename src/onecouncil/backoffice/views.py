@@ -80,6 +80,7 @@ from onecouncil.core.actors import Actor
 from onecouncil.core.audit import audit_record
 from onecouncil.core.models import AuditEntry, Council, Membership, Role
 from onecouncil.core.permissions import Permission, role_has
+from onecouncil.core.references import parse_id
 from onecouncil.core.signin import STAFF_SESSION_SECONDS, Throttled, signin_attempt
 from onecouncil.residents.postcodes import normalise_postcode
 from onecouncil.residents.selectors import addresses_for_postcode
@@ -125,6 +126,7 @@ def page(
     membership: Membership | None = getattr(request, "membership", None)
     context.setdefault("form_has_errors", bool(context.get("errors")))
     context.setdefault("flash", request.session.pop("flash", ""))
+    context.setdefault("flash_error", request.session.pop("flash_error", ""))
     context["membership"] = membership
     if membership is not None:
         context.setdefault("clock", clock_for(membership.council))
@@ -253,13 +255,16 @@ def bulk(request: HttpRequest, council: Council, membership: Membership) -> Http
     assign_to = request.POST.get("assign_to", "")
     status = request.POST.get("status", "")
     if not chosen or not (assign_to or status):
-        request.session["flash"] = _("Select requests and what to do with them")
+        request.session["flash_error"] = _("Select requests and what to do with them")
         return redirect(f"{reverse('backoffice:queue')}?{request.POST.get('query', '')}")
     skipped: list[str] = []
     user_model = get_user_model()
     assignee = None
     if assign_to and assign_to != "nobody":
-        assignee = user_model.objects.filter(pk=assign_to).first()
+        assignee = user_model.objects.filter(pk=parse_id(assign_to) or 0).first()
+        if assignee is None:
+            request.session["flash_error"] = _("Choose someone from the list to assign to")
+            return redirect(f"{reverse('backoffice:queue')}?{request.POST.get('query', '')}")
     for case in chosen:
         try:
             if assign_to:
@@ -471,9 +476,7 @@ def case_view(
         )
     context = _case_forms(request, council, case)
     template_id = request.GET.get("template", "")
-    chosen = ResponseTemplate.objects.filter(
-        council=council, pk=template_id if template_id.isdigit() else 0
-    ).first()
+    chosen = ResponseTemplate.objects.filter(council=council, pk=parse_id(template_id) or 0).first()
     if chosen is not None:
         context["update_form"].initial = {
             "template": str(chosen.pk),
@@ -539,7 +542,7 @@ def case_assign_view(
     value = request.POST.get("assignee", "")
     assignee = None
     if value:
-        assignee = get_user_model().objects.filter(pk=value if value.isdigit() else 0).first()
+        assignee = get_user_model().objects.filter(pk=parse_id(value) or 0).first()
         if assignee is None:
             return _action_failed(request, case, [_("Choose someone from the list")], "id_assignee")
     return _act(

@@ -92,3 +92,12 @@ def parse_reference(text: str, *, prefix: str) -> ParsedReference:
             % {"reference": format_reference(prefix, code)}
         )
     return ParsedReference(prefix=prefix, code=code)
+
+
+def parse_id(value: object) -> int | None:
+    """A database id as typed in a form or query string: ASCII digits only (``int()``
+    would accept "²" as a digit and then fail), at most 18 of them; otherwise None."""
+    text = str(value or "").strip()
+    if not text or len(text) > 18 or not text.isascii() or not text.isdigit():
+        return None
+    return int(text)

@@ -30,6 +30,7 @@ from onecouncil.cases.tell_us_once import (
 )
 from onecouncil.core.links import public_url
 from onecouncil.core.models import Council
+from onecouncil.core.references import parse_id
 from onecouncil.frontdoor.account_forms import (
     ChangeForm,
     FollowForm,
@@ -273,8 +274,9 @@ def _checked_address_and_phone(
     errors: dict[str, list[str]] = {}
     address = None
     if data["uprn"]:
-        if data["uprn"].isdigit():
-            address = address_by_uprn(council=council, uprn=int(data["uprn"]))
+        uprn = parse_id(data["uprn"])
+        if uprn is not None:
+            address = address_by_uprn(council=council, uprn=uprn)
         if address is None:
             errors["uprn"] = [unknown_address]
     if data["phone"].strip():

@@ -5,7 +5,6 @@ Views are thin: they parse the form, call a selector or service function, and re
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from collections.abc import Callable
 from functools import wraps
@@ -51,7 +50,12 @@ from onecouncil.catalogue.selectors import (
     service_search,
 )
 from onecouncil.core.models import Council
-from onecouncil.core.references import ParsedReference, ReferenceError, parse_reference
+from onecouncil.core.references import (
+    ParsedReference,
+    ReferenceError,
+    parse_id,
+    parse_reference,
+)
 from onecouncil.core.selectors import active_councils
 from onecouncil.frontdoor.drafts import Draft, draft_exists, remember_submission, submitted_token
 from onecouncil.frontdoor.forms import (
@@ -379,8 +383,9 @@ def report_photos(
                 url = _step_url(service, "photos")
                 return redirect(url + ("?change=1" if request.POST.get("change") else ""))
     elif request.method == "POST" and action.startswith("remove-"):
-        with contextlib.suppress(ValueError):
-            photo_remove(draft_key=draft.key, photo_id=int(action.removeprefix("remove-")))
+        photo_id = parse_id(action.removeprefix("remove-"))
+        if photo_id is not None:
+            photo_remove(draft_key=draft.key, photo_id=photo_id)
         return redirect(_step_url(service, "photos"))
     elif request.method == "POST":
         if question is not None and question.required and not photos:

@@ -108,7 +108,11 @@ def parse_datetime(value: str, name: str) -> dt.datetime:
         ) from None
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment, dt.UTC)
-    return moment
+    try:
+        # Dates at the edges of the calendar cannot be moved to UTC, or 90 days back.
+        return (moment.astimezone(dt.UTC) - WINDOW) + WINDOW
+    except OverflowError:
+        raise Problem(400, f"{name} is outside the dates this service can answer for") from None
 
 
 def date_window(data: QueryDict) -> tuple[dt.datetime, dt.datetime]:
