@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, field_validator
 
 StatusName = Literal[
     "received",
@@ -17,6 +17,27 @@ StatusName = Literal[
     "closed",
     "reopened",
 ]
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class InputSchema(Schema):
+    """A request body: text may hold any character but NUL, which no database keeps."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        if _has_nul(data):
+            raise ValueError("Text must not contain the NUL character (\\u0000)")
+        return data
 
 
 class ErrorOut(Schema):
@@ -78,7 +99,7 @@ class RequestPage(Schema):
     )
 
 
-class LocationIn(Schema):
+class LocationIn(InputSchema):
     uprn: int | None = None
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
@@ -86,7 +107,7 @@ class LocationIn(Schema):
     description: str = Field(default="", max_length=500)
 
 
-class ContactIn(Schema):
+class ContactIn(InputSchema):
     name: str = Field(default="", max_length=200)
     email: str = Field(default="", max_length=254)
     phone: str = Field(default="", max_length=40)
@@ -94,7 +115,7 @@ class ContactIn(Schema):
     updates_by_sms: bool = False
 
 
-class CreateIn(Schema):
+class CreateIn(InputSchema):
     service_code: str = Field(min_length=1, max_length=60)
     answers: dict[str, Any] = Field(default_factory=dict)
     location: LocationIn = Field(default_factory=lambda: LocationIn())
@@ -102,18 +123,18 @@ class CreateIn(Schema):
     description: str = Field(default="", max_length=4000)
 
 
-class StatusIn(Schema):
+class StatusIn(InputSchema):
     status: StatusName
     closure_reason: str = Field(default="", max_length=40)
     message: str = Field(default="", max_length=2000)
 
 
-class UpdateIn(Schema):
+class UpdateIn(InputSchema):
     message: str = Field(min_length=1, max_length=4000)
     public: bool = Field(default=True, description="False for an internal note staff only see.")
 
 
-class AssignIn(Schema):
+class AssignIn(InputSchema):
     assignee: str | None = Field(
         None, max_length=150, description="A member of staff's username; null to unassign."
     )
