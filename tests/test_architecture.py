@@ -22,66 +22,46 @@ def _outside_cases() -> list[Path]:
     ]
 
 
-def _offences(path: Path) -> list[str]:
-    tree = ast.parse(path.read_text(), filename=str(path))
+def _offences_in(source: str) -> list[str]:
+    """Uses of the case tables' managers or reverse relations, in source order."""
     found = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute):
-            owner = node.value
-            if node.attr in MANAGERS and isinstance(owner, ast.Name) and owner.id in GUARDED_MODELS:
-                found.append(f"{owner.id}.{node.attr}")
-            elif node.attr in REVERSE_RELATIONS and not (
-                isinstance(owner, ast.Name) and owner.id in {"self", "cls", "settings", "os"}
-            ):
-                found.append(f".{node.attr}")
-            elif node.attr == "get_model":
-                found.append("apps.get_model")
-    return [f"{path.relative_to(SRC)}:{item}" for item in found]
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Attribute):
+            continue
+        owner = node.value
+        if node.attr in MANAGERS and isinstance(owner, ast.Name) and owner.id in GUARDED_MODELS:
+            found.append((node.lineno, node.col_offset, f"{owner.id}.{node.attr}"))
+        elif node.attr in REVERSE_RELATIONS and not (
+            isinstance(owner, ast.Name) and owner.id in {"self", "cls", "settings", "os"}
+        ):
+            found.append((node.lineno, node.col_offset, f".{node.attr}"))
+        elif node.attr == "get_model":
+            found.append((node.lineno, node.col_offset, "apps.get_model"))
+    return [item for _line, _col, item in sorted(found)]
 
 
 def test_nothing_outside_cases_uses_the_case_tables_directly():
-    offences = [o for path in _outside_cases() for o in _offences(path)]
+    offences = [
+        f"{path.relative_to(SRC)}:{item}"
+        for path in _outside_cases()
+        for item in _offences_in(path.read_text())
+    ]
     assert offences == [], "\n".join(offences)
 
 
-def test_the_checker_catches_what_it_is_for(tmp_path):
-    bad = tmp_path / "bad.py"
-    bad.write_text(
+def test_the_checker_catches_what_it_is_for():
+    source = (
         "Case.objects.filter(pk=1)\nCaseEvent._default_manager.all()\n"
         "case.followers.all()\nservice.cases.count()\napps.get_model('cases', 'Case')\n"
+        "self.events = []\n"
     )
-    found = [o.split(":", 1)[1] for o in _offences_for(bad)]
-    assert found == [
+    assert _offences_in(source) == [
         "Case.objects",
         "CaseEvent._default_manager",
         ".followers",
         ".cases",
         "apps.get_model",
     ]
-
-
-def _offences_for(path: Path) -> list[str]:
-    tree = ast.parse(path.read_text())
-    found = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute):
-            owner = node.value
-            if node.attr in MANAGERS and isinstance(owner, ast.Name) and owner.id in GUARDED_MODELS:
-                found.append(f"x:{owner.id}.{node.attr}")
-            elif node.attr in REVERSE_RELATIONS:
-                found.append(f"x:.{node.attr}")
-            elif node.attr == "get_model":
-                found.append("x:apps.get_model")
-    # ast.walk is breadth-first: report in source order.
-    return sorted(found, key=lambda o: _line_of(path, o.split(":", 1)[1]))
-
-
-def _line_of(path: Path, needle: str) -> int:
-    text = needle.lstrip(".").split(".")[0]
-    for number, line in enumerate(path.read_text().splitlines()):
-        if text in line:
-            return number
-    return -1
 
 
 def test_every_type_ignore_names_its_code_and_reason():
