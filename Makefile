@@ -21,12 +21,15 @@ install: $(STAMP)
 run: install
 	mkdir -p var
 	$(BIN)/onecouncil migrate --noinput
+	$(BIN)/onecouncil collectstatic --noinput --verbosity 0
 	PORT=$(PORT) $(BIN)/onecouncil load_demo --if-empty
 	$(BIN)/onecouncil serve --port $(PORT)
 
-# What the tests need beyond Python packages: Debian's Chromium and axe-core from npm.
+# What the tests need beyond Python packages: Debian's Chromium (and redis-server where no
+# Redis runs) and axe-core from npm.
 test-deps: install
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || command -v redis-server >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; }
 	@test -f $(AXE) || (cd frontend && npm ci --no-audit --no-fund --ignore-scripts)
 
 lint: install
@@ -37,6 +40,7 @@ lint: install
 	$(BIN)/onecouncil makemigrations --check --dry-run
 
 test: test-deps lint
+	$(BIN)/onecouncil collectstatic --noinput --verbosity 0
 	$(BIN)/pytest
 
 format: install

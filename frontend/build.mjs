@@ -12,7 +12,10 @@ const result = compile("src/onecouncil.scss", {
   quietDeps: true,
   silenceDeprecations: ["import"],
 });
-writeFileSync(`${out}/onecouncil.css`, result.css);
+// A council is not the Crown: the footer's crest (Crown copyright) is never shown, so
+// its image is not referenced (collectstatic's manifest would look for the file).
+const css = result.css.replaceAll('url("/static/onecouncil/images/govuk-crest.svg")', "none");
+writeFileSync(`${out}/onecouncil.css`, css);
 copyFileSync("node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js", `${out}/govuk-frontend.min.js`);
 copyFileSync("node_modules/govuk-frontend/package.json", `${out}/govuk-frontend-version.json`);
-console.log(`Wrote ${out}/onecouncil.css (${result.css.length} bytes) and govuk-frontend.min.js`);
+console.log(`Wrote ${out}/onecouncil.css (${css.length} bytes) and govuk-frontend.min.js`);

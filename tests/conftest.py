@@ -1,8 +1,39 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from django.conf import settings as django_settings
+from django.core.management import call_command
 
 from tests.factories import AddressFactory, CouncilFactory, QuestionFactory, ServiceFactory
+
+
+def _static_is_stale() -> bool:
+    manifest = Path(django_settings.STATIC_ROOT) / "staticfiles.json"
+    if not manifest.exists():
+        return True
+    sources = Path(__file__).resolve().parents[1] / "src" / "onecouncil"
+    newest = max(p.stat().st_mtime for p in sources.glob("*/static/**/*") if p.is_file())
+    return newest > manifest.stat().st_mtime
+
+
+def pytest_sessionstart(session):
+    """Pages name hashed static files from collectstatic's manifest (make test runs it
+    first); collect again when a static file is newer, so a bare pytest works too."""
+    if _static_is_stale():
+        call_command("collectstatic", interactive=False, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache(request):
+    """The shared cache (a database table by default) outlives a test's transaction."""
+    uses_db = {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    if uses_db or request.node.get_closest_marker("django_db"):
+        from django.core.cache import cache
+
+        request.getfixturevalue("db" if "db" in request.fixturenames else "transactional_db")
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -64,3 +95,43 @@ def address(council):
         street="Mill Lane",
         postcode="RB1 2AB",
     )
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """A real Redis: the one this machine runs on 127.0.0.1:6379 (database 15, emptied),
+    or, where none runs, a throwaway redis-server on a free port (make test-deps installs
+    Debian's redis-server)."""
+    import shutil
+    import socket
+    import subprocess
+    import time
+
+    import redis
+
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pass
+    else:
+        yield url
+        return
+    server = shutil.which("redis-server") or "/usr/bin/redis-server"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/15"
+    for _ in range(50):
+        try:
+            redis.Redis.from_url(url).ping()
+            break
+        except redis.exceptions.ConnectionError:
+            time.sleep(0.1)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)

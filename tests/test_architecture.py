@@ -85,3 +85,16 @@ def test_the_tests_read_nothing_outside_the_repository():
         and ("parents[3]" in path.read_text() or '"shared"' in path.read_text())
     ]
     assert offenders == []
+
+
+def test_no_template_line_is_over_200_characters():
+    """Templates stay readable and reviewable: split long lines between tags or attributes
+    (and use ``blocktranslate trimmed`` for long sentences)."""
+    src = Path(__file__).resolve().parents[1] / "src"
+    long_lines = [
+        f"{path.relative_to(src)}:{number}"
+        for path in sorted(src.rglob("templates/**/*.html"))
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if len(line) > 200
+    ]
+    assert not long_lines, long_lines

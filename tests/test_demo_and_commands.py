@@ -126,3 +126,26 @@ def test_optimise_database_command_and_worker_job(db):
     assert (ran is not None) == (connection.vendor == "sqlite")
     database.database_optimise_job()
     assert database._last_run == ran  # at most hourly
+
+
+def test_demo_requests_have_a_realistic_spread_of_states_and_dated_histories(db):
+    from django.utils import timezone
+
+    from onecouncil.cases.models import CaseEvent
+
+    call_command("load_demo", requests=40, stdout=io.StringIO())
+    cases = list(Case.objects.filter(council__slug="riverbend"))
+    assert len(cases) == 40
+    statuses = {c.status for c in cases}
+    assert {"received", "in_progress", "fixed"} <= statuses, statuses
+    closed = [c for c in cases if c.closed_at]
+    assert 8 <= len(closed) <= 36
+    assert sum(1 for c in cases if c.assignee_id) >= 20
+    now = timezone.now()
+    for case in cases:
+        events = list(CaseEvent.objects.filter(case=case).order_by("id"))
+        times = [e.created_at for e in events]
+        assert times == sorted(times), case.reference  # the history reads in order
+        assert times[0] == case.created_at and times[-1] <= now
+        if case.closed_at:
+            assert case.created_at < case.closed_at <= now

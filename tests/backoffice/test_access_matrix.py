@@ -58,6 +58,8 @@ def urls(case):
         ("GET", f"{base}/new/", {}, Permission.CREATE_ON_BEHALF),
         ("GET", f"{base}/new/missed-bin/", {}, Permission.CREATE_ON_BEHALF),
         ("GET", f"{base}/audit/", {}, Permission.VIEW_AUDIT),
+        ("GET", f"{base}/people/", {}, Permission.MANAGE_STAFF),
+        ("GET", f"{base}/people/invite/", {}, Permission.MANAGE_STAFF),
         ("GET", f"{base}/cases/{ref}/", {}, Permission.VIEW_CASES),
         ("POST", f"{base}/cases/{ref}/assign/", {"assignee": ""}, Permission.ASSIGN),
         (

@@ -144,6 +144,9 @@ def test_search_by_reference_name_email_phone_postcode_and_uprn(signed_in, misse
         text = signed_in.get(f"{STAFF}/search/", {"q": query}).text
         assert case.reference in text, query
         assert text.count('class="govuk-link oc-reference"') == 1, query
+    assert case.reference in signed_in.get(f"{STAFF}/search/", {"q": case.street.lower()}).text
+    # Digits beyond any UPRN or phone number find nothing, without an error.
+    assert signed_in.get(f"{STAFF}/search/", {"q": "9" * 5000}).status_code == 200
     assert AuditEntry.objects.filter(action="search", object_ref="grace okafor").exists()
 
 
@@ -226,9 +229,20 @@ def test_assisted_channel_finds_an_existing_resident_and_records_the_channel(
     assert case.channel == "phone" and case.uprn == address.uprn
     created = case.events.get(kind=EventKind.CREATED)
     assert created.actor == adviser
-    page = client.get(response["Location"]).text
-    assert f"Read the reference number to the caller: {case.reference}" in page
+    made = client.get(response["Location"]).text
+    assert "Read this reference number to the caller" in made
+    assert f'id="reference">{case.reference}<' in made
+    assert "We will email them a confirmation" in made
+    page = client.get(f"{STAFF}/cases/{case.reference}/").text
     assert earlier.reference in page  # the single view of the resident
+
+
+def test_assisted_channel_searches_services(client, council, missed_bin):
+    client.force_login(staff(council, Role.ADVISER))
+    page = client.get(f"{STAFF}/new/", {"q": "my bin wasn't emptied"}).text
+    assert "1 service found" in page
+    assert f"{STAFF}/new/missed-bin/" in page
+    assert "0 services found" in client.get(f"{STAFF}/new/", {"q": "xylophone"}).text
 
 
 def test_my_requests_nearest_first(signed_in, officer, missed_bin, council):
@@ -250,6 +264,7 @@ def test_queue_queries_do_not_grow_with_rows(signed_in, missed_bin):
 
     for _ in range(5):
         make_case(missed_bin, answers=ANSWERS)
+    count()  # the first request fills the shared cache (the council's host name)
     few = count()
     for _ in range(40):
         make_case(missed_bin, answers=ANSWERS)
@@ -310,3 +325,29 @@ def test_odd_staff_input_gets_a_clear_answer_not_a_server_error(signed_in, misse
     )
     assert assisted.status_code == 200
     assert "UPRN" in assisted.text or "address" in assisted.text
+
+
+def test_audit_page_shows_readable_actions_and_names(client, council, missed_bin):
+    case = make_case(missed_bin, answers=ANSWERS).case
+    leader = staff(council, Role.TEAM_LEADER, username="tl@riverbend.example")
+    leader.first_name, leader.last_name = "Tara", "Lead"
+    leader.save()
+    client.force_login(leader)
+    client.get(f"{STAFF}/cases/{case.reference}/")
+    admin = staff(council, Role.ADMINISTRATOR, username="admin@riverbend.example")
+    client.force_login(admin)
+    page = client.get(f"{STAFF}/audit/").text
+    assert "Viewed a request with the resident&#x27;s details" in page or "Viewed a request" in page
+    assert "Tara Lead" in page
+    assert "view_personal_data" not in page and "view_case" not in page
+
+
+def test_audit_filters_explain_characters_no_database_keeps(client, council, missed_bin):
+    make_case(missed_bin, answers=ANSWERS)
+    client.force_login(staff(council, Role.ADMINISTRATOR, username="admin@riverbend.example"))
+    refused = client.get(f"{STAFF}/audit/", {"who": "a\x00b"})
+    assert refused.status_code == 400
+    assert "There is a problem" in refused.text
+    assert "Null characters are not allowed" in refused.text
+    found = client.get(f"{STAFF}/audit/", {"who": "admin"})
+    assert found.status_code == 200 and "There is a problem" not in found.text

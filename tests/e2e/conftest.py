@@ -28,6 +28,19 @@ CHROMIUM_ARGS = [
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _static_served_as_in_production():
+    """The live server's own static handler serves the source folders, unhashed and
+    uncompressed; switch it off so WhiteNoise serves what collectstatic wrote, hashed,
+    compressed and cached, as it does in production."""
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+
+    original = StaticFilesHandler._should_handle
+    StaticFilesHandler._should_handle = lambda self, path: False
+    yield
+    StaticFilesHandler._should_handle = original
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright

@@ -5,6 +5,7 @@ deletes their account. axe checks every account page."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -17,6 +18,9 @@ from onecouncil.residents.models import Account, Address
 from tests.e2e.conftest import assert_accessible
 
 pytestmark = pytest.mark.e2e
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
 
 def link_in_last_email(to: str) -> str:
@@ -71,9 +75,21 @@ def test_sign_up_report_tell_us_once_and_delete(demo, page):
     page.get_by_role("button", name="Send request").click()
     reference = page.locator("#reference").inner_text().strip()
 
-    # Tell us once: a move.
+    # Their own request opens everything they sent; the table reflows on a phone.
     page.get_by_role("link", name="Your account").click()
     assert reference in page.locator("#my-requests").inner_text()
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert_accessible(page)
+    page.screenshot(path=str(SCREENSHOTS / "account-375.png"), full_page=True)
+    page.set_viewport_size({"width": 1024, "height": 900})
+    page.locator("#my-requests").get_by_role("link", name=reference).click()
+    expect(page.get_by_text(email)).to_be_visible()
+    expect(page.get_by_text("General waste (black bin)")).to_be_visible()
+    assert_accessible(page)
+
+    # Tell us once: a move.
+    page.get_by_role("link", name="Your account").click()
     page.get_by_role("link", name=re.compile("Tell us about a change")).click()
     page.get_by_label("Postcode of your new address").fill(new_home.postcode)
     page.get_by_role("button", name="Find address").click()

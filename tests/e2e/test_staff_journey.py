@@ -4,6 +4,7 @@ a public update from a template and closes it; the resident sees every step and 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -19,6 +20,9 @@ from tests.e2e.conftest import assert_accessible
 from tests.factories import make_case
 
 pytestmark = pytest.mark.e2e
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 PASSWORD = "a-long-demo-password-2026"
 
 
@@ -66,7 +70,9 @@ def test_phone_report_worked_to_closure(demo, browser):
     assert_accessible(page)
     page.get_by_role("link", name="New request").click()
     assert_accessible(page)
-    page.get_by_role("link", name="Report a missed bin collection").click()
+    page.get_by_label("Search for a service").fill("bin not emptied")
+    page.get_by_role("button", name="Search").click()
+    page.locator("#results + ul").get_by_role("link", name="Report a missed bin collection").click()
     page.get_by_label("Name, postcode, phone or email").fill("07700 900321")
     page.get_by_role("button", name="Find", exact=True).click()
     assert_accessible(page)
@@ -79,9 +85,12 @@ def test_phone_report_worked_to_closure(demo, browser):
     ).check()
     page.get_by_label("Address", exact=True).select_option(str(address.uprn))
     page.get_by_role("button", name="Create request").click()
-    expect(page.locator("#flash")).to_be_visible()
-    banner = page.locator("#flash").inner_text()
-    reference = re.search(r"[A-Z]{3}-[0-9A-Z]{4}-[0-9A-Z]{4}", banner).group(0)
+    # The last page: the reference to read to the caller.
+    expect(page.get_by_text("Read this reference number to the caller")).to_be_visible()
+    reference = page.locator("#reference").inner_text().strip()
+    assert re.fullmatch(r"[A-Z]{3}-[0-9A-Z]{4}-[0-9A-Z]{4}", reference)
+    assert_accessible(page)
+    page.get_by_role("link", name="Open the request").click()
     assert earlier.reference in page.locator("#other-requests").inner_text()
     assert_accessible(page)
     case = Case.objects.get(reference=reference)
@@ -93,6 +102,14 @@ def test_phone_report_worked_to_closure(demo, browser):
     officer.set_default_timeout(10_000)
     page = officer.new_page()
     sign_in_with_keyboard(page, demo, "officer@riverbend.example")
+    # The queue uses a desktop's width and reflows on a phone.
+    page.set_viewport_size({"width": 1366, "height": 900})
+    assert page.locator("main").bounding_box()["width"] > 1100
+    page.screenshot(path=str(SCREENSHOTS / "queue-1366.png"))
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.screenshot(path=str(SCREENSHOTS / "queue-375.png"))
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_role("link", name=reference).click()
     assert_accessible(page)
     page.get_by_label("Assign to").select_option(label="Owen Officer")

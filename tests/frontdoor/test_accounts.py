@@ -253,7 +253,8 @@ def test_save_and_come_back(council, missed_bin):
     assert SavedDraft.objects.filter(account=account, service_code="missed-bin").exists()
     later = signed_in_client(account)  # another day, another browser
     assert "Saved to finish later" in later.get(f"{ACCOUNT}/").text
-    later.post(f"{ACCOUNT}/drafts/missed-bin/")
+    resumed = later.post(f"{ACCOUNT}/drafts/missed-bin/")
+    assert resumed["Location"] == f"{base}/location/"  # the step they left
     page = later.get(f"{base}/questions/").text
     assert re.search(r'value="general"\s+checked', page)
 
@@ -387,3 +388,29 @@ def test_change_of_email_is_confirmed_by_the_new_address_then_passed_on(council,
         "email": {"old": "priya@example.com", "new": "priya.new@example.com"}
     }
     assert "already been used" in Client().get(link).text
+
+
+def test_my_own_requests_open_everything_i_sent_and_followed_ones_the_public_page(
+    council, missed_bin
+):
+    account = make_account(council)
+    client = signed_in_client(account)
+    mine = make_case(
+        missed_bin,
+        answers=ANSWERS,
+        contact=Contact(name="Priya", email="priya@example.com"),
+        account=account,
+    ).case
+    theirs = make_case(
+        missed_bin, answers=ANSWERS, contact=Contact(name="Zed", email="zed@example.com")
+    ).case
+    client.post(f"/riverbend/track/{theirs.reference}/follow/")
+    table = client.get(f"{ACCOUNT}/").text.split('id="my-requests"')[1]
+    assert f"{ACCOUNT}/requests/{mine.reference}/" in table
+    assert f"/riverbend/track/{theirs.reference}/" in table
+    page = client.get(f"{ACCOUNT}/requests/{mine.reference}/")
+    assert page.status_code == 200 and "priya@example.com" in page.text
+    assert page["Cache-Control"] == "private, no-store"
+    # Following someone else's request never opens what they sent.
+    assert client.get(f"{ACCOUNT}/requests/{theirs.reference}/").status_code == 404
+    assert Client().get(f"{ACCOUNT}/requests/{mine.reference}/").status_code == 302

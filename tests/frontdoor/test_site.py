@@ -1,5 +1,6 @@
 """Site-wide behaviour: language, icon, security-token failures, referrer policy."""
 
+import pytest
 from django.test import Client
 
 from tests.factories import make_case
@@ -59,3 +60,22 @@ def test_odd_input_gets_a_clear_answer_not_a_server_error(client, council, misse
         )
         assert response.status_code == 400, response.content
         assert "address_id" in response.json()[0]["description"]
+
+
+def test_length_limits_are_explained_in_our_words_not_djangos():
+    from django import forms
+
+    with pytest.raises(forms.ValidationError) as error:
+        forms.CharField(max_length=5).clean("abcdefgh")
+    assert error.value.messages == ["Enter 5 characters or fewer (you entered 8)"]
+    with pytest.raises(forms.ValidationError) as error:
+        forms.CharField(min_length=3).clean("a")
+    assert error.value.messages == ["Enter at least 3 characters (you entered 1)"]
+
+
+def test_an_address_with_the_nul_character_is_not_found(client, council, missed_bin):
+    case = make_case(missed_bin, answers={"which_bin": "general", "out_by_7am": "yes"}).case
+    for path in ("/riverbend/unfollow/%00/", f"/riverbend/track/{case.reference}%00/"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert "Page not found" in response.text

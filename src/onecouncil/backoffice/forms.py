@@ -3,11 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from onecouncil.cases.models import Channel, Status
 from onecouncil.catalogue.models import Service
-from onecouncil.core.models import Council, Team
+from onecouncil.core.models import Council, Role, Team
 from onecouncil.residents.models import Ward
 
 
@@ -51,6 +52,14 @@ class QueueFilterForm(forms.Form):
         self.fields["team"].choices = [("", _("All teams")), *teams]  # type: ignore[attr-defined]  # django-stubs types form fields without choices; this is a ChoiceField
         self.fields["service"].choices = [("", _("All services")), *services]  # type: ignore[attr-defined]  # django-stubs types form fields without choices; this is a ChoiceField
         self.fields["ward"].choices = [("", _("All wards")), *wards]  # type: ignore[attr-defined]  # django-stubs types form fields without choices; this is a ChoiceField
+
+
+class AuditFilterForm(forms.Form):
+    """The audit page's filters. Django's CharField refuses the NUL character, which no
+    database column can hold, with a message rather than a server error."""
+
+    who = forms.CharField(label=_("Who"), required=False, max_length=150)
+    what = forms.CharField(label=_("Reference or object"), required=False, max_length=200)
 
 
 class BulkForm(forms.Form):
@@ -150,3 +159,80 @@ class CallerForm(forms.Form):
     description = forms.CharField(label=_("Describe the place"), max_length=500, required=False)
     uprn = forms.CharField(label=_("Address"), required=False)
     postcode = forms.CharField(label=_("Postcode"), required=False, max_length=16)
+
+
+class InviteForm(forms.Form):
+    name = forms.CharField(
+        label=_("Full name"),
+        max_length=300,
+        error_messages={"required": _("Enter their full name")},
+    )
+    email = forms.EmailField(
+        label=_("Work email address"),
+        max_length=254,
+        help_text=_("We will email a link to choose a password. It works once, for 3 days."),
+        error_messages={
+            "required": _("Enter their work email address"),
+            "invalid": _("Enter an email address in the correct format, like name@example.com"),
+        },
+    )
+    role = forms.ChoiceField(
+        label=_("Role"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a role")},
+    )
+    teams = forms.MultipleChoiceField(
+        label=_("Teams"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    wards = forms.MultipleChoiceField(
+        label=_("Wards they represent"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only for councillors."),
+    )
+
+    def __init__(self, *args: Any, council: Council, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = Role.choices  # type: ignore[attr-defined]  # a ChoiceField
+        self.fields["teams"].choices = [  # type: ignore[attr-defined]  # a ChoiceField
+            (str(t.pk), t.name) for t in Team.objects.filter(council=council).order_by("name")
+        ]
+        self.fields["wards"].choices = [  # type: ignore[attr-defined]  # a ChoiceField
+            (w.code, w.name) for w in Ward.objects.filter(council=council).order_by("name")
+        ]
+
+
+class WelcomePasswordForm(forms.Form):
+    """Choosing a password from an invitation; Django's password validators apply."""
+
+    password1 = forms.CharField(
+        label=_("Choose a password"),
+        widget=forms.PasswordInput,
+        strip=False,
+        max_length=128,
+        help_text=_("At least 12 characters. A few unrelated words make a strong password."),
+        error_messages={"required": _("Choose a password")},
+    )
+    password2 = forms.CharField(
+        label=_("Type the password again"),
+        widget=forms.PasswordInput,
+        strip=False,
+        max_length=128,
+        error_messages={"required": _("Type the password again")},
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, second = data.get("password1"), data.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords are different"))
+        elif first:
+            try:
+                password_validation.validate_password(first, self.user)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return data

@@ -25,14 +25,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from onecouncil.backoffice.forms import (
     AssignForm,
+    AuditFilterForm,
     CallerForm,
     DuplicateForm,
+    InviteForm,
     NoteForm,
     QueueFilterForm,
     SearchForm,
     SignInForm,
     StatusForm,
     UpdateForm,
+    WelcomePasswordForm,
 )
 from onecouncil.cases.access import (
     case_events_for_staff,
@@ -75,15 +78,26 @@ from onecouncil.cases.staff import (
 from onecouncil.cases.workflow import allowed_next
 from onecouncil.catalogue.answers import AnswersForm
 from onecouncil.catalogue.models import Service
-from onecouncil.catalogue.selectors import groups_with_services, service_for_resident
+from onecouncil.catalogue.selectors import (
+    groups_with_services,
+    service_for_resident,
+    service_search,
+)
 from onecouncil.core.actors import Actor
 from onecouncil.core.audit import audit_record
-from onecouncil.core.models import AuditEntry, Council, Membership, Role
+from onecouncil.core.models import AuditEntry, Council, Membership, Role, Team
 from onecouncil.core.permissions import Permission, role_has
 from onecouncil.core.references import parse_id
 from onecouncil.core.signin import STAFF_SESSION_SECONDS, Throttled, signin_attempt
 from onecouncil.residents.postcodes import normalise_postcode
 from onecouncil.residents.selectors import addresses_for_postcode
+from onecouncil.staffing.services import (
+    StaffInviteError,
+    invited_user,
+    staff_invite,
+    staff_of,
+    staff_password_set,
+)
 from onecouncil.web.forms import answer_rows, errors_from
 from onecouncil.web.templatetags.govuk import error_list
 
@@ -128,6 +142,8 @@ def page(
     context.setdefault("flash", request.session.pop("flash", ""))
     context.setdefault("flash_error", request.session.pop("flash_error", ""))
     context["membership"] = membership
+    # The staff admin lives at the site's root, outside any council's path.
+    context["admin_url"] = f"{request.META.get('SCRIPT_NAME', '').rstrip('/')}/admin/"
     if membership is not None:
         context.setdefault("clock", clock_for(membership.council))
     context["can"] = {
@@ -649,7 +665,24 @@ def case_duplicate_view(
 def assisted_start(
     request: HttpRequest, council: Council, membership: Membership
 ) -> HttpResponseBase:
-    return page(request, "assisted_start.html", {"groups": groups_with_services(council=council)})
+    query = request.GET.get("q", "").strip()[:200]
+    results = service_search(council=council, text=query) if query else None
+    return page(
+        request,
+        "assisted_start.html",
+        {"groups": groups_with_services(council=council), "query": query, "results": results},
+    )
+
+
+@require_GET
+@staff_view(Permission.CREATE_ON_BEHALF)
+def assisted_made(
+    request: HttpRequest, council: Council, membership: Membership, reference: str
+) -> HttpResponseBase:
+    """The last page of the assisted channel: the reference to read to the caller, the
+    target date and what happens next."""
+    case = _case_or_404(membership, reference)
+    return page(request, "assisted_made.html", {"case": case})
 
 
 def _caller_matches(membership: Membership, text: str) -> list[Case]:
@@ -756,10 +789,7 @@ def assisted_report(
     if request.method == "POST" and request.POST.get("action") != "find-address":
         made = _assisted_create(request, council, service, answers, caller, key)
         if made is not None:
-            request.session["flash"] = _(
-                "Request made. Read the reference number to the caller: %(ref)s"
-            ) % {"ref": made.reference}
-            return redirect("backoffice:case", reference=made.reference)
+            return redirect("backoffice:assisted_made", reference=made.reference)
     elif request.method == "POST":
         # Finding an address: keep what was typed, show no errors yet.
         answers = AnswersForm(initial=request.POST.dict(), service=service)
@@ -800,9 +830,11 @@ def assisted_report(
 @require_GET
 @staff_view(Permission.VIEW_AUDIT)
 def audit(request: HttpRequest, council: Council, membership: Membership) -> HttpResponseBase:
-    entries = AuditEntry.objects.filter(council=council)
-    who = request.GET.get("who", "").strip()
-    what = request.GET.get("what", "").strip()
+    form = AuditFilterForm(request.GET)
+    valid = form.is_valid()
+    who = form.cleaned_data.get("who", "") if valid else ""
+    what = form.cleaned_data.get("what", "") if valid else ""
+    entries = AuditEntry.objects.filter(council=council).select_related("user")
     if who:
         entries = entries.filter(user_label__icontains=who)
     if what:
@@ -812,11 +844,12 @@ def audit(request: HttpRequest, council: Council, membership: Membership) -> Htt
         request,
         "audit.html",
         {
+            "form": form,
+            "errors": error_list(form),
             "entries": Paginator(entries, 100).get_page(request.GET.get("page")),
             "changes": changes,
-            "who": who,
-            "what": what,
         },
+        status=200 if valid else 400,
     )
 
 
@@ -882,3 +915,66 @@ def resident(
             "changes": list(account.change_reports.all()[:20]),
         },
     )
+
+
+# --- People: the council's staff, inviting a new member, choosing a password ------------
+
+
+@require_GET
+@staff_view(Permission.MANAGE_STAFF)
+def people(request: HttpRequest, council: Council, membership: Membership) -> HttpResponseBase:
+    return page(request, "people.html", {"members": staff_of(council)})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view(Permission.MANAGE_STAFF)
+def people_invite(
+    request: HttpRequest, council: Council, membership: Membership
+) -> HttpResponseBase:
+    form = InviteForm(request.POST if request.method == "POST" else None, council=council)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        teams = list(Team.objects.filter(council=council, pk__in=[int(t) for t in data["teams"]]))
+        try:
+            invitation = staff_invite(
+                council=council,
+                invited_by=request.user,
+                email=data["email"],
+                name=data["name"],
+                role=data["role"],
+                teams=teams,
+                ward_codes=data["wards"],
+            )
+        except StaffInviteError as exc:
+            errors_from(form, exc.errors)
+        else:
+            user = invitation.membership.user
+            request.session["flash"] = (
+                _("%(name)s has been sent an email with a link to choose a password.")
+                if invitation.new_user
+                else _("%(name)s already had a password and has been told they were added.")
+            ) % {"name": user.get_full_name() or user.email}
+            return redirect("backoffice:people")
+    return page(request, "people_invite.html", {"form": form, "errors": error_list(form)})
+
+
+@require_http_methods(["GET", "POST"])
+def welcome(request: HttpRequest, uidb64: str, token: str) -> HttpResponseBase:
+    """Choose a password from an invitation email. The token stays out of the Referer
+    header of anything this page loads or links to; the form posts back to this URL."""
+    council = _council(request)
+    user = invited_user(uidb64, token)
+    if user is None or staff_membership(user=user, council=council) is None:
+        response = page(request, "welcome_expired.html", {}, status=404)
+    else:
+        form = WelcomePasswordForm(request.POST if request.method == "POST" else None, user=user)
+        if request.method == "POST" and form.is_valid():
+            staff_password_set(user=user, password=form.cleaned_data["password1"])
+            request.session["flash"] = _("Your password is set. Sign in with your email address.")
+            return redirect("backoffice:signin")
+        response = page(
+            request, "welcome.html", {"form": form, "errors": error_list(form), "user": user}
+        )
+    response["Referrer-Policy"] = "strict-origin"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 
 from onecouncil.cases.models import Case, CaseEvent, CaseQuerySet, Follower, Photo
-from onecouncil.cases.selectors import case_for_public, case_for_reporter
+from onecouncil.cases.selectors import case_for_public, case_for_reporter, case_made_by_account
 from onecouncil.cases.staff import (
     case_for_staff,
     cases_for_staff,
@@ -27,6 +27,7 @@ from onecouncil.cases.staff import (
 from onecouncil.core.models import Council, Membership
 from onecouncil.core.permissions import Permission
 from onecouncil.core.references import ReferenceError, parse_reference
+from onecouncil.residents.models import Account
 
 
 class CaseNotFound(LookupError):
@@ -84,6 +85,26 @@ def access_case_for_reporter(*, council: Council, reference: str, token: str) ->
     if case is None:
         raise CaseNotFound(reference)
     return case
+
+
+def access_case_for_account(*, account: Account, reference: str) -> Case:
+    """One request the signed-in resident made, everything they sent included."""
+    try:
+        parsed = parse_reference(reference, prefix=account.council.reference_prefix)
+    except ReferenceError:
+        raise CaseNotFound(reference) from None
+    case = case_made_by_account(account=account, reference=parsed)
+    if case is None:
+        raise CaseNotFound(reference)
+    return case
+
+
+def access_photo_for_account(*, account: Account, reference: str, photo_id: int) -> Photo:
+    case = access_case_for_account(account=account, reference=reference)
+    for photo in case.photos.all():
+        if photo.pk == photo_id:
+            return photo
+    raise CaseNotFound(reference)
 
 
 # --- Staff and API clients with a staff role -----------------------------------------------

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
 from onecouncil.cases.models import Case, CaseEvent, EventKind
 from onecouncil.core.actors import Actor
 
@@ -18,6 +20,9 @@ def event_append(
     data: dict[str, Any] | None = None,
 ) -> CaseEvent:
     actor = actor or Actor.system("OneCouncil")
+    # Every event is a new version of the case: caches of its pages are keyed by it.
+    case.updated_at = timezone.now()
+    Case.objects.filter(pk=case.pk).update(updated_at=case.updated_at)
     return CaseEvent.objects.create(
         case=case,
         kind=kind,

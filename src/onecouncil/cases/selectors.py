@@ -6,7 +6,7 @@ import uuid
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from onecouncil.cases.models import Case, CaseEvent, Photo
+from onecouncil.cases.models import Case, CaseEvent, Follower, Photo
 from onecouncil.cases.tokens import token_matches
 from onecouncil.core.models import Council
 from onecouncil.core.references import ParsedReference
@@ -14,14 +14,19 @@ from onecouncil.residents.models import Account
 
 
 def case_for_public(*, council: Council, reference: ParsedReference) -> Case | None:
-    """A case anyone with its reference may see (public fields and public events only)."""
-    public_events = CaseEvent.objects.filter(is_public=True).order_by("created_at", "id")
+    """A case anyone with its reference may see (public fields and public events only);
+    its public events are read lazily with ``public_events_of``, so a page cached by the
+    case's version reads no more than the case."""
     return (
         Case.objects.filter(council=council, reference=str(reference))
         .select_related("service", "ward")
-        .prefetch_related(Prefetch("events", queryset=public_events, to_attr="public_events"))
         .first()
     )
+
+
+def public_events_of(case: Case) -> QuerySet[CaseEvent]:
+    """The case's public events, oldest first: a lazy query, read only when used."""
+    return CaseEvent.objects.filter(case=case, is_public=True).order_by("created_at", "id")
 
 
 def case_for_reporter(*, council: Council, reference: ParsedReference, token: str) -> Case | None:
@@ -40,6 +45,13 @@ def case_for_reporter(*, council: Council, reference: ParsedReference, token: st
     if case is None or not token_matches(case, token):
         return None
     return case
+
+
+def is_following(*, case: Case, account: Account) -> bool:
+    """Whether the signed-in resident gets this request's updates as a follower."""
+    return Follower.objects.filter(
+        case=case, account=account, unsubscribed_at__isnull=True
+    ).exists()
 
 
 def case_by_submission_key(*, council: Council, submission_key: uuid.UUID) -> Case | None:
@@ -64,12 +76,36 @@ def photos_for_draft(*, council: Council, draft_key: uuid.UUID) -> list[Photo]:
     return list(Photo.objects.filter(council=council, draft_key=draft_key, case__isnull=True))
 
 
-def cases_for_account(account: Account) -> QuerySet[Case]:
-    """Every request the resident made (signed in, claimed or with their verified email)
-    or follows, newest first. Never anyone else's."""
+def _made_by(account: Account) -> Q:
+    """Requests the resident made: signed in, claimed, or with their verified email."""
     made = Q(account=account)
     if account.person_id:
         made |= Q(person_id=account.person_id)
+    return made
+
+
+def case_made_by_account(*, account: Account, reference: ParsedReference) -> Case | None:
+    """One request the signed-in resident made, with everything they sent (as the private
+    link shows it); None for anyone else's, including requests they only follow."""
+    public_events = CaseEvent.objects.filter(is_public=True).order_by("created_at", "id")
+    return (
+        Case.objects.filter(
+            _made_by(account), council_id=account.council_id, reference=str(reference)
+        )
+        .select_related("service", "ward", "address")
+        .prefetch_related(
+            "photos",
+            "service__questions",
+            Prefetch("events", queryset=public_events, to_attr="public_events"),
+        )
+        .first()
+    )
+
+
+def cases_for_account(account: Account) -> QuerySet[Case]:
+    """Every request the resident made (signed in, claimed or with their verified email)
+    or follows, newest first. Never anyone else's."""
+    made = _made_by(account)
     followed = Q(followers__account=account, followers__unsubscribed_at__isnull=True)
     return (
         Case.objects.filter(Q(council_id=account.council_id) & (made | followed))

@@ -260,6 +260,17 @@ def case_backdate(*, case: Case, reported_at: dt.datetime) -> Case:
     return case
 
 
+def case_backdate_events(*, case: Case, since: dt.datetime, at: dt.datetime) -> None:
+    """The events appended since ``since`` (a moment just before a step) happened at
+    ``at``: imports of earlier records and the demo replay a request's history through
+    the writer, then say when each step happened. A close moves ``closed_at`` with it."""
+    CaseEvent.objects.filter(case=case, created_at__gte=since).update(created_at=at)
+    case.refresh_from_db(fields=["closed_at", "status"])
+    if case.closed_at is not None and case.closed_at > at:
+        case.closed_at = at
+        Case.objects.filter(pk=case.pk).update(closed_at=at, updated_at=at)
+
+
 def _unused_reference(council: Council) -> str:
     for _attempt in range(10):
         reference = new_reference(council.reference_prefix)

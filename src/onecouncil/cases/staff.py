@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 
-from onecouncil.cases.inputs import normalise_phone
+from onecouncil.cases.inputs import normalise_phone, parse_uprn
 from onecouncil.cases.models import Case, CaseQuerySet, Photo
 from onecouncil.core.models import Council, Membership, Role
 from onecouncil.core.permissions import Permission, role_has
@@ -71,7 +71,7 @@ def case_for_staff(*, membership: Membership, reference: str) -> Case | None:
 def case_search(*, membership: Membership, text: str, limit: int = 50) -> list[Case]:
     """Find requests by reference (typo-tolerant), name, email, phone, postcode or UPRN."""
     text = text.strip()
-    if not text:
+    if not text or "\x00" in text:  # nothing stored holds NUL, and PostgreSQL refuses it
         return []
     cases = cases_for_staff(membership=membership).select_related("service", "ward")
     found = case_for_staff(membership=membership, reference=text)
@@ -85,7 +85,7 @@ def case_search(*, membership: Membership, text: str, limit: int = 50) -> list[C
 
 def _query_for(text: str) -> Q:
     """Search by what the text looks like, so each search can use its own index: an
-    email address, a postcode, a phone number or UPRN, or else part of a name."""
+    email address, a postcode, a phone number or UPRN, or else part of a name or street."""
     from onecouncil.residents.postcodes import normalise_postcode
 
     if "@" in text:
@@ -97,10 +97,13 @@ def _query_for(text: str) -> Q:
         query = Q(pk__in=[])
         with contextlib.suppress(ValidationError):
             query |= Q(phone_key=normalise_phone(text))
-        if digits == text.strip():
-            query |= Q(uprn=int(digits))
+        with contextlib.suppress(ValidationError):
+            uprn = parse_uprn(text)  # the one UPRN rule: up to 12 digits 0-9
+            if uprn is not None:
+                query |= Q(uprn=uprn)
         return query
-    return Q(contact_name__icontains=text)
+    # Part of a name, or of the street the request is about.
+    return Q(contact_name__icontains=text) | Q(street__icontains=text)
 
 
 def may_see_personal_data_any(membership: Membership) -> bool:

@@ -129,6 +129,14 @@ def case_follow(
     return Followed(follower, created=True)
 
 
+def case_unfollow(*, case: Case, account: Account) -> bool:
+    """The signed-in resident stops following ``case``; False if they were not."""
+    stopped = Follower.objects.filter(
+        case=case, account=account, unsubscribed_at__isnull=True
+    ).update(unsubscribed_at=timezone.now())
+    return bool(stopped)
+
+
 def follower_unsubscribe(*, token: str) -> Follower | None:
     follower = Follower.objects.select_related("case").filter(unsubscribe_token=token).first()
     if follower is not None and follower.unsubscribed_at is None:

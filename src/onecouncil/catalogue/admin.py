@@ -13,14 +13,57 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onecouncil.catalogue.exchange import CatalogueImportError, catalogue_export, catalogue_import
-from onecouncil.catalogue.models import Question, Service, ServiceGroup
+from onecouncil.catalogue.models import Question, SearchSynonym, Service, ServiceGroup
+from onecouncil.catalogue.widgets import OptionsField
 from onecouncil.core.admin import CouncilScopedAdmin
 from onecouncil.core.models import Council
+from onecouncil.core.selectors import councils_administered_by
+
+
+class QuestionAdminForm(forms.ModelForm):
+    options = OptionsField(label=gettext_lazy("Options"))
+
+    class Meta:
+        model = Question
+        fields = (
+            "code",
+            "kind",
+            "required",
+            "order",
+            "label",
+            "hint",
+            "options",
+            "max_length",
+            "min_value",
+            "max_value",
+            "allow_future_dates",
+        )
 
 
 class QuestionInline(admin.StackedInline):
+    """A service's questions. A council administrator may change them exactly when they
+    may change the service (Django's per-model permissions are not used)."""
+
     model = Question
+    form = QuestionAdminForm
     extra = 0
+
+    def _may(self, request: HttpRequest, obj: Any) -> bool:
+        ids = councils_administered_by(request.user)
+        return bool(request.user.is_staff and ids and (obj is None or obj.council_id in ids))
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may(request, obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may(request, obj)
+
     fields = (
         ("code", "kind", "required", "order"),
         "label",
@@ -34,6 +77,13 @@ class QuestionInline(admin.StackedInline):
 class ServiceGroupAdmin(CouncilScopedAdmin):
     list_display = ("name", "council", "order")
     prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(SearchSynonym)
+class SearchSynonymAdmin(CouncilScopedAdmin):
+    list_display = ("term", "means", "council")
+    list_filter = ("council",)
+    search_fields = ("term", "means")
 
 
 class CatalogueFileForm(forms.Form):

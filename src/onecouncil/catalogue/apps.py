@@ -6,3 +6,8 @@ class CatalogueConfig(AppConfig):
     name = "onecouncil.catalogue"
     label = "catalogue"
     verbose_name = _("Service catalogue")
+
+    def ready(self) -> None:
+        from onecouncil.catalogue import versions
+
+        versions.connect()

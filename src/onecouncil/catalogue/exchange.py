@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
-from onecouncil.catalogue.models import Question, Service, ServiceGroup
+from onecouncil.catalogue.models import Question, SearchSynonym, Service, ServiceGroup
 from onecouncil.core.models import Council, Team
 
 SERVICE_FIELDS = (
@@ -72,6 +72,9 @@ def catalogue_export(*, council: Council) -> str:
         ],
         "services": [],
     }
+    synonyms = SearchSynonym.objects.filter(council=council).order_by("term")
+    if synonyms:
+        document["synonyms"] = {s.term: s.means for s in synonyms}
     for service in services:
         entry: dict[str, Any] = {"code": service.code, "group": service.group.slug}
         entry.update({name: getattr(service, name) for name in SERVICE_FIELDS})
@@ -227,6 +230,29 @@ def _import_service(
     _import_questions(service, entry.get("questions") or [], where, errors)
 
 
+def _import_synonyms(council: Council, entries: Any, errors: list[str]) -> None:
+    """Replace the council's search synonyms with ``entries``, a mapping of what residents
+    type to the words the services use."""
+    if not isinstance(entries, dict):
+        errors.append("synonyms: give a mapping, for example 'lamp post: street light'.")
+        return
+    SearchSynonym.objects.filter(council=council).delete()
+    seen: set[str] = set()
+    for term, means in entries.items():
+        where = f"synonyms[{term!r}]"
+        synonym = SearchSynonym(council=council, term=str(term), means=str(means or ""))
+        try:
+            synonym.full_clean(validate_unique=False)
+        except ValidationError as exc:
+            errors.extend(_messages(exc, where))
+            continue
+        if synonym.term in seen:
+            errors.append(f"{where}: this term appears twice.")
+            continue
+        seen.add(synonym.term)
+        synonym.save()
+
+
 @transaction.atomic
 def catalogue_import(*, council: Council, text: str) -> ImportResult:
     """Create or update groups, services and their questions from YAML ``text``: all or
@@ -238,6 +264,8 @@ def catalogue_import(*, council: Council, text: str) -> ImportResult:
     seen_codes: set[str] = set()
     for index, entry in enumerate(document["services"]):
         _import_service(council, index, entry, groups, seen_codes, errors, result)
+    if "synonyms" in document:
+        _import_synonyms(council, document["synonyms"], errors)
     if errors:
         transaction.set_rollback(True)
         raise CatalogueImportError(errors)

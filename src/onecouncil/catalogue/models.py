@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -214,3 +216,53 @@ class Question(models.Model):
             if str(option["value"]) == value:
                 return str(option["label"])
         return value
+
+
+class SearchSynonym(CouncilOwned):
+    """A word or short phrase residents use, and the concept words the catalogue uses for it.
+
+    "lamp post" means "street light"; "noisy" means "noise". A synonym maps words to
+    words, never a whole phrasing to a service: the search still ranks every service.
+    """
+
+    MAX_TERM_WORDS = 3
+    MAX_MEANING_WORDS = 4
+
+    term = models.CharField(
+        _("what residents type"),
+        max_length=60,
+        help_text=_("A word or a phrase of up to 3 words, for example: lamp post."),
+    )
+    means = models.CharField(
+        _("what it means"),
+        max_length=80,
+        help_text=_("Up to 4 words the services use, for example: street light."),
+    )
+
+    class Meta:
+        ordering = ["term"]
+        constraints = [
+            models.UniqueConstraint(fields=["council", "term"], name="synonym_term_per_council")
+        ]
+        verbose_name = _("search synonym")
+        verbose_name_plural = _("search synonyms")
+
+    def __str__(self) -> str:
+        return f"{self.term} → {self.means}"
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        term_words = self.term.split()
+        if not term_words:
+            errors["term"] = _("Enter a word or a short phrase.")
+        elif len(term_words) > self.MAX_TERM_WORDS:
+            errors["term"] = _("Use a word or a phrase of up to 3 words, not a whole sentence.")
+        meaning_words = self.means.split()
+        if not meaning_words:
+            errors["means"] = _("Enter the words the services use.")
+        elif len(meaning_words) > self.MAX_MEANING_WORDS:
+            errors["means"] = _("Use up to 4 words.")
+        if errors:
+            raise ValidationError(errors)
+        self.term = " ".join(term_words).lower()
+        self.means = " ".join(meaning_words).lower()

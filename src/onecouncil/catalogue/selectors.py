@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
-from onecouncil.catalogue.models import Question, Service, ServiceGroup
+from onecouncil.catalogue.models import Question, SearchSynonym, Service, ServiceGroup
+from onecouncil.catalogue.search import (
+    DESCRIPTION_WEIGHT,
+    GROUP_WEIGHT,
+    KEYWORD_WEIGHT,
+    NAME_WEIGHT,
+    Document,
+    Synonym,
+    expand,
+    rank,
+    words,
+)
 from onecouncil.core.models import Council
 
 
@@ -22,21 +33,31 @@ def groups_with_services(*, council: Council) -> list[ServiceGroup]:
     return list(groups)
 
 
-def service_search(*, council: Council, text: str, limit: int = 20) -> list[Service]:
-    """Services whose name, description, keywords or group match every word typed."""
-    words = [w for w in text.lower().split() if w]
-    if not words:
-        return []
-    queryset = services_available(council=council)
-    for word in words:
-        stem = word.rstrip("s") if len(word) > 3 else word
-        queryset = queryset.filter(
-            Q(name__icontains=stem)
-            | Q(description__icontains=stem)
-            | Q(keywords__icontains=stem)
-            | Q(group__name__icontains=stem)
+def search_synonyms(*, council: Council) -> list[Synonym]:
+    return [
+        Synonym(term=tuple(words(term)), means=means)
+        for term, means in SearchSynonym.objects.filter(council=council).values_list(
+            "term", "means"
         )
-    return list(queryset.order_by("order", "name")[:limit])
+    ]
+
+
+def service_search(*, council: Council, text: str, limit: int = 20) -> list[Service]:
+    """Available services ranked by how well they match what the resident typed (see
+    catalogue.search): stems, stop words and the council's synonyms."""
+    if not words(text):
+        return []
+    services = list(services_available(council=council).order_by("order", "name"))
+    documents = []
+    for service in services:
+        document = Document(key=service)
+        document.add(service.name, NAME_WEIGHT)
+        document.add(" ".join(service.keyword_list), KEYWORD_WEIGHT)
+        document.add(service.group.name, GROUP_WEIGHT)
+        document.add(service.description, DESCRIPTION_WEIGHT)
+        documents.append(document)
+    query = expand(text, search_synonyms(council=council))
+    return [key for key, _score in rank(documents, query)[:limit] if isinstance(key, Service)]
 
 
 def service_for_resident(*, council: Council, code: str) -> Service | None:

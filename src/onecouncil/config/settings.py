@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "onecouncil.notify",
     "onecouncil.webhooks",
     "onecouncil.cases",
+    "onecouncil.staffing",
     "onecouncil.web",
     "onecouncil.frontdoor",
     "onecouncil.backoffice",
@@ -66,6 +67,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "onecouncil.core.middleware.CouncilMiddleware",
+    "onecouncil.core.middleware.NoNulInPathMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -119,6 +121,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# One cache shared by every web process and the worker, so a change one of them makes
+# shows at once everywhere: the database by default (its table is made by a migration),
+# Redis when REDIS_URL is set. Cached fragments are keyed by council, language and the
+# object's version (docs/operations.md, "Caching").
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": "onecouncil",
+            "TIMEOUT": 60 * 60 * 24,
+        }
+        if os.environ.get("REDIS_URL")
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "onecouncil_cache",
+            "TIMEOUT": 60 * 60 * 24,
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    )
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -142,15 +166,12 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        # Served by WhiteNoise straight from the apps' static folders: no collectstatic
-        # step is needed to run.
-        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
-    },
+    # Hashed, compressed and cached for a year; collectstatic writes them to var/static
+    # (make run and make test run it). See web/static_storage.py.
+    "staticfiles": {"BACKEND": "onecouncil.web.static_storage.StaticStorage"},
 }
-WHITENOISE_USE_FINDERS = True
-# Finders serve the apps' static folders directly; var/static is only used after collectstatic.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
-from onecouncil.core.models import Council, CouncilHostname, Membership, Team
+from onecouncil.core.models import Council, CouncilHostname, Team
 from onecouncil.core.selectors import councils_administered_by
 
 
@@ -80,10 +80,3 @@ class CouncilAdmin(admin.ModelAdmin):
 class TeamAdmin(CouncilScopedAdmin):
     list_display = ("name", "council", "email")
     prepopulated_fields = {"slug": ("name",)}
-
-
-@admin.register(Membership)
-class MembershipAdmin(CouncilScopedAdmin):
-    list_display = ("user", "council", "role")
-    list_filter = ("role",)
-    filter_horizontal = ("teams",)

@@ -19,6 +19,7 @@ __all__ = [
     "public_api_url",
     "public_path_url",
     "public_url",
+    "staff_url",
     "validate_public_base_url",
 ]
 
@@ -32,13 +33,20 @@ def council_base_url(council: Council) -> str:
 
 
 def public_url(council: Council, name: str, *args: object) -> str:
-    """The absolute address of a front-door page, such as ``track_case``.
+    """The absolute address of a front-door page, such as ``track_case``."""
+    return _absolute(council, f"frontdoor:{name}", args)
 
-    ``reverse`` adds whatever script prefix the current request set (``/riverbend/``
+
+def staff_url(council: Council, name: str, *args: object) -> str:
+    """The absolute address of a staff page, such as ``backoffice:welcome``."""
+    return _absolute(council, name, args)
+
+
+def _absolute(council: Council, name: str, args: tuple[object, ...]) -> str:
+    """``reverse`` adds whatever script prefix the current request set (``/riverbend/``
     when a council is served under a path); the council's base address already says
-    where its front door lives, so that prefix is replaced by it.
-    """
-    path = reverse(f"frontdoor:{name}", args=[str(a) for a in args])
+    where its pages live, so that prefix is replaced by it."""
+    path = reverse(name, args=[str(a) for a in args])
     prefix = get_script_prefix()
     if path.startswith(prefix):
         path = path[len(prefix) :]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import get_script_prefix, set_script_prefix
 from django.utils import timezone
 
@@ -58,4 +58,19 @@ class CouncilMiddleware:
                         set_script_prefix(previous)
         if request.council is not None:  # type: ignore[attr-defined]  # an attribute we attach to HttpRequest
             timezone.activate(ZoneInfo(request.council.time_zone))  # type: ignore[attr-defined]  # an attribute we attach to HttpRequest
+        return self.get_response(request)
+
+
+class NoNulInPathMiddleware:
+    """No page's address holds the NUL character, and no database column can hold it
+    (PostgreSQL refuses it outright), so a path with one is "page not found" here, once,
+    rather than a server error in whichever view looks its token up. Form fields refuse
+    it through Django's own validator, and REST bodies through ``InputSchema``."""
+
+    def __init__(self, get_response: Middleware) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path_info:
+            raise Http404()
         return self.get_response(request)

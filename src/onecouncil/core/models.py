@@ -97,6 +97,11 @@ class Council(models.Model):
         validators=[MaxValueValidator(30)],
     )
     is_active = models.BooleanField(_("active"), default=True)
+    catalogue_version = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text=_("Goes up whenever the catalogue changes; cached pages of it follow."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -192,6 +197,18 @@ class Membership(CouncilOwned):
         return f"{self.user} ({self.get_role_display()}, {self.council})"
 
 
+class AuditAction(models.TextChoices):
+    """What an audit entry records, in words an administrator reads."""
+
+    VIEW_CASE = "view_case", _("Viewed a request")
+    VIEW_PERSONAL_DATA = "view_personal_data", _("Viewed a request with the resident's details")
+    VIEW_RESIDENT_PROFILE = "view_resident_profile", _("Viewed a resident's account")
+    SEARCH = "search", _("Searched")
+    EXPORT_CSV = "export_csv", _("Exported requests (CSV)")
+    SIGN_IN = "sign_in", _("Signed in")
+    INVITE_STAFF = "invite_staff", _("Invited a member of staff")
+
+
 class AuditEntry(models.Model):
     """Who saw or changed what, when and from where. Append-only; reviewed by administrators."""
 
@@ -200,7 +217,7 @@ class AuditEntry(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     user_label = models.CharField(max_length=200)
-    action = models.CharField(_("action"), max_length=60)
+    action = models.CharField(_("action"), max_length=60, choices=AuditAction.choices)
     object_type = models.CharField(_("object type"), max_length=60)
     object_ref = models.CharField(_("object"), max_length=100)
     detail = models.JSONField(default=dict, blank=True)

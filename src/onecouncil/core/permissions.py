@@ -19,6 +19,7 @@ class Permission(StrEnum):
     BULK_CHANGE = "bulk_change"
     EXPORT_CSV = "export_csv"
     VIEW_AUDIT = "view_audit"
+    MANAGE_STAFF = "manage_staff"
 
 
 _WORK = {

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from onecouncil.cases.models import ChangeReport
 from onecouncil.cases.tell_us_once import (
     case_follow,
+    case_unfollow,
     cases_claim,
     cases_for_account,
     change_tell,
@@ -483,14 +484,20 @@ def resume_draft(
     saved = SavedDraft.objects.filter(account=account, service_code=code).first()
     if saved is None:
         raise Http404()
-    request.session.setdefault(DRAFTS_KEY, {})[code] = saved.data
+    data = dict(saved.data)
+    step = data.pop("resume_step", None)
+    request.session.setdefault(DRAFTS_KEY, {})[code] = data
     request.session.modified = True
+    if step in RESUMABLE_STEPS:
+        # The journey itself sends them back to any earlier step they had not finished.
+        return redirect(f"frontdoor:report_{step}", code=code)
     return redirect(
-        "frontdoor:report_check"
-        if "contact" in saved.data.get("done", [])
-        else "frontdoor:service",
+        "frontdoor:report_check" if "contact" in data.get("done", []) else "frontdoor:service",
         code=code,
     )
+
+
+RESUMABLE_STEPS = ("questions", "location", "photos", "contact", "check")
 
 
 def draft_retention_days() -> int:
@@ -519,6 +526,23 @@ def follow(request: HttpRequest, reference: str) -> HttpResponseBase:
             request.session["follow_done"] = True
     else:
         request.session["follow_error"] = form.errors["email"][0]
+    return redirect(reverse("frontdoor:track_case", args=[case.reference]) + "#follow")
+
+
+@require_POST
+def stop_following(request: HttpRequest, reference: str) -> HttpResponseBase:
+    """A signed-in resident stops following a request from its tracking page."""
+    council = council_of(request)
+    from onecouncil.cases.selectors import case_for_public
+
+    case = case_for_public(council=council, reference=_parse_or_404(council, reference))
+    if case is None:
+        raise Http404()
+    account = current_account(request)
+    if account is None:
+        return redirect(reverse("frontdoor:sign_in") + f"?next={request.path}")
+    if case_unfollow(case=case, account=account):
+        request.session["unfollow_done"] = True
     return redirect(reverse("frontdoor:track_case", args=[case.reference]) + "#follow")
 
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("track/", views.track, name="track"),
     path("track/<str:reference>/", views.track_case, name="track_case"),
     path("track/<str:reference>/follow/", account_views.follow, name="follow"),
+    path("track/<str:reference>/unfollow/", account_views.stop_following, name="stop_following"),
     path("track/<str:reference>/<str:token>/", views.track_private, name="track_private"),
     path("track/<str:reference>/<str:token>/reopen/", views.reopen, name="reopen"),
     path(
@@ -42,6 +43,13 @@ urlpatterns += [
     ),
     path("account/claim/", account_views.claim, name="claim"),
     path("account/profile/", account_views.profile, name="profile"),
+    path("account/requests/<str:reference>/", views.account_request, name="account_request"),
+    path(
+        "account/requests/<str:reference>/photos/<int:photo_id>/",
+        views.account_photo,
+        name="account_photo",
+    ),
+    path("account/requests/<str:reference>/reopen/", views.account_reopen, name="account_reopen"),
     path("account/password/", account_views.password, name="password"),
     path("account/change/", account_views.change, name="change"),
     path("account/change/<int:report_id>/", account_views.change_done, name="change_done"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 from typing import Any
 
 from django.conf import settings
@@ -17,8 +17,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from onecouncil.cases.access import CaseNotFound, access_case_for_account, access_photo_for_account
 from onecouncil.cases.inputs import (
     Contact,
     Location,
@@ -26,15 +27,17 @@ from onecouncil.cases.inputs import (
     validate_contact,
 )
 from onecouncil.cases.links import private_url as private_link
-from onecouncil.cases.models import Channel, Photo
+from onecouncil.cases.models import Case, Channel, Photo
 from onecouncil.cases.photos import photo_add, photo_remove
 from onecouncil.cases.selectors import (
     case_by_submission_key,
     case_for_public,
     case_for_reporter,
+    is_following,
     photo_for_draft,
     photo_for_reporter,
     photos_for_draft,
+    public_events_of,
 )
 from onecouncil.cases.services import (
     case_confirm_contact,
@@ -112,7 +115,8 @@ def index(request: HttpRequest) -> HttpResponseBase:
 @require_GET
 @with_council
 def home(request: HttpRequest, council: Council) -> HttpResponseBase:
-    return page(request, "home.html", {"groups": groups_with_services(council=council)})
+    # Lazy: read only when the cached list for this catalogue version is missing.
+    return page(request, "home.html", {"groups": partial(groups_with_services, council=council)})
 
 
 @require_GET
@@ -126,7 +130,7 @@ def services(request: HttpRequest, council: Council) -> HttpResponseBase:
         {
             "query": query,
             "results": results,
-            "groups": groups_with_services(council=council),
+            "groups": partial(groups_with_services, council=council),
         },
     )
 
@@ -211,7 +215,8 @@ def _journey(step: str) -> Callable[[View], View]:
                     account=account,
                     service_code=service.code,
                     service_name=service.name,
-                    data=draft.data,
+                    # Where they were, so they come back to the same step.
+                    data={**draft.data, "resume_step": step},
                     days=settings.DRAFT_RETENTION_DAYS,
                 )
                 request.session["account_flash"] = _(
@@ -640,26 +645,25 @@ def track_case(request: HttpRequest, council: Council, reference: str) -> HttpRe
     case = case_for_public(council=council, reference=parsed)
     if case is None:
         raise Http404()
+    account = current_account(request)
     return page(
         request,
         "track_case.html",
         {
             "case": case,
+            # Lazy: read only when the cached fragment for this version is missing.
+            "events": public_events_of(case),
+            "following": account is not None and is_following(case=case, account=account),
             "follow_done": request.session.pop("follow_done", False),
             "follow_error": request.session.pop("follow_error", ""),
+            "unfollow_done": request.session.pop("unfollow_done", False),
         },
     )
 
 
-@require_GET
-@with_council
-def track_private(
-    request: HttpRequest, council: Council, reference: str, token: str
-) -> HttpResponseBase:
-    parsed = _parse_or_404(council, reference)
-    case = case_for_reporter(council=council, reference=parsed, token=token)
-    if case is None:
-        raise Http404()
+def _private_page(request: HttpRequest, case: Case, token: str | None) -> HttpResponseBase:
+    """Everything the reporter sent and what has happened, for the private link's holder
+    (``token``) or the signed-in resident who made it (no token)."""
     case_confirm_contact(case=case)
     response = page(
         request,
@@ -679,6 +683,74 @@ def track_private(
     # "Origin: null", and every form on the page would then fail).
     response["Referrer-Policy"] = "strict-origin"
     return response
+
+
+def _reopen(request: HttpRequest, case: Case) -> None:
+    try:
+        case_reopen_by_resident(case=case, reason=request.POST.get("reason", "")[:2000])
+    except ValidationError as exc:
+        request.session["reopen_error"] = exc.messages[0]
+    else:
+        request.session["reopen_done"] = True
+
+
+@require_GET
+@with_council
+def track_private(
+    request: HttpRequest, council: Council, reference: str, token: str
+) -> HttpResponseBase:
+    parsed = _parse_or_404(council, reference)
+    case = case_for_reporter(council=council, reference=parsed, token=token)
+    if case is None:
+        raise Http404()
+    return _private_page(request, case, token)
+
+
+def _own_case(request: HttpRequest, reference: str) -> Case | HttpResponseBase:
+    account = current_account(request)
+    if account is None:
+        return redirect(f"{reverse('frontdoor:sign_in')}?next={request.path}")
+    try:
+        return access_case_for_account(account=account, reference=reference)
+    except CaseNotFound:
+        raise Http404() from None
+
+
+@require_GET
+@with_council
+def account_request(request: HttpRequest, council: Council, reference: str) -> HttpResponseBase:
+    """A signed-in resident's own request: their answers, photos and details, and reopen."""
+    case = _own_case(request, reference)
+    if not isinstance(case, Case):
+        return case
+    if case.reference != reference:
+        return redirect("frontdoor:account_request", reference=case.reference)
+    return _private_page(request, case, None)
+
+
+@require_GET
+@with_council
+def account_photo(
+    request: HttpRequest, council: Council, reference: str, photo_id: int
+) -> HttpResponseBase:
+    account = current_account(request)
+    if account is None:
+        raise Http404()
+    try:
+        photo = access_photo_for_account(account=account, reference=reference, photo_id=photo_id)
+    except CaseNotFound:
+        raise Http404() from None
+    return _photo_response(photo)
+
+
+@require_POST
+@with_council
+def account_reopen(request: HttpRequest, council: Council, reference: str) -> HttpResponseBase:
+    case = _own_case(request, reference)
+    if not isinstance(case, Case):
+        return case
+    _reopen(request, case)
+    return redirect("frontdoor:account_request", reference=case.reference)
 
 
 @require_GET
@@ -701,10 +773,5 @@ def reopen(request: HttpRequest, council: Council, reference: str, token: str) -
     case = case_for_reporter(council=council, reference=parsed, token=token)
     if case is None:
         raise Http404()
-    try:
-        case_reopen_by_resident(case=case, reason=request.POST.get("reason", "")[:2000])
-    except ValidationError as exc:
-        request.session["reopen_error"] = exc.messages[0]
-    else:
-        request.session["reopen_done"] = True
+    _reopen(request, case)
     return redirect("frontdoor:track_private", reference=case.reference, token=token)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from onecouncil.catalogue.answers import answerable_questions
@@ -20,6 +22,14 @@ def errors_from(form: forms.Form, extra: dict[str, list[str]] | None = None) -> 
             form.add_error(target, ValidationError(message))
 
 
+def _readable_date(value: str) -> str:
+    """'2026-03-27' as '27 March 2026', the GOV.UK style; anything else as stored."""
+    try:
+        return date_format(dt.date.fromisoformat(value), "j F Y")
+    except ValueError:
+        return value
+
+
 def answer_rows(service: Service, answers: dict[str, Any]) -> list[dict[str, Any]]:
     """Stored answers as (question, text a person reads) rows."""
     rows = []
@@ -31,6 +41,8 @@ def answer_rows(service: Service, answers: dict[str, Any]) -> list[dict[str, Any
             shown = _("Yes") if value == "yes" else _("No")
         elif question.kind == QuestionKind.ONE_OF and value:
             shown = question.option_label(str(value))
+        elif question.kind == QuestionKind.DATE and value:
+            shown = _readable_date(str(value))
         else:
             shown = "" if value is None else str(value)
         rows.append({"question": question, "value": shown})

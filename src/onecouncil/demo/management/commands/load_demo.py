@@ -20,16 +20,26 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from onecouncil.cases.inputs import Contact, Location
-from onecouncil.cases.models import Channel, ResponseTemplate
-from onecouncil.cases.services import case_backdate, case_create
+from onecouncil.cases.models import Case, Channel, ResponseTemplate, Status
+from onecouncil.cases.services import (
+    case_add_update,
+    case_assign,
+    case_backdate,
+    case_backdate_events,
+    case_change_status,
+    case_create,
+)
 from onecouncil.catalogue.answers import answerable_questions
 from onecouncil.catalogue.exchange import catalogue_import
-from onecouncil.catalogue.models import QuestionKind, Service
+from onecouncil.catalogue.models import Pattern, QuestionKind, Service
+from onecouncil.core.actors import Actor
 from onecouncil.core.models import Council, CouncilHostname, Membership, Role, Team
 from onecouncil.residents.models import Address, Ward
 from onecouncil.residents.services import gazetteer_import
+from onecouncil.staffing.services import staff_member_add
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 
@@ -51,6 +61,13 @@ class DemoCouncil:
     wards: tuple[tuple[str, str], ...]
     streets: tuple[str, ...]
 
+
+DEMO_UPDATES = [
+    "A crew has been booked for this week.",
+    "We have inspected this and booked the repair.",
+    "Our team visited today.",
+    "This is on our list for the next round.",
+]
 
 COUNCILS = (
     DemoCouncil(
@@ -202,8 +219,8 @@ class Command(BaseCommand):
             with transaction.atomic():
                 council = self._council(spec)
                 self._gazetteer(council, spec, rng)
-                self._requests(council, rng, options["requests"])
                 password = self._staff(council, spec)
+                self._requests(council, rng, options["requests"])
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Loaded {spec.name}: {self.base}/{spec.slug}/\n"
@@ -288,6 +305,12 @@ class Command(BaseCommand):
 
     def _requests(self, council: Council, rng: random.Random, count: int) -> None:
         services = list(Service.objects.filter(council=council).prefetch_related("questions"))
+        officers = [
+            m.user
+            for m in Membership.objects.filter(
+                council=council, role__in=[Role.CASE_OFFICER, Role.TEAM_LEADER]
+            ).select_related("user")
+        ]
         addresses = list(Address.objects.filter(council=council).select_related("ward"))
         channels = [Channel.WEB] * 6 + [Channel.PHONE] * 3 + [Channel.FACE_TO_FACE]
         for _n in range(count):
@@ -311,9 +334,82 @@ class Command(BaseCommand):
                 channel=rng.choice(channels),
                 submission_key=uuid.uuid4(),
             )
-            # Spread the demo's requests over the last eight weeks.
+            # Spread the demo's requests over the last eight weeks, each with the history
+            # staff would have given it by now.
             when = timezone.now() - dt.timedelta(minutes=rng.randint(60, 60 * 24 * 56))
             case_backdate(case=result.case, reported_at=when)
+            self._history(result.case, when, officers, rng)
+
+    def _history(
+        self, case: Case, reported: dt.datetime, officers: list[Any], rng: random.Random
+    ) -> None:
+        """Assign, work and (the older the request, the likelier) close it, through the
+        same writer staff use, then date each step: a realistic spread of states."""
+        now = timezone.now()
+        days = 1.4 * (case.service.sla_amount or 5)  # a target in calendar days, roughly
+        age = (now - reported).total_seconds() / 86400
+        at = reported
+
+        def step(after: float, action: Any) -> None:
+            nonlocal at
+            moment = min(at + dt.timedelta(days=after), now - dt.timedelta(minutes=1))
+            if moment <= at:
+                return
+            since = timezone.now()
+            action()
+            case_backdate_events(case=case, since=since, at=moment)
+            at = moment
+
+        officer = rng.choice(officers)
+        actor = Actor(user=officer, label=officer.get_full_name() or officer.get_username())
+        if rng.random() < 0.85:
+            step(
+                rng.uniform(0.05, 0.4),
+                lambda: case_assign(case=case, assignee=officer, actor=actor),
+            )
+        closed = rng.random() < min(0.9, age / (2 * days))
+        working = rng.random() < 0.6
+        if closed or working:
+            step(
+                rng.uniform(0.2, 1.0),
+                lambda: case_change_status(case=case, status=Status.IN_PROGRESS, actor=actor),
+            )
+        if case.service.pattern == Pattern.REPORT and (closed or rng.random() < 0.3):
+            step(
+                rng.uniform(0.2, 1.0),
+                lambda: case_add_update(case=case, message=rng.choice(DEMO_UPDATES), actor=actor),
+            )
+        if closed:
+            if rng.random() < 0.8:
+                status, reason = Status.FIXED, ""
+            else:
+                status, reason = (
+                    Status.CLOSED,
+                    rng.choice(["no_action", "not_responsible", "referred"]),
+                )
+            # Most close within the target, some late.
+            step(
+                rng.uniform(0.1, 1.3) * days,
+                lambda: case_change_status(
+                    case=case,
+                    status=status,
+                    actor=actor,
+                    closure_reason=reason,
+                    message=_("Thank you for telling us. This is now done.")
+                    if status == Status.FIXED
+                    else "",
+                ),
+            )
+        elif not working and rng.random() < 0.2:
+            step(
+                rng.uniform(0.2, 1.0),
+                lambda: case_change_status(
+                    case=case,
+                    status=Status.AWAITING_RESIDENT,
+                    actor=actor,
+                    message=_("We need a little more information from you."),
+                ),
+            )
 
     def _staff(self, council: Council, spec: DemoCouncil) -> str:
         """One member of staff per role, all with the same printed password."""
@@ -337,15 +433,10 @@ class Command(BaseCommand):
                 password=password,
                 first_name=first,
                 last_name=last,
-                is_staff=role == Role.ADMINISTRATOR,
             )
-            membership = Membership.objects.create(
-                council=council,
-                user=user,
-                role=role,
-                ward_codes=wards if role == Role.COUNCILLOR else [],
+            staff_member_add(
+                council=council, user=user, role=role, teams=member_of, ward_codes=wards
             )
-            membership.teams.set(member_of)
         for name, body in (
             (
                 "We have inspected it",

@@ -1,0 +1,103 @@
+"""Memberships in the staff admin: a councillor's wards are chosen from the council's list,
+and saving or deleting keeps the one rule for who reaches the admin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from onecouncil.core.admin import CouncilScopedAdmin
+from onecouncil.core.models import Membership, Role, Team
+from onecouncil.residents.models import Ward
+from onecouncil.staffing.services import admin_site_access_sync
+
+
+class MembershipAdminForm(forms.ModelForm):
+    ward_codes = forms.MultipleChoiceField(
+        label=_("Wards"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("For councillors: the wards they represent."),
+    )
+
+    class Meta:
+        model = Membership
+        fields = ("council", "user", "role", "teams", "ward_codes")
+
+    def __init__(self, *args: Any, council_ids: list[int] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        wards = Ward.objects.filter(council_id__in=council_ids or []).select_related("council")
+        self.fields["ward_codes"].choices = [  # type: ignore[attr-defined]  # a MultipleChoiceField
+            (w.code, f"{w.name} ({w.council.name})" if len(council_ids or []) > 1 else w.name)
+            for w in wards.order_by("council__name", "name")
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        council = data.get("council") or (
+            self.instance.council if self.instance.council_id else None
+        )
+        codes = data.get("ward_codes") or []
+        if council is not None and codes:
+            own = set(Ward.objects.filter(council=council).values_list("code", flat=True))
+            if not set(codes) <= own:
+                self.add_error("ward_codes", _("Choose wards of the member's own council"))
+        teams = data.get("teams") or []
+        if council is not None and any(team.council_id != council.pk for team in teams):
+            self.add_error("teams", _("Choose teams of the member's own council"))
+        if data.get("role") == Role.COUNCILLOR and not codes:
+            self.add_error("ward_codes", _("Choose the wards the councillor represents"))
+        if data.get("role") != Role.COUNCILLOR:
+            data["ward_codes"] = []
+        return data
+
+
+@admin.register(Membership)
+class MembershipAdmin(CouncilScopedAdmin):
+    form = MembershipAdminForm
+    list_display = ("user", "council", "role")
+    list_filter = ("role",)
+    filter_horizontal = ("teams",)
+    readonly_fields = ("user", "council")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # New members of staff are invited from the staff pages (People), which makes
+        # their user, emails them a link to choose a password and records who did it.
+        return False
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "teams":
+            kwargs["queryset"] = Team.objects.filter(council_id__in=self.council_ids(request))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        base = super().get_form(request, obj, change=change, **kwargs)
+        council_ids = self.council_ids(request)
+
+        class ScopedForm(base):  # type: ignore[misc, valid-type]  # a form class made at run time
+            def __init__(self, *args: Any, **inner: Any) -> None:
+                super().__init__(*args, council_ids=council_ids, **inner)
+
+        return ScopedForm
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        admin_site_access_sync(form.instance.user)
+
+    def delete_model(self, request: HttpRequest, obj: Membership) -> None:
+        user = obj.user
+        super().delete_model(request, obj)
+        admin_site_access_sync(user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
+        users = [m.user for m in queryset.select_related("user")]
+        super().delete_queryset(request, queryset)
+        for user in users:
+            admin_site_access_sync(user)

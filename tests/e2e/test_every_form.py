@@ -1,0 +1,243 @@
+"""Every form that posts, submitted once in Chromium by clicking the page's own button.
+
+Django's test client sends no Origin header and skips what a browser does with
+Referrer-Policy, so a form can pass every other test and still fail for real people
+with a CSRF 403. The resident, staff and admin journeys elsewhere cover the report
+forms, the account, the assisted channel and the case actions they use; this file
+covers the rest: following and stopping, reopening from the private link, people and
+invitations, the invitation's password page, notes, photos, duplicates, bulk changes,
+signing out, and the staff admin's sign-in, service editing and catalogue import.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.contrib.auth import get_user_model
+from playwright.sync_api import expect
+
+from onecouncil.cases.inputs import Contact, Location
+from onecouncil.cases.models import EventKind, Follower, Status
+from onecouncil.cases.services import case_change_status
+from onecouncil.catalogue.models import Question, Service
+from onecouncil.core.actors import Actor
+from onecouncil.core.models import Council, Membership
+from onecouncil.notify.models import Notification
+from onecouncil.residents.models import Address
+from tests.e2e.conftest import assert_accessible
+from tests.factories import make_case
+
+pytestmark = pytest.mark.e2e
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+PASSWORD = "a-long-demo-password-2026"
+NEW_PASSWORD = "heron-kettle-orchard-9"
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
+    b"\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe\x92\xef"
+    b"\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def _context(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    return context
+
+
+def _missed_bin_case(council, **contact):
+    service = Service.objects.get(council=council, code="missed-bin")
+    address = Address.objects.filter(council=council).first()
+    return make_case(
+        service,
+        answers={"which_bin": "general", "out_by_7am": "yes"},
+        location=Location(address=address),
+        contact=Contact(**contact) if contact else Contact(name="Ola Nowak", email="ola@x.example"),
+    )
+
+
+def _staff_sign_in(page, base, username, password):
+    page.goto(f"{base}/riverbend/staff/sign-in/")
+    page.get_by_label("Email address or username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/staff/queue/"))
+
+
+def test_resident_forms_follow_stop_and_reopen(demo, browser):
+    council = Council.objects.get(slug="riverbend")
+    made = _missed_bin_case(council)
+    case = made.case
+    context = _context(browser)
+    page = context.new_page()
+
+    # A neighbour follows the request from its public page, then stops from the email.
+    page.goto(f"{demo}/riverbend/track/{case.reference}/")
+    page.get_by_label("Your email address").fill("neighbour@x.example")
+    page.get_by_role("button", name=re.compile("Follow")).click()
+    expect(page.get_by_text("You are following this request")).to_be_visible()
+    follower = Follower.objects.get(case=case, email="neighbour@x.example")
+    page.goto(f"{demo}/riverbend/unfollow/{follower.unsubscribe_token}/")
+    page.get_by_role("button", name="Stop following").click()
+    expect(page.get_by_text("You have stopped following this request")).to_be_visible()
+    follower.refresh_from_db()
+    assert follower.unsubscribed_at is not None
+
+    # The reporter reopens it from the private link (Referrer-Policy: strict-origin, so
+    # Chromium sends a real Origin and the CSRF check passes).
+    for status in (Status.IN_PROGRESS, Status.FIXED):
+        case = case_change_status(case=case, status=status, actor=Actor(label="Crew"))
+    page.goto(f"{demo}/riverbend/track/{case.reference}/{made.private_token}/")
+    page.get_by_role("button", name="Reopen request").click()
+    expect(page.locator("#reason-error")).to_contain_text("Tell us why")
+    page.get_by_label("Not sorted? Reopen this request").fill("The bin is still full.")
+    page.get_by_role("button", name="Reopen request").click()
+    expect(page.get_by_text("We have reopened your request")).to_be_visible()
+    assert_accessible(page)
+    case.refresh_from_db()
+    assert case.status == Status.REOPENED
+    context.close()
+
+
+def test_staff_forms_people_invitation_and_case_tools(demo, browser):
+    council = Council.objects.get(slug="riverbend")
+    users = get_user_model().objects
+    admin = users.get(username="admin@riverbend.example")
+    admin.set_password(PASSWORD)
+    admin.save()
+    first = _missed_bin_case(council).case
+    second = _missed_bin_case(council, name="Ola Nowak", email="ola@x.example").case
+
+    context = _context(browser)
+    page = context.new_page()
+    _staff_sign_in(page, demo, "admin@riverbend.example", PASSWORD)
+    page.get_by_role("link", name="People").click()
+    assert_accessible(page)
+    page.get_by_role("link", name="Invite a member of staff").click()
+    page.get_by_role("button", name="Send the invitation").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter their full name")
+    page.get_by_label("Full name").fill("Priya Shah")
+    page.get_by_label("Work email address").fill("priya@riverbend.example")
+    page.get_by_label("Case officer").check()
+    page.locator("#id_teams_0").check()
+    assert_accessible(page)
+    page.get_by_role("button", name="Send the invitation").click()
+    expect(page.locator("#flash")).to_contain_text("Priya Shah has been sent an email")
+    for width in (375, 1366):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(SCREENSHOTS / f"people-{width}.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(re.compile(r"/staff/sign-in/"))
+    context.close()
+
+    # The invitee, in their own browser, from the email.
+    link = Notification.objects.get(kind="staff_invite").context["link"]
+    context = _context(browser)
+    page = context.new_page()
+    page.goto(link)
+    assert_accessible(page)
+    page.get_by_label("Choose a password").fill(NEW_PASSWORD)
+    page.get_by_label("Type the password again").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Save password").click()
+    page.wait_for_url(re.compile(r"/staff/sign-in/"))
+    expect(page.get_by_text("Your password is set")).to_be_visible()
+    _staff_sign_in(page, demo, "priya@riverbend.example", NEW_PASSWORD)
+    priya = users.get(username="priya@riverbend.example")
+    assert Membership.objects.get(user=priya, council=council).role == "case_officer"
+
+    # Case tools: a note, a photo, marking a duplicate.
+    page.goto(f"{demo}/riverbend/staff/cases/{second.reference}/")
+    page.get_by_label("Note for staff").fill("Called the crew; they will go back today.")
+    page.get_by_role("button", name="Add note").click()
+    expect(page.locator("#flash")).to_be_visible()
+    page.get_by_label("Add a photo").set_input_files(
+        {"name": "bin.png", "mimeType": "image/png", "buffer": PNG}
+    )
+    page.get_by_role("button", name="Upload photo").click()
+    expect(page.locator("#flash")).to_be_visible()
+    page.get_by_label("Reference of the original request").fill(first.reference)
+    page.get_by_role("button", name="Mark as duplicate").click()
+    expect(page.locator("#flash")).to_be_visible()
+    second.refresh_from_db()
+    assert second.duplicate_of_id == first.pk
+    assert second.events.filter(kind=EventKind.NOTE).exists()
+    assert second.photos.count() == 1
+    context.close()
+
+    # A team leader's bulk change from the queue.
+    leader = users.get(username="leader@riverbend.example")
+    leader.set_password(PASSWORD)
+    leader.save()
+    context = _context(browser)
+    page = context.new_page()
+    _staff_sign_in(page, demo, "leader@riverbend.example", PASSWORD)
+    page.goto(f"{demo}/riverbend/staff/queue/?status=open&team=")
+    page.locator(f"input[name=references][value='{first.reference}']").check()
+    page.get_by_label("Change status to").select_option("in_progress")
+    page.get_by_role("button", name="Apply to selected").click()
+    expect(page.locator("#flash")).to_be_visible()
+    first.refresh_from_db()
+    assert first.status == Status.IN_PROGRESS
+    context.close()
+
+
+def test_admin_forms_sign_in_edit_a_service_and_import(demo, browser, tmp_path):
+    users = get_user_model().objects
+    admin = users.get(username="admin@riverbend.example")
+    admin.set_password(PASSWORD)
+    admin.save()
+    council = Council.objects.get(slug="riverbend")
+    service = Service.objects.get(council=council, code="missed-bin")
+    question = Question.objects.filter(service=service, kind="several_of").first() or (
+        Question.objects.filter(service=service, kind="one_of").first()
+    )
+    assert question is not None
+    labels = [o["label"] for o in question.options]
+
+    context = _context(browser)
+    page = context.new_page()
+    page.goto(f"{demo}/admin/")
+    page.get_by_label("Username").fill("admin@riverbend.example")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{demo}/admin/catalogue/service/{service.pk}/change/")
+    editor = page.locator(f"table.oc-options-editor >> nth={_question_index(service, question)}")
+    # Put the last option first and add one.
+    count = len(labels)
+    editor.get_by_label(f"Order of option {count}").fill("0")
+    editor.get_by_label(f"Value of option {count + 1}").fill("bulky")
+    editor.get_by_label(f"Label of option {count + 1}").fill("Bulky waste")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("changed successfully")
+    question.refresh_from_db()
+    assert question.options[0]["label"] == labels[-1]
+    assert question.options[-1] == {"value": "bulky", "label": "Bulky waste"}
+
+    # Export the catalogue, then import the same file: everything updated, nothing lost.
+    page.goto(f"{demo}/admin/catalogue/service/export/")
+    page.get_by_label("Council").select_option(label=council.name)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download YAML").click()
+    path = tmp_path / "catalogue.yaml"
+    download.value.save_as(path)
+    assert "bulky" in path.read_text()
+    page.goto(f"{demo}/admin/catalogue/service/import/")
+    page.get_by_label("Council").select_option(label=council.name)
+    page.get_by_label("Catalogue file (YAML)").set_input_files(str(path))
+    page.get_by_role("button", name="Import").click()
+    expect(page.locator(".messagelist")).to_contain_text("updated")
+    assert urlsplit(page.url).path == "/admin/catalogue/service/"
+    context.close()
+
+
+def _question_index(service: Service, question: Question) -> int:
+    """Which options editor on the page belongs to ``question`` (every question's form
+    has one, in the inline's order)."""
+    return list(service.questions.order_by("order", "id").values_list("pk", flat=True)).index(
+        question.pk
+    )
