@@ -4,9 +4,10 @@
     .venv/bin/python bench/backoffice.py --database postgres --rows 100000
 
 Builds a fresh database (the demo councils, then ``--rows`` requests with their first
-events, bulk-inserted), then requests the queue, a filtered queue, a search and the case
-view in-process through Django's test client, signed in as a team leader. Queries per
-page are counted at 1,000 rows and again at the full size: they must be the same.
+events, through the product's bulk loader), then requests the queue, a filtered queue,
+a search and the case view in-process through Django's test client, signed in as a
+team leader. Queries per page are counted at 1,000 rows and again at the full size:
+they must be the same.
 Prints the figures; record them in docs/benchmarks.md.
 """
 
@@ -20,7 +21,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,18 +46,20 @@ def setup(database: str, var: str) -> str | None:
 
 
 def fill(target: int) -> None:
-    from django.db import transaction
+    """Load ``target`` requests through the product's own bulk loader (the same rules and
+    derivations as a resident's report), spread over the last year."""
     from django.utils import timezone
 
-    from onecouncil.cases.models import Case, CaseEvent, Status
-    from onecouncil.cases.tokens import hash_token
+    from onecouncil.cases.inputs import Contact, Location
+    from onecouncil.cases.models import Case, Channel, Status
+    from onecouncil.cases.services import EarlierRequest, cases_bulk_load
     from onecouncil.catalogue.models import Service
     from onecouncil.core.models import Council
-    from onecouncil.core.references import new_reference
+    from onecouncil.demo.answers import plausible_answers
     from onecouncil.residents.models import Address
 
     council = Council.objects.get(slug="riverbend")
-    services = list(Service.objects.filter(council=council).select_related("team"))
+    services = list(Service.objects.filter(council=council).prefetch_related("questions"))
     addresses = list(Address.objects.filter(council=council).select_related("ward"))
     statuses = (
         [Status.RECEIVED] * 4 + [Status.IN_PROGRESS] * 2 + [Status.FIXED] * 3 + [Status.CLOSED]
@@ -65,60 +67,25 @@ def fill(target: int) -> None:
     rng = random.Random(7)
     now = timezone.now()
     have = Case.objects.filter(council=council).count()
-    # 100,000 random references out of 32^7 make a repeat likely (the birthday bound):
-    # the product checks each new one against the database; this bulk loader must too.
-    used = set(Case.objects.values_list("reference", flat=True))
-    while have < target:
-        batch = []
-        for _ in range(min(5000, target - have)):
-            reference = new_reference(council.reference_prefix)
-            if reference in used:
-                continue
-            used.add(reference)
+
+    def requests():
+        for n in range(have, target):
             service, address = rng.choice(services), rng.choice(addresses)
-            created = now - timezone.timedelta(minutes=rng.randint(1, 60 * 24 * 365))
-            batch.append(
-                Case(
-                    council=council,
-                    reference=reference,
-                    service=service,
-                    status=rng.choice(statuses),
-                    channel="web",
-                    answers={},
-                    address=address,
-                    uprn=address.uprn,
-                    street=address.street,
-                    postcode=address.postcode,
-                    latitude=address.latitude,
-                    longitude=address.longitude,
-                    ward=address.ward,
-                    contact_name=f"Resident {have}",
-                    contact_email=f"r{have}@example.com",
-                    email_key=f"r{have}@example.com",
-                    phone_key=f"+4477009{have % 100000:05d}",
-                    private_token_hash=hash_token("x"),
-                    team=service.team,
-                    submission_key=uuid.uuid4(),
-                    created_at=created,
-                    due_at=created + timezone.timedelta(days=5),
-                )
+            yield EarlierRequest(
+                service=service,
+                answers=plausible_answers(service, rng),
+                location=Location(address=address) if service.location_required else Location(),
+                contact=Contact(
+                    name=f"Resident {n}",
+                    email=f"r{n}@example.com",
+                    phone=f"07700 9{n % 100000:05d}",
+                ),
+                channel=Channel.WEB,
+                reported_at=now - timezone.timedelta(minutes=rng.randint(1, 60 * 24 * 365)),
+                status=rng.choice(statuses),
             )
-            have += 1
-        with transaction.atomic():
-            made = Case.objects.bulk_create(batch, batch_size=1000)
-            CaseEvent.objects.bulk_create(
-                [
-                    CaseEvent(
-                        case=c,
-                        kind="created",
-                        is_public=True,
-                        status=c.status,
-                        message="We have received your request.",
-                    )
-                    for c in made
-                ],
-                batch_size=1000,
-            )
+
+    cases_bulk_load(council=council, requests=requests(), batch_size=2000)
 
 
 def measure(client, url: str, repeat: int) -> tuple[float, float, int]:

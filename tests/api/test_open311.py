@@ -138,6 +138,27 @@ def test_services_in_both_formats(client, service):
     assert parsed["services"]["service"]["metadata"] == "true"
 
 
+def test_service_lists_and_definitions_revalidate_with_etags(client, service):
+    query = {"jurisdiction_id": "riverbend"}
+    url = f"{BASE}/services.json"
+    first = client.get(url, query)
+    etag = first["ETag"]
+    assert first.status_code == 200 and etag and first["Cache-Control"] == "no-cache"
+    again = client.get(url, query, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304 and not again.content
+    xml = client.get(f"{BASE}/services.xml", query, HTTP_IF_NONE_MATCH=etag)
+    assert xml.status_code == 200  # another format is another representation
+    definition = f"{BASE}/services/{service.code}.json"
+    known = client.get(definition, query)["ETag"]
+    assert client.get(definition, query, HTTP_IF_NONE_MATCH=known).status_code == 304
+    service.name = "Report a bin we missed"
+    service.save()
+    changed = client.get(url, query, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and changed["ETag"] != etag
+    assert "Report a bin we missed" in changed.text
+    assert client.get(definition, query, HTTP_IF_NONE_MATCH=known).status_code == 200
+
+
 def test_service_definition_has_every_datatype(client, service):
     definition = valid(
         "service-definition.json",

@@ -158,7 +158,7 @@ def test_case_view_shows_the_resident_and_their_other_requests(signed_in, missed
     assert "Sam Resident" in text and "sam@example.com" in text
     assert first.reference in text and "Report a pothole" in text
     entry = AuditEntry.objects.get(action="view_personal_data")
-    assert entry.object_ref == case.reference and entry.ip_address == "127.0.0.1"
+    assert entry.object_ref == f"request {case.reference}" and entry.ip_address == "127.0.0.1"
 
 
 def test_actions_from_the_case_page(signed_in, officer, missed_bin, council):

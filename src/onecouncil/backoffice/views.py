@@ -472,16 +472,7 @@ def case_view(
         return redirect("backoffice:case", reference=case.reference)
     personal = may_see_personal_data(membership, case)
     events = case_events_for_staff(membership=membership, case=case, newest_first=True)
-    if personal:
-        audit_record(
-            council=council,
-            user=request.user,
-            action="view_personal_data",
-            object_type="case",
-            object_ref=case.reference,
-            request=request,
-        )
-    else:
+    if not personal:  # reads of personal data are recorded by the access functions
         audit_record(
             council=council,
             user=request.user,
@@ -894,18 +885,10 @@ def case_photo_add(
 def resident(
     request: HttpRequest, council: Council, membership: Membership, account_id: int
 ) -> HttpResponseBase:
-    """A signed-up resident's profile and history (every view is audited)."""
+    """A signed-up resident's profile and history (``account_for_staff`` records the read)."""
     account = account_for_staff(membership=membership, account_id=account_id)
     if account is None:
         raise Http404()
-    audit_record(
-        council=council,
-        user=request.user,
-        action="view_resident_profile",
-        object_type="account",
-        object_ref=str(account.pk),
-        request=request,
-    )
     return page(
         request,
         "resident.html",

@@ -24,6 +24,7 @@ from onecouncil.cases.staff import (
     may_see_personal_data,
     require,
 )
+from onecouncil.core.audit import personal_data_read
 from onecouncil.core.models import Council, Membership
 from onecouncil.core.permissions import Permission
 from onecouncil.core.references import ReferenceError, parse_reference
@@ -136,14 +137,20 @@ def case_photos_for_staff(*, membership: Membership, case: Case) -> list[Photo]:
     _check_same_council(membership, case)
     if not may_see_personal_data(membership, case):
         return []
-    return list(Photo.objects.filter(case=case))
+    photos = list(Photo.objects.filter(case=case))
+    if photos:
+        personal_data_read(council_id=case.council_id, what=f"photos of {case.reference}")
+    return photos
 
 
 def case_followers_for_staff(*, membership: Membership, case: Case) -> list[Follower]:
     _check_same_council(membership, case)
     if not may_see_personal_data(membership, case):
         return []
-    return list(Follower.objects.filter(case=case, unsubscribed_at__isnull=True))
+    followers = list(Follower.objects.filter(case=case, unsubscribed_at__isnull=True))
+    if followers:
+        personal_data_read(council_id=case.council_id, what=f"followers of {case.reference}")
+    return followers
 
 
 def changes_for_audit(

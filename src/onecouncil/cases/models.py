@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onecouncil.catalogue.models import Service
@@ -243,7 +244,10 @@ class Case(CouncilOwned):
         blank=True,
         help_text=_("Set while the request waits for the resident."),
     )
-    created_at = models.DateTimeField(_("reported"), auto_now_add=True, db_index=True)
+    # A default, not auto_now_add, so earlier records keep when they were reported.
+    created_at = models.DateTimeField(
+        _("reported"), default=timezone.now, editable=False, db_index=True
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
@@ -328,7 +332,7 @@ class CaseEvent(models.Model):
     actor_label = models.CharField(
         max_length=200, blank=True, help_text=_("Who or what made the change, as shown.")
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -45,7 +45,7 @@ from onecouncil.cases.workflow import allowed_next
 from onecouncil.catalogue.answers import validate_answers
 from onecouncil.catalogue.models import QuestionKind, Service, SlaUnit
 from onecouncil.core.actors import Actor
-from onecouncil.core.models import Council, Membership
+from onecouncil.core.models import Council, Membership, Team
 from onecouncil.core.references import new_reference
 from onecouncil.core.working_time import (
     add_working_days,
@@ -112,17 +112,9 @@ def case_create(
     if existing is not None:
         return CaseCreated(existing, None, created=False)
 
-    errors: dict[str, list[str]] = {}
-    try:
-        cleaned_answers = validate_answers(service, answers)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    errors.update(validate_location(service, location))
     if updates_by_sms and not contact.updates_by_sms:
         contact = replace(contact, updates_by_sms=True)
-    errors.update(validate_contact(service, contact))
-    if location.address is not None and location.address.council_id != council.id:
-        errors["address"] = [_("Choose an address in this council's area")]
+    cleaned_answers, errors = _check_request(council, service, answers, location, contact)
     photos: Sequence[Photo] = []
     if photo_draft_key is not None:
         photos = list(
@@ -160,6 +152,169 @@ def case_create(
         if existing is None:
             raise
         return CaseCreated(existing, None, created=False)
+
+
+def _check_request(
+    council: Council,
+    service: Service,
+    answers: Mapping[str, Any],
+    location: Location,
+    contact: Contact,
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The answers cleaned, and every error keyed by field: the rules every new request
+    meets, whichever way it arrives."""
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {}
+    try:
+        cleaned = validate_answers(service, answers)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    errors.update(validate_location(service, location))
+    errors.update(validate_contact(service, contact))
+    if location.address is not None and location.address.council_id != council.id:
+        errors["address"] = [_("Choose an address in this council's area")]
+    return cleaned, errors
+
+
+@dataclass(frozen=True)
+class EarlierRequest:
+    """A request made before it reached OneCouncil: a previous system's record, or one
+    of the benchmarks' many."""
+
+    service: Service
+    answers: Mapping[str, Any]
+    location: Location
+    contact: Contact
+    channel: Channel
+    reported_at: dt.datetime
+    status: Status = Status.RECEIVED
+
+
+def cases_bulk_load(
+    *, council: Council, requests: Iterable[EarlierRequest], batch_size: int = 1000
+) -> int:
+    """Load many earlier requests at once, in batches of ``batch_size``.
+
+    Each meets the same rules and gets the same derivations as ``case_create``
+    (``_check_request`` and ``_new_case``): a unique reference, its place, team, search
+    keys and due date, dated when it was reported, with its "received", "sent to a team"
+    and (when not still received) status events. Nothing is sent: no confirmation and no
+    webhook, since nothing new has happened. A request with an error raises
+    ``ValidationError`` naming its position, and nothing of its batch is saved.
+    Returns how many were loaded.
+    """
+    teams: dict[tuple[int, int | None], Team | None] = {}
+
+    def cached_team_for(*, service: Service, ward: Any) -> Team | None:
+        key = (service.pk, ward.pk if ward is not None else None)
+        if key not in teams:
+            teams[key] = team_for(service=service, ward=ward)
+        return teams[key]
+
+    loaded = 0
+    batch: list[tuple[Case, EarlierRequest]] = []
+
+    def flush() -> None:
+        nonlocal batch
+        if not batch:
+            return
+        with transaction.atomic():
+            _bulk_insert(council, batch)
+        batch = []
+
+    for position, request in enumerate(requests, start=1):
+        if request.service.council_id != council.pk:
+            raise ValidationError({f"request {position}": [_("This service is not available")]})
+        cleaned, errors = _check_request(
+            council, request.service, request.answers, request.location, request.contact
+        )
+        if errors:
+            raise ValidationError(
+                {f"request {position} {field}": messages for field, messages in errors.items()}
+            )
+        case = _new_case(
+            council=council,
+            service=request.service,
+            answers=cleaned,
+            location=request.location,
+            contact=request.contact,
+            channel=request.channel,
+            channel_detail="",
+            submission_key=uuid.uuid4(),
+            updates_by_sms=request.contact.updates_by_sms,
+            councillor_consent=False,
+            account=None,
+            description="",
+            change_details=None,
+            token=secrets.token_urlsafe(24),
+            reported_at=request.reported_at,
+            reference="",
+            team_for=cached_team_for,
+        )
+        case.status = request.status
+        case.updated_at = request.reported_at
+        if request.status in (Status.CLOSED, Status.FIXED):
+            case.closed_at = request.reported_at
+        batch.append((case, request))
+        loaded += 1
+        if len(batch) >= batch_size:
+            flush()
+    flush()
+    return loaded
+
+
+def _bulk_insert(council: Council, batch: list[tuple[Case, EarlierRequest]]) -> None:
+    cases = [case for case, _request in batch]
+    references: set[str] = set()
+    while len(references) < len(cases):
+        wanted = len(cases) - len(references)
+        fresh = {new_reference(council.reference_prefix) for _n in range(wanted)} - references
+        taken = set(Case.objects.filter(reference__in=fresh).values_list("reference", flat=True))
+        references |= fresh - taken
+    for case, reference in zip(cases, sorted(references), strict=True):
+        case.reference = reference
+    made = Case.objects.bulk_create(cases)
+    events: list[CaseEvent] = []
+    for case in made:
+        channel = str(case.get_channel_display())
+        at = case.created_at
+        events.append(
+            CaseEvent(
+                case=case,
+                kind=EventKind.CREATED,
+                is_public=True,
+                status=Status.RECEIVED,
+                message=_("We have received your request."),
+                data={"channel": case.channel, "channel_detail": ""},
+                actor_label=channel,
+                created_at=at,
+            )
+        )
+        if case.team is not None:
+            events.append(
+                CaseEvent(
+                    case=case,
+                    kind=EventKind.ROUTED,
+                    is_public=False,
+                    status=Status.RECEIVED,
+                    data={"team": case.team.name, "team_id": case.team.pk},
+                    actor_label=_("Routing"),
+                    created_at=at,
+                )
+            )
+        if case.status != Status.RECEIVED:
+            events.append(
+                CaseEvent(
+                    case=case,
+                    kind=EventKind.STATUS_CHANGED,
+                    is_public=True,
+                    status=case.status,
+                    data={"from": Status.RECEIVED, "to": case.status},
+                    actor_label=_("Loaded from an earlier system"),
+                    created_at=at,
+                )
+            )
+    CaseEvent.objects.bulk_create(events)
 
 
 def case_create_change_task(
@@ -279,7 +434,7 @@ def _unused_reference(council: Council) -> str:
     raise RuntimeError("Could not find an unused reference number")  # 32^7 space: never
 
 
-def _insert(
+def _new_case(
     *,
     council: Council,
     service: Service,
@@ -289,19 +444,19 @@ def _insert(
     channel: Channel,
     channel_detail: str,
     submission_key: uuid.UUID,
-    photos: Sequence[Photo],
-    language: str,
-    actor: Actor | None,
     updates_by_sms: bool,
     councillor_consent: bool,
     account: Account | None,
     description: str,
-    internal_notes: Sequence[tuple[str, dict[str, Any]]] = (),
-    change_details: dict[str, Any] | None = None,
-    created_message: str = "",
-    confirm: bool = True,
-) -> CaseCreated:
-    now = timezone.now()
+    change_details: dict[str, Any] | None,
+    token: str,
+    reported_at: dt.datetime,
+    reference: str,
+    team_for: Callable[..., Team | None],
+) -> Case:
+    """A new request, not yet saved, with everything derived from what was given: the
+    place (street, ward, coordinates), the team it is routed to, the contact search keys,
+    the due date and the private link's hash. The one place these rules live."""
     address = location.address
     ward = address.ward if address else None
     street = location.street.strip() or (address.street if address else "")
@@ -312,15 +467,14 @@ def _insert(
         if nearest is not None:
             ward = nearest.ward
             street = street or nearest.street
-    token = secrets.token_urlsafe(24)
     anonymous = contact.anonymous
     team = team_for(service=service, ward=ward)
     keys = contact_keys(
         email="" if anonymous else contact.email, phone="" if anonymous else contact.phone
     )
-    case = Case.objects.create(
+    return Case(
         council=council,
-        reference=_unused_reference(council),
+        reference=reference,
         service=service,
         channel=channel,
         channel_detail=channel_detail,
@@ -349,9 +503,10 @@ def _insert(
         ),
         councillor_consent=councillor_consent and not anonymous,
         private_token_hash=hash_token(token),
+        created_at=reported_at,
         team=team,
         submission_key=submission_key,
-        due_at=due_at_for(service, council, now),
+        due_at=due_at_for(service, council, reported_at),
         account=account if account is not None and account.council_id == council.id else None,
         # A verified account vouches for its own email address.
         person_id=account.person_id
@@ -360,6 +515,51 @@ def _insert(
         and contact.email.strip().lower() == account.email
         else None,
     )
+
+
+def _insert(
+    *,
+    council: Council,
+    service: Service,
+    answers: dict[str, Any],
+    location: Location,
+    contact: Contact,
+    channel: Channel,
+    channel_detail: str,
+    submission_key: uuid.UUID,
+    photos: Sequence[Photo],
+    language: str,
+    actor: Actor | None,
+    updates_by_sms: bool,
+    councillor_consent: bool,
+    account: Account | None,
+    description: str,
+    internal_notes: Sequence[tuple[str, dict[str, Any]]] = (),
+    change_details: dict[str, Any] | None = None,
+    created_message: str = "",
+    confirm: bool = True,
+) -> CaseCreated:
+    token = secrets.token_urlsafe(24)
+    case = _new_case(
+        council=council,
+        service=service,
+        answers=answers,
+        location=location,
+        contact=contact,
+        channel=channel,
+        channel_detail=channel_detail,
+        submission_key=submission_key,
+        updates_by_sms=updates_by_sms,
+        councillor_consent=councillor_consent,
+        account=account,
+        description=description,
+        change_details=change_details,
+        token=token,
+        reported_at=timezone.now(),
+        reference=_unused_reference(council),
+        team_for=team_for,
+    )
+    case.save(force_insert=True)
     for photo in photos:
         photo.case = case
     Photo.objects.bulk_update(photos, ["case"])
@@ -390,12 +590,12 @@ def _insert(
             data=data,
             actor=channel_actor,
         )
-    if team is not None:
+    if case.team is not None:
         event_append(
             case=case,
             kind=EventKind.ROUTED,
             is_public=False,
-            data={"team": team.name, "team_id": team.pk},
+            data={"team": case.team.name, "team_id": case.team.pk},
             actor=Actor.system(_("Routing")),
         )
     context = {

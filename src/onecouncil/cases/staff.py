@@ -10,6 +10,7 @@ from django.db.models import Q
 
 from onecouncil.cases.inputs import normalise_phone, parse_uprn
 from onecouncil.cases.models import Case, CaseQuerySet, Photo
+from onecouncil.core.audit import personal_data_read
 from onecouncil.core.models import Council, Membership, Role
 from onecouncil.core.permissions import Permission, role_has
 from onecouncil.core.references import ReferenceError, parse_reference
@@ -49,7 +50,7 @@ def case_for_staff(*, membership: Membership, reference: str) -> Case | None:
         parsed = parse_reference(reference, prefix=membership.council.reference_prefix)
     except ReferenceError:
         return None
-    return (
+    case = (
         cases_for_staff(membership=membership)
         .select_related(
             "service",
@@ -66,6 +67,9 @@ def case_for_staff(*, membership: Membership, reference: str) -> Case | None:
         .filter(reference=str(parsed))
         .first()
     )
+    if case is not None and may_see_personal_data(membership, case):
+        personal_data_read(council_id=case.council_id, what=f"request {case.reference}")
+    return case
 
 
 def case_search(*, membership: Membership, text: str, limit: int = 50) -> list[Case]:
@@ -74,13 +78,17 @@ def case_search(*, membership: Membership, text: str, limit: int = 50) -> list[C
     if not text or "\x00" in text:  # nothing stored holds NUL, and PostgreSQL refuses it
         return []
     cases = cases_for_staff(membership=membership).select_related("service", "ward")
-    found = case_for_staff(membership=membership, reference=text)
-    if found is not None:
-        return [found]
+    exact = case_for_staff(membership=membership, reference=text)
+    if exact is not None:
+        return [exact]
     if not may_see_personal_data_any(membership):
         return []
     query = _query_for(text)
-    return list(cases.filter(query).order_by("-created_at")[:limit])
+    found = list(cases.filter(query).order_by("-created_at")[:limit])
+    if found:
+        references = ", ".join(c.reference for c in found)
+        personal_data_read(council_id=membership.council_id, what=f"search results: {references}")
+    return found
 
 
 def _query_for(text: str) -> Q:
@@ -141,17 +149,23 @@ def photo_for_staff(*, membership: Membership, reference: str, photo_id: int) ->
     case = case_for_staff(membership=membership, reference=reference)
     if case is None or not may_see_personal_data(membership, case):
         return None
-    return Photo.objects.filter(case=case, pk=photo_id).first()
+    photo = Photo.objects.filter(case=case, pk=photo_id).first()
+    if photo is not None:
+        personal_data_read(council_id=case.council_id, what=f"photo {photo.pk} of {case.reference}")
+    return photo
 
 
 def account_for_staff(*, membership: Membership, account_id: int) -> Account | None:
     """A resident's account and profile, for staff who may see personal data."""
     require(membership, Permission.VIEW_PERSONAL_DATA)
-    return (
+    account = (
         Account.objects.select_related("address", "address__ward")
         .filter(council_id=membership.council_id, pk=account_id)
         .first()
     )
+    if account is not None:
+        personal_data_read(council_id=account.council_id, what=f"resident account {account.pk}")
+    return account
 
 
 def account_history(account: Account) -> list[Case]:

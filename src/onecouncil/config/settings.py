@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "onecouncil.core.audit.ReadAuditMiddleware",
 ]
 
 ROOT_URLCONF = "onecouncil.config.urls"

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import quote_etag
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -160,10 +163,34 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     )
 
 
+def _catalogue_etag(council: Council, *parts: str) -> str:
+    """The catalogue's version names what the service list and definitions say: any
+    change to a service, question or group bumps it (``catalogue.versions``)."""
+    return quote_etag(
+        "-".join(["catalogue", str(council.pk), str(council.catalogue_version), *parts])
+    )
+
+
+def _conditional(
+    request: HttpRequest, etag: str, build: Callable[[], HttpResponse]
+) -> HttpResponse:
+    """304 when the client already has this version; otherwise the answer, with its ETag.
+    Clients revalidate each time (no-cache), so a change shows at once."""
+    response = get_conditional_response(request, etag=etag) or build()
+    if response.status_code in (200, 304):
+        response["ETag"] = etag
+        response["Cache-Control"] = "no-cache"
+    return response
+
+
 @require_GET
 @handle
 def services(request: HttpRequest, fmt: str) -> HttpResponse:
     council = jurisdiction(request, request.GET)
+    return _conditional(request, _catalogue_etag(council, fmt), lambda: _services(council, fmt))
+
+
+def _services(council: Council, fmt: str) -> HttpResponse:
     found = (
         Service.objects.filter(council=council, is_active=True)
         .select_related("group")
@@ -177,6 +204,14 @@ def services(request: HttpRequest, fmt: str) -> HttpResponse:
 @handle
 def service_definition_view(request: HttpRequest, fmt: str, code: str) -> HttpResponse:
     council = jurisdiction(request, request.GET)
+    return _conditional(
+        request,
+        _catalogue_etag(council, fmt, code.encode("unicode_escape").decode("ascii")),
+        lambda: _service_definition(council, fmt, code),
+    )
+
+
+def _service_definition(council: Council, fmt: str, code: str) -> HttpResponse:
     service = (
         Service.objects.filter(council=council, is_active=True, code=code)
         .prefetch_related("questions")

@@ -32,11 +32,11 @@ from onecouncil.cases.services import (
     case_change_status,
     case_create,
 )
-from onecouncil.catalogue.answers import answerable_questions
 from onecouncil.catalogue.exchange import catalogue_import
-from onecouncil.catalogue.models import Pattern, QuestionKind, Service
+from onecouncil.catalogue.models import Pattern, Service
 from onecouncil.core.actors import Actor
 from onecouncil.core.models import Council, CouncilHostname, Membership, Role, Team
+from onecouncil.demo.answers import plausible_answers
 from onecouncil.residents.models import Address, Ward
 from onecouncil.residents.services import gazetteer_import
 from onecouncil.staffing.services import staff_member_add
@@ -180,13 +180,6 @@ LAST = [
     "Taylor",
     "Williams",
 ]
-SAMPLE_TEXT = [
-    "It has been like this for over a week and is getting worse.",
-    "Several neighbours have noticed it too. It is outside the newsagent.",
-    "It happens most evenings after 10pm and wakes the children.",
-    "Near the bus stop, on the left as you walk towards the station.",
-    "This is the second time this month, please can someone look at it.",
-]
 
 
 class Command(BaseCommand):
@@ -275,34 +268,6 @@ class Command(BaseCommand):
         if result.errors:
             raise RuntimeError(result.errors)
 
-    def _answers(self, service: Service, rng: random.Random) -> dict[str, Any]:
-        answers: dict[str, Any] = {}
-        for question in answerable_questions(service):
-            kind = question.kind
-            if not question.required and rng.random() < 0.3:
-                continue
-            if kind == QuestionKind.ONE_OF:
-                answers[question.code] = rng.choice(question.options)["value"]
-            elif kind == QuestionKind.SEVERAL_OF:
-                picks = rng.sample(question.options, k=min(2, len(question.options)))
-                answers[question.code] = [p["value"] for p in picks]
-            elif kind == QuestionKind.YES_NO:
-                answers[question.code] = rng.choice(["yes", "no"])
-            elif kind == QuestionKind.NUMBER:
-                low = int(question.min_value or 1)
-                high = int(question.max_value or 10)
-                answers[question.code] = rng.randint(low, max(low, min(high, low + 5)))
-            elif kind == QuestionKind.DATE:
-                answers[question.code] = (
-                    timezone.localdate() - dt.timedelta(days=rng.randint(1, 20))
-                ).isoformat()
-            elif kind == QuestionKind.SHORT_TEXT:
-                limit = question.effective_max_length or 20
-                answers[question.code] = "AB12 CDE"[:limit] if limit <= 10 else "Blue Ford Focus"
-            else:
-                answers[question.code] = rng.choice(SAMPLE_TEXT)
-        return answers
-
     def _requests(self, council: Council, rng: random.Random, count: int) -> None:
         services = list(Service.objects.filter(council=council).prefetch_related("questions"))
         officers = [
@@ -328,7 +293,7 @@ class Command(BaseCommand):
             result = case_create(
                 council=council,
                 service=service,
-                answers=self._answers(service, rng),
+                answers=plausible_answers(service, rng),
                 location=location,
                 contact=contact,
                 channel=rng.choice(channels),
