@@ -75,7 +75,9 @@ def test_a_change_of_phone_reaches_the_search_keys_and_tasks_use_the_one_writer(
     )
     home = AddressFactory(council=council)
     issued = account_signup(council=council, email="priya@example.com", password=GOOD_PASSWORD)
-    account = account_verify(council=council, token=issued.token)
+    account = account_verify(
+        council=council, token=issued.token, chosen=(issued.account.email, issued.password_hash)
+    )
     account.name, account.phone, account.address = "Priya Patel", "07700 900111", home
     account.save()
     case = make_case(

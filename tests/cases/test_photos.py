@@ -1,6 +1,7 @@
 """Photos: size limits, type checked by content, location metadata stripped."""
 
 import io
+import time
 import uuid
 
 import pillow_heif
@@ -138,3 +139,40 @@ def test_abandoned_draft_photos_are_purged_but_sent_ones_kept(council, missed_bi
     import os
 
     assert not os.path.exists(path)
+
+
+def _png(width, height, mode="L"):
+    out = io.BytesIO()
+    Image.new(mode, (width, height)).save(out, "PNG")
+    return out.getvalue()
+
+
+def _jpeg(width, height, **options):
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), "green").save(out, "JPEG", **options)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "mode"), [(6000, 5000, "L"), (9000, 9000, "1")], ids=["30MP", "81MP"]
+)
+def test_images_with_too_many_pixels_are_refused_before_decoding(width, height, mode):
+    data = _png(width, height, mode)  # a few KB on disk; hundreds of MB once decoded
+    started = time.perf_counter()
+    with pytest.raises(ValidationError, match="too many pixels"):
+        clean_image(data)
+    assert time.perf_counter() - started < 0.5  # refused from the header, nothing decoded
+
+
+def test_a_48_megapixel_phone_photo_is_decoded_at_a_reduced_scale():
+    cleaned = clean_image(_jpeg(8000, 6000))
+    assert (cleaned.width, cleaned.height) == (2560, 1920)
+
+
+def test_jpeg_comments_are_removed_and_multi_picture_jpegs_accepted():
+    assert b"where I live" not in clean_image(_jpeg(64, 64, comment=b"where I live")).content
+    out = io.BytesIO()
+    first, second = Image.new("RGB", (80, 60), "red"), Image.new("RGB", (80, 60), "blue")
+    first.save(out, "MPO", save_all=True, append_images=[second])
+    cleaned = clean_image(out.getvalue())
+    assert cleaned.content_type == "image/jpeg" and (cleaned.width, cleaned.height) == (80, 60)

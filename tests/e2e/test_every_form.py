@@ -124,6 +124,10 @@ def test_staff_forms_people_invitation_and_case_tools(demo, browser):
     page.get_by_label("Case officer").check()
     page.locator("#id_teams_0").check()
     assert_accessible(page)
+    page.set_viewport_size({"width": 375, "height": 900})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.screenshot(path=str(SCREENSHOTS / "invite-375.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_role("button", name="Send the invitation").click()
     expect(page.locator("#flash")).to_contain_text("Priya Shah has been sent an email")
     for width in (375, 1366):
@@ -141,6 +145,7 @@ def test_staff_forms_people_invitation_and_case_tools(demo, browser):
     page = context.new_page()
     page.goto(link)
     assert_accessible(page)
+    page.screenshot(path=str(SCREENSHOTS / "welcome-1280.png"), full_page=True)
     page.get_by_label("Choose a password").fill(NEW_PASSWORD)
     page.get_by_label("Type the password again").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Save password").click()

@@ -26,7 +26,9 @@ def last_link(path_part: str) -> str:
 
 def make_account(council, email="priya@example.com", password=GOOD_PASSWORD, **profile):
     issued = account_signup(council=council, email=email, password=password)
-    account = account_verify(council=council, token=issued.token)
+    account = account_verify(
+        council=council, token=issued.token, chosen=(issued.account.email, issued.password_hash)
+    )
     for key, value in profile.items():
         setattr(account, key, value)
     account.save()
@@ -67,7 +69,9 @@ def test_password_sign_in_needs_a_verified_email_and_is_throttled(client, counci
     response = client.post(
         f"{ACCOUNT}/sign-in/", {"email": "unverified@example.com", "password": GOOD_PASSWORD}
     )
-    assert "Confirm your email address first" in response.text
+    # Nothing is signed in, and the answer is the one for no account at all.
+    assert "There is a problem" in response.text
+    assert client.get(f"{ACCOUNT}/").status_code == 302
     account = make_account(council)
     for _ in range(5):
         response = client.post(
@@ -413,3 +417,45 @@ def test_my_own_requests_open_everything_i_sent_and_followed_ones_the_public_pag
     # Following someone else's request never opens what they sent.
     assert client.get(f"{ACCOUNT}/requests/{theirs.reference}/").status_code == 404
     assert Client().get(f"{ACCOUNT}/requests/{mine.reference}/").status_code == 302
+
+
+def test_whoever_registers_an_address_first_cannot_sign_in_once_the_owner_confirms_it(
+    client, council
+):
+    from django.test import Client
+
+    from onecouncil.notify.models import Notification
+
+    attacker = Client()
+    attacker.post(
+        f"{ACCOUNT}/sign-up/", {"email": "owner@example.com", "password": "attacker-pass-2026"}
+    )
+    # The owner signs up too (without a password) and confirms from their own inbox.
+    client.post(f"{ACCOUNT}/sign-up/", {"email": "owner@example.com", "password": ""})
+    link = Notification.objects.filter(kind="account_verify").order_by("-id").first()
+    path = link.context["link"].removeprefix("http://testserver")
+    assert client.get(path).status_code == 302
+    assert client.get(f"{ACCOUNT}/").status_code == 200
+    # The attacker's password was never kept: it does not open the account.
+    attempt = attacker.post(
+        f"{ACCOUNT}/sign-in/", {"email": "owner@example.com", "password": "attacker-pass-2026"}
+    )
+    assert attempt.status_code == 200 and "There is a problem" in attempt.text
+    assert attacker.get(f"{ACCOUNT}/").status_code == 302
+    # Even the attacker's own confirmation link, opened by the owner, applies no password
+    # of theirs: a password is applied only in the browser that chose it.
+    account = Account.objects.get(email="owner@example.com")
+    assert not account.password
+
+
+def test_a_password_chosen_at_sign_up_applies_when_the_same_browser_confirms(client, council):
+    from onecouncil.notify.models import Notification
+
+    client.post(f"{ACCOUNT}/sign-up/", {"email": "me@example.com", "password": GOOD_PASSWORD})
+    path = Notification.objects.get(kind="account_verify").context["link"]
+    client.get(path.removeprefix("http://testserver"))
+    client.post(f"{ACCOUNT}/sign-out/")
+    signed_in = client.post(
+        f"{ACCOUNT}/sign-in/", {"email": "me@example.com", "password": GOOD_PASSWORD}
+    )
+    assert signed_in.status_code == 302

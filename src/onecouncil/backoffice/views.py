@@ -3,7 +3,6 @@ to cases for staff), every change through a service function in ``cases.services
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import math
 import uuid
@@ -85,6 +84,7 @@ from onecouncil.catalogue.selectors import (
 )
 from onecouncil.core.actors import Actor
 from onecouncil.core.audit import audit_record
+from onecouncil.core.exports import csv_writer
 from onecouncil.core.models import AuditEntry, Council, Membership, Role, Team
 from onecouncil.core.permissions import Permission, role_has
 from onecouncil.core.references import parse_id
@@ -304,7 +304,7 @@ def export_csv(request: HttpRequest, council: Council, membership: Membership) -
     _form, cases = _filtered(request, council, membership)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{council.slug}-requests.csv"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(
         [
             "reference",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import uuid
+import warnings
 from dataclasses import dataclass
 
 import pillow_heif
@@ -26,9 +27,15 @@ from onecouncil.core.models import Council
 
 pillow_heif.register_heif_opener()
 
-ALLOWED_FORMATS = {"JPEG": "jpeg", "PNG": "png", "HEIF": "heif"}
+# MPO is the multi-picture JPEG many phones write; its first picture is the photo.
+ALLOWED_FORMATS = {"JPEG": "jpeg", "MPO": "jpeg", "PNG": "png", "HEIF": "heif"}
 MAX_SIDE = 2560
-Image.MAX_IMAGE_PIXELS = 60_000_000
+# Decoding costs width x height x 4 bytes or so. The size is read from the header and
+# anything larger refused before a single pixel is decoded; JPEGs are decoded at a
+# reduced scale first (draft mode), so a 48-megapixel phone photo costs a quarter.
+MAX_PIXELS = 25_000_000
+# Pillow's own guard only warns below twice this; ours above comes first.
+Image.MAX_IMAGE_PIXELS = 2 * MAX_PIXELS
 
 
 @dataclass(frozen=True)
@@ -47,18 +54,27 @@ def clean_image(data: bytes) -> CleanImage:
     if not data:
         raise ValidationError(_("The selected file is empty"))
     wrong_type = _("The selected file must be a JPG, PNG or HEIC photo")
+    too_big = _("The photo has too many pixels: use a smaller image, up to 25 megapixels")
     try:
-        with Image.open(io.BytesIO(data)) as probe:
-            image_format = probe.format or ""
-            if image_format not in ALLOWED_FORMATS:
-                raise ValidationError(wrong_type)
-            probe.load()
-            image = ImageOps.exif_transpose(probe)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
+                image_format = probe.format or ""
+                if image_format not in ALLOWED_FORMATS:
+                    raise ValidationError(wrong_type)
+                if ALLOWED_FORMATS[image_format] == "jpeg":
+                    probe.draft("RGB", (MAX_SIDE, MAX_SIDE))
+                width, height = probe.size
+                if width * height > MAX_PIXELS:
+                    raise ValidationError(too_big)
+                probe.load()
+                image = ImageOps.exif_transpose(probe)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ValidationError(too_big) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ValidationError(wrong_type) from None
-    except Image.DecompressionBombError:
-        raise ValidationError(_("The photo is too large: use a smaller image")) from None
     image.thumbnail((MAX_SIDE, MAX_SIDE))
+    image.info = {}  # no comments, text chunks or profiles carried over
     out = io.BytesIO()
     if image_format == "PNG":
         image.save(out, format="PNG", optimize=True)

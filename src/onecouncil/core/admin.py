@@ -5,11 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from onecouncil.core.models import Council, CouncilHostname, Team
 from onecouncil.core.selectors import councils_administered_by
+from onecouncil.core.signin import Throttled, signin_attempt
 
 
 class CouncilScopedAdmin(admin.ModelAdmin):
@@ -80,3 +84,34 @@ class CouncilAdmin(admin.ModelAdmin):
 class TeamAdmin(CouncilScopedAdmin):
     list_display = ("name", "council", "email")
     prepopulated_fields = {"slug": ("name",)}
+
+
+class ThrottledAdminLoginForm(AdminAuthenticationForm):
+    """The staff admin's sign-in goes through the same throttle as the staff pages'
+    (``core.signin.signin_attempt``): five wrong passwords for one account, or twenty from
+    one address, in 15 minutes, and further attempts are refused for that window."""
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is not None and password:
+            assert self.request is not None
+            try:
+                self.user_cache = signin_attempt(  # type: ignore[assignment]  # signin_attempt returns the authenticated user
+                    request=self.request, username=username, password=password
+                )
+            except Throttled:
+                raise ValidationError(
+                    _(
+                        "Too many attempts to sign in. Wait 15 minutes and try again, or "
+                        "ask another administrator to reset your password."
+                    ),
+                    code="throttled",
+                ) from None
+            if self.user_cache is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
+
+
+admin.site.login_form = ThrottledAdminLoginForm

@@ -113,6 +113,10 @@ def _safe_next(request: HttpRequest) -> str:
 
 # --- Signing up and in --------------------------------------------------------------------
 
+# The password a browser chose at sign-up, kept in that browser's session until the email
+# is confirmed (residents.accounts.account_verify).
+PENDING_PASSWORD = "pending_signup_password"  # noqa: S105  # a session key, not a password
+
 
 @require_http_methods(["GET", "POST"])
 def sign_up(request: HttpRequest) -> HttpResponseBase:
@@ -138,6 +142,11 @@ def sign_up(request: HttpRequest) -> HttpResponseBase:
                 token=issued.token,
             )
             request.session["check_email"] = issued.account.email
+            if issued.password_hash:
+                request.session[PENDING_PASSWORD] = {
+                    "email": issued.account.email,
+                    "hash": issued.password_hash,
+                }
             return redirect("frontdoor:check_email")
     return page(request, "sign_up.html", {"form": form, "errors": error_list(form)})
 
@@ -151,12 +160,22 @@ def check_email(request: HttpRequest) -> HttpResponseBase:
 @require_GET
 def verify(request: HttpRequest, token: str) -> HttpResponseBase:
     council = council_of(request)
+    pending = request.session.get(PENDING_PASSWORD) or {}
+    chosen = (str(pending.get("email", "")), str(pending.get("hash", ""))) if pending else None
     try:
-        account = account_verify(council=council, token=token)
+        account = account_verify(council=council, token=token, chosen=chosen)
     except AccountError as exc:
         return page(request, "link_problem.html", {"message": exc.messages[0]})
+    request.session.pop(PENDING_PASSWORD, None)
     sign_in(request, account)
-    request.session["account_flash"] = _("Your email address is confirmed and you are signed in.")
+    request.session["account_flash"] = (
+        _("Your email address is confirmed and you are signed in.")
+        if account.password
+        else _(
+            "Your email address is confirmed and you are signed in. To sign in with a "
+            "password next time, choose one in your details."
+        )
+    )
     return redirect("frontdoor:account")
 
 

@@ -51,6 +51,9 @@ def normalise_email(email: str) -> str:
 class IssuedToken:
     account: Account
     token: str
+    # A password chosen at sign-up, hashed; it is applied only when the same browser
+    # confirms the email (see account_verify), never stored on an unverified account.
+    password_hash: str = ""
 
 
 def token_issue(
@@ -108,32 +111,40 @@ def account_signup(*, council: Council, email: str, password: str = "") -> Issue
     """Create an account (or find an unverified one) and issue the link that verifies it.
 
     The same answer whether or not the email already has an account, so nobody can learn
-    who has one: an existing verified account gets a sign-in link instead.
+    who has one: an existing verified account gets a sign-in link instead. A chosen
+    password is hashed (the same work either way) and handed back, not saved: whoever
+    registers an address first must not be able to sign in as its owner after the owner
+    confirms it, so only the browser that chose it may apply it (``account_verify``).
     """
     email = normalise_email(email)
     if password:
         check_new_password(password, email=email)
+    password_hash = make_password(password) if password else ""
     account = Account.objects.select_for_update().filter(council=council, email=email).first()
     if account is None:
-        account = Account.objects.create(
-            council=council, email=email, password=make_password(password) if password else ""
-        )
+        account = Account.objects.create(council=council, email=email, password="")
     elif account.is_verified:
         return token_issue(account=account, purpose=TokenPurpose.SIGN_IN)
-    elif password:
-        account.password = make_password(password)
-        account.save(update_fields=["password"])
-    return token_issue(account=account, purpose=TokenPurpose.VERIFY)
+    issued = token_issue(account=account, purpose=TokenPurpose.VERIFY)
+    return IssuedToken(account=issued.account, token=issued.token, password_hash=password_hash)
 
 
 @transaction.atomic
-def account_verify(*, council: Council, token: str) -> Account:
+def account_verify(
+    *, council: Council, token: str, chosen: tuple[str, str] | None = None
+) -> Account:
+    """Confirm the email from its link. ``chosen`` is (email, password hash) that the same
+    browser chose at sign-up, if any: it is applied when it is for this account's email.
+    Any other password set before confirmation is dropped."""
     used = token_use(council=council, token=token, purpose=TokenPurpose.VERIFY)
     account = used.account
+    password_hash = chosen[1] if chosen and chosen[0] == account.email else ""
     if not account.is_verified:
         account.email_verified_at = timezone.now()
         account.person = person_for_verified_email(council=council, email=account.email)
-        account.save(update_fields=["email_verified_at", "person"])
+        account.password = password_hash
+        account.session_version += 1  # no session begun before confirmation survives it
+        account.save(update_fields=["email_verified_at", "person", "password", "session_version"])
     return account
 
 
