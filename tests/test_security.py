@@ -68,3 +68,101 @@ def test_every_csv_is_written_by_the_one_export_writer():
         and ("csv.writer(" in path.read_text() or "csv.DictWriter(" in path.read_text())
     ]
     assert not offenders, f"write CSV through onecouncil.core.exports.csv_writer: {offenders}"
+
+
+def _council_admin(council, username):
+    from onecouncil.core.models import Role
+    from onecouncil.staffing.services import staff_member_add
+
+    user = get_user_model().objects.create_user(username, username, PASSWORD)
+    staff_member_add(council=council, user=user, role=Role.ADMINISTRATOR, teams=[], ward_codes=[])
+    return user
+
+
+def test_the_admin_offers_and_accepts_only_the_administrators_own_councils_rows(
+    client, council, other_council, missed_bin
+):
+    from onecouncil.cases.models import RoutingRule
+    from tests.backoffice_helpers import staff
+    from tests.factories import ServiceFactory, TeamFactory, WardFactory
+
+    theirs_team = TeamFactory(council=other_council, name="Northfield Highways")
+    theirs_ward = WardFactory(council=other_council, name="Northfield Ward")
+    theirs_service = ServiceFactory(council=other_council, code="nf-pothole", name="NF potholes")
+    staff(other_council, "case_officer", username="nf-officer@x.example")
+    ours_ward = WardFactory(council=council, name="Mill Ward")
+    client.force_login(_council_admin(council, "rb-admin@x.example"))
+    for url in ("/admin/cases/routingrule/add/", "/admin/cases/responsetemplate/add/"):
+        form = client.get(url).text
+        for foreign in ("Northfield Highways", "Northfield Ward", "NF potholes"):
+            assert foreign not in form, (url, foreign)
+    assert "Mill Ward" in client.get("/admin/cases/routingrule/add/").text
+    # A forged post naming Northfield's team is refused, and nothing is saved.
+    response = client.post(
+        "/admin/cases/routingrule/add/",
+        {
+            "council": council.pk,
+            "service": missed_bin.pk,
+            "ward": ours_ward.pk,
+            "team": theirs_team.pk,
+        },
+    )
+    assert response.status_code == 200 and not RoutingRule.objects.exists()
+    mixed = client.post(
+        "/admin/cases/routingrule/add/",
+        {"council": council.pk, "service": theirs_service.pk, "team": missed_bin.team.pk},
+    )
+    assert mixed.status_code == 200 and not RoutingRule.objects.exists()
+    assert theirs_ward.council == other_council
+
+
+def test_routing_ignores_a_rule_that_names_another_councils_team(
+    council, other_council, missed_bin
+):
+    from onecouncil.cases.models import RoutingRule
+    from onecouncil.cases.routing import team_for
+    from tests.factories import TeamFactory
+
+    theirs = TeamFactory(council=other_council, name="Northfield Highways")
+    RoutingRule.objects.create(council=council, service=missed_bin, ward=None, team=theirs)
+    assert team_for(service=missed_bin, ward=None) == missed_bin.team
+
+
+def test_even_a_superuser_cannot_mix_councils_in_one_row(
+    client, council, other_council, missed_bin
+):
+    from onecouncil.cases.models import RoutingRule
+    from tests.factories import TeamFactory
+
+    theirs = TeamFactory(council=other_council, name="Northfield Highways")
+    root = get_user_model().objects.create_superuser("root@x.example", "root@x.example", PASSWORD)
+    client.force_login(root)
+    response = client.post(
+        "/admin/cases/routingrule/add/",
+        {"council": council.pk, "service": missed_bin.pk, "team": theirs.pk},
+    )
+    assert response.status_code == 200
+    assert "Choose one of Riverbend Borough Council&#x27;s own" in response.text
+    assert not RoutingRule.objects.exists()
+
+
+def test_sign_in_links_are_never_shown_in_the_admin_and_not_kept_once_sent(client, council):
+    from django.core import mail
+
+    from onecouncil.notify.models import Notification
+    from onecouncil.notify.services import outbox_process
+
+    client.post("/riverbend/account/sign-up/", {"email": "victim@example.com", "password": ""})
+    notification = Notification.objects.get(kind="account_verify")
+    link = notification.context["link"]
+    token = link.rstrip("/").rsplit("/", 1)[-1]
+    root = get_user_model().objects.create_superuser("root@x.example", "root@x.example", PASSWORD)
+    client.force_login(root)
+    page = client.get(f"/admin/notify/notification/{notification.pk}/change/")
+    assert page.status_code == 200 and "victim@example.com" in page.text
+    assert token not in page.text
+    assert outbox_process() == 1
+    assert token in mail.outbox[0].body  # the resident still gets their link
+    notification.refresh_from_db()
+    assert token not in str(notification.context)
+    assert notification.context["link"] == "[hidden]"

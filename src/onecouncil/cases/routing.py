@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from onecouncil.cases.models import RoutingRule
 from onecouncil.catalogue.models import Service
 from onecouncil.core.models import Team
@@ -9,12 +11,21 @@ from onecouncil.residents.models import Ward
 
 
 def team_for(*, service: Service, ward: Ward | None) -> Team | None:
+    """Only the service's own council's rules, wards and teams count: a rule that names
+    another council's team or ward (which the admin refuses to save) is ignored."""
+    council_id = service.council_id
     rules = {
         rule.ward_id: rule.team
-        for rule in RoutingRule.objects.filter(service=service).select_related("team")
+        for rule in RoutingRule.objects.filter(
+            Q(ward__isnull=True) | Q(ward__council_id=council_id),
+            council_id=council_id,
+            service=service,
+            team__council_id=council_id,
+        ).select_related("team")
     }
-    if ward is not None and ward.pk in rules:
+    if ward is not None and ward.council_id == council_id and ward.pk in rules:
         return rules[ward.pk]
     if None in rules:
         return rules[None]
-    return service.team
+    team = service.team
+    return team if team is not None and team.council_id == council_id else None

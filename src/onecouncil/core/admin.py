@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
@@ -45,10 +46,67 @@ class CouncilScopedAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return self._may(request, obj)
 
+    def _scoped(self, db_field: Any, request: HttpRequest, kwargs: dict[str, Any]) -> None:
+        """Every choice of a related row is limited to the administrator's councils: a
+        council's rows (services, wards, teams...), and staff who work for them."""
+        ids = self.council_ids(request)
+        related = db_field.related_model
+        if related is Council:
+            kwargs["queryset"] = Council.objects.filter(id__in=ids)
+        elif _council_owned(related):
+            kwargs["queryset"] = related._default_manager.filter(council_id__in=ids)
+        elif related is get_user_model():
+            kwargs["queryset"] = related._default_manager.filter(
+                memberships__council_id__in=ids
+            ).distinct()
+
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "council":
-            kwargs["queryset"] = Council.objects.filter(id__in=self.council_ids(request))
+        self._scoped(db_field, request, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        self._scoped(db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        base = super().get_form(request, obj, change=change, **kwargs)
+
+        class SameCouncilForm(base):  # type: ignore[misc, valid-type]  # a form class made at run time
+            def clean(self) -> Any:
+                data = super().clean()
+                same_council_errors(self)
+                return data
+
+        return SameCouncilForm
+
+
+def _council_owned(model: Any) -> bool:
+    return model is not None and any(
+        getattr(f, "name", "") == "council" for f in model._meta.get_fields()
+    )
+
+
+def same_council_errors(form: Any) -> None:
+    """On save, every related row a form names must belong to the same council as the row
+    itself (a routing rule for Riverbend's potholes cannot name a Northfield team)."""
+    council = form.cleaned_data.get("council") or getattr(form.instance, "council", None)
+    if council is None:
+        return
+    for name, value in list(form.cleaned_data.items()):
+        if name == "council" or value is None:
+            continue
+        values = (
+            list(value) if hasattr(value, "__iter__") and not isinstance(value, str) else [value]
+        )
+        for item in values:
+            owner = getattr(item, "council_id", None)
+            if owner is not None and owner != council.pk and _council_owned(type(item)):
+                form.add_error(
+                    name, _("Choose one of %(council)s's own") % {"council": council.name}
+                )
+                break
 
 
 class HostnameInline(admin.TabularInline):

@@ -1,8 +1,12 @@
+import json
+
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from onecouncil.core.admin import CouncilScopedAdmin
 from onecouncil.notify.models import GovukNotifySettings, Notification
+from onecouncil.notify.services import redacted
 
 
 @admin.register(Notification)
@@ -10,7 +14,16 @@ class NotificationAdmin(CouncilScopedAdmin):
     list_display = ("kind", "recipient", "subject_reference", "status", "attempts", "created_at")
     list_filter = ("status", "kind", "channel")
     search_fields = ("subject_reference", "recipient")
-    readonly_fields = [f.name for f in Notification._meta.fields]
+    fields = tuple(f.name for f in Notification._meta.fields if f.name != "context") + (
+        "context_shown",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("message details"))
+    def context_shown(self, obj: Notification) -> str:
+        """Links that let someone in (sign-in, private page, invitation) are never shown:
+        an administrator must not be able to open a resident's link and become them."""
+        return json.dumps(redacted(obj.context), indent=2, ensure_ascii=False)
 
 
 class NotifySettingsForm(forms.ModelForm):

@@ -93,6 +93,17 @@ def _claim(limit: int) -> tuple[uuid.UUID, list[Notification]]:
     return token, list(Notification.objects.filter(claim=token).order_by("id"))
 
 
+# Context keys that carry a secret link (a private page, a sign-in, an invitation, an
+# unsubscribe link): kept only until the message is sent, never shown in the admin.
+SECRET_KEYS = frozenset({"link", "private_url", "unfollow_url"})
+REDACTED = "[hidden]"
+
+
+def redacted(context: dict[str, Any]) -> dict[str, Any]:
+    """The context without its secret links (for the admin, and for keeping once sent)."""
+    return {k: (REDACTED if k in SECRET_KEYS and v else v) for k, v in context.items()}
+
+
 def outbox_process(*, limit: int = 50) -> int:
     """Send every due notification once; returns how many were sent."""
     token, claimed = _claim(limit)
@@ -104,6 +115,7 @@ def outbox_process(*, limit: int = 50) -> int:
         except TransientError as exc:
             give_up = notification.attempts >= settings.NOTIFY_MAX_ATTEMPTS
             mine.update(
+                context=redacted(notification.context) if give_up else notification.context,
                 status=Status.FAILED if give_up else Status.PENDING,
                 next_attempt_at=timezone.now() + backoff(notification.attempts),
                 last_error=str(exc)[:2000],
@@ -121,13 +133,18 @@ def outbox_process(*, limit: int = 50) -> int:
             continue
         except PermanentError as exc:
             mine.update(
-                status=Status.FAILED, last_error=str(exc)[:2000], claim=None, locked_until=None
+                status=Status.FAILED,
+                context=redacted(notification.context),
+                last_error=str(exc)[:2000],
+                claim=None,
+                locked_until=None,
             )
             logger.error("notification %s cannot be sent: %s", notification.pk, exc)
             _tell_listeners(notification.pk)
             continue
         mine.update(
             status=Status.SENT,
+            context=redacted(notification.context),
             sent_at=timezone.now(),
             provider_reference=provider_reference,
             last_error="",
