@@ -14,10 +14,12 @@ class NotificationAdmin(CouncilScopedAdmin):
     list_display = ("kind", "recipient", "subject_reference", "status", "attempts", "created_at")
     list_filter = ("status", "kind", "channel")
     search_fields = ("subject_reference", "recipient")
-    fields = tuple(f.name for f in Notification._meta.fields if f.name != "context") + (
+    shown: tuple[str, ...] = (
+        *(f.name for f in Notification._meta.fields if f.name != "context"),
         "context_shown",
     )
-    readonly_fields = fields
+    fields = shown
+    readonly_fields = shown
 
     @admin.display(description=_("message details"))
     def context_shown(self, obj: Notification) -> str:
