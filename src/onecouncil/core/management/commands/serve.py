@@ -1,7 +1,11 @@
 """Serve OneCouncil: the web server (gunicorn) and the background worker, together.
 
-Stopping this command (Ctrl+C) stops both. In production run them as two services
-instead (docs/operations.md).
+Stopping this command (Ctrl+C) stops both. A worker that dies is started again (after a
+pause if it keeps dying), so the site stays up; if the web server stops, so does this.
+In production run them as two services instead (docs/operations.md).
+
+The access log shows each request's path without its query string (an Open311 client may
+put its ``api_key`` there) and without the referring page.
 """
 
 from __future__ import annotations
@@ -10,9 +14,14 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+
+# gunicorn's usual format without the query string (%(U)s is the path alone) or referrer.
+ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s"'
+RESTART_PAUSE = 5.0
 
 
 class Command(BaseCommand):
@@ -25,7 +34,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         bin_dir = os.path.dirname(sys.executable)
-        worker = subprocess.Popen([os.path.join(bin_dir, "onecouncil"), "run_worker"])  # noqa: S603 - fixed command
+        worker_command = [os.path.join(bin_dir, "onecouncil"), "run_worker"]
+        worker = subprocess.Popen(worker_command)  # noqa: S603 - fixed command
+        worker_started = time.monotonic()
         web = subprocess.Popen(  # noqa: S603 - our own executables, fixed arguments
             [
                 os.path.join(bin_dir, "gunicorn"),
@@ -38,6 +49,8 @@ class Command(BaseCommand):
                 "4",
                 "--access-logfile",
                 "-",
+                "--access-logformat",
+                ACCESS_LOG_FORMAT,
                 "--graceful-timeout",
                 "10",
             ]
@@ -49,10 +62,27 @@ class Command(BaseCommand):
                 if process.poll() is None:
                     process.send_signal(signal.SIGTERM)
 
-        signal.signal(signal.SIGINT, stop)
-        signal.signal(signal.SIGTERM, stop)
+        stopping = False
+
+        def stop_requested(signum: int, frame: object) -> None:
+            nonlocal stopping
+            stopping = True
+            stop(signum, frame)
+
+        signal.signal(signal.SIGINT, stop_requested)
+        signal.signal(signal.SIGTERM, stop_requested)
         try:
-            while web.poll() is None and worker.poll() is None:
+            while web.poll() is None:
+                if worker.poll() is not None and not stopping:
+                    # Started again at once, or after a pause if it died straight away.
+                    if time.monotonic() - worker_started < RESTART_PAUSE:
+                        time.sleep(RESTART_PAUSE)
+                    self.stderr.write(
+                        f"The background worker stopped (exit code {worker.returncode}); "
+                        "starting it again."
+                    )
+                    worker = subprocess.Popen(worker_command)  # noqa: S603 - fixed command
+                    worker_started = time.monotonic()
                 try:
                     web.wait(timeout=1)
                 except subprocess.TimeoutExpired:
