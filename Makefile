@@ -20,6 +20,7 @@ install: $(STAMP)
 
 run: install
 	mkdir -p var
+	test -s var/secret_key || (umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key)
 	$(BIN)/onecouncil migrate --noinput
 	$(BIN)/onecouncil collectstatic --noinput --verbosity 0
 	PORT=$(PORT) $(BIN)/onecouncil load_demo --if-empty

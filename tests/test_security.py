@@ -166,3 +166,42 @@ def test_sign_in_links_are_never_shown_in_the_admin_and_not_kept_once_sent(clien
     notification.refresh_from_db()
     assert token not in str(notification.context)
     assert notification.context["link"] == "[hidden]"
+
+
+def _settings_in_a_new_process(tmp_path, **env):
+    import os
+    import subprocess
+    import sys
+
+    environment = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    environment.update(ONECOUNCIL_VAR_DIR=str(tmp_path), **env)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from django.conf import settings; "
+            "print(settings.SECRET_KEY[:12], getattr(settings, 'SECURE_HSTS_SECONDS', 0), "
+            "getattr(settings, 'SECURE_SSL_REDIRECT', False), settings.SESSION_COOKIE_SECURE)",
+        ],
+        env={**environment, "DJANGO_SETTINGS_MODULE": "onecouncil.config.settings"},
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_a_public_site_will_not_start_without_a_secret_key(tmp_path):
+    refused = _settings_in_a_new_process(tmp_path, ALLOWED_HOSTS="report.riverbend.example")
+    assert refused.returncode != 0
+    assert "will not start without a secret key" in refused.stderr
+    (tmp_path / "secret_key").write_text("a-random-key-from-make-run-0123456789\n")
+    started = _settings_in_a_new_process(tmp_path, ALLOWED_HOSTS="report.riverbend.example")
+    assert started.returncode == 0 and started.stdout.startswith("a-random-key")
+    local = _settings_in_a_new_process(tmp_path / "nothing", ALLOWED_HOSTS="127.0.0.1")
+    assert local.returncode == 0
+
+
+def test_https_turns_on_the_redirect_hsts_and_secure_cookies(tmp_path):
+    served = _settings_in_a_new_process(
+        tmp_path, ALLOWED_HOSTS="127.0.0.1", HTTPS="true", SECRET_KEY="k" * 50
+    )
+    assert served.stdout.split()[1:] == ["31536000", "True", "True"], served.stderr

@@ -29,14 +29,25 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,.localhost,testserver")
+LOCAL_HOSTS = {"127.0.0.1", "localhost", ".localhost", "testserver", "[::1]", "::1"}
+# The key comes from the environment, or from var/secret_key (which `make run` writes with
+# a random value). Only a site that answers on this machine alone may run without one.
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY and (VAR_DIR / "secret_key").exists():
+    SECRET_KEY = (VAR_DIR / "secret_key").read_text().strip()
 if not SECRET_KEY:
-    if not DEBUG and not env_bool("ONECOUNCIL_ALLOW_INSECURE_KEY", True):
-        raise RuntimeError("Set SECRET_KEY in the environment.")
-    # Development and demo only: a fixed key is never safe in production (README says so).
+    if not DEBUG and not set(ALLOWED_HOSTS) <= LOCAL_HOSTS:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "OneCouncil will not start without a secret key when it answers to "
+            f"{', '.join(sorted(set(ALLOWED_HOSTS) - LOCAL_HOSTS))}: set SECRET_KEY to a long "
+            f"random value, or write one to {VAR_DIR / 'secret_key'}."
+        )
+    # This machine only (the demo and the tests): a fixed key is never used in production.
     SECRET_KEY = "onecouncil-insecure-development-key-set-SECRET_KEY-in-production"  # noqa: S105
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,.localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -188,6 +199,14 @@ CSRF_FAILURE_VIEW = "onecouncil.frontdoor.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 if env_bool("SECURE_PROXY_SSL", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Served over HTTPS: send every visitor there and tell browsers to stay (HSTS, a year).
+# The health check stays reachable over plain HTTP for load balancers.
+HTTPS = env_bool("HTTPS", False)
+if HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(365 * 24 * 60 * 60)))
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
 
 # Photos: the largest upload a resident may send, and how many per request.
 PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", str(10 * 1024 * 1024)))
