@@ -205,3 +205,92 @@ def test_https_turns_on_the_redirect_hsts_and_secure_cookies(tmp_path):
         tmp_path, ALLOWED_HOSTS="127.0.0.1", HTTPS="true", SECRET_KEY="k" * 50
     )
     assert served.stdout.split()[1:] == ["31536000", "True", "True"], served.stderr
+
+
+def _sign_in(client, username, password, **meta):
+    return client.post(
+        "/riverbend/staff/sign-in/", {"username": username, "password": password}, **meta
+    )
+
+
+def test_junk_attempts_from_elsewhere_cannot_lock_a_colleague_out(client, council):
+    from django.test import Client
+
+    from onecouncil.core.models import Role
+    from tests.backoffice_helpers import staff
+
+    staff(council, Role.CASE_OFFICER, username="owen@riverbend.example")
+    attacker = Client(REMOTE_ADDR="203.0.113.9")
+    for _ in range(6):
+        _sign_in(attacker, "owen@riverbend.example", "guess")
+    blocked = _sign_in(attacker, "owen@riverbend.example", PASSWORD)
+    assert "Too many attempts" in blocked.text
+    owner = _sign_in(Client(REMOTE_ADDR="198.51.100.7"), "owen@riverbend.example", PASSWORD)
+    assert owner.status_code == 302
+
+
+def test_behind_a_proxy_throttles_key_on_the_client_not_the_proxy(client, council, settings):
+    from django.test import Client
+
+    from onecouncil.core.clients import client_ip
+    from onecouncil.core.models import Role
+    from tests.backoffice_helpers import staff
+
+    settings.TRUSTED_PROXIES = 1
+    staff(council, Role.CASE_OFFICER, username="owen@riverbend.example")
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    # A forged left-hand entry is ignored; the proxy's own (right-hand) entry counts.
+    for _ in range(6):
+        _sign_in(
+            Client(**proxy),
+            "owen@riverbend.example",
+            "guess",
+            HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9",
+        )
+    assert set(FailedLogin.objects.values_list("ip_address", flat=True)) == {"203.0.113.9"}
+    other = _sign_in(
+        Client(**proxy),
+        "owen@riverbend.example",
+        PASSWORD,
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+    )
+    assert other.status_code == 302  # another resident behind the same proxy is not blocked
+
+    class Request:
+        META = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "not-an-address"}
+
+    assert client_ip(Request()) == "10.0.0.2"  # type: ignore[arg-type]
+
+
+def test_attempts_sent_at_once_cannot_race_past_the_limit(transactional_db, council):
+    import threading
+
+    from django.db import connection
+
+    from onecouncil.core.signin import MAX_PER_ACCOUNT, Throttled, attempt_begin
+
+    if connection.vendor == "sqlite":
+        import pytest
+
+        pytest.skip("SQLite serialises writers; the race needs a server database")
+    passed: list[int] = []
+    barrier = threading.Barrier(12)
+
+    def attempt() -> None:
+        from django.db import connection as own
+
+        barrier.wait()
+        try:
+            attempt_begin(key="owen@riverbend.example", ip="203.0.113.9")
+            passed.append(1)
+        except Throttled:
+            pass
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=attempt) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(passed) <= MAX_PER_ACCOUNT

@@ -197,6 +197,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin"
 CSRF_FAILURE_VIEW = "onecouncil.frontdoor.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
+# How many reverse proxies stand in front of OneCouncil: the client's address is then read
+# from that many entries from the right of X-Forwarded-For (core.clients.client_ip).
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 if env_bool("SECURE_PROXY_SSL", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Served over HTTPS: send every visitor there and tell browsers to stay (HSTS, a year).

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from onecouncil.core.clients import client_ip
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -18,7 +20,7 @@ class Actor:
     def from_request(cls, request: HttpRequest, label: str = "") -> Actor:
         user = request.user if request.user.is_authenticated else None
         name = label or (user.get_full_name() or user.get_username() if user else "")
-        return cls(user=user, label=name, ip=request.META.get("REMOTE_ADDR") or None)
+        return cls(user=user, label=name, ip=client_ip(request))
 
     @classmethod
     def system(cls, label: str) -> Actor:

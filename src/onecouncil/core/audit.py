@@ -9,13 +9,10 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
+from onecouncil.core.clients import client_ip
 from onecouncil.core.models import AuditAction, AuditEntry, Council
 
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+__all__ = ["ReadAuditMiddleware", "audit_record", "client_ip", "personal_data_read"]
 
 
 def audit_record(

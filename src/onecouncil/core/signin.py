@@ -9,31 +9,50 @@ from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils import timezone
 
+from onecouncil.core.clients import client_ip
 from onecouncil.core.models import FailedLogin
 
 WINDOW = dt.timedelta(minutes=15)
+# Wrong passwords for one account from one address, from one address for any account, and
+# for one account from anywhere (a slow, spread-out guess), within WINDOW.
 MAX_PER_ACCOUNT = 5
 MAX_PER_ADDRESS = 20
+MAX_PER_ACCOUNT_ANYWHERE = 100
 
 
 class Throttled(Exception):
     pass
 
 
-def signin_attempt(*, request: HttpRequest, username: str, password: str) -> object | None:
-    """The user if the credentials are right; None if not; Throttled after too many tries."""
-    ip = request.META.get("REMOTE_ADDR") or None
-    since = timezone.now() - WINDOW
-    recent = FailedLogin.objects.filter(created_at__gte=since)
-    if recent.filter(username__iexact=username).count() >= MAX_PER_ACCOUNT or (
-        ip and recent.filter(ip_address=ip).count() >= MAX_PER_ADDRESS
+def attempt_begin(*, key: str, ip: str | None) -> FailedLogin:
+    """Record a sign-in attempt before its password is checked, then count: attempts sent
+    at once each see the others, so none can race past the limit. An account is limited
+    per address, so junk attempts from elsewhere cannot lock its owner out. Raises
+    Throttled; otherwise check the password and call ``attempt_succeeded`` if right."""
+    key = key.strip().lower()[:150]
+    attempt = FailedLogin.objects.create(username=key, ip_address=ip)
+    recent = FailedLogin.objects.filter(created_at__gte=timezone.now() - WINDOW)
+    if (
+        recent.filter(username=key, ip_address=ip).count() > MAX_PER_ACCOUNT
+        or (ip and recent.filter(ip_address=ip).count() > MAX_PER_ADDRESS)
+        or recent.filter(username=key).count() > MAX_PER_ACCOUNT_ANYWHERE
     ):
         raise Throttled
+    return attempt
+
+
+def attempt_succeeded(attempt: FailedLogin) -> None:
+    """The password was right: forget this account's failures from this address."""
+    FailedLogin.objects.filter(username=attempt.username, ip_address=attempt.ip_address).delete()
+
+
+def signin_attempt(*, request: HttpRequest, username: str, password: str) -> object | None:
+    """The user if the credentials are right; None if not; Throttled after too many tries."""
+    attempt = attempt_begin(key=username, ip=client_ip(request))
     user = authenticate(request, username=username, password=password)
     if user is None:
-        FailedLogin.objects.create(username=username[:150], ip_address=ip)
         return None
-    FailedLogin.objects.filter(username__iexact=username).delete()
+    attempt_succeeded(attempt)
     return user
 
 

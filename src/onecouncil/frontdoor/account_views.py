@@ -29,6 +29,7 @@ from onecouncil.cases.tell_us_once import (
     follower_by_token,
     follower_unsubscribe,
 )
+from onecouncil.core.clients import client_ip
 from onecouncil.core.links import public_url
 from onecouncil.core.models import Council
 from onecouncil.core.references import parse_id
@@ -201,7 +202,7 @@ def sign_in_view(request: HttpRequest) -> HttpResponseBase:
             return redirect("frontdoor:check_email")
         try:
             account = account_sign_in_with_password(
-                council=council, email=email, password=password, ip=request.META.get("REMOTE_ADDR")
+                council=council, email=email, password=password, ip=client_ip(request)
             )
         except AccountError as exc:
             form.add_error(None, exc.messages[0])

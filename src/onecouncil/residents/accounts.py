@@ -20,15 +20,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onecouncil.core.models import Council, FailedLogin
+from onecouncil.core.models import Council
+from onecouncil.core.signin import Throttled, attempt_begin, attempt_succeeded
 from onecouncil.residents.models import Account, AccountToken, SavedDraft, TokenPurpose
 from onecouncil.residents.services import person_for_verified_email
 
 LINK_LIFETIME = dt.timedelta(hours=1)
 VERIFY_LIFETIME = dt.timedelta(days=2)
-THROTTLE_WINDOW = dt.timedelta(minutes=15)
-THROTTLE_PER_ACCOUNT = 5
-THROTTLE_PER_ADDRESS = 20
 
 
 class AccountError(ValidationError):
@@ -166,22 +164,18 @@ def account_sign_in_with_password(
     *, council: Council, email: str, password: str, ip: str | None
 ) -> Account | None:
     """The account if the password is right and the email verified; throttled."""
-    key = f"resident:{council.pk}:{normalise_email(email)}"
-    since = timezone.now() - THROTTLE_WINDOW
-    recent = FailedLogin.objects.filter(created_at__gte=since)
-    if recent.filter(username=key).count() >= THROTTLE_PER_ACCOUNT or (
-        ip and recent.filter(ip_address=ip).count() >= THROTTLE_PER_ADDRESS
-    ):
+    try:
+        attempt = attempt_begin(key=f"resident:{council.pk}:{normalise_email(email)}", ip=ip)
+    except Throttled:
         raise TooManyAttempts(
             _("Too many attempts to sign in. Wait 15 minutes, or sign in with a link by email.")
-        )
+        ) from None
     account = Account.objects.filter(council=council, email=normalise_email(email)).first()
     if account is None or not account.password or not check_password(password, account.password):
-        FailedLogin.objects.create(username=key, ip_address=ip)
         return None
     if not account.is_verified:
         raise AccountError(_("Confirm your email address first: use the link we sent you."))
-    FailedLogin.objects.filter(username=key).delete()
+    attempt_succeeded(attempt)
     return account
 
 

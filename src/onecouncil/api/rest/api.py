@@ -50,6 +50,7 @@ from onecouncil.cases.staff import case_for_staff, case_search, cases_for_staff,
 from onecouncil.catalogue.answers import validate_answers
 from onecouncil.catalogue.models import Service
 from onecouncil.core.actors import Actor
+from onecouncil.core.clients import client_ip
 from onecouncil.core.models import Membership
 from onecouncil.core.permissions import Permission, role_has
 from onecouncil.core.selectors import council_for_slug
@@ -129,7 +130,7 @@ def _membership(request: HttpRequest) -> Membership:
 
 def _actor(request: HttpRequest) -> Actor:
     key: ApiKey = request.auth  # type: ignore[attr-defined]  # an attribute we attach to HttpRequest
-    return Actor(user=None, label=key.name, ip=request.META.get("REMOTE_ADDR") or None)
+    return Actor(user=None, label=key.name, ip=client_ip(request))
 
 
 def _out(case: Case, membership: Membership) -> dict[str, Any]:
