@@ -294,3 +294,19 @@ def test_attempts_sent_at_once_cannot_race_past_the_limit(transactional_db, coun
     for thread in threads:
         thread.join()
     assert len(passed) <= MAX_PER_ACCOUNT
+
+
+def test_link_emails_are_throttled_per_address_and_per_client(client, council):
+    from django.test import Client
+
+    from onecouncil.notify.models import Notification
+
+    for _ in range(5):
+        client.post("/riverbend/account/sign-up/", {"email": "flood@example.com", "password": ""})
+    assert Notification.objects.filter(recipient="flood@example.com").count() == 3
+    page = client.get("/riverbend/account/check-your-email/")
+    assert "at most 3 links" in page.text
+    sender = Client(REMOTE_ADDR="203.0.113.50")
+    for n in range(25):
+        sender.post("/riverbend/account/sign-up/", {"email": f"r{n}@example.com", "password": ""})
+    assert Notification.objects.filter(recipient__startswith="r").count() == 20

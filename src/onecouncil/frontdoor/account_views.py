@@ -4,6 +4,7 @@ resident's own things: each read starts from ``current_account``."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -57,6 +58,7 @@ from onecouncil.residents.accounts import (
     account_update_profile,
     account_verify,
     drafts_for,
+    link_email_allowed,
 )
 from onecouncil.residents.models import Account, SavedDraft
 from onecouncil.residents.postcodes import normalise_postcode
@@ -65,6 +67,8 @@ from onecouncil.web.forms import errors_from
 from onecouncil.web.templatetags.govuk import error_list
 
 View = Callable[..., HttpResponseBase]
+
+logger = logging.getLogger(__name__)
 
 
 def page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponseBase:
@@ -91,6 +95,9 @@ def signed_in(view: View) -> View:
 def _email_link(
     request: HttpRequest, council: Council, *, kind: str, to: str, url_name: str, token: str
 ) -> None:
+    if not link_email_allowed(council=council, to=to, ip=client_ip(request)):
+        logger.warning("link email (%s) not sent: too many for one address or client", kind)
+        return
     notification_enqueue(
         council=council,
         kind=kind,

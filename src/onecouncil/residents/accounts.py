@@ -15,6 +15,7 @@ from typing import Any
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -52,6 +53,37 @@ class IssuedToken:
     # A password chosen at sign-up, hashed; it is applied only when the same browser
     # confirms the email (see account_verify), never stored on an unverified account.
     password_hash: str = ""
+
+
+# Link emails (confirm, sign in, change address): at most this many to one address in
+# LINK_EMAIL_WINDOW, and from one client address in an hour, so nobody can flood a
+# resident's inbox or use the council to send mail at volume.
+LINK_EMAILS_PER_RECIPIENT = 3
+LINK_EMAIL_WINDOW = 15 * 60
+LINK_EMAILS_PER_CLIENT_HOUR = 20
+
+
+def _within(key: str, limit: int, seconds: int) -> bool:
+    cache.add(key, 0, timeout=seconds)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between the two calls
+        cache.set(key, 1, timeout=seconds)
+        count = 1
+    return count <= limit
+
+
+def link_email_allowed(*, council: Council, to: str, ip: str | None) -> bool:
+    """Whether another link email may go to ``to`` now. The page answers the same either
+    way, so a refusal reveals nothing; the resident is told to wait on the next page."""
+    digest = hashlib.sha256(normalise_email(to).encode()).hexdigest()[:32]
+    recipient_ok = _within(
+        f"link-email:{council.pk}:{digest}", LINK_EMAILS_PER_RECIPIENT, LINK_EMAIL_WINDOW
+    )
+    client_ok = ip is None or _within(
+        f"link-email-client:{ip}", LINK_EMAILS_PER_CLIENT_HOUR, 60 * 60
+    )
+    return recipient_ok and client_ok
 
 
 def token_issue(
