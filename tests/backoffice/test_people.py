@@ -231,3 +231,19 @@ def test_the_admin_saves_options_from_the_editor(client, council, missed_bin):
     assert response.status_code == 302, response.text[:3000]
     options = Question.objects.get(service=missed_bin, code="which_bin").options
     assert [o["value"] for o in options] == ["recycling", "garden", "general"]
+
+
+def test_the_membership_admin_applies_the_same_ward_rule(admin_client, client, council):
+    north = WardFactory(council=council, name="North Ward")
+    councillor = staff(council, Role.COUNCILLOR, username="cllr@x.example", ward_codes=[north.code])
+    membership = Membership.objects.get(user=councillor)
+    root = get_user_model().objects.create_superuser("root", "root@x.example", PASSWORD)
+    client.force_login(root)
+    url = f"/admin/core/membership/{membership.pk}/change/"
+    emptied = client.post(url, {"role": Role.COUNCILLOR, "ward_codes": []})
+    assert emptied.status_code == 200
+    assert "Choose the wards the councillor represents" in emptied.text
+    moved = client.post(url, {"role": Role.CASE_OFFICER, "ward_codes": [north.code]})
+    assert moved.status_code == 302
+    membership.refresh_from_db()
+    assert membership.role == Role.CASE_OFFICER and membership.ward_codes == []

@@ -181,8 +181,11 @@ class InviteForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose a role")},
     )
-    teams = forms.MultipleChoiceField(
-        label=_("Teams"), required=False, widget=forms.CheckboxSelectMultiple
+    teams = forms.ModelMultipleChoiceField(
+        queryset=Team.objects.none(),
+        label=_("Teams"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     wards = forms.MultipleChoiceField(
         label=_("Wards they represent"),
@@ -194,9 +197,7 @@ class InviteForm(forms.Form):
     def __init__(self, *args: Any, council: Council, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = Role.choices  # type: ignore[attr-defined]  # a ChoiceField
-        self.fields["teams"].choices = [  # type: ignore[attr-defined]  # a ChoiceField
-            (str(t.pk), t.name) for t in Team.objects.filter(council=council).order_by("name")
-        ]
+        self.fields["teams"].queryset = Team.objects.filter(council=council).order_by("name")  # type: ignore[attr-defined]  # a ModelMultipleChoiceField
         self.fields["wards"].choices = [  # type: ignore[attr-defined]  # a ChoiceField
             (w.code, w.name) for w in Ward.objects.filter(council=council).order_by("name")
         ]

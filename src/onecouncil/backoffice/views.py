@@ -85,7 +85,7 @@ from onecouncil.catalogue.selectors import (
 from onecouncil.core.actors import Actor
 from onecouncil.core.audit import audit_record
 from onecouncil.core.exports import csv_writer
-from onecouncil.core.models import AuditEntry, Council, Membership, Role, Team
+from onecouncil.core.models import AuditEntry, Council, Membership, Role
 from onecouncil.core.permissions import Permission, role_has
 from onecouncil.core.references import parse_id
 from onecouncil.core.signin import STAFF_SESSION_SECONDS, Throttled, signin_attempt
@@ -917,7 +917,6 @@ def people_invite(
     form = InviteForm(request.POST if request.method == "POST" else None, council=council)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        teams = list(Team.objects.filter(council=council, pk__in=[int(t) for t in data["teams"]]))
         try:
             invitation = staff_invite(
                 council=council,
@@ -925,7 +924,7 @@ def people_invite(
                 email=data["email"],
                 name=data["name"],
                 role=data["role"],
-                teams=teams,
+                teams=list(data["teams"]),
                 ward_codes=data["wards"],
             )
         except StaffInviteError as exc:

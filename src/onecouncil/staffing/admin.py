@@ -12,9 +12,13 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from onecouncil.core.admin import CouncilScopedAdmin
-from onecouncil.core.models import Membership, Role, Team
+from onecouncil.core.models import Membership, Team
 from onecouncil.residents.models import Ward
-from onecouncil.staffing.services import admin_site_access_sync
+from onecouncil.staffing.services import (
+    StaffInviteError,
+    admin_site_access_sync,
+    staff_wards_check,
+)
 
 
 class MembershipAdminForm(forms.ModelForm):
@@ -38,22 +42,19 @@ class MembershipAdminForm(forms.ModelForm):
         ]
 
     def clean(self) -> dict[str, Any]:
+        # Teams of another council are refused by CouncilScopedAdmin's same-council check.
         data = super().clean() or {}
         council = data.get("council") or (
             self.instance.council if self.instance.council_id else None
         )
-        codes = data.get("ward_codes") or []
-        if council is not None and codes:
-            own = set(Ward.objects.filter(council=council).values_list("code", flat=True))
-            if not set(codes) <= own:
-                self.add_error("ward_codes", _("Choose wards of the member's own council"))
-        teams = data.get("teams") or []
-        if council is not None and any(team.council_id != council.pk for team in teams):
-            self.add_error("teams", _("Choose teams of the member's own council"))
-        if data.get("role") == Role.COUNCILLOR and not codes:
-            self.add_error("ward_codes", _("Choose the wards the councillor represents"))
-        if data.get("role") != Role.COUNCILLOR:
-            data["ward_codes"] = []
+        if council is not None and data.get("role"):
+            try:
+                data["ward_codes"] = staff_wards_check(
+                    council, data["role"], list(data.get("ward_codes") or [])
+                )
+            except StaffInviteError as exc:
+                for message in exc.errors.get("wards", []):
+                    self.add_error("ward_codes", message)
         return data
 
 

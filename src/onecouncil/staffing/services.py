@@ -69,7 +69,9 @@ def staff_member_add(
     return membership
 
 
-def _check_wards(council: Council, role: str, ward_codes: list[str]) -> list[str]:
+def staff_wards_check(council: Council, role: str, ward_codes: list[str]) -> list[str]:
+    """The one ward rule for a membership: a councillor represents at least one of the
+    council's own wards; nobody else has wards. Returns the codes to keep."""
     known = set(Ward.objects.filter(council=council).values_list("code", flat=True))
     unknown = [code for code in ward_codes if code not in known]
     if unknown:
@@ -105,7 +107,7 @@ def staff_invite(
         errors["teams"] = [_("Choose teams from the list")]
     if errors:
         raise StaffInviteError(errors)
-    wards = _check_wards(council, role, ward_codes)
+    wards = staff_wards_check(council, role, ward_codes)
     users = get_user_model()
     user = users.objects.filter(username__iexact=email).first()
     if user is None:
