@@ -62,6 +62,9 @@ class ServiceFactory(factory.django.DjangoModelFactory):
     description = "Your bin was not emptied."
     keywords = "bin, rubbish"
     sla_amount = 2
+    # Most tests are of street problems; tests of private services say so. (The model's
+    # own default is private: tests/cases/test_visibility.py.)
+    visibility = "public"
 
 
 class QuestionFactory(factory.django.DjangoModelFactory):

@@ -170,6 +170,7 @@ SPECS: dict[str, Spec] = {
     "backoffice:case_status": Spec("staff", _ref, ("POST",)),
     "backoffice:case_update": Spec("staff", _ref, ("POST",)),
     "backoffice:case_note": Spec("staff", _ref, ("POST",)),
+    "backoffice:case_publish_description": Spec("staff", _ref, ("POST",)),
     "backoffice:case_photo_add": Spec("staff", _ref, ("POST",)),
     "backoffice:case_photo": Spec("staff", lambda w: {**_ref(w), "photo_id": "1"}),
     "backoffice:case_duplicate": Spec("staff", _ref, ("POST",), params=("duplicate_of",)),
@@ -220,6 +221,9 @@ SPECS: dict[str, Spec] = {
     "frontdoor:account_deleted": Spec("anyone"),
     "frontdoor:resume_draft": Spec("resident", lambda w: {"code": "missed-bin"}),
     "frontdoor:unfollow": Spec("anyone", lambda w: {"token": w.follow_token}, ("GET", "POST")),
+    "frontdoor:follow_confirm": Spec(
+        "anyone", lambda w: {"token": w.follow_token}, ("GET", "POST")
+    ),
 }
 
 # Django's own admin is covered by its changelists' query parameters below (search,

@@ -178,11 +178,15 @@ def test_response_templates_fill_placeholders(case):
     template = ResponseTemplate.objects.create(
         council=case.council,
         name="Crew sent",
-        body="Dear {name}, we will collect for {reference} by {due_date}. {unknown}",
+        use="message",
+        body="Dear {name}, we will collect for {reference} by {due_date}. {unknown} {reference.x}",
     )
     text = render_template(template, case)
     assert text.startswith("Dear Sam Resident, we will collect for RVB-")
-    assert "{unknown}" in text
+    assert "{unknown}" in text and "{reference.x}" in text
+    # A public update's template never names the resident, even if saved around clean().
+    template.use = "public_update"
+    assert render_template(template, case).startswith("Dear {name}, we will")
 
 
 def test_notifications_written_with_the_change_or_not_at_all(case, officer):

@@ -78,8 +78,15 @@ def test_resident_forms_follow_stop_and_reopen(demo, browser):
     page.goto(f"{demo}/riverbend/track/{case.reference}/")
     page.get_by_label("Your email address").fill("neighbour@x.example")
     page.get_by_role("button", name=re.compile("Follow")).click()
-    expect(page.get_by_text("You are following this request")).to_be_visible()
+    expect(page.get_by_text("Check your email")).to_be_visible()
     follower = Follower.objects.get(case=case, email="neighbour@x.example")
+    assert follower.confirmed_at is None
+    page.goto(f"{demo}/riverbend/follow/confirm/{follower.unsubscribe_token}/")
+    page.get_by_role("button", name="Yes, send me the updates").click()
+    expect(page.get_by_text("You are following this request")).to_be_visible()
+    assert_accessible(page)
+    follower.refresh_from_db()
+    assert follower.confirmed_at is not None
     page.goto(f"{demo}/riverbend/unfollow/{follower.unsubscribe_token}/")
     page.get_by_role("button", name="Stop following").click()
     expect(page.get_by_text("You have stopped following this request")).to_be_visible()

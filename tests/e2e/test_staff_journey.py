@@ -116,10 +116,16 @@ def test_phone_report_worked_to_closure(demo, browser):
     page.get_by_role("button", name="Save assignment").click()
     page.get_by_label("Start from a template").select_option(label="Crew on the way")
     page.get_by_role("button", name="Use template").click()
-    message = page.get_by_label("Update for the resident").input_value()
+    message = page.get_by_label("Your words").input_value()
     assert reference in message
-    page.get_by_role("button", name="Publish update").click()
+    assert page.get_by_label(re.compile("^Public update")).is_checked()
+    page.get_by_role("button", name="Send", exact=True).click()
     expect(page.locator("#flash")).to_contain_text("Update published")
+    # A private message, for the reporter alone.
+    page.get_by_label(re.compile("^Private message")).check()
+    page.get_by_label("Your words").fill("Niamh, please leave the gate open on Friday.")
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(page.locator("#flash")).to_contain_text("Message sent")
     page.get_by_label("New status").select_option("closed")
     page.get_by_label("Reason for closing (needed to close)").select_option("no_action")
     page.get_by_role("button", name="Change status").click()
@@ -134,11 +140,11 @@ def test_phone_report_worked_to_closure(demo, browser):
     text = page.content()
     assert "A crew is on the way" in text
     assert "Closed" in text and "no action is needed" in text
-    assert "Niamh" not in text
+    assert "Niamh" not in text and "gate open" not in text  # the message was private
     resident.close()
     outbox_process()
     subjects = [m.subject for m in mail.outbox if m.to == ["niamh@example.com"]]
-    assert len(subjects) == 3, subjects
+    assert len(subjects) == 4, subjects  # received, update, message, closed
     assert any("Update on your request" in s and "Closed" in s for s in subjects)
     case.refresh_from_db()
     assert case.status == "closed" and case.assignee.username == "officer@riverbend.example"

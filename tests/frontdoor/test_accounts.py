@@ -179,11 +179,21 @@ def test_follow_and_unfollow_from_the_message(client, council, missed_bin):
         f"/riverbend/track/{case.reference}/follow/", {"email": "neighbour@example.com"}
     )
     assert response["Location"].endswith("#follow")
-    assert "You are following" in client.get(f"/riverbend/track/{case.reference}/").text
+    assert "Check your email" in client.get(f"/riverbend/track/{case.reference}/").text
     outbox_process()
-    confirmation = next(m for m in mail.outbox if m.to == ["neighbour@example.com"])
-    assert "You are following request" in confirmation.subject
-    unfollow = re.search(r"http://testserver(\S+/unfollow/\S+/)", confirmation.body).group(1)
+    ask = next(m for m in mail.outbox if m.to == ["neighbour@example.com"])
+    assert "Confirm you want updates" in ask.subject
+    # Nothing reaches the address until its owner confirms.
+    case_add_update(case=case, message="Before confirming", actor=Actor.system("Officer"))
+    outbox_process()
+    assert not [
+        m for m in mail.outbox if "Before confirming" in m.body and m.to != ["sam@example.com"]
+    ]
+    confirm = re.search(r"http://testserver(\S+/follow/confirm/\S+/)", ask.body).group(1)
+    assert "Yes, send me the updates" in client.get(confirm).text
+    assert Follower.objects.get().confirmed_at is None  # opening the link is not enough
+    assert "You are following this request" in client.post(confirm).text
+    unfollow = confirm.replace("/follow/confirm/", "/unfollow/")
     mail.outbox.clear()
     case_add_update(case=case, message="Crew booked", actor=Actor.system("Officer"))
     outbox_process()

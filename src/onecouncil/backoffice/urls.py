@@ -26,6 +26,11 @@ urlpatterns = [
     path("cases/<str:reference>/status/", views.case_status_view, name="case_status"),
     path("cases/<str:reference>/update/", views.case_update_view, name="case_update"),
     path("cases/<str:reference>/note/", views.case_note_view, name="case_note"),
+    path(
+        "cases/<str:reference>/publish-description/",
+        views.case_publish_description_view,
+        name="case_publish_description",
+    ),
     path("cases/<str:reference>/photos/", views.case_photo_add, name="case_photo_add"),
     path("cases/<str:reference>/photos/<int:photo_id>/", views.case_photo, name="case_photo"),
     path("cases/<str:reference>/duplicate/", views.case_duplicate_view, name="case_duplicate"),

@@ -43,7 +43,7 @@ from onecouncil.cases.access import (
     changes_for_audit,
 )
 from onecouncil.cases.inputs import Contact, Location, parse_place, validate_contact
-from onecouncil.cases.models import Case, Channel, ResponseTemplate, Status
+from onecouncil.cases.models import Case, Channel, ResponseTemplate, Status, TemplateUse
 from onecouncil.cases.queue import (
     QueueFilters,
     assigned_open,
@@ -60,6 +60,8 @@ from onecouncil.cases.services import (
     case_change_status,
     case_create,
     case_mark_duplicate,
+    case_publish_description,
+    case_send_message,
     closure_reasons,
     render_template,
 )
@@ -488,6 +490,7 @@ def case_view(
         context["update_form"].initial = {
             "template": str(chosen.pk),
             "message": render_template(chosen, case),
+            "kind": "message" if chosen.use == TemplateUse.MESSAGE else "public",
         }
     return page(
         request,
@@ -594,16 +597,40 @@ def case_update_view(
     if request.POST.get("action") == "use-template":
         url = reverse("backoffice:case", args=[case.reference])
         return redirect(f"{url}?template={request.POST.get('template', '')}#update")
+    message = request.POST.get("message", "")[:4000]
+    if request.POST.get("kind") == "message" or not case.service.is_public:
+        return _act(
+            request,
+            case,
+            "id_message",
+            _("Message sent to the resident"),
+            lambda: case_send_message(
+                case=case, message=message, actor=Actor.from_request(request)
+            ),
+        )
     return _act(
         request,
         case,
         "id_message",
         _("Update published and sent"),
-        lambda: case_add_update(
-            case=case,
-            message=request.POST.get("message", "")[:4000],
-            actor=Actor.from_request(request),
-        ),
+        lambda: case_add_update(case=case, message=message, actor=Actor.from_request(request)),
+    )
+
+
+@require_POST
+@staff_view(Permission.PUBLIC_UPDATE)
+def case_publish_description_view(
+    request: HttpRequest, council: Council, membership: Membership, reference: str
+) -> HttpResponseBase:
+    case = _case_or_404(membership, reference)
+    if not may_see_personal_data(membership, case):  # they cannot read what they'd publish
+        raise Http404()
+    return _act(
+        request,
+        case,
+        "description",
+        _("Description published"),
+        lambda: case_publish_description(case=case, actor=Actor.from_request(request)),
     )
 
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext_lazy as _
+
 from onecouncil.cases.models import Case, CaseEvent, CaseQuerySet, Follower, Photo
 from onecouncil.cases.selectors import case_for_public, case_for_reporter, case_made_by_account
 from onecouncil.cases.staff import (
@@ -24,11 +26,29 @@ from onecouncil.cases.staff import (
     may_see_personal_data,
     require,
 )
+from onecouncil.catalogue.models import PUBLIC_VISIBILITIES
 from onecouncil.core.audit import personal_data_read
 from onecouncil.core.models import Council, Membership
 from onecouncil.core.permissions import Permission
 from onecouncil.core.references import ReferenceError, parse_reference
 from onecouncil.residents.models import Account
+
+# What a reader without access to personal data sees instead of an internal event's words,
+# and the event data that never holds any.
+WITHHELD = _("Withheld: it may hold the resident's details")
+SAFE_EVENT_DATA = frozenset(
+    {
+        "team",
+        "team_id",
+        "from",
+        "to",
+        "closure_reason",
+        "channel",
+        "assignee",
+        "duplicate",
+        "original",
+    }
+)
 
 
 class CaseNotFound(LookupError):
@@ -39,20 +59,22 @@ class CaseNotFound(LookupError):
 
 
 def public_cases(*, council: Council) -> CaseQuerySet:
-    """Requests whose public fields anyone may read (public feeds such as Open311 GET)."""
-    return Case.objects.filter(council=council).select_related(
-        "service", "ward", "team", "closure_reason", "council"
-    )
+    """Requests whose public fields anyone may read (public feeds such as Open311 GET):
+    only those of public services. A private service's requests are in no public list."""
+    return Case.objects.filter(
+        council=council, service__visibility__in=PUBLIC_VISIBILITIES
+    ).select_related("service", "ward", "team", "closure_reason", "council")
 
 
 def access_case_public(*, council: Council, reference: str) -> Case:
-    """One request's public view, by its reference as typed."""
+    """One request's public view, by its reference as typed. A private service's request
+    has no public view (``CaseNotFound``); the tracking page only says "we have it"."""
     try:
         parsed = parse_reference(reference, prefix=council.reference_prefix)
     except ReferenceError:
         raise CaseNotFound(reference) from None
     case = case_for_public(council=council, reference=parsed)
-    if case is None:
+    if case is None or not case.service.is_public:
         raise CaseNotFound(reference)
     return case
 
@@ -64,6 +86,7 @@ def public_updates(
     return list(
         CaseEvent.objects.filter(
             case__council=council,
+            case__service__visibility__in=PUBLIC_VISIBILITIES,
             is_public=True,
             kind__in=kinds,
             created_at__gte=start,
@@ -121,10 +144,19 @@ def access_case_for_staff(*, membership: Membership, reference: str) -> Case:
 def case_events_for_staff(
     *, membership: Membership, case: Case, newest_first: bool = False
 ) -> list[CaseEvent]:
-    """A request's whole timeline, public and internal, for staff who may see the case."""
+    """A request's whole timeline, public and internal, for staff who may see the case.
+    For those who may not see the reporter's details (a councillor without consent),
+    the words of internal events are withheld: they name addresses and people ("sent by
+    email to ..."), and public events say nothing personal."""
     _check_same_council(membership, case)
     order = ("-created_at", "-id") if newest_first else ("created_at", "id")
-    return list(CaseEvent.objects.filter(case=case).select_related("actor").order_by(*order))
+    events = list(CaseEvent.objects.filter(case=case).select_related("actor").order_by(*order))
+    if not may_see_personal_data(membership, case):
+        for event in events:
+            if not event.is_public:
+                event.message = "" if not event.message else str(WITHHELD)
+                event.data = {k: v for k, v in event.data.items() if k in SAFE_EVENT_DATA}
+    return events
 
 
 def latest_event_for_staff(*, membership: Membership, case: Case) -> CaseEvent | None:
@@ -147,7 +179,7 @@ def case_followers_for_staff(*, membership: Membership, case: Case) -> list[Foll
     _check_same_council(membership, case)
     if not may_see_personal_data(membership, case):
         return []
-    followers = list(Follower.objects.filter(case=case, unsubscribed_at__isnull=True))
+    followers = list(Follower.objects.active().filter(case=case))
     if followers:
         personal_data_read(council_id=case.council_id, what=f"followers of {case.reference}")
     return followers

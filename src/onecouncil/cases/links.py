@@ -23,3 +23,8 @@ def private_url(case: Case, token: str) -> str:
 def unfollow_url(follower: Follower) -> str:
     """Where a follower stops the updates of one request."""
     return public_url(follower.case.council, "unfollow", follower.unsubscribe_token)
+
+
+def follow_confirm_url(follower: Follower) -> str:
+    """Where the owner of an address confirms they want a request's updates."""
+    return public_url(follower.case.council, "follow_confirm", follower.unsubscribe_token)

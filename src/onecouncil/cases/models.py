@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -171,6 +173,15 @@ class Case(CouncilOwned):
         max_length=4000,
         help_text=_("Free text sent by an API client (Open311 description)."),
     )
+    description_published_at = models.DateTimeField(
+        _("description published"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Free text from an API client or a phone call may hold the caller's details: "
+            "it is public only once a member of staff has read and published it."
+        ),
+    )
 
     # Where: a gazetteer address, or a street and a description, or coordinates.
     address = models.ForeignKey(Address, on_delete=models.SET_NULL, null=True, blank=True)
@@ -304,6 +315,8 @@ class EventKind(models.TextChoices):
     ASSIGNED = "assigned", _("Assigned")
     STATUS_CHANGED = "status_changed", _("Status changed")
     PUBLIC_UPDATE = "public_update", _("Update")
+    MESSAGE = "message", _("Message to the resident")
+    DESCRIPTION_PUBLISHED = "description_published", _("Description published")
     NOTE = "note", _("Internal note")
     NOTIFICATION = "notification", _("Notification")
     CONTACT_VERIFIED = "contact_verified", _("Email address confirmed")
@@ -372,9 +385,32 @@ class RoutingRule(CouncilOwned):
         return f"{self.service} / {self.ward or _('any ward')} -> {self.team}"
 
 
+class TemplateUse(models.TextChoices):
+    PUBLIC_UPDATE = "public_update", _("Public update")
+    MESSAGE = "message", _("Message to the resident")
+
+
+# Placeholders any template may use, and those only a private message may (they put the
+# resident's details into the text, and a public update is seen by anyone).
+PUBLIC_PLACEHOLDERS = frozenset({"reference", "service", "council", "due_date"})
+PERSONAL_PLACEHOLDERS = frozenset({"name"})
+
+
 class ResponseTemplate(CouncilOwned):
-    """A ready-made public update. Placeholders: {reference} {service} {council} {due_date}
-    {name} (the reporter's name, or 'resident')."""
+    """Ready-made words for a public update or a private message. Placeholders:
+    {reference} {service} {council} {due_date}, and in messages only {name} (the
+    reporter's name, or 'resident')."""
+
+    use = models.CharField(
+        _("used for"),
+        max_length=20,
+        choices=TemplateUse.choices,
+        default=TemplateUse.PUBLIC_UPDATE,
+        help_text=_(
+            "Public updates are seen by anyone, so they may not use {name}; a message goes "
+            "only to the person who made the request."
+        ),
+    )
 
     service = models.ForeignKey(
         Service,
@@ -395,13 +431,66 @@ class ResponseTemplate(CouncilOwned):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        super().clean()
+        used = template_placeholders(self.body)
+        allowed = PUBLIC_PLACEHOLDERS | (
+            PERSONAL_PLACEHOLDERS if self.use == TemplateUse.MESSAGE else frozenset()
+        )
+        personal = sorted(used & PERSONAL_PLACEHOLDERS - allowed)
+        if personal:
+            raise ValidationError(
+                {
+                    "body": _(
+                        "A public update is seen by anyone, so it cannot include %(fields)s. "
+                        "Make it a message to the resident, or take the placeholder out."
+                    )
+                    % {"fields": ", ".join("{" + p + "}" for p in personal)}
+                }
+            )
+        unknown = sorted(used - PUBLIC_PLACEHOLDERS - PERSONAL_PLACEHOLDERS)
+        if unknown:
+            raise ValidationError(
+                {
+                    "body": _("There is no placeholder %(fields)s. You can use %(known)s.")
+                    % {
+                        "fields": ", ".join("{" + p + "}" for p in unknown),
+                        "known": ", ".join("{" + p + "}" for p in sorted(allowed)),
+                    }
+                }
+            )
+
+
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def template_placeholders(body: str) -> set[str]:
+    """The ``{placeholder}`` names a template's text uses."""
+    return set(PLACEHOLDER.findall(body))
+
+
+def template_fill(body: str, values: dict[str, str]) -> str:
+    """The text with each known ``{placeholder}`` replaced; anything else left as typed
+    (no format strings, so ``{reference.__class__}`` is just text)."""
+    return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), body)
+
 
 def _new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+class FollowerQuerySet(models.QuerySet["Follower"]):
+    def active(self) -> FollowerQuerySet:
+        """Followers who confirmed their address and have not stopped: the only ones sent
+        anything or shown anywhere."""
+        return self.filter(confirmed_at__isnull=False, unsubscribed_at__isnull=True)
+
+
 class Follower(CouncilOwned):
-    """Someone who gets a request's updates without having reported it."""
+    """Someone who gets a request's updates without having reported it. A stranger's
+    address only starts getting them once its owner confirms from the email we send."""
+
+    objects = FollowerQuerySet.as_manager()
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="followers")
     name = models.CharField(max_length=200, blank=True)
@@ -423,6 +512,11 @@ class Follower(CouncilOwned):
     )
     unsubscribe_token = models.CharField(max_length=64, unique=True, default=_new_token)
     created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("When the address's owner confirmed (or was already known to us)."),
+    )
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

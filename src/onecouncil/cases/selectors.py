@@ -6,7 +6,7 @@ import uuid
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from onecouncil.cases.models import Case, CaseEvent, Follower, Photo
+from onecouncil.cases.models import Case, CaseEvent, EventKind, Follower, Photo
 from onecouncil.cases.tokens import token_matches
 from onecouncil.core.models import Council
 from onecouncil.core.references import ParsedReference
@@ -14,9 +14,10 @@ from onecouncil.residents.models import Account
 
 
 def case_for_public(*, council: Council, reference: ParsedReference) -> Case | None:
-    """A case anyone with its reference may see (public fields and public events only);
-    its public events are read lazily with ``public_events_of``, so a page cached by the
-    case's version reads no more than the case."""
+    """A case anyone with its reference may know exists. Only a public service's request
+    shows more (``case.service.is_public``): its public fields and public events, read
+    lazily with ``public_events_of``, so a page cached by the case's version reads no
+    more than the case."""
     return (
         Case.objects.filter(council=council, reference=str(reference))
         .select_related("service", "ward")
@@ -25,20 +26,30 @@ def case_for_public(*, council: Council, reference: ParsedReference) -> Case | N
 
 
 def public_events_of(case: Case) -> QuerySet[CaseEvent]:
-    """The case's public events, oldest first: a lazy query, read only when used."""
+    """The case's public events, oldest first: a lazy query, read only when used. None
+    for a private service's request: what happens to it is for its reporter alone."""
+    if not case.service.is_public:
+        return CaseEvent.objects.none()
     return CaseEvent.objects.filter(case=case, is_public=True).order_by("created_at", "id")
+
+
+def _events_for_reporter() -> QuerySet[CaseEvent]:
+    """What the person who made a request sees happen to it: its public events and the
+    private messages staff sent them."""
+    return CaseEvent.objects.filter(Q(is_public=True) | Q(kind=EventKind.MESSAGE)).order_by(
+        "created_at", "id"
+    )
 
 
 def case_for_reporter(*, council: Council, reference: ParsedReference, token: str) -> Case | None:
     """The case, for the person holding its private link; None if the token does not match."""
-    public_events = CaseEvent.objects.filter(is_public=True).order_by("created_at", "id")
     case = (
         Case.objects.filter(council=council, reference=str(reference))
         .select_related("service", "ward", "address")
         .prefetch_related(
             "photos",
             "service__questions",
-            Prefetch("events", queryset=public_events, to_attr="public_events"),
+            Prefetch("events", queryset=_events_for_reporter(), to_attr="public_events"),
         )
         .first()
     )
@@ -49,9 +60,7 @@ def case_for_reporter(*, council: Council, reference: ParsedReference, token: st
 
 def is_following(*, case: Case, account: Account) -> bool:
     """Whether the signed-in resident gets this request's updates as a follower."""
-    return Follower.objects.filter(
-        case=case, account=account, unsubscribed_at__isnull=True
-    ).exists()
+    return Follower.objects.active().filter(case=case, account=account).exists()
 
 
 def case_by_submission_key(*, council: Council, submission_key: uuid.UUID) -> Case | None:
@@ -87,7 +96,6 @@ def _made_by(account: Account) -> Q:
 def case_made_by_account(*, account: Account, reference: ParsedReference) -> Case | None:
     """One request the signed-in resident made, with everything they sent (as the private
     link shows it); None for anyone else's, including requests they only follow."""
-    public_events = CaseEvent.objects.filter(is_public=True).order_by("created_at", "id")
     return (
         Case.objects.filter(
             _made_by(account), council_id=account.council_id, reference=str(reference)
@@ -96,7 +104,7 @@ def case_made_by_account(*, account: Account, reference: ParsedReference) -> Cas
         .prefetch_related(
             "photos",
             "service__questions",
-            Prefetch("events", queryset=public_events, to_attr="public_events"),
+            Prefetch("events", queryset=_events_for_reporter(), to_attr="public_events"),
         )
         .first()
     )
@@ -106,7 +114,11 @@ def cases_for_account(account: Account) -> QuerySet[Case]:
     """Every request the resident made (signed in, claimed or with their verified email)
     or follows, newest first. Never anyone else's."""
     made = _made_by(account)
-    followed = Q(followers__account=account, followers__unsubscribed_at__isnull=True)
+    followed = Q(
+        followers__account=account,
+        followers__confirmed_at__isnull=False,
+        followers__unsubscribed_at__isnull=True,
+    )
     return (
         Case.objects.filter(Q(council_id=account.council_id) & (made | followed))
         .select_related("service")

@@ -36,7 +36,9 @@ from onecouncil.cases.models import (
     Photo,
     ResponseTemplate,
     Status,
+    TemplateUse,
     status_display,
+    template_fill,
 )
 from onecouncil.cases.photos import photo_add
 from onecouncil.cases.routing import team_for
@@ -684,8 +686,9 @@ def _reporter_channels(case: Case) -> list[tuple[NotifyChannel, str]]:
     return channels
 
 
-def _notify_update(case: Case, *, message: str) -> int:
-    """Queue an update for the reporter and every follower, each as they chose."""
+def _notify_update(case: Case, *, message: str, followers: bool = True) -> int:
+    """Queue an update for the reporter and (unless ``followers`` is False, for a private
+    message) every follower, each as they chose."""
     status = status_display(case)
     context = {
         **_message_context(case),
@@ -696,7 +699,7 @@ def _notify_update(case: Case, *, message: str) -> int:
     recipients: dict[tuple[NotifyChannel, str], dict[str, Any]] = {
         key: context for key in _reporter_channels(case)
     }
-    for follower in case.followers.filter(unsubscribed_at__isnull=True):
+    for follower in Follower.objects.active().filter(case=case) if followers else []:
         follower.case = case
         own = {
             **context,
@@ -911,7 +914,13 @@ def case_reopen_by_resident(*, case: Case, reason: str) -> Case:
 
 @transaction.atomic
 def case_add_update(*, case: Case, message: str, actor: Actor) -> Case:
-    """A public update: on the tracking page, and sent to the reporter and followers."""
+    """A public update: on the tracking page, and sent to the reporter and followers.
+    Only a public service's requests have public updates; write to the reporter of a
+    private one with ``case_send_message``."""
+    if not case.service.is_public:
+        raise WorkflowError(
+            _("This is a private request, so it has no public updates: send a message instead")
+        )
     if not message.strip():
         raise WorkflowError(_("Enter the update"))
     case = _locked(case)
@@ -925,6 +934,52 @@ def case_add_update(*, case: Case, message: str, actor: Actor) -> Case:
     )
     _notify_update(case, message=message.strip())
     _publish(case, "updated", message.strip())
+    return case
+
+
+@transaction.atomic
+def case_send_message(*, case: Case, message: str, actor: Actor) -> Case:
+    """A private message to the person who made the request, and nobody else: on their
+    private page and account, and sent to them as they chose. Never public, never sent to
+    followers or webhooks."""
+    if not message.strip():
+        raise WorkflowError(_("Enter the message"))
+    if not case_reporter_reachable(case):
+        raise WorkflowError(
+            _(
+                "The person who made this request left no way to reach them, so no message "
+                "can be sent"
+            )
+        )
+    case = _locked(case)
+    case.save(update_fields=["updated_at"])
+    event_append(
+        case=case, kind=EventKind.MESSAGE, is_public=False, actor=actor, message=message.strip()
+    )
+    _notify_update(case, message=message.strip(), followers=False)
+    return case
+
+
+def case_reporter_reachable(case: Case) -> bool:
+    """Whether the reporter can be sent anything: an email, a phone for texts, or an
+    account whose pages show it."""
+    return bool(_reporter_channels(case)) or case.account_id is not None
+
+
+@transaction.atomic
+def case_publish_description(*, case: Case, actor: Actor) -> Case:
+    """A member of staff has read the free text an API client or a caller gave and found
+    nothing personal in it: it may now appear in public feeds."""
+    if not case.service.is_public:
+        raise WorkflowError(_("This is a private request: nothing about it is public"))
+    if not case.description:
+        raise WorkflowError(_("This request has no description to publish"))
+    case = _locked(case)
+    if case.description_published_at is not None:
+        return case
+    case.description_published_at = timezone.now()
+    case.save(update_fields=["description_published_at", "updated_at"])
+    event_append(case=case, kind=EventKind.DESCRIPTION_PUBLISHED, is_public=False, actor=actor)
     return case
 
 
@@ -974,7 +1029,11 @@ def case_mark_duplicate(*, case: Case, original: Case, actor: Actor) -> Case:
     original = _locked(original)
     if case.is_open is False:
         raise WorkflowError(_("This request is already closed"))
-    if case.contact_email or (case.contact_phone and case.updates_by_sms):
+    # Only a public request may be followed: the reporter of a duplicate of a private one
+    # (a neighbour's noise complaint, say) is not told what happens to someone else's.
+    if original.service.is_public and (
+        case.contact_email or (case.contact_phone and case.updates_by_sms)
+    ):
         Follower.objects.get_or_create(
             council=case.council,
             case=original,
@@ -986,6 +1045,8 @@ def case_mark_duplicate(*, case: Case, original: Case, actor: Actor) -> Case:
                 "by_sms": case.updates_by_sms,
                 "source_case": case,
                 "person": case.person,
+                # Their own address, given with their own report: nothing to confirm.
+                "confirmed_at": timezone.now(),
             },
         )
     case.duplicate_of = original
@@ -1004,10 +1065,13 @@ def case_mark_duplicate(*, case: Case, original: Case, actor: Actor) -> Case:
         actor=actor,
         data={"original": original.reference},
     )
-    message = _(
-        "Someone had already reported this, so we are dealing with it under %(reference)s. "
-        "We will send you that request's updates."
-    ) % {"reference": original.reference}
+    if original.service.is_public:
+        message = _(
+            "Someone had already reported this, so we are dealing with it under "
+            "%(reference)s. We will send you that request's updates."
+        ) % {"reference": original.reference}
+    else:
+        message = _("Someone had already told us about this, and we are dealing with it.")
     return case_change_status(
         case=case,
         status=Status.CLOSED,
@@ -1018,19 +1082,17 @@ def case_mark_duplicate(*, case: Case, original: Case, actor: Actor) -> Case:
 
 
 def render_template(template: ResponseTemplate, case: Case) -> str:
+    """The template's words for this request. The reporter's name goes only into a private
+    message (a public update's template may not use it, see ``ResponseTemplate.clean``)."""
     values = {
         "reference": case.reference,
         "service": case.service.name,
         "council": case.council.name,
         "due_date": _due_date_text(case),
-        "name": case.contact_name or _("resident"),
     }
-
-    class _Keep(dict[str, str]):
-        def __missing__(self, key: str) -> str:
-            return "{" + key + "}"
-
-    return template.body.format_map(_Keep(values))
+    if template.use == TemplateUse.MESSAGE:
+        values["name"] = case.contact_name or str(_("resident"))
+    return template_fill(template.body, values)
 
 
 @transaction.atomic

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onecouncil.cases.events import event_append
-from onecouncil.cases.links import tracking_url
+from onecouncil.cases.links import follow_confirm_url, tracking_url
 from onecouncil.cases.links import unfollow_url as follower_unfollow_url
 from onecouncil.cases.models import (
     CLOSED_STATUSES,
@@ -33,6 +34,8 @@ from onecouncil.cases.selectors import cases_for_account, claimable_cases
 from onecouncil.cases.services import case_create_change_task, case_update_contact
 from onecouncil.catalogue.models import Service
 from onecouncil.core.actors import Actor
+from onecouncil.core.models import Council
+from onecouncil.core.throttles import digest, within_limit
 from onecouncil.notify.models import Channel as NotifyChannel
 from onecouncil.notify.services import notification_enqueue
 from onecouncil.residents.models import Account, Address
@@ -63,6 +66,28 @@ def cases_claim(*, account: Account, references: list[str]) -> int:
 class Followed:
     follower: Follower
     created: bool
+    # True when a confirmation email went (or would have gone) to a stranger's address:
+    # the updates start only once its owner confirms.
+    needs_confirming: bool = False
+
+
+# Following sends an email to an address anyone can type: at most this many follows from
+# one client address an hour, and this many confirmation emails to one address a day.
+FOLLOWS_PER_CLIENT_HOUR = 10
+FOLLOW_EMAILS_PER_ADDRESS_DAY = 3
+
+
+def _valid_email(email: str) -> str:
+    email = email.strip().lower()
+    if not email:
+        raise ValidationError(_("Enter your email address"))
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError(
+            _("Enter an email address in the correct format, like name@example.com")
+        ) from None
+    return email
 
 
 @transaction.atomic
@@ -73,37 +98,70 @@ def case_follow(
     email: str = "",
     name: str = "",
     notify: bool = True,
+    ip: str | None = None,
 ) -> Followed:
-    """Follow a request's updates: report once, and hear about it when it changes."""
+    """Follow a request's updates: report once, and hear about it when it changes.
+
+    Only a public service's requests may be followed. A signed-in resident with a
+    confirmed email follows at once; anyone else is sent an email to confirm, and gets
+    nothing until they do (``follower_confirm``), so nobody can subscribe someone else.
+    """
+    if not case.service.is_public:
+        raise ValidationError(_("This request is private, so it cannot be followed"))
     if not case.is_open:
         raise ValidationError(_("This request is closed, so there will be no more updates"))
-    email = (account.email if account else email).strip().lower()
-    if not email:
-        raise ValidationError(_("Enter your email address"))
-    from django.core.validators import validate_email
-
-    try:
-        validate_email(email)
-    except ValidationError:
+    email = _valid_email(account.email if account else email)
+    if ip is not None and not within_limit(f"follow-client:{ip}", FOLLOWS_PER_CLIENT_HOUR, 60 * 60):
         raise ValidationError(
-            _("Enter an email address in the correct format, like name@example.com")
-        ) from None
-    existing = Follower.objects.filter(case=case, email=email).first()
-    if existing is not None:
-        changed = existing.unsubscribed_at is not None or (account and not existing.account_id)
-        existing.unsubscribed_at = None
-        existing.account = account or existing.account
-        existing.save(update_fields=["unsubscribed_at", "account"])
-        return Followed(existing, created=bool(changed))
-    follower = Follower.objects.create(
-        council_id=case.council_id,
-        case=case,
-        email=email,
-        name=(account.name if account else name)[:200],
-        by_email=True,
-        account=account,
-        person_id=account.person_id if account else None,
-    )
+            _("You have asked to follow a lot of requests in the last hour. Try again later.")
+        )
+    known = account is not None and account.is_verified
+    follower = Follower.objects.select_for_update().filter(case=case, email=email).first()
+    if follower is not None and follower.confirmed_at and not follower.unsubscribed_at:
+        if account is not None and not follower.account_id:
+            follower.account = account
+            follower.save(update_fields=["account"])
+        return Followed(follower, created=False)
+    created = follower is None
+    if follower is None:
+        follower = Follower(
+            council_id=case.council_id,
+            case=case,
+            email=email,
+            name=(account.name if account else name)[:200],
+            by_email=True,
+        )
+    follower.account = account or follower.account
+    follower.person_id = account.person_id if account else follower.person_id
+    follower.unsubscribed_at = None
+    follower.save()
+    if known:
+        _follow_confirmed(follower, notify=notify)
+        return Followed(follower, created=True)
+    if notify and within_limit(
+        f"follow-email:{case.council_id}:{digest(email)}", FOLLOW_EMAILS_PER_ADDRESS_DAY, 86400
+    ):
+        notification_enqueue(
+            council=case.council,
+            kind="follow_confirm",
+            channel=NotifyChannel.EMAIL,
+            recipient=email,
+            subject_reference=case.reference,
+            context={
+                "council_name": case.council.name,
+                "reference": case.reference,
+                "service_name": case.service.name,
+                "tracking_url": tracking_url(case),
+                "confirm_url": follow_confirm_url(follower),
+            },
+        )
+    return Followed(follower, created=created, needs_confirming=True)
+
+
+def _follow_confirmed(follower: Follower, *, notify: bool = True) -> None:
+    follower.confirmed_at = timezone.now()
+    follower.save(update_fields=["confirmed_at"])
+    case = follower.case
     event_append(
         case=case,
         kind=EventKind.NOTE,
@@ -116,7 +174,7 @@ def case_follow(
             council=case.council,
             kind="follow_confirmation",
             channel=NotifyChannel.EMAIL,
-            recipient=email,
+            recipient=follower.email,
             subject_reference=case.reference,
             context={
                 "council_name": case.council.name,
@@ -126,14 +184,32 @@ def case_follow(
                 "unfollow_url": follower_unfollow_url(follower),
             },
         )
-    return Followed(follower, created=True)
+
+
+@transaction.atomic
+def follower_confirm(*, council: Council, token: str) -> Follower | None:
+    """The owner of the address confirmed from the email: updates start now. None for a
+    link that is not (or no longer) one."""
+    follower = (
+        Follower.objects.select_for_update()
+        .select_related("case", "case__service", "case__council")
+        .filter(council=council, unsubscribe_token=token, unsubscribed_at__isnull=True)
+        .first()
+    )
+    if follower is None or not follower.case.service.is_public:
+        return None
+    if follower.confirmed_at is None:
+        _follow_confirmed(follower, notify=False)
+    return follower
 
 
 def case_unfollow(*, case: Case, account: Account) -> bool:
     """The signed-in resident stops following ``case``; False if they were not."""
-    stopped = Follower.objects.filter(
-        case=case, account=account, unsubscribed_at__isnull=True
-    ).update(unsubscribed_at=timezone.now())
+    stopped = (
+        Follower.objects.active()
+        .filter(case=case, account=account)
+        .update(unsubscribed_at=timezone.now())
+    )
     return bool(stopped)
 
 

@@ -101,8 +101,18 @@ class CatalogueFileForm(forms.Form):
 
 @admin.register(Service)
 class ServiceAdmin(CouncilScopedAdmin):
-    list_display = ("name", "code", "group", "pattern", "phase", "team", "is_active", "council")
-    list_filter = ("council", "pattern", "phase", "is_active", "group")
+    list_display = (
+        "name",
+        "code",
+        "group",
+        "pattern",
+        "visibility",
+        "phase",
+        "team",
+        "is_active",
+        "council",
+    )
+    list_filter = ("council", "pattern", "visibility", "phase", "is_active", "group")
     search_fields = ("name", "code", "keywords")
     prepopulated_fields = {"code": ("name",)}
     inlines = [QuestionInline]

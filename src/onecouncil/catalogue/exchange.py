@@ -26,6 +26,7 @@ SERVICE_FIELDS = (
     "anonymous_allowed",
     "urgent_notice",
     "phase",
+    "visibility",
     "retention_days",
     "is_active",
     "receives_changes",

@@ -25,6 +25,22 @@ class Phase(models.TextChoices):
     LIVE = "live", _("Live")
 
 
+class Visibility(models.TextChoices):
+    """Who may see a service's requests beyond the person who made them and staff.
+
+    Street problems are public (a public tracking page, the Open311 GET feed, maps, open
+    data). Household services anyone may know about show the place only as its ward.
+    Anything about a person or a home is private: nothing public beyond "we have it".
+    """
+
+    PUBLIC = "public", _("Public: anyone may see the request and where it is")
+    WARD = "ward", _("Public, with the place shown only as its ward")
+    PRIVATE = "private", _("Private: only the person who made it, and staff")
+
+
+PUBLIC_VISIBILITIES = frozenset({Visibility.PUBLIC, Visibility.WARD})
+
+
 class SlaUnit(models.TextChoices):
     WORKING_DAYS = "working_days", _("working days")
     WORKING_HOURS = "working_hours", _("working hours")
@@ -107,6 +123,17 @@ class Service(CouncilOwned):
         verbose_name=_("team it routes to"),
     )
     phase = models.CharField(_("phase"), max_length=10, choices=Phase.choices, default=Phase.LIVE)
+    visibility = models.CharField(
+        _("who may see its requests"),
+        max_length=10,
+        choices=Visibility.choices,
+        default=Visibility.PRIVATE,
+        help_text=_(
+            "Private unless you choose otherwise. Public requests appear on a public "
+            "tracking page, in the Open311 feed and in open data, and others may follow "
+            "them; choose public only for problems in a public place."
+        ),
+    )
     retention_days = models.PositiveIntegerField(
         _("retention period (days)"),
         default=6 * 365,
@@ -133,6 +160,16 @@ class Service(CouncilOwned):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_public(self) -> bool:
+        """Whether its requests are seen by the public at all (see ``Visibility``)."""
+        return self.visibility in PUBLIC_VISIBILITIES
+
+    @property
+    def shows_exact_place(self) -> bool:
+        """Whether the public may see the street and rough coordinates, not just the ward."""
+        return self.visibility == Visibility.PUBLIC
 
     def clean(self) -> None:
         if self.group_id and self.council_id and self.group.council_id != self.council_id:

@@ -28,6 +28,7 @@ from onecouncil.cases.tell_us_once import (
     email_change_confirm,
     email_change_request,
     follower_by_token,
+    follower_confirm,
     follower_unsubscribe,
 )
 from onecouncil.core.clients import client_ip
@@ -546,11 +547,16 @@ def follow(request: HttpRequest, reference: str) -> HttpResponseBase:
     form = FollowForm(request.POST if account is None else {"email": account.email})
     if form.is_valid():
         try:
-            case_follow(case=case, account=account, email=form.cleaned_data["email"])
+            followed = case_follow(
+                case=case,
+                account=account,
+                email=form.cleaned_data["email"],
+                ip=client_ip(request),
+            )
         except ValidationError as exc:
             request.session["follow_error"] = exc.messages[0]
         else:
-            request.session["follow_done"] = True
+            request.session["follow_done"] = "confirm" if followed.needs_confirming else "done"
     else:
         request.session["follow_error"] = form.errors["email"][0]
     return redirect(reverse("frontdoor:track_case", args=[case.reference]) + "#follow")
@@ -571,6 +577,23 @@ def stop_following(request: HttpRequest, reference: str) -> HttpResponseBase:
     if case_unfollow(case=case, account=account):
         request.session["unfollow_done"] = True
     return redirect(reverse("frontdoor:track_case", args=[case.reference]) + "#follow")
+
+
+@require_http_methods(["GET", "POST"])
+def follow_confirm(request: HttpRequest, token: str) -> HttpResponseBase:
+    """The link in the confirmation email: a button, so a mail scanner opening the link
+    does not confirm for the resident."""
+    council = council_of(request)
+    follower = follower_by_token(council=council, token=token)
+    if follower is None or follower.unsubscribed_at is not None:
+        raise Http404()
+    done = follower.confirmed_at is not None
+    if request.method == "POST" and not done:
+        done = follower_confirm(council=council, token=token) is not None
+    response = page(request, "follow_confirm.html", {"follower": follower, "done": done})
+    response["Referrer-Policy"] = "strict-origin"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -58,4 +58,5 @@ urlpatterns += [
     path("account/deleted/", account_views.account_deleted, name="account_deleted"),
     path("account/drafts/<slug:code>/", account_views.resume_draft, name="resume_draft"),
     path("unfollow/<str:token>/", account_views.unfollow, name="unfollow"),
+    path("follow/confirm/<str:token>/", account_views.follow_confirm, name="follow_confirm"),
 ]

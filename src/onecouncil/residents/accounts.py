@@ -15,7 +15,6 @@ from typing import Any
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from onecouncil.core.models import Council
 from onecouncil.core.signin import Throttled, attempt_begin, attempt_succeeded
+from onecouncil.core.throttles import digest, within_limit
 from onecouncil.residents.models import Account, AccountToken, SavedDraft, TokenPurpose
 from onecouncil.residents.services import person_for_verified_email
 
@@ -63,24 +63,13 @@ LINK_EMAIL_WINDOW = 15 * 60
 LINK_EMAILS_PER_CLIENT_HOUR = 20
 
 
-def _within(key: str, limit: int, seconds: int) -> bool:
-    cache.add(key, 0, timeout=seconds)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between the two calls
-        cache.set(key, 1, timeout=seconds)
-        count = 1
-    return count <= limit
-
-
 def link_email_allowed(*, council: Council, to: str, ip: str | None) -> bool:
     """Whether another link email may go to ``to`` now. The page answers the same either
     way, so a refusal reveals nothing; the resident is told to wait on the next page."""
-    digest = hashlib.sha256(normalise_email(to).encode()).hexdigest()[:32]
-    recipient_ok = _within(
-        f"link-email:{council.pk}:{digest}", LINK_EMAILS_PER_RECIPIENT, LINK_EMAIL_WINDOW
+    recipient_ok = within_limit(
+        f"link-email:{council.pk}:{digest(to)}", LINK_EMAILS_PER_RECIPIENT, LINK_EMAIL_WINDOW
     )
-    client_ok = ip is None or _within(
+    client_ok = ip is None or within_limit(
         f"link-email-client:{ip}", LINK_EMAILS_PER_CLIENT_HOUR, 60 * 60
     )
     return recipient_ok and client_ok

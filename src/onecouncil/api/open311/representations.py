@@ -2,7 +2,10 @@
 
 GET endpoints are public, so a request shows only what the public tracking page shows:
 no reporter, and the place to about 100 metres (street, outward postcode, rounded
-coordinates), never the exact address or UPRN of someone's home.
+coordinates), never the exact address or UPRN of someone's home. Household services
+(``Visibility.WARD``) show the ward alone; private services are never here at all
+(``cases.access.public_cases``). Free text from an API client or a phone call is shown
+only once staff have published it (``case.description_published_at``).
 """
 
 from __future__ import annotations
@@ -36,14 +39,16 @@ def _approximate(value: float | None) -> float | None:
 
 def request_representation(case: Case) -> dict[str, Any]:
     tz = case.council.time_zone
-    address = ", ".join(part for part in (case.street, case.ward.name if case.ward else "") if part)
+    exact = case.service.shows_exact_place
+    street = case.street if exact else ""
+    address = ", ".join(part for part in (street, case.ward.name if case.ward else "") if part)
     return {
         "service_request_id": case.reference,
         "status": case.open311_status,
         "status_notes": status_display(case)["explanation"],
         "service_name": case.service.name,
         "service_code": case.service.code,
-        "description": case.description or None,
+        "description": (case.description if case.description_published_at else "") or None,
         "agency_responsible": case.team.name if case.team else case.council.name,
         "service_notice": None,
         "requested_datetime": iso(case.created_at, tz),
@@ -51,9 +56,9 @@ def request_representation(case: Case) -> dict[str, Any]:
         "expected_datetime": iso(case.due_at, tz) if case.is_open else None,
         "address": address or None,
         "address_id": None,
-        "zipcode": case.postcode.split(" ")[0] if case.postcode else None,
-        "lat": _approximate(case.latitude),
-        "long": _approximate(case.longitude),
+        "zipcode": case.postcode.split(" ")[0] if case.postcode and exact else None,
+        "lat": _approximate(case.latitude) if exact else None,
+        "long": _approximate(case.longitude) if exact else None,
         "media_url": None,
     }
 

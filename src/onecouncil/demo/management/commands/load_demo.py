@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onecouncil.cases.inputs import Contact, Location
-from onecouncil.cases.models import Case, Channel, ResponseTemplate, Status
+from onecouncil.cases.models import Case, Channel, ResponseTemplate, Status, TemplateUse
 from onecouncil.cases.services import (
     case_add_update,
     case_assign,
@@ -31,6 +31,7 @@ from onecouncil.cases.services import (
     case_backdate_events,
     case_change_status,
     case_create,
+    case_send_message,
 )
 from onecouncil.catalogue.exchange import catalogue_import
 from onecouncil.catalogue.models import Pattern, Service
@@ -342,7 +343,9 @@ class Command(BaseCommand):
         if case.service.pattern == Pattern.REPORT and (closed or rng.random() < 0.3):
             step(
                 rng.uniform(0.2, 1.0),
-                lambda: case_add_update(case=case, message=rng.choice(DEMO_UPDATES), actor=actor),
+                lambda: (case_add_update if case.service.is_public else case_send_message)(
+                    case=case, message=rng.choice(DEMO_UPDATES), actor=actor
+                ),
             )
         if closed:
             if rng.random() < 0.8:
@@ -402,18 +405,26 @@ class Command(BaseCommand):
             staff_member_add(
                 council=council, user=user, role=role, teams=member_of, ward_codes=wards
             )
-        for name, body in (
+        for name, body, use in (
             (
                 "We have inspected it",
                 "Thank you for reporting this. An inspector visited and "
                 "we have arranged the work. We aim to finish by {due_date}.",
+                TemplateUse.PUBLIC_UPDATE,
             ),
-            ("Crew on the way", "A crew is on the way to deal with request {reference} today."),
+            (
+                "Crew on the way",
+                "A crew is on the way to deal with request {reference} today.",
+                TemplateUse.PUBLIC_UPDATE,
+            ),
             (
                 "Need more information",
                 "Dear {name}, we need a little more information to deal "
                 "with {reference}. Please call us and give your reference number.",
+                TemplateUse.MESSAGE,
             ),
         ):
-            ResponseTemplate.objects.create(council=council, name=name, body=body)
+            template = ResponseTemplate(council=council, name=name, body=body, use=use)
+            template.full_clean()
+            template.save()
         return password
