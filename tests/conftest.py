@@ -40,6 +40,8 @@ def _empty_cache(request):
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Receivers in tests listen on loopback, which production refuses (core.egress).
+    settings.EGRESS_ALLOWED_NETWORKS = ["127.0.0.0/8"]
 
 
 @pytest.fixture

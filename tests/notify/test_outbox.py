@@ -88,3 +88,20 @@ def test_backoff_grows_and_is_capped():
     assert backoff(1) == dt.timedelta(seconds=30)
     assert backoff(2) == dt.timedelta(seconds=60)
     assert backoff(20) == dt.timedelta(hours=1)
+
+
+def test_a_worker_killed_mid_send_holds_only_the_message_it_was_sending(queued):
+    from onecouncil.notify import services
+
+    for n in range(3):
+        notification_enqueue(
+            council=queued.council,
+            kind=queued.kind,
+            channel="email",
+            recipient=f"r{n}@example.com",
+            context=queued.context,
+        )
+    token, claimed = services._claim(1)  # a worker claims one message, then is killed
+    assert outbox_process() == 3  # the others go at once, not after the lease
+    held = Notification.objects.get(claim=token)
+    assert held.pk == claimed[0].pk and held.status == Status.SENDING

@@ -147,3 +147,68 @@ def test_replay_from_the_admin(client, subscription, missed_bin, council):
     )
     assert response.status_code == 302
     assert Delivery.objects.filter(replay_of=first).count() == 1
+
+
+# --- The one egress door ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8000/admin/",
+        "http://localhost/",
+        "http://10.1.2.3/",
+        "http://192.168.0.1/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://0.0.0.0/",
+        "ftp://example.com/",
+        "http://user:pw@example.com/",
+    ],
+)
+def test_egress_refuses_local_and_private_destinations(settings, url):
+    from onecouncil.core.egress import EgressRefused, egress_post
+
+    settings.EGRESS_ALLOWED_NETWORKS = []
+    with pytest.raises(EgressRefused):
+        egress_post(url, body=b"{}", headers={}, timeout=1)
+
+
+def test_a_private_receiver_is_refused_when_saved_and_when_sent(settings, council, missed_bin):
+    from django.core.exceptions import ValidationError
+
+    settings.EGRESS_ALLOWED_NETWORKS = []
+    hook = Subscription(
+        council=council, name="Inside", url="http://10.0.0.5/hook", event_types=["created"]
+    )
+    with pytest.raises(ValidationError, match="private or local network"):
+        hook.full_clean()
+    hook.save()  # saved around the check: the worker still refuses to send
+    make_case(missed_bin, answers=ANSWERS)
+    deliveries_process()
+    delivery = Delivery.objects.get()
+    assert "private or local network" in delivery.error and delivery.response_status is None
+
+
+def test_redirects_are_not_followed_and_bodies_not_kept(subscription, missed_bin):
+    Receiver.answer = 302
+    make_case(missed_bin, answers=ANSWERS)
+    deliveries_process()
+    delivery = Delivery.objects.get()
+    assert len(Receiver.received) == 1  # not followed anywhere
+    assert delivery.status == DeliveryStatus.PENDING and delivery.response_status == 302
+    assert "answered 302" in delivery.error
+    assert not hasattr(delivery, "response_body")
+
+
+def test_a_worker_killed_mid_send_holds_only_that_delivery(subscription, missed_bin):
+    from onecouncil.webhooks import services
+
+    for _n in range(3):
+        make_case(missed_bin, answers=ANSWERS)
+    token, claimed = services._claim(1)  # a worker claims one, then dies
+    deliveries_process()  # the next worker sends every other one at once
+    held = Delivery.objects.get(claim=token)
+    assert held.pk == claimed[0].pk and held.status == DeliveryStatus.SENDING
+    assert Delivery.objects.filter(status=DeliveryStatus.DELIVERED).count() == 2

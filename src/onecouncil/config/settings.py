@@ -240,6 +240,12 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 # before another worker may take over a notification a crashed worker left behind.
 WORKER_POLL_SECONDS = float(os.environ.get("WORKER_POLL_SECONDS", "2"))
 WORKER_LEASE_SECONDS = int(os.environ.get("WORKER_LEASE_SECONDS", "300"))
+
+# Networks outbound HTTP (webhooks) may reach although they are private or local, comma
+# separated, e.g. "10.20.0.0/16" for a council's own systems. Empty: public addresses only.
+EGRESS_ALLOWED_NETWORKS = [
+    n.strip() for n in os.environ.get("EGRESS_ALLOWED_NETWORKS", "").split(",") if n.strip()
+]
 NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "8"))
 
 # How long a half-finished report (and photos uploaded to it) is kept.

@@ -3,10 +3,12 @@ change it reports, then sent by the background worker."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from onecouncil.core.egress import EgressRefused, destination_check
 from onecouncil.core.models import CouncilOwned
 
 
@@ -74,6 +76,14 @@ class GovukNotifySettings(CouncilOwned):
             "((reference)), ((service_name)), ((tracking_url)) and the other fields of the message."
         ),
     )
+
+    def clean(self) -> None:
+        super().clean()
+        if self.base_url:
+            try:
+                destination_check(self.base_url)
+            except EgressRefused as exc:
+                raise ValidationError({"base_url": str(exc)}) from None
 
     class Meta:
         constraints = [

@@ -105,52 +105,62 @@ def redacted(context: dict[str, Any]) -> dict[str, Any]:
 
 
 def outbox_process(*, limit: int = 50) -> int:
-    """Send every due notification once; returns how many were sent."""
-    token, claimed = _claim(limit)
+    """Send up to ``limit`` due notifications once each; returns how many were sent.
+
+    Each is claimed just before it is sent, one at a time, so a worker killed mid-send
+    holds only the message it was sending (until its lease ends), never a batch."""
     sent = 0
-    for notification in claimed:
-        mine = Notification.objects.filter(pk=notification.pk, claim=token)
-        try:
-            provider_reference = backend_for(notification).send(notification)
-        except TransientError as exc:
-            give_up = notification.attempts >= settings.NOTIFY_MAX_ATTEMPTS
-            mine.update(
-                context=redacted(notification.context) if give_up else notification.context,
-                status=Status.FAILED if give_up else Status.PENDING,
-                next_attempt_at=timezone.now() + backoff(notification.attempts),
-                last_error=str(exc)[:2000],
-                claim=None,
-                locked_until=None,
-            )
-            logger.warning(
-                "notification %s failed (attempt %s): %s",
-                notification.pk,
-                notification.attempts,
-                exc,
-            )
-            if give_up:
-                _tell_listeners(notification.pk)
-            continue
-        except PermanentError as exc:
-            mine.update(
-                status=Status.FAILED,
-                context=redacted(notification.context),
-                last_error=str(exc)[:2000],
-                claim=None,
-                locked_until=None,
-            )
-            logger.error("notification %s cannot be sent: %s", notification.pk, exc)
-            _tell_listeners(notification.pk)
-            continue
+    for _n in range(limit):
+        token, claimed = _claim(1)
+        if not claimed:
+            break
+        sent += _send(token, claimed[0])
+    return sent
+
+
+def _send(token: uuid.UUID, notification: Notification) -> int:
+    """Send one claimed notification; 1 if it went."""
+    mine = Notification.objects.filter(pk=notification.pk, claim=token)
+    try:
+        provider_reference = backend_for(notification).send(notification)
+    except TransientError as exc:
+        give_up = notification.attempts >= settings.NOTIFY_MAX_ATTEMPTS
         mine.update(
-            status=Status.SENT,
-            context=redacted(notification.context),
-            sent_at=timezone.now(),
-            provider_reference=provider_reference,
-            last_error="",
+            context=redacted(notification.context) if give_up else notification.context,
+            status=Status.FAILED if give_up else Status.PENDING,
+            next_attempt_at=timezone.now() + backoff(notification.attempts),
+            last_error=str(exc)[:2000],
             claim=None,
             locked_until=None,
         )
-        sent += 1
+        logger.warning(
+            "notification %s failed (attempt %s): %s",
+            notification.pk,
+            notification.attempts,
+            exc,
+        )
+        if give_up:
+            _tell_listeners(notification.pk)
+        return 0
+    except PermanentError as exc:
+        mine.update(
+            status=Status.FAILED,
+            context=redacted(notification.context),
+            last_error=str(exc)[:2000],
+            claim=None,
+            locked_until=None,
+        )
+        logger.error("notification %s cannot be sent: %s", notification.pk, exc)
         _tell_listeners(notification.pk)
-    return sent
+        return 0
+    mine.update(
+        status=Status.SENT,
+        context=redacted(notification.context),
+        sent_at=timezone.now(),
+        provider_reference=provider_reference,
+        last_error="",
+        claim=None,
+        locked_until=None,
+    )
+    _tell_listeners(notification.pk)
+    return 1

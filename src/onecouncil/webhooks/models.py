@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from onecouncil.core.egress import EgressRefused, destination_check
 from onecouncil.core.models import CouncilOwned
 
 
@@ -52,6 +54,14 @@ class Subscription(CouncilOwned):
     def __str__(self) -> str:
         return f"{self.name} → {self.url}"
 
+    def clean(self) -> None:
+        super().clean()
+        if self.url:
+            try:
+                destination_check(self.url)
+            except EgressRefused as exc:
+                raise ValidationError({"url": str(exc)}) from None
+
 
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("Waiting to send")
@@ -73,8 +83,8 @@ class Delivery(models.Model):
     next_attempt_at = models.DateTimeField(default=timezone.now)
     locked_until = models.DateTimeField(null=True, blank=True)
     claim = models.UUIDField(null=True, blank=True)
+    # The status only: a receiver's response body is never kept (core.egress).
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_body = models.TextField(blank=True)
     error = models.TextField(blank=True)
     replay_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

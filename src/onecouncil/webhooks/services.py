@@ -13,8 +13,6 @@ import hashlib
 import hmac
 import json
 import logging
-import urllib.error
-import urllib.request
 import uuid
 from typing import Any
 
@@ -23,6 +21,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from onecouncil.core.egress import egress_post
 from onecouncil.webhooks.models import Delivery, DeliveryStatus, Subscription
 
 logger = logging.getLogger(__name__)
@@ -76,14 +75,12 @@ def _claim(limit: int) -> tuple[uuid.UUID, list[Delivery]]:
     )
 
 
-def _post(delivery: Delivery) -> tuple[int, str]:
+def _post(delivery: Delivery) -> int:
+    """Send one delivery through the one egress door; the status the receiver answered."""
     body = json.dumps(delivery.payload, sort_keys=True).encode()
-    if not delivery.subscription.url.startswith(("https://", "http://")):
-        raise ValueError("A webhook URL must start with https:// or http://")
-    request = urllib.request.Request(  # noqa: S310 - scheme checked just above
+    return egress_post(
         delivery.subscription.url,
-        data=body,
-        method="POST",
+        body=body,
         headers={
             "Content-Type": "application/json",
             "User-Agent": "OneCouncil-Webhooks/1",
@@ -91,51 +88,53 @@ def _post(delivery: Delivery) -> tuple[int, str]:
             "X-OneCouncil-Delivery": str(delivery.replay_of_id or delivery.pk),
             "X-OneCouncil-Signature": sign(delivery.subscription.secret, body),
         },
+        timeout=TIMEOUT_SECONDS,
     )
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 - scheme checked above
-            return response.status, response.read(2000).decode(errors="replace")
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read(2000).decode(errors="replace")
 
 
 def deliveries_process(limit: int = 50) -> int:
-    token, claimed = _claim(limit)
+    """Send up to ``limit`` due deliveries, each claimed just before it is sent (one at a
+    time, oldest first), so a worker killed mid-send holds only that one."""
     delivered = 0
-    for delivery in claimed:
-        mine = Delivery.objects.filter(pk=delivery.pk, claim=token)
-        try:
-            status, body = _post(delivery)
-        except (OSError, ValueError) as exc:
-            status, body, error = 0, "", str(exc)[:2000]
-        else:
-            error = "" if 200 <= status < 300 else f"The receiver answered {status}"
-        if not error:
-            mine.update(
-                status=DeliveryStatus.DELIVERED,
-                response_status=status,
-                response_body=body,
-                error="",
-                delivered_at=timezone.now(),
-                claim=None,
-                locked_until=None,
-            )
-            delivered += 1
-            continue
-        give_up = delivery.attempts >= MAX_ATTEMPTS
+    for _n in range(limit):
+        token, claimed = _claim(1)
+        if not claimed:
+            break
+        delivered += _deliver(token, claimed[0])
+    return delivered
+
+
+def _deliver(token: uuid.UUID, delivery: Delivery) -> int:
+    mine = Delivery.objects.filter(pk=delivery.pk, claim=token)
+    try:
+        status = _post(delivery)
+    except (OSError, ValueError) as exc:  # EgressRefused is a ValueError
+        status, error = 0, str(exc)[:2000]
+    else:
+        error = "" if 200 <= status < 300 else f"The receiver answered {status}"
+    if not error:
         mine.update(
-            status=DeliveryStatus.FAILED if give_up else DeliveryStatus.PENDING,
-            response_status=status or None,
-            response_body=body,
-            error=error,
-            next_attempt_at=timezone.now() + backoff(delivery.attempts),
+            status=DeliveryStatus.DELIVERED,
+            response_status=status,
+            error="",
+            delivered_at=timezone.now(),
             claim=None,
             locked_until=None,
         )
-        logger.warning(
-            "webhook delivery %s failed (attempt %s): %s", delivery.pk, delivery.attempts, error
-        )
-    return delivered
+        return 1
+    give_up = delivery.attempts >= MAX_ATTEMPTS
+    mine.update(
+        status=DeliveryStatus.FAILED if give_up else DeliveryStatus.PENDING,
+        response_status=status or None,
+        error=error,
+        next_attempt_at=timezone.now() + backoff(delivery.attempts),
+        claim=None,
+        locked_until=None,
+    )
+    logger.warning(
+        "webhook delivery %s failed (attempt %s): %s", delivery.pk, delivery.attempts, error
+    )
+    return 0
 
 
 def delivery_replay(delivery: Delivery) -> Delivery:

@@ -1,0 +1,138 @@
+"""The one door for outbound HTTP to addresses a council's administrator typed (webhooks
+now; requests sent on to other systems later).
+
+An administrator's URL must not become a way into the council's own network (server-side
+request forgery), so ``egress_post``:
+
+- resolves the host name and refuses loopback, private, link-local, multicast and
+  reserved addresses unless the operator allows a network in ``EGRESS_ALLOWED_NETWORKS``
+  (a council's own systems may live on a private range; the tests allow 127.0.0.0/8);
+- connects to the very address it checked (no second lookup an attacker's DNS could
+  answer differently), with TLS checked against the host name;
+- follows no redirects: a 3xx is an answer like any other;
+- hands back the status code and nothing of the body, so nobody can read an internal
+  service's response through a delivery record.
+"""
+
+from __future__ import annotations
+
+import http.client
+import ipaddress
+import socket
+import ssl
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+
+class EgressRefused(ValueError):
+    """The destination is not one OneCouncil may send to."""
+
+
+@dataclass(frozen=True)
+class Destination:
+    scheme: str
+    host: str
+    port: int
+    path: str
+    address: str
+
+
+IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def _allowed_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    return [ipaddress.ip_network(n, strict=False) for n in settings.EGRESS_ALLOWED_NETWORKS]
+
+
+def _is_public(address: IpAddress) -> bool:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return not (
+        address.is_private
+        or address.is_loopback
+        or address.is_link_local
+        or address.is_multicast
+        or address.is_reserved
+        or address.is_unspecified
+    )
+
+
+def address_allowed(address: str) -> bool:
+    ip = ipaddress.ip_address(address)
+    return _is_public(ip) or any(ip in network for network in _allowed_networks())
+
+
+def destination_check(url: str) -> Destination:
+    """Where ``url`` leads, after checking every address its host resolves to."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise EgressRefused("The address must start with https:// or http:// and name a host")
+    if parts.username or parts.password:
+        raise EgressRefused("The address may not carry a user name or password")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise EgressRefused("The address has a port that is not a number") from None
+    try:
+        found = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        raise EgressRefused(f"The host {parts.hostname} could not be found") from None
+    addresses = sorted({str(info[4][0]) for info in found})
+    refused = [a for a in addresses if not address_allowed(a)]
+    if refused or not addresses:
+        raise EgressRefused(
+            f"{parts.hostname} is on a private or local network ({', '.join(refused)}); "
+            "an operator may allow it with EGRESS_ALLOWED_NETWORKS"
+        )
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    return Destination(parts.scheme, parts.hostname, port, path, addresses[0])
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """HTTPS to a checked address, with the certificate checked against the host name."""
+
+    def __init__(self, destination: Destination, timeout: float) -> None:
+        super().__init__(
+            destination.host,
+            destination.port,
+            timeout=timeout,
+            context=ssl.create_default_context(),
+        )
+        self._address = destination.address
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]  # set by HTTPSConnection.__init__
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, destination: Destination, timeout: float) -> None:
+        super().__init__(destination.host, destination.port, timeout=timeout)
+        self._address = destination.address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+
+
+def egress_post(url: str, *, body: bytes, headers: dict[str, str], timeout: float) -> int:
+    """POST ``body`` to ``url`` through the checks above; the status code it answered.
+    Raises ``EgressRefused`` for a forbidden destination and ``OSError`` when it cannot
+    be reached."""
+    destination = destination_check(url)
+    connection: http.client.HTTPConnection
+    if destination.scheme == "https":
+        connection = _PinnedHTTPSConnection(destination, timeout)
+    else:
+        connection = _PinnedHTTPConnection(destination, timeout)
+    try:
+        connection.request("POST", destination.path, body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status
+    except http.client.HTTPException as exc:
+        raise OSError(f"The receiver's answer was not HTTP: {exc}") from exc
+    finally:
+        connection.close()
