@@ -3,6 +3,7 @@
 import io
 import time
 import uuid
+from pathlib import Path
 
 import pillow_heif
 import pytest
@@ -176,3 +177,57 @@ def test_jpeg_comments_are_removed_and_multi_picture_jpegs_accepted():
     first.save(out, "MPO", save_all=True, append_images=[second])
     cleaned = clean_image(out.getvalue())
     assert cleaned.content_type == "image/jpeg" and (cleaned.width, cleaned.height) == (80, 60)
+
+
+def test_the_photo_limit_holds_when_uploads_arrive_at_once(transactional_db, council, settings):
+    """Eight uploads to one draft at the same moment: no more than the limit are kept
+    (each photo takes a numbered place, unique per draft in the database)."""
+    import threading
+
+    from django.db import connection
+
+    from onecouncil.cases.models import Photo
+
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite serialises writers; the race needs a server database")
+    settings.PHOTO_MAX_COUNT = 3
+    key = uuid.uuid4()
+    content = image_bytes("PNG")
+    barrier = threading.Barrier(8)
+    refused: list[str] = []
+
+    def upload(n: int) -> None:
+        from django.db import connection as own
+
+        barrier.wait()
+        try:
+            photo_add(
+                council=council, draft_key=key, upload=SimpleUploadedFile(f"{n}.png", content)
+            )
+        except ValidationError as exc:
+            refused.append(exc.messages[0])
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=upload, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    kept = Photo.objects.filter(draft_key=key)
+    assert kept.count() == 3 and sorted(kept.values_list("slot", flat=True)) == [1, 2, 3]
+    assert len(refused) == 5 and all("up to 3 photos" in m for m in refused)
+
+
+def test_a_photo_refused_for_lack_of_room_leaves_no_file(council, settings):
+    settings.PHOTO_MAX_COUNT = 1
+    key = uuid.uuid4()
+    photo = photo_add(
+        council=council, draft_key=key, upload=SimpleUploadedFile("a.png", image_bytes("PNG"))
+    )
+    folder = Path(photo.image.path).parent
+    with pytest.raises(ValidationError):
+        photo_add(
+            council=council, draft_key=key, upload=SimpleUploadedFile("b.png", image_bytes("PNG"))
+        )
+    assert [p.name for p in folder.iterdir()] == [Path(photo.image.path).name]

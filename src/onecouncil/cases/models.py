@@ -535,6 +535,9 @@ class Photo(CouncilOwned):
         Case, on_delete=models.CASCADE, null=True, blank=True, related_name="photos"
     )
     draft_key = models.UUIDField(db_index=True)
+    # Which of the draft's PHOTO_MAX_COUNT places it fills: unique per draft, so uploads
+    # sent at once cannot together pass the limit.
+    slot = models.PositiveSmallIntegerField(null=True, blank=True)
     image = models.ImageField(upload_to=photo_path)
     content_type = models.CharField(max_length=40)
     original_name = models.CharField(max_length=200, blank=True)
@@ -545,6 +548,9 @@ class Photo(CouncilOwned):
 
     class Meta:
         ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["draft_key", "slot"], name="one_photo_per_draft_slot")
+        ]
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
 

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -88,11 +89,13 @@ def clean_image(data: bytes) -> CleanImage:
 
 
 def photo_add(*, council: Council, draft_key: uuid.UUID, upload: UploadedFile) -> Photo:
-    """Check and store a photo for a draft report; raises ValidationError to show the resident."""
-    if Photo.objects.filter(draft_key=draft_key, case__isnull=True).count() >= (
-        settings.PHOTO_MAX_COUNT
-    ):
-        raise ValidationError(_("You can add up to %(n)s photos") % {"n": settings.PHOTO_MAX_COUNT})
+    """Check and store a photo for a draft report; raises ValidationError to show the resident.
+
+    The draft's limit holds under uploads sent at once: each photo takes a numbered slot,
+    unique per draft in the database, and one that finds every slot taken is refused."""
+    full = ValidationError(_("You can add up to %(n)s photos") % {"n": settings.PHOTO_MAX_COUNT})
+    if not _free_slots(draft_key):
+        raise full
     if upload.size is not None and upload.size > settings.PHOTO_MAX_BYTES:
         raise ValidationError(
             _("The photo must be smaller than %(mb)s MB")
@@ -111,8 +114,30 @@ def photo_add(*, council: Council, draft_key: uuid.UUID, upload: UploadedFile) -
     photo.image.save(
         f"{uuid.uuid4().hex}.{cleaned.extension}", ContentFile(cleaned.content), save=False
     )
-    photo.save()
-    return photo
+    for _attempt in range(settings.PHOTO_MAX_COUNT):
+        free = _free_slots(draft_key)
+        if not free:
+            break
+        photo.slot = free[0]
+        try:
+            with transaction.atomic():
+                photo.save()
+        except IntegrityError:  # another upload took the slot first
+            photo.pk = None
+            continue
+        return photo
+    photo.image.delete(save=False)
+    raise full
+
+
+def _free_slots(draft_key: uuid.UUID) -> list[int]:
+    held = list(
+        Photo.objects.filter(draft_key=draft_key, case__isnull=True).values_list("slot", flat=True)
+    )
+    # Photos from before slots existed fill the lowest free places.
+    taken = {slot for slot in held if slot is not None}
+    free = [n for n in range(1, settings.PHOTO_MAX_COUNT + 1) if n not in taken]
+    return free[: max(len(free) - sum(slot is None for slot in held), 0)]
 
 
 def photo_remove(*, draft_key: uuid.UUID, photo_id: int) -> None:
