@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "onecouncil.core.audit.ReadAuditMiddleware",
 ]
 
@@ -239,6 +240,27 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 # The background worker: how often it polls the outbox, and how long a claim lasts
 # before another worker may take over a notification a crashed worker left behind.
 WORKER_POLL_SECONDS = float(os.environ.get("WORKER_POLL_SECONDS", "2"))
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files,
+# never inline (JSON-LD data blocks are not scripts and need no exception), no plugins,
+# no framing, forms only to ourselves. Photos are served by our own views.
+from csp.constants import NONCE  # noqa: E402 - beside the one setting that uses it
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        # The council's brand colour is one <style> with this response's nonce.
+        "style-src": ["'self'", NONCE],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 WORKER_LEASE_SECONDS = int(os.environ.get("WORKER_LEASE_SECONDS", "300"))
 
 # Networks outbound HTTP (webhooks) may reach although they are private or local, comma
