@@ -37,6 +37,35 @@ def _empty_cache(request):
 
 
 @pytest.fixture(autouse=True)
+def _force_login_gives_both_factors(monkeypatch):
+    """``client.force_login(user)`` stands for a finished sign-in, which for staff has
+    two steps: the session also carries the code (tests.two_factor.sign_in_with_code).
+    Tests of the steps themselves sign in through the pages."""
+    from django.test.client import ClientMixin
+
+    from tests.two_factor import sign_in_with_code
+
+    original = ClientMixin.force_login
+    original_login = ClientMixin.login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        sign_in_with_code(self, user)
+
+    def login(self, **credentials):
+        from django.contrib.auth import get_user_model
+
+        done = original_login(self, **credentials)
+        if done:
+            user = get_user_model().objects.get(pk=self.session["_auth_user_id"])
+            sign_in_with_code(self, user)
+        return done
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login)
+    monkeypatch.setattr(ClientMixin, "login", login)
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

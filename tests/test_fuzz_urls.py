@@ -147,6 +147,7 @@ SPECS: dict[str, Spec] = {
     # Staff pages.
     "backoffice:home": Spec("staff"),
     "backoffice:signin": Spec("anyone", methods=("GET", "POST"), params=("next",)),
+    "backoffice:two_factor": Spec("staff", methods=("GET", "POST"), params=("next", "code")),
     "backoffice:signout": Spec("staff", methods=("POST",)),
     "backoffice:queue": Spec("staff", params=("page", "template")),
     "backoffice:bulk": Spec("staff", methods=("POST",), params=("cases", "action", "assign_to")),
@@ -161,6 +162,7 @@ SPECS: dict[str, Spec] = {
     "backoffice:audit": Spec("staff"),
     "backoffice:people": Spec("staff"),
     "backoffice:people_invite": Spec("staff", methods=("GET", "POST")),
+    "backoffice:people_reset_two_factor": Spec("staff", lambda w: {"user_id": "1"}, ("POST",)),
     "backoffice:welcome": Spec(
         "anyone", lambda w: {"uidb64": w.invite_uid, "token": w.invite_token}, ("GET", "POST")
     ),

@@ -1,10 +1,13 @@
 """Who can get in: sign-in throttles on every door, and exports that cannot attack the
 spreadsheet they are opened in."""
 
+import re
+
 from django.contrib.auth import get_user_model
 
 from onecouncil.core.models import FailedLogin
 from tests.backoffice_helpers import PASSWORD
+from tests.two_factor import code_for_secret
 
 
 def test_the_staff_admin_sign_in_is_throttled_like_the_staff_pages(client, db):
@@ -25,6 +28,15 @@ def test_the_staff_admin_signs_in_with_the_right_password(client, db):
     get_user_model().objects.create_superuser("root@x.example", "root@x.example", PASSWORD)
     response = client.post("/admin/login/", {"username": "root@x.example", "password": PASSWORD})
     assert response.status_code == 302
+    # The password alone does not open the admin: the second step comes first.
+    to_login = client.get("/admin/")
+    assert to_login["Location"] == "/admin/login/?next=/admin/"
+    to_code = client.get(to_login["Location"])
+    assert to_code["Location"] == "/staff/two-factor/?next=%2Fadmin%2F"
+    enrol = client.get(to_code["Location"]).text
+    secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', enrol).group(1)
+    codes = client.post(to_code["Location"], {"code": code_for_secret(secret)}).text
+    assert 'href="/admin/"' in codes
     assert client.get("/admin/").status_code == 200
 
 

@@ -15,6 +15,7 @@ from onecouncil.cases.models import Case, EventKind, ResponseTemplate
 from onecouncil.core.models import AuditEntry, Role
 from tests.backoffice_helpers import PASSWORD, staff
 from tests.factories import AddressFactory, ServiceFactory, make_case
+from tests.two_factor import code_for_secret, code_for_user, enrolled
 
 ANSWERS = {"which_bin": "general", "out_by_7am": "yes"}
 STAFF = "/riverbend/staff"
@@ -47,7 +48,15 @@ def test_sign_in_works_and_sessions_expire(client, council, officer):
         f"{STAFF}/sign-in/?next={STAFF}/search/",
         {"username": officer.username, "password": PASSWORD},
     )
-    assert response["Location"] == f"{STAFF}/search/"
+    two_factor = f"{STAFF}/two-factor/?next=%2Friverbend%2Fstaff%2Fsearch%2F"
+    assert response["Location"] == two_factor
+    # The password alone opens nothing.
+    assert client.get(f"{STAFF}/search/")["Location"].startswith(f"{STAFF}/two-factor/")
+    enrol = client.get(two_factor).text
+    secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', enrol).group(1)
+    codes = client.post(two_factor, {"code": code_for_secret(secret)}).text
+    assert codes.count("<li><code>") == 10 and f'href="{STAFF}/search/"' in codes
+    assert client.get(f"{STAFF}/search/").status_code == 200
     assert client.session.get_expiry_age() == 8 * 60 * 60
     assert AuditEntry.objects.filter(action="sign_in", user=officer).exists()
     client.post(f"{STAFF}/sign-out/")
@@ -67,7 +76,13 @@ def test_sign_in_refuses_an_offsite_next(client, council, officer):
         f"{STAFF}/sign-in/?next=https://evil.example/",
         {"username": officer.username, "password": PASSWORD},
     )
-    assert response["Location"] == f"{STAFF}/queue/"
+    assert response["Location"] == f"{STAFF}/two-factor/?next=%2Friverbend%2Fstaff%2Fqueue%2F"
+    assert client.get(f"{STAFF}/two-factor/?next=https://evil.example/").status_code == 200
+    enrolled(officer)
+    done = client.post(
+        f"{STAFF}/two-factor/?next=https://evil.example/", {"code": code_for_user(officer)}
+    )
+    assert not done["Location"].startswith("https://evil")
 
 
 def test_queue_filters_and_sorts_by_due_date(signed_in, officer, missed_bin, council):

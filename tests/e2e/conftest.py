@@ -150,3 +150,34 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
 def assert_accessible(page: Any) -> None:
     violations = axe_violations(page)
     assert not violations, f"{page.url}: {violations}"
+
+
+def pass_two_factor(page: Any, username: str) -> None:
+    """The second step of a staff sign-in, as a person with an authenticator app does it.
+    The first time, the page shows the app's secret: the "app" here reads it and computes
+    the code (tests/two_factor.py), and the recovery codes are acknowledged. Afterwards,
+    the code for the user's enrolled app is typed."""
+    import re
+    import time
+
+    from django.contrib.auth import get_user_model
+    from playwright.sync_api import expect
+
+    from tests.two_factor import code_for_secret, code_for_user
+
+    page.wait_for_url(re.compile(r"/two-factor/"))
+    secret = page.locator("#totp-secret")
+    if secret.count():
+        assert_accessible(page)
+        page.get_by_label("Code from the app").fill(code_for_secret(secret.inner_text()))
+        page.get_by_role("button", name="Turn on two-factor sign-in").click()
+        expect(page.locator("#recovery-codes li")).to_have_count(10)
+        assert_accessible(page)
+        page.get_by_role("link", name="I have kept my codes: continue").click()
+        return
+    user = get_user_model().objects.get(username=username)
+    # The next period's code: the one enrolment used cannot be used again.
+    page.get_by_label("Security code or recovery code").fill(
+        code_for_user(user, at=time.time() + 30)
+    )
+    page.get_by_role("button", name="Continue").click()

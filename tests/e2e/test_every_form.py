@@ -27,7 +27,7 @@ from onecouncil.core.actors import Actor
 from onecouncil.core.models import Council, Membership
 from onecouncil.notify.models import Notification
 from onecouncil.residents.models import Address
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, pass_two_factor
 from tests.factories import make_case
 
 pytestmark = pytest.mark.e2e
@@ -64,6 +64,7 @@ def _staff_sign_in(page, base, username, password):
     page.get_by_label("Email address or username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    pass_two_factor(page, username)
     page.wait_for_url(re.compile(r"/staff/queue/"))
 
 
@@ -217,6 +218,8 @@ def test_admin_forms_sign_in_edit_a_service_and_import(demo, browser, tmp_path):
     page.get_by_label("Username").fill("admin@riverbend.example")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    pass_two_factor(page, "admin@riverbend.example")  # the admin needs the second step too
+    page.wait_for_url(re.compile(r"/admin/$"))
     page.goto(f"{demo}/admin/catalogue/service/{service.pk}/change/")
     editor = page.locator(f"table.oc-options-editor >> nth={_question_index(service, question)}")
     # Put the last option first and add one.

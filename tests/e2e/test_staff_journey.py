@@ -16,7 +16,7 @@ from onecouncil.cases.inputs import Contact, Location
 from onecouncil.cases.models import Case
 from onecouncil.notify.services import outbox_process
 from onecouncil.residents.models import Address
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, pass_two_factor
 from tests.factories import make_case
 
 pytestmark = pytest.mark.e2e
@@ -38,6 +38,7 @@ def sign_in_with_keyboard(page, base, username):
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
+    pass_two_factor(page, username)
     page.wait_for_url(lambda url: urlparse(url).path.endswith("/staff/queue/"))
 
 

@@ -8,7 +8,8 @@ from django.template import Context, Template
 def test_pages_name_hashed_files_served_compressed_with_a_year_of_cache(client, council):
     page = client.get("/riverbend/").text
     css = re.search(r'href="(/static/onecouncil/onecouncil\.[0-9a-f]{12}\.css)"', page)
-    js = re.search(r'src="(/static/onecouncil/govuk-frontend\.min\.[0-9a-f]{12}\.js)"', page)
+    js = re.search(r'"(/static/onecouncil/govuk-frontend\.min\.[0-9a-f]{12}\.js)"', page)
+    assert re.search(r'src="/static/onecouncil/app\.[0-9a-f]{12}\.js"', page)
     assert css and js, "the layout should link the hashed names"
     for url in (css.group(1), js.group(1)):
         response = client.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate, br")

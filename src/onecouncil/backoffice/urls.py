@@ -1,12 +1,13 @@
 from django.urls import path
 
-from onecouncil.backoffice import views
+from onecouncil.backoffice import two_factor_views, views
 
 app_name = "backoffice"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("sign-in/", views.signin, name="signin"),
+    path("two-factor/", two_factor_views.two_factor, name="two_factor"),
     path("sign-out/", views.signout, name="signout"),
     path("queue/", views.queue, name="queue"),
     path("queue/bulk/", views.bulk, name="bulk"),
@@ -20,6 +21,11 @@ urlpatterns = [
     path("people/", views.people, name="people"),
     path("people/invite/", views.people_invite, name="people_invite"),
     path("welcome/<str:uidb64>/<str:token>/", views.welcome, name="welcome"),
+    path(
+        "people/<int:user_id>/reset-two-factor/",
+        views.people_reset_two_factor,
+        name="people_reset_two_factor",
+    ),
     path("residents/<int:account_id>/", views.resident, name="resident"),
     path("cases/<str:reference>/", views.case_view, name="case"),
     path("cases/<str:reference>/assign/", views.case_assign_view, name="case_assign"),

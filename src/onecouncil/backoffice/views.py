@@ -18,7 +18,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -99,6 +99,7 @@ from onecouncil.staffing.services import (
     staff_invite,
     staff_of,
     staff_password_set,
+    staff_two_factor_reset,
 )
 from onecouncil.web.forms import answer_rows, errors_from
 from onecouncil.web.templatetags.govuk import error_list
@@ -123,6 +124,8 @@ def staff_view(permission: Permission) -> Callable[[View], View]:
             council = _council(request)
             if not request.user.is_authenticated:
                 return redirect(f"{reverse('backoffice:signin')}?next={request.path}")
+            if not second_factor_passed(request):
+                return redirect(f"{reverse('backoffice:two_factor')}?next={request.path}")
             membership = staff_membership(user=request.user, council=council)
             require(membership, permission)
             assert membership is not None
@@ -134,6 +137,12 @@ def staff_view(permission: Permission) -> Callable[[View], View]:
         return wrapper
 
     return decorate
+
+
+def second_factor_passed(request: HttpRequest) -> bool:
+    """Whether this session's user gave their second factor (django-otp's middleware)."""
+    is_verified = getattr(request.user, "is_verified", None)
+    return bool(is_verified and is_verified())
 
 
 def page(
@@ -197,7 +206,8 @@ def signin(request: HttpRequest) -> HttpResponseBase:
                 target = request.GET.get("next", "")
                 if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
                     target = reverse("backoffice:queue")
-                return redirect(target)
+                # The password is the first step: the second is a code (staffing.two_factor).
+                return redirect(f"{reverse('backoffice:two_factor')}?{urlencode({'next': target})}")
     return page(request, "signin.html", {"form": form, "errors": error_list(form)})
 
 
@@ -934,6 +944,20 @@ def resident(
 @staff_view(Permission.MANAGE_STAFF)
 def people(request: HttpRequest, council: Council, membership: Membership) -> HttpResponseBase:
     return page(request, "people.html", {"members": staff_of(council)})
+
+
+@require_POST
+@staff_view(Permission.MANAGE_STAFF)
+def people_reset_two_factor(
+    request: HttpRequest, council: Council, membership: Membership, user_id: int
+) -> HttpResponseBase:
+    reset = staff_two_factor_reset(council=council, user_id=user_id, by=request.user)
+    if reset is None:
+        raise Http404()
+    request.session["flash"] = _(
+        "%(name)s will set up two-factor sign-in again the next time they sign in."
+    ) % {"name": reset.user.get_full_name() or reset.user.username}
+    return redirect("backoffice:people")
 
 
 @require_http_methods(["GET", "POST"])

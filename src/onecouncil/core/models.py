@@ -207,6 +207,11 @@ class AuditAction(models.TextChoices):
     EXPORT_CSV = "export_csv", _("Exported requests (CSV)")
     SIGN_IN = "sign_in", _("Signed in")
     INVITE_STAFF = "invite_staff", _("Invited a member of staff")
+    RESET_TWO_FACTOR = "reset_two_factor", _("Reset a member of staff's two-factor sign-in")
+    SUBJECT_ACCESS = "subject_access", _("Downloaded everything held about a person")
+    ERASE_PERSON = "erase_person", _("Erased or restricted a person's details")
+    RETENTION = "retention", _("Removed details past their retention period")
+    LEGAL_HOLD = "legal_hold", _("Placed or lifted a legal hold")
 
 
 class AuditEntry(models.Model):

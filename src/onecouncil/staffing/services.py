@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onecouncil.core.audit import audit_record
 from onecouncil.core.links import staff_url
@@ -30,6 +31,7 @@ from onecouncil.core.models import AuditAction, Council, Membership, Role, Team
 from onecouncil.notify.models import Channel
 from onecouncil.notify.services import notification_enqueue
 from onecouncil.residents.models import Ward
+from onecouncil.staffing.two_factor import second_factor_reset
 
 
 class StaffInviteError(Exception):
@@ -180,6 +182,7 @@ def staff_password_set(*, user: Any, password: str) -> None:
 class StaffMember:
     membership: Membership
     ward_names: list[str]
+    two_factor: bool = False
 
 
 def staff_of(council: Council) -> list[StaffMember]:
@@ -191,7 +194,35 @@ def staff_of(council: Council) -> list[StaffMember]:
         .prefetch_related("teams")
         .order_by("user__first_name", "user__last_name", "user__username")
     )
+    enrolled = set(
+        TOTPDevice.objects.filter(
+            confirmed=True, user__in=[m.user_id for m in memberships]
+        ).values_list("user_id", flat=True)
+    )
     return [
-        StaffMember(membership=m, ward_names=[names.get(code, code) for code in m.ward_codes])
+        StaffMember(
+            membership=m,
+            ward_names=[names.get(code, code) for code in m.ward_codes],
+            two_factor=m.user_id in enrolled,
+        )
         for m in memberships
     ]
+
+
+def staff_two_factor_reset(*, council: Council, user_id: int, by: Any) -> Membership | None:
+    """An administrator resets a colleague's two-factor sign-in (a lost phone): they set
+    it up again at their next sign-in. Only for a member of this council; audited."""
+    membership = (
+        Membership.objects.filter(council=council, user_id=user_id).select_related("user").first()
+    )
+    if membership is None:
+        return None
+    second_factor_reset(membership.user)
+    audit_record(
+        council=council,
+        user=by,
+        action=AuditAction.RESET_TWO_FACTOR,
+        object_type="user",
+        object_ref=str(membership.user),
+    )
+    return membership
