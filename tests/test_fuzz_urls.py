@@ -162,6 +162,10 @@ SPECS: dict[str, Spec] = {
     "backoffice:audit": Spec("staff"),
     "backoffice:people": Spec("staff"),
     "backoffice:people_invite": Spec("staff", methods=("GET", "POST")),
+    "backoffice:privacy": Spec("staff", methods=("GET", "POST")),
+    "backoffice:privacy_export": Spec("staff", methods=("POST",)),
+    "backoffice:privacy_erase": Spec("staff", methods=("POST",), params=("confirm",)),
+    "backoffice:case_legal_hold": Spec("staff", _ref, ("POST",), params=("action", "reason")),
     "backoffice:people_reset_two_factor": Spec("staff", lambda w: {"user_id": "1"}, ("POST",)),
     "backoffice:welcome": Spec(
         "anyone", lambda w: {"uidb64": w.invite_uid, "token": w.invite_token}, ("GET", "POST")

@@ -60,6 +60,20 @@ def urls(case):
         ("GET", f"{base}/audit/", {}, Permission.VIEW_AUDIT),
         ("GET", f"{base}/people/", {}, Permission.MANAGE_STAFF),
         ("GET", f"{base}/people/invite/", {}, Permission.MANAGE_STAFF),
+        ("GET", f"{base}/privacy/", {}, Permission.DATA_PROTECTION),
+        ("POST", f"{base}/privacy/", {"email": "sam@example.com"}, Permission.DATA_PROTECTION),
+        (
+            "POST",
+            f"{base}/privacy/export/",
+            {"email": "sam@example.com"},
+            Permission.DATA_PROTECTION,
+        ),
+        (
+            "POST",
+            f"{base}/cases/{ref}/legal-hold/",
+            {"action": "place", "reason": "Claim"},
+            Permission.DATA_PROTECTION,
+        ),
         ("GET", f"{base}/cases/{ref}/", {}, Permission.VIEW_CASES),
         ("POST", f"{base}/cases/{ref}/assign/", {"assignee": ""}, Permission.ASSIGN),
         (

@@ -54,6 +54,29 @@ class QueueFilterForm(forms.Form):
         self.fields["ward"].choices = [("", _("All wards")), *wards]  # type: ignore[attr-defined]  # django-stubs types form fields without choices; this is a ChoiceField
 
 
+class PersonForm(forms.Form):
+    """Who a subject access or erasure request is about: any of the four."""
+
+    email = forms.EmailField(label=_("Email address"), required=False, max_length=254)
+    phone = forms.CharField(label=_("Phone number"), required=False, max_length=40)
+    name = forms.CharField(
+        label=_("Full name, as given on requests"), required=False, max_length=200
+    )
+    uprn = forms.IntegerField(
+        label=_("UPRN of their home"),
+        required=False,
+        min_value=1,
+        max_value=999_999_999_999,
+        help_text=_("Finds requests others made about the home, with the reporter redacted."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not any(data.get(name) for name in ("email", "phone", "name", "uprn")):
+            raise forms.ValidationError(_("Enter an email address, phone number, name or UPRN"))
+        return data
+
+
 class AuditFilterForm(forms.Form):
     """The audit page's filters. Django's CharField refuses the NUL character, which no
     database column can hold, with a message rather than a server error."""

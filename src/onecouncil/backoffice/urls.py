@@ -21,6 +21,14 @@ urlpatterns = [
     path("people/", views.people, name="people"),
     path("people/invite/", views.people_invite, name="people_invite"),
     path("welcome/<str:uidb64>/<str:token>/", views.welcome, name="welcome"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("privacy/export/", views.privacy_export, name="privacy_export"),
+    path("privacy/erase/", views.privacy_erase, name="privacy_erase"),
+    path(
+        "cases/<str:reference>/legal-hold/",
+        views.case_legal_hold_view,
+        name="case_legal_hold",
+    ),
     path(
         "people/<int:user_id>/reset-two-factor/",
         views.people_reset_two_factor,

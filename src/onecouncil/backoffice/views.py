@@ -29,6 +29,7 @@ from onecouncil.backoffice.forms import (
     DuplicateForm,
     InviteForm,
     NoteForm,
+    PersonForm,
     QueueFilterForm,
     SearchForm,
     SignInForm,
@@ -44,6 +45,14 @@ from onecouncil.cases.access import (
 )
 from onecouncil.cases.inputs import Contact, Location, parse_place, validate_contact
 from onecouncil.cases.models import Case, Channel, ResponseTemplate, Status, TemplateUse
+from onecouncil.cases.privacy import (
+    PersonQuery,
+    legal_hold_set,
+    person_erase,
+    person_summary,
+    retention_run,
+    subject_access_export,
+)
 from onecouncil.cases.queue import (
     QueueFilters,
     assigned_open,
@@ -85,7 +94,7 @@ from onecouncil.catalogue.selectors import (
     service_search,
 )
 from onecouncil.core.actors import Actor
-from onecouncil.core.audit import audit_record
+from onecouncil.core.audit import audit_record, personal_data_read
 from onecouncil.core.exports import csv_writer
 from onecouncil.core.models import AuditEntry, Council, Membership, Role
 from onecouncil.core.permissions import Permission, role_has
@@ -1011,3 +1020,104 @@ def welcome(request: HttpRequest, uidb64: str, token: str) -> HttpResponseBase:
     response["Referrer-Policy"] = "strict-origin"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- Data protection: subject access, erasure, retention, legal holds ---------------------
+
+
+def _person_query(form: PersonForm) -> PersonQuery:
+    data = form.cleaned_data
+    return PersonQuery(
+        email=data.get("email") or "",
+        phone=data.get("phone") or "",
+        name=data.get("name") or "",
+        uprn=data.get("uprn"),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view(Permission.DATA_PROTECTION)
+def privacy(request: HttpRequest, council: Council, membership: Membership) -> HttpResponseBase:
+    """Find a person; then download everything held about them, or erase them. Searches
+    are sent by POST so a person's details never sit in an address or an access log."""
+    form = PersonForm(request.POST if request.method == "POST" else None)
+    summary = None
+    if request.method == "POST" and form.is_valid():
+        summary = person_summary(council=council, query=_person_query(form))
+        found = [c.reference for c in [*summary.own, *summary.about]]
+        personal_data_read(
+            council_id=council.pk, what=f"person search results: {', '.join(found) or 'none'}"
+        )
+    return page(
+        request,
+        "privacy.html",
+        {
+            "form": form,
+            "errors": error_list(form),
+            "summary": summary,
+            "retention": retention_run(council=council, dry_run=True),
+        },
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
+
+
+@require_POST
+@staff_view(Permission.DATA_PROTECTION)
+def privacy_export(
+    request: HttpRequest, council: Council, membership: Membership
+) -> HttpResponseBase:
+    form = PersonForm(request.POST)
+    if not form.is_valid():
+        return privacy(request)
+    document = subject_access_export(council=council, query=_person_query(form), user=request.user)
+    response = HttpResponse(document, content_type="application/json; charset=utf-8")
+    stamp = timezone.now().strftime("%Y-%m-%d")
+    response["Content-Disposition"] = f'attachment; filename="subject-access-{stamp}.json"'
+    return response
+
+
+@require_POST
+@staff_view(Permission.DATA_PROTECTION)
+def privacy_erase(
+    request: HttpRequest, council: Council, membership: Membership
+) -> HttpResponseBase:
+    form = PersonForm(request.POST)
+    if not form.is_valid():
+        return privacy(request)
+    if request.POST.get("confirm") != "yes":
+        summary = person_summary(council=council, query=_person_query(form))
+        return page(
+            request,
+            "privacy.html",
+            {
+                "form": form,
+                "summary": summary,
+                "confirm_error": _("Confirm that you have checked who is asking"),
+                "errors": [
+                    {"href": "#confirm", "text": _("Confirm that you have checked who is asking")}
+                ],
+                "retention": retention_run(council=council, dry_run=True),
+            },
+            status=400,
+        )
+    report = person_erase(council=council, query=_person_query(form), user=request.user)
+    return page(request, "privacy_erased.html", {"report": report})
+
+
+@require_POST
+@staff_view(Permission.DATA_PROTECTION)
+def case_legal_hold_view(
+    request: HttpRequest, council: Council, membership: Membership, reference: str
+) -> HttpResponseBase:
+    case = _case_or_404(membership, reference)
+    reason = request.POST.get("reason", "")[:300]
+    if request.POST.get("action") == "place" and not reason.strip():
+        return _action_failed(request, case, [_("Give the reason for the legal hold")], "id_hold")
+    legal_hold_set(
+        case=case, reason=reason if request.POST.get("action") == "place" else "", user=request.user
+    )
+    return _after_action(
+        request,
+        case,
+        _("Legal hold placed") if case.legal_hold_reason else _("Legal hold lifted"),
+    )

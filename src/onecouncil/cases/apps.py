@@ -9,6 +9,9 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from onecouncil.cases.deliveries import record_delivery
+        from onecouncil.cases.privacy import retention_job
+        from onecouncil.core.worker import register_job
         from onecouncil.notify.services import on_delivery
 
         on_delivery(record_delivery)
+        register_job("retention", retention_job)

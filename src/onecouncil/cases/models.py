@@ -231,6 +231,24 @@ class Case(CouncilOwned):
         help_text=_("For tasks made when a resident told us about a change: old and new."),
     )
     private_token_hash = models.CharField(max_length=64)
+    legal_hold_reason = models.CharField(
+        _("legal hold"),
+        max_length=300,
+        blank=True,
+        help_text=_("While set, the retention job and erasure leave this request alone."),
+    )
+    restricted_reason = models.CharField(
+        _("restricted"),
+        max_length=300,
+        blank=True,
+        help_text=_("Kept although its resident asked to be erased, because the law requires."),
+    )
+    anonymised_at = models.DateTimeField(
+        _("personal details removed"),
+        null=True,
+        blank=True,
+        help_text=_("When the retention job or an erasure removed the resident's details."),
+    )
 
     team = models.ForeignKey(
         "core.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="cases"

@@ -41,6 +41,17 @@ class Visibility(models.TextChoices):
 PUBLIC_VISIBILITIES = frozenset({Visibility.PUBLIC, Visibility.WARD})
 
 
+class LawfulBasis(models.TextChoices):
+    """UK GDPR Article 6(1): why the council may use the details a service collects."""
+
+    PUBLIC_TASK = "public_task", _("Public task: the council's functions set by law")
+    LEGAL_OBLIGATION = "legal_obligation", _("Legal obligation")
+    CONTRACT = "contract", _("Contract (a service the resident pays for)")
+    CONSENT = "consent", _("Consent")
+    VITAL_INTERESTS = "vital_interests", _("Vital interests (someone's safety)")
+    LEGITIMATE_INTERESTS = "legitimate_interests", _("Legitimate interests")
+
+
 class SlaUnit(models.TextChoices):
     WORKING_DAYS = "working_days", _("working days")
     WORKING_HOURS = "working_hours", _("working hours")
@@ -137,7 +148,31 @@ class Service(CouncilOwned):
     retention_days = models.PositiveIntegerField(
         _("retention period (days)"),
         default=6 * 365,
-        help_text=_("How long requests are kept after they are closed."),
+        help_text=_(
+            "How long a closed request keeps the resident's details. After it, the nightly "
+            "retention job removes them and keeps only what statistics need."
+        ),
+    )
+    purpose = models.CharField(
+        _("why we collect the details"),
+        max_length=400,
+        blank=True,
+        help_text=_("For the privacy notice, for example: to collect the missed bin."),
+    )
+    lawful_basis = models.CharField(
+        _("lawful basis"),
+        max_length=30,
+        choices=LawfulBasis.choices,
+        default=LawfulBasis.PUBLIC_TASK,
+    )
+    keep_reason = models.CharField(
+        _("why the law requires us to keep requests"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Fill in only if the law requires these records to be kept (council tax, say): "
+            "a request to erase them then restricts them instead, and shows this reason."
+        ),
     )
     is_active = models.BooleanField(_("available to residents"), default=True)
     receives_changes = models.BooleanField(

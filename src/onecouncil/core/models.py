@@ -8,7 +8,7 @@ from zoneinfo import available_timezones
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -95,6 +95,21 @@ class Council(models.Model):
         _("working days ahead that count as due soon"),
         default=2,
         validators=[MaxValueValidator(30)],
+    )
+    audit_retention_days = models.PositiveIntegerField(
+        _("how long the audit trail is kept (days)"),
+        default=2 * 365,
+        validators=[MinValueValidator(90)],
+        help_text=_(
+            "Audit entries (who saw or changed what) older than this are deleted by the "
+            "nightly retention job. At least 90 days."
+        ),
+    )
+    dpo_contact = models.CharField(
+        _("data protection officer contact"),
+        max_length=300,
+        blank=True,
+        help_text=_("Shown on the privacy notice, for example dpo@riverbend.gov.uk."),
     )
     is_active = models.BooleanField(_("active"), default=True)
     catalogue_version = models.PositiveIntegerField(

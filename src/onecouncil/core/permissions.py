@@ -20,6 +20,7 @@ class Permission(StrEnum):
     EXPORT_CSV = "export_csv"
     VIEW_AUDIT = "view_audit"
     MANAGE_STAFF = "manage_staff"
+    DATA_PROTECTION = "data_protection"
 
 
 _WORK = {

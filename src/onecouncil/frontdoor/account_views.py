@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from onecouncil.cases.models import ChangeReport
+from onecouncil.cases.privacy import PersonQuery, person_erase
 from onecouncil.cases.tell_us_once import (
     case_follow,
     case_unfollow,
@@ -488,7 +489,9 @@ def change_done(
 @signed_in
 def delete(request: HttpRequest, council: Council, account: Account) -> HttpResponseBase:
     if request.method == "POST" and request.POST.get("confirm") == "yes":
-        account.delete()  # requests stay with the council, detached from the account
+        # Their follows, changes of details, person record and messages go with it; their
+        # requests stay with the council, detached, until the retention period ends.
+        person_erase(council=council, query=PersonQuery(), account=account, erase_requests=False)
         sign_out(request)
         request.session["deleted"] = True
         return redirect("frontdoor:account_deleted")

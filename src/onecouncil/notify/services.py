@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +20,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from onecouncil.core.models import Council
+from onecouncil.core.privacy import PersonKeys
 from onecouncil.notify.backends import PermanentError, TransientError, backend_for
 from onecouncil.notify.models import Channel, Notification, Status
 
@@ -164,3 +165,25 @@ def _send(token: uuid.UUID, notification: Notification) -> int:
     )
     _tell_listeners(notification.pk)
     return 1
+
+
+# --- Forgetting (registered with core.privacy) ------------------------------------------
+
+
+def notifications_expire(council_id: int, references: Sequence[str]) -> int:
+    """Messages about requests past their retention period."""
+    deleted, _by_model = Notification.objects.filter(
+        council_id=council_id, subject_reference__in=list(references)
+    ).delete()
+    return deleted
+
+
+def notifications_erase_person(person: PersonKeys) -> int:
+    """Every message to the person, sent or waiting: nothing more goes to them."""
+    recipients = set(person.emails) | set(person.phones)
+    if not recipients:
+        return 0
+    deleted, _by_model = Notification.objects.filter(
+        council_id=person.council_id, recipient__in=recipients
+    ).delete()
+    return deleted

@@ -1,0 +1,67 @@
+"""The one place every store of residents' data registers how it forgets them.
+
+Retention and erasure start in ``cases.privacy`` (requests, people, accounts, follows),
+then call every store registered here, so data copied elsewhere (the outbox today;
+analytics, open-data releases, alert subscriptions and requests sent on to other
+systems as those arrive) is removed by the same run. A store registers in its app's
+``ready()``:
+
+    register_store(DataStore(
+        name="outbox",
+        expire=lambda council_id, references: ...,  # requests past retention
+        erase=lambda person: ...,                    # one person, on request
+    ))
+
+Each function returns how many rows it removed or changed, for the run's report. A
+store that holds nothing personal for one of the two needs may leave it out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class PersonKeys:
+    """What identifies one person's data in a council: their addresses, phone numbers
+    (as given and in the one search form), and the references of their requests."""
+
+    council_id: int
+    emails: frozenset[str] = frozenset()
+    phones: frozenset[str] = frozenset()
+    references: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class DataStore:
+    name: str
+    expire: Callable[[int, Sequence[str]], int] | None = None
+    erase: Callable[[PersonKeys], int] | None = None
+    # What the store keeps, for the record of processing (Article 30).
+    describes: str = field(default="")
+
+
+_stores: dict[str, DataStore] = {}
+
+
+def register_store(store: DataStore) -> None:
+    _stores[store.name] = store
+
+
+def stores() -> list[DataStore]:
+    return list(_stores.values())
+
+
+def expire_everywhere(council_id: int, references: Sequence[str]) -> dict[str, int]:
+    """Tell every store that these requests are past retention."""
+    return {
+        store.name: store.expire(council_id, references)
+        for store in stores()
+        if store.expire is not None and references
+    }
+
+
+def erase_everywhere(person: PersonKeys) -> dict[str, int]:
+    """Tell every store to forget this person."""
+    return {store.name: store.erase(person) for store in stores() if store.erase is not None}
