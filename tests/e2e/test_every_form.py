@@ -256,3 +256,97 @@ def _question_index(service: Service, question: Question) -> int:
     return list(service.questions.order_by("order", "id").values_list("pk", flat=True)).index(
         question.pk
     )
+
+
+def test_privacy_forms_legal_hold_description_two_factor_reset_and_erasure(demo, browser):
+    """The forms this issue added, each clicked once in Chromium: publishing a caller's
+    description, a legal hold placed and lifted, a colleague's two-factor reset, the data
+    protection search, subject access download and erasure; and the statutory pages."""
+    from onecouncil.cases.models import Case
+    from onecouncil.cases.services import case_create
+    from onecouncil.catalogue.models import Service as CatalogueService
+    from tests.two_factor import enrolled
+
+    users = get_user_model().objects
+    admin = users.get(username="admin@riverbend.example")
+    admin.set_password(PASSWORD)
+    admin.save()
+    council = Council.objects.get(slug="riverbend")
+    pothole = CatalogueService.objects.get(council=council, code="pothole")
+    made = case_create(
+        council=council,
+        service=pothole,
+        answers=dict((q.code, q.options[0]["value"]) for q in pothole.questions.all() if q.options),
+        location=Location(street="Weir Road", description="By the bridge"),
+        contact=Contact(name="Ola Nowak", email="ola@x.example"),
+        channel="phone",
+        submission_key=__import__("uuid").uuid4(),
+        description="Caller Ola Nowak says the hole is by the bridge",
+    ).case
+    officer = users.get(username="officer@riverbend.example")
+    enrolled(officer)
+
+    context = _context(browser)
+    page = context.new_page()
+    _staff_sign_in(page, demo, "admin@riverbend.example", PASSWORD)
+
+    # The caller's words are staff-only until published.
+    page.goto(f"{demo}/riverbend/staff/cases/{made.reference}/")
+    page.get_by_role("button", name="Publish the description").click()
+    expect(page.locator("#flash")).to_contain_text("Description published")
+    # A legal hold, placed with a reason and lifted.
+    page.get_by_label("Reason (for example a claim or an investigation)").fill("Claim 114")
+    page.get_by_role("button", name="Place a legal hold").click()
+    expect(page.locator("#legal-hold-notice")).to_contain_text("Claim 114")
+    page.get_by_role("button", name="Lift the legal hold").click()
+    expect(page.locator("#flash")).to_contain_text("Legal hold lifted")
+
+    # A colleague lost their phone.
+    page.goto(f"{demo}/riverbend/staff/people/")
+    page.get_by_role("button", name=re.compile("Reset two-factor sign-in for Owen")).click()
+    expect(page.locator("#flash")).to_contain_text("set up two-factor sign-in again")
+
+    # Subject access and erasure.
+    page.goto(f"{demo}/riverbend/staff/privacy/")
+    page.get_by_role("button", name="Find").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter an email address")
+    page.get_by_label("Email address").fill("ola@x.example")
+    page.get_by_role("button", name="Find").click()
+    expect(page.locator("#found")).to_be_visible()
+    assert_accessible(page)
+    for width in (375, 1366):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(SCREENSHOTS / f"data-protection-{width}.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download everything we hold").click()
+    assert made.reference in Path(download.value.path()).read_text()
+    page.get_by_role("button", name="Erase their details").click()
+    expect(page.locator("#confirm-error")).to_be_visible()
+    page.get_by_label("I have checked who is asking, and this cannot be undone").check()
+    page.get_by_role("button", name="Erase their details").click()
+    expect(page.locator("#erasure")).to_contain_text(made.reference)
+    assert Case.objects.get(pk=made.pk).contact_email == ""
+    page.goto(f"{demo}/riverbend/staff/privacy/record/")
+    assert_accessible(page)
+    context.close()
+
+    # The statutory pages, from any footer, on a phone and a desktop.
+    context = _context(browser)
+    page = context.new_page()
+    for name, path in (
+        ("Accessibility statement", "accessibility"),
+        ("Privacy", "privacy"),
+        ("Cookies", "cookies"),
+    ):
+        page.goto(f"{demo}/riverbend/")
+        page.locator("footer").get_by_role("link", name=name, exact=True).click()
+        page.wait_for_url(re.compile(f"/riverbend/{path}/"))
+        assert_accessible(page)
+        for width in (375, 1366):
+            page.set_viewport_size({"width": width, "height": 900})
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            page.screenshot(path=str(SCREENSHOTS / f"{path}-{width}.png"), full_page=True)
+        page.set_viewport_size({"width": 1280, "height": 900})
+    context.close()

@@ -23,6 +23,7 @@ urlpatterns = [
     path("welcome/<str:uidb64>/<str:token>/", views.welcome, name="welcome"),
     path("privacy/", views.privacy, name="privacy"),
     path("privacy/export/", views.privacy_export, name="privacy_export"),
+    path("privacy/record/", views.privacy_record, name="privacy_record"),
     path("privacy/erase/", views.privacy_erase, name="privacy_erase"),
     path(
         "cases/<str:reference>/legal-hold/",

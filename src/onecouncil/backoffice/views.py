@@ -90,6 +90,7 @@ from onecouncil.catalogue.answers import AnswersForm
 from onecouncil.catalogue.models import Service
 from onecouncil.catalogue.selectors import (
     groups_with_services,
+    processing_records,
     service_for_resident,
     service_search,
 )
@@ -98,6 +99,7 @@ from onecouncil.core.audit import audit_record, personal_data_read
 from onecouncil.core.exports import csv_writer
 from onecouncil.core.models import AuditEntry, Council, Membership, Role
 from onecouncil.core.permissions import Permission, role_has
+from onecouncil.core.privacy import stores as privacy_stores
 from onecouncil.core.references import parse_id
 from onecouncil.core.signin import STAFF_SESSION_SECONDS, Throttled, signin_attempt
 from onecouncil.residents.postcodes import normalise_postcode
@@ -1120,4 +1122,51 @@ def case_legal_hold_view(
         request,
         case,
         _("Legal hold placed") if case.legal_hold_reason else _("Legal hold lifted"),
+    )
+
+
+@require_GET
+@staff_view(Permission.DATA_PROTECTION)
+def privacy_record(
+    request: HttpRequest, council: Council, membership: Membership
+) -> HttpResponseBase:
+    """The record of processing activities (UK GDPR Article 30), from the catalogue: one
+    row per service, and the stores that keep copies. ``?format=csv`` downloads it."""
+    records = processing_records(council=council, include_inactive=True)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="record-of-processing.csv"'
+        writer = csv_writer(response)
+        writer.writerow(
+            [
+                _("Processing activity"),
+                _("Purpose"),
+                _("Lawful basis"),
+                _("Personal data"),
+                _("Data subjects"),
+                _("Recipients"),
+                _("Retention"),
+                _("Kept by law"),
+                _("Public"),
+            ]
+        )
+        for r in records:
+            writer.writerow(
+                [
+                    r.service.name,
+                    r.purpose,
+                    r.lawful_basis,
+                    "; ".join(r.collects),
+                    _("Residents and others who contact the council"),
+                    r.service.team.name if r.service.team else council.name,
+                    r.retention,
+                    r.kept_by_law,
+                    r.public,
+                ]
+            )
+        return response
+    return page(
+        request,
+        "privacy_record.html",
+        {"records": records, "stores": privacy_stores()},
     )

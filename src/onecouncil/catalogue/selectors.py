@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from dataclasses import dataclass
 
-from onecouncil.catalogue.models import Question, SearchSynonym, Service, ServiceGroup
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from onecouncil.catalogue.models import (
+    LawfulBasis,
+    Question,
+    QuestionKind,
+    SearchSynonym,
+    Service,
+    ServiceGroup,
+    Visibility,
+)
 from onecouncil.catalogue.search import (
     DESCRIPTION_WEIGHT,
     GROUP_WEIGHT,
@@ -67,3 +79,60 @@ def service_for_resident(*, council: Council, code: str) -> Service | None:
         .filter(code=code)
         .first()
     )
+
+
+@dataclass(frozen=True)
+class ProcessingRecord:
+    """One service as a processing activity: for the privacy notice and Article 30."""
+
+    service: Service
+    purpose: str
+    lawful_basis: str
+    retention: str
+    kept_by_law: str
+    collects: list[str]
+    public: str
+
+
+def _years_and_days(days: int) -> str:
+    years, rest = divmod(days, 365)
+    if rest == 0 and years:
+        return ngettext(
+            "%(n)s year after it is closed", "%(n)s years after it is closed", years
+        ) % {"n": years}
+    return ngettext("%(n)s day after it is closed", "%(n)s days after it is closed", days) % {
+        "n": days
+    }
+
+
+def processing_records(
+    *, council: Council, include_inactive: bool = False
+) -> list[ProcessingRecord]:
+    """Every service, as what it collects, why, on what basis and for how long: the
+    privacy notice residents read and the record of processing (Article 30)."""
+    services = Service.objects.filter(council=council).select_related("group", "team")
+    if not include_inactive:
+        services = services.filter(is_active=True)
+    records = []
+    for service in services.prefetch_related("questions").order_by("group__order", "order", "name"):
+        collects = [str(_("your name and contact details"))]
+        if service.location_required:
+            collects.append(str(_("the place or address")))
+        if any(q.kind == QuestionKind.PHOTO for q in service.questions.all()) or (
+            service.pattern == "report"
+        ):
+            collects.append(str(_("photos you choose to add")))
+        collects += [q.label for q in service.questions.all() if q.kind != QuestionKind.PHOTO]
+        records.append(
+            ProcessingRecord(
+                service=service,
+                purpose=service.purpose
+                or str(_("To deal with your request: %(name)s.") % {"name": service.name}),
+                lawful_basis=str(LawfulBasis(service.lawful_basis).label),
+                retention=_years_and_days(service.retention_days),
+                kept_by_law=service.keep_reason,
+                collects=collects,
+                public=str(Visibility(service.visibility).label),
+            )
+        )
+    return records

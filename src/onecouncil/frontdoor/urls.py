@@ -6,6 +6,9 @@ app_name = "frontdoor"
 
 urlpatterns = [
     path("", views.index, name="home"),
+    path("accessibility/", views.accessibility_statement, name="accessibility"),
+    path("privacy/", views.privacy_notice, name="privacy"),
+    path("cookies/", views.cookies, name="cookies"),
     path("services/", views.services, name="services"),
     path("services/<slug:code>/", views.service_start, name="service"),
     path("report/<slug:code>/questions/", views.report_questions, name="report_questions"),

@@ -49,6 +49,7 @@ from onecouncil.catalogue.answers import AnswersForm, answerable_questions
 from onecouncil.catalogue.models import Pattern, QuestionKind, Service
 from onecouncil.catalogue.selectors import (
     groups_with_services,
+    processing_records,
     service_for_resident,
     service_search,
 )
@@ -775,3 +776,26 @@ def reopen(request: HttpRequest, council: Council, reference: str, token: str) -
         raise Http404()
     _reopen(request, case)
     return redirect("frontdoor:track_private", reference=case.reference, token=token)
+
+
+# --- Statutory pages: accessibility, privacy, cookies ------------------------------------
+
+
+@require_GET
+@with_council
+def accessibility_statement(request: HttpRequest, council: Council) -> HttpResponseBase:
+    return page(request, "statutory/accessibility.html", {})
+
+
+@require_GET
+@with_council
+def privacy_notice(request: HttpRequest, council: Council) -> HttpResponseBase:
+    """What each service collects, why, on what basis and for how long (from the catalogue,
+    so it cannot drift from what the forms ask)."""
+    return page(request, "statutory/privacy.html", {"records": processing_records(council=council)})
+
+
+@require_GET
+@with_council
+def cookies(request: HttpRequest, council: Council) -> HttpResponseBase:
+    return page(request, "statutory/cookies.html", {})
