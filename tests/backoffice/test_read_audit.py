@@ -89,3 +89,16 @@ def test_an_api_client_reading_a_request_is_recorded_by_name(client, council, ca
 def test_public_pages_record_nothing(client, case):
     client.get(f"/riverbend/track/{case.reference}/")
     assert not _reads()
+
+
+def test_the_admins_outbox_pages_are_recorded(client, council, case, django_user_model):
+    from onecouncil.notify.models import Notification
+
+    root = django_user_model.objects.create_superuser("root", "root@x.example", "pw-1234567890")
+    client.force_login(root)
+    message = Notification.objects.filter(recipient="kai@example.com").first()
+    assert client.get("/admin/notify/notification/").status_code == 200
+    listed = _reads()[-1]
+    assert listed.user == root and f"message {message.pk}" in listed.detail["read"]
+    assert client.get(f"/admin/notify/notification/{message.pk}/change/").status_code == 200
+    assert _reads()[-1].detail["read"] == [f"message {message.pk}"]
