@@ -206,10 +206,9 @@ SPECS: dict[str, Spec] = {
     "frontdoor:follow": Spec("anyone", _ref, ("POST",)),
     "frontdoor:stop_following": Spec("resident", _ref, ("POST",)),
     "frontdoor:track_private": Spec("anyone", lambda w: {**_ref(w), "token": w.token}),
-    "frontdoor:reopen": Spec("anyone", lambda w: {**_ref(w), "token": w.token}, ("POST",)),
-    "frontdoor:private_photo": Spec(
-        "anyone", lambda w: {**_ref(w), "token": w.token, "photo_id": "1"}
-    ),
+    "frontdoor:track_yours": Spec("anyone", _ref),
+    "frontdoor:reopen": Spec("anyone", _ref, ("POST",)),
+    "frontdoor:private_photo": Spec("anyone", lambda w: {**_ref(w), "photo_id": "1"}),
     "frontdoor:account": Spec("resident"),
     "frontdoor:account_request": Spec("resident", _ref),
     "frontdoor:account_photo": Spec("resident", lambda w: {**_ref(w), "photo_id": "1"}),

@@ -89,6 +89,7 @@ def test_missed_bin_with_javascript(demo, page):
 
     # The reporter's private link shows everything they sent.
     page.goto(private_url)
+    assert page.url.endswith("/yours/")  # the token left the address bar
     assert "Priya Patel" in page.content() and "priya.patel@example.com" in page.content()
     assert_accessible(page)
 

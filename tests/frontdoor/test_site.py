@@ -27,7 +27,9 @@ def test_a_form_without_its_security_token_gets_a_page_that_explains(council):
 
 def test_the_private_page_keeps_its_token_out_of_referer_but_sends_origin(client, missed_bin):
     created = make_case(missed_bin, answers={"which_bin": "general", "out_by_7am": "yes"})
-    response = client.get(f"/riverbend/track/{created.case.reference}/{created.private_token}/")
+    link = client.get(f"/riverbend/track/{created.case.reference}/{created.private_token}/")
+    assert link["Referrer-Policy"] == "no-referrer"  # the redirect away from the token
+    response = client.get(link["Location"])
     assert response.status_code == 200
     assert response["Referrer-Policy"] == "strict-origin"
 

@@ -70,8 +70,18 @@ def test_unknown_but_valid_reference_is_explained(client, created):
 
 def test_private_link_shows_everything_and_confirms_the_email(client, created):
     case = created.case
-    response = client.get(f"/riverbend/track/{case.reference}/{created.private_token}/")
-    assert response.status_code == 200
+    link = client.get(f"/riverbend/track/{case.reference}/{created.private_token}/")
+    # The token is swapped for this browser's session and leaves the address bar.
+    assert (
+        link.status_code == 302 and link["Location"] == f"/riverbend/track/{case.reference}/yours/"
+    )
+    assert link["Referrer-Policy"] == "no-referrer"
+    response = client.get(link["Location"])
+    assert response.status_code == 200 and created.private_token not in response.text
+    # Another browser with only the token-less address sees nothing.
+    from django.test import Client
+
+    assert Client().get(link["Location"]).status_code == 404
     for shown in ("Sam Resident", "sam@example.com", "4 Mill Lane", "General waste"):
         assert shown in response.text
     assert response["Cache-Control"] == "private, no-store"
@@ -98,7 +108,8 @@ def test_reporter_reopens_a_closed_request_from_the_private_page(client, created
     from onecouncil.core.actors import Actor
 
     case = case_change_status(case=created.case, status="fixed", actor=Actor.system("Officer"))
-    private = f"/riverbend/track/{case.reference}/{created.private_token}/"
+    client.get(f"/riverbend/track/{case.reference}/{created.private_token}/")
+    private = f"/riverbend/track/{case.reference}/yours/"
     assert "Reopen this request" in client.get(private).text
     response = client.post(f"{private}reopen/", {"reason": ""})
     assert "Tell us why" in client.get(response["Location"]).text
@@ -110,7 +121,6 @@ def test_reporter_reopens_a_closed_request_from_the_private_page(client, created
     assert "The bin is still full" not in public  # their words are for staff only
     assert case.events.filter(kind="note", message="The bin is still full").exists()
     # Strangers with only the reference cannot.
-    assert (
-        client.post(f"/riverbend/track/{case.reference}/guess/reopen/", {"reason": "x"}).status_code
-        == 404
-    )
+    from django.test import Client
+
+    assert Client().post(f"{private}reopen/", {"reason": "x"}).status_code == 404

@@ -22,13 +22,16 @@ urlpatterns = [
     path("track/<str:reference>/", views.track_case, name="track_case"),
     path("track/<str:reference>/follow/", account_views.follow, name="follow"),
     path("track/<str:reference>/unfollow/", account_views.stop_following, name="stop_following"),
-    path("track/<str:reference>/<str:token>/", views.track_private, name="track_private"),
-    path("track/<str:reference>/<str:token>/reopen/", views.reopen, name="reopen"),
+    # The private link in the confirmation email: swapped for the session, then the
+    # address below without the token (so it lingers in no history, log or Referer).
+    path("track/<str:reference>/yours/", views.track_yours, name="track_yours"),
+    path("track/<str:reference>/yours/reopen/", views.reopen, name="reopen"),
     path(
-        "track/<str:reference>/<str:token>/photos/<int:photo_id>/",
+        "track/<str:reference>/yours/photos/<int:photo_id>/",
         views.private_photo,
         name="private_photo",
     ),
+    path("track/<str:reference>/<str:token>/", views.track_private, name="track_private"),
 ]
 
 urlpatterns += [

@@ -662,9 +662,9 @@ def track_case(request: HttpRequest, council: Council, reference: str) -> HttpRe
     )
 
 
-def _private_page(request: HttpRequest, case: Case, token: str | None) -> HttpResponseBase:
-    """Everything the reporter sent and what has happened, for the private link's holder
-    (``token``) or the signed-in resident who made it (no token)."""
+def _private_page(request: HttpRequest, case: Case, *, private: bool) -> HttpResponseBase:
+    """Everything the reporter sent and what has happened, for the browser that opened the
+    private link (``private``) or the signed-in resident who made it."""
     case_confirm_contact(case=case)
     response = page(
         request,
@@ -675,13 +675,12 @@ def _private_page(request: HttpRequest, case: Case, token: str | None) -> HttpRe
             "reopen_done": request.session.pop("reopen_done", False),
             "case": case,
             "answers": answer_rows(case.service, case.answers),
-            "token": token,
+            "private": private,
         },
     )
     response["Cache-Control"] = "private, no-store"
-    # The token is in this page's address: strict-origin keeps it out of Referer while
-    # still sending the Origin Django's CSRF check needs (no-referrer makes Chromium send
-    # "Origin: null", and every form on the page would then fail).
+    # strict-origin sends the Origin Django's CSRF check needs (no-referrer makes Chromium
+    # send "Origin: null", and every form on the page would then fail) and no path.
     response["Referrer-Policy"] = "strict-origin"
     return response
 
@@ -700,11 +699,40 @@ def _reopen(request: HttpRequest, case: Case) -> None:
 def track_private(
     request: HttpRequest, council: Council, reference: str, token: str
 ) -> HttpResponseBase:
+    """The private link from the confirmation email: the token is checked, kept in this
+    browser's session, and swapped for an address without it."""
     parsed = _parse_or_404(council, reference)
     case = case_for_reporter(council=council, reference=parsed, token=token)
     if case is None:
         raise Http404()
-    return _private_page(request, case, token)
+    links = dict(request.session.get(PRIVATE_LINKS, {}))
+    links[case.reference] = token
+    request.session[PRIVATE_LINKS] = links
+    response = redirect("frontdoor:track_yours", reference=case.reference)
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# Private-link tokens this browser has opened, by reference (``track_private``).
+PRIVATE_LINKS = "private_links"
+
+
+def _reporter_case(request: HttpRequest, council: Council, reference: str) -> Case:
+    """The request whose private link this browser opened, or 404."""
+    parsed = _parse_or_404(council, reference)
+    token = request.session.get(PRIVATE_LINKS, {}).get(str(parsed), "")
+    case = case_for_reporter(council=council, reference=parsed, token=token) if token else None
+    if case is None:
+        raise Http404()
+    return case
+
+
+@require_GET
+@with_council
+def track_yours(request: HttpRequest, council: Council, reference: str) -> HttpResponseBase:
+    case = _reporter_case(request, council, reference)
+    return _private_page(request, case, private=True)
 
 
 def _own_case(request: HttpRequest, reference: str) -> Case | HttpResponseBase:
@@ -726,7 +754,7 @@ def account_request(request: HttpRequest, council: Council, reference: str) -> H
         return case
     if case.reference != reference:
         return redirect("frontdoor:account_request", reference=case.reference)
-    return _private_page(request, case, None)
+    return _private_page(request, case, private=False)
 
 
 @require_GET
@@ -757,9 +785,11 @@ def account_reopen(request: HttpRequest, council: Council, reference: str) -> Ht
 @require_GET
 @with_council
 def private_photo(
-    request: HttpRequest, council: Council, reference: str, token: str, photo_id: int
+    request: HttpRequest, council: Council, reference: str, photo_id: int
 ) -> HttpResponseBase:
-    parsed = _parse_or_404(council, reference)
+    case = _reporter_case(request, council, reference)
+    token = request.session[PRIVATE_LINKS][case.reference]
+    parsed = _parse_or_404(council, case.reference)
     photo = photo_for_reporter(council=council, reference=parsed, token=token, photo_id=photo_id)
     if photo is None:
         raise Http404()
@@ -768,14 +798,11 @@ def private_photo(
 
 @require_http_methods(["POST"])
 @with_council
-def reopen(request: HttpRequest, council: Council, reference: str, token: str) -> HttpResponseBase:
+def reopen(request: HttpRequest, council: Council, reference: str) -> HttpResponseBase:
     """The reporter reopens a closed request from their private page, with a reason."""
-    parsed = _parse_or_404(council, reference)
-    case = case_for_reporter(council=council, reference=parsed, token=token)
-    if case is None:
-        raise Http404()
+    case = _reporter_case(request, council, reference)
     _reopen(request, case)
-    return redirect("frontdoor:track_private", reference=case.reference, token=token)
+    return redirect("frontdoor:track_yours", reference=case.reference)
 
 
 # --- Statutory pages: accessibility, privacy, cookies ------------------------------------
