@@ -322,3 +322,82 @@ def test_link_emails_are_throttled_per_address_and_per_client(client, council):
     for n in range(25):
         sender.post("/riverbend/account/sign-up/", {"email": f"r{n}@example.com", "password": ""})
     assert Notification.objects.filter(recipient__startswith="r").count() == 20
+
+
+# --- The whole admin, for a council administrator of one council --------------------------
+
+
+def _option_values(html: str, field: str) -> set[str]:
+    import re
+
+    select = re.search(rf'<select[^>]*name="{field}"[^>]*>(.*?)</select>', html, re.S)
+    if select is None:
+        return set()
+    return set(re.findall(r'<option value="([^"]+)"', select.group(1)))
+
+
+def test_every_admin_page_keeps_another_councils_rows_out(client, db, django_user_model):
+    """Every model in the staff admin, as Riverbend's administrator, with both demo
+    councils loaded: Northfield's rows are not listed, cannot be opened, and are offered
+    in no add form's choices (and no related staff login)."""
+    import os
+
+    from django.contrib import admin
+    from django.core.management import call_command
+    from django.urls import reverse
+
+    from onecouncil.core.models import Council
+    from tests.two_factor import sign_in_with_code
+
+    call_command("load_demo", requests=3, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    riverbend = Council.objects.get(slug="riverbend")
+    northfield = Council.objects.get(slug="northfield")
+    user = _council_admin(riverbend, "matrix-admin@x.example")
+    client.force_login(user)
+    sign_in_with_code(client, user)
+    northfield_users = set(
+        str(pk)
+        for pk in django_user_model.objects.filter(memberships__council=northfield)
+        .exclude(memberships__council=riverbend)
+        .values_list("pk", flat=True)
+    )
+    checked = 0
+    offered_ours = 0
+    for model in admin.site._registry:
+        opts = model._meta
+        council_field = next((f for f in opts.fields if f.name == "council"), None)
+        if council_field is None:
+            continue
+        theirs = list(model._default_manager.filter(council=northfield)[:3])
+        for row in theirs:
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[row.pk])
+            assert client.get(url).status_code in (302, 403, 404), url
+        listing = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+        if listing.status_code == 200:
+            for row in theirs:
+                change = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[row.pk])
+                assert f'href="{change}"' not in listing.text, change
+        add = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
+        if add.status_code != 200:
+            continue
+        for field in [*opts.fields, *opts.many_to_many]:
+            related = getattr(field, "related_model", None)
+            if related is None:
+                continue
+            offered = _option_values(add.text, field.name)
+            offered_ours += len(offered)
+            if related is Council:
+                assert str(northfield.pk) not in offered, (opts.label, field.name)
+            elif any(f.name == "council" for f in related._meta.fields):
+                foreign = set(
+                    str(pk)
+                    for pk in related._default_manager.filter(council=northfield).values_list(
+                        "pk", flat=True
+                    )
+                )
+                assert not offered & foreign, (opts.label, field.name)
+            elif related is django_user_model:
+                assert not offered & northfield_users, (opts.label, field.name)
+        checked += 1
+    assert checked >= 8  # services, groups, synonyms, teams, rules, templates, reasons, ...
+    assert offered_ours > 20  # the checker does read the choices it compares

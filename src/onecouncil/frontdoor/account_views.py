@@ -61,6 +61,7 @@ from onecouncil.residents.accounts import (
     account_verify,
     drafts_for,
     link_email_allowed,
+    normalise_email,
 )
 from onecouncil.residents.models import Account, SavedDraft
 from onecouncil.residents.postcodes import normalise_postcode
@@ -95,8 +96,16 @@ def signed_in(view: View) -> View:
 
 
 def _email_link(
-    request: HttpRequest, council: Council, *, kind: str, to: str, url_name: str, token: str
+    request: HttpRequest,
+    council: Council,
+    *,
+    kind: str,
+    to: str,
+    url_name: str,
+    token: str | None,
 ) -> None:
+    """Queue one link email (a token's link, or with no token a plain page's), within the
+    limits that stop anyone flooding an inbox."""
     if not link_email_allowed(council=council, to=to, ip=client_ip(request)):
         logger.warning("link email (%s) not sent: too many for one address or client", kind)
         return
@@ -107,7 +116,9 @@ def _email_link(
         recipient=to,
         context={
             "council_name": council.name,
-            "link": public_url(council, url_name.removeprefix("frontdoor:"), token),
+            "link": public_url(
+                council, url_name.removeprefix("frontdoor:"), *([token] if token else [])
+            ),
         },
     )
 
@@ -197,16 +208,16 @@ def sign_in_view(request: HttpRequest) -> HttpResponseBase:
         email, password = form.cleaned_data["email"], form.cleaned_data["password"]
         if not password:
             issued = account_request_sign_in_link(council=council, email=email)
-            if issued is not None:
-                _email_link(
-                    request,
-                    council,
-                    kind="account_sign_in",
-                    to=issued.account.email,
-                    url_name="frontdoor:sign_in_link",
-                    token=issued.token,
-                )
-            # The same answer either way, so nobody learns who has an account.
+            # One email either way (a sign-in link, or "there is no account: sign up"),
+            # and the same answer on screen, so nobody learns who has an account.
+            _email_link(
+                request,
+                council,
+                kind="account_sign_in" if issued else "account_none",
+                to=issued.account.email if issued else normalise_email(email),
+                url_name="frontdoor:sign_in_link" if issued else "frontdoor:sign_up",
+                token=issued.token if issued else None,
+            )
             request.session["check_email"] = email
             return redirect("frontdoor:check_email")
         try:

@@ -8,6 +8,7 @@ keeps (a verified account's email links to the person record for that email).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -181,6 +182,12 @@ def account_sign_in_with_link(*, council: Council, token: str) -> Account:
     return token_use(council=council, token=token, purpose=TokenPurpose.SIGN_IN).account
 
 
+@functools.cache
+def _unusable_hash() -> str:
+    """A real hash of a random password, to check against when there is no account."""
+    return make_password(secrets.token_urlsafe(32))
+
+
 def account_sign_in_with_password(
     *, council: Council, email: str, password: str, ip: str | None
 ) -> Account | None:
@@ -192,7 +199,10 @@ def account_sign_in_with_password(
             _("Too many attempts to sign in. Wait 15 minutes, or sign in with a link by email.")
         ) from None
     account = Account.objects.filter(council=council, email=normalise_email(email)).first()
-    if account is None or not account.password or not check_password(password, account.password):
+    # One password check whether or not the account exists (or has a password), so the
+    # time taken does not tell anyone which addresses have accounts.
+    stored = account.password if account is not None and account.password else _unusable_hash()
+    if not check_password(password, stored) or account is None or not account.password:
         return None
     if not account.is_verified:
         raise AccountError(_("Confirm your email address first: use the link we sent you."))
