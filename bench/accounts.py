@@ -49,7 +49,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     call_command("load_demo", requests=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
     council = Council.objects.get(slug="riverbend")
-    password = "heron-kettle-orchard-9"
+    password = "heron-kettle-orchard-9"  # noqa: S105 - a throwaway benchmark account
     issued = account_signup(council=council, email="owner@example.com", password=password)
     account_verify(
         council=council, token=issued.token, chosen=("owner@example.com", issued.password_hash)
