@@ -122,3 +122,12 @@ def test_an_administrator_resets_a_colleagues_lost_phone(client, council, other_
     assert second_factor_verify(outsider, code_for_user(outsider)) is not None
     client.force_login(staff(council, Role.CASE_OFFICER, username="plain@x.example"))
     assert client.post(f"{STAFF}/people/{officer.pk}/reset-two-factor/").status_code == 403
+
+
+def test_nobody_can_read_a_colleagues_secret_in_the_admin(client, db):
+    from django.contrib import admin
+
+    assert not [m for m in admin.site._registry if m._meta.app_label.startswith("otp_")]
+    root = get_user_model().objects.create_superuser("root@x.example", "r@x.example", PASSWORD)
+    client.force_login(root)
+    assert client.get("/admin/otp_totp/totpdevice/").status_code == 404

@@ -10,6 +10,8 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onecouncil.core.admin import CouncilScopedAdmin
 from onecouncil.core.models import Membership, Team
@@ -102,3 +104,11 @@ class MembershipAdmin(CouncilScopedAdmin):
         super().delete_queryset(request, queryset)
         for user in users:
             admin_site_access_sync(user)
+
+
+# django-otp registers its devices in the admin, where a superuser could read a
+# colleague's TOTP secret (and its QR code) and sign in as them. Second factors are
+# managed only through staffing.two_factor: enrolment by the person, reset from People.
+for _device in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device):
+        admin.site.unregister(_device)
