@@ -141,20 +141,7 @@ def case_follow(
     if notify and within_limit(
         f"follow-email:{case.council_id}:{digest(email)}", FOLLOW_EMAILS_PER_ADDRESS_DAY, 86400
     ):
-        notification_enqueue(
-            council=case.council,
-            kind="follow_confirm",
-            channel=NotifyChannel.EMAIL,
-            recipient=email,
-            subject_reference=case.reference,
-            context={
-                "council_name": case.council.name,
-                "reference": case.reference,
-                "service_name": case.service.name,
-                "tracking_url": tracking_url(case),
-                "confirm_url": follow_confirm_url(follower),
-            },
-        )
+        _follow_email(follower, "follow_confirm", confirm_url=follow_confirm_url(follower))
     return Followed(follower, created=created, needs_confirming=True)
 
 
@@ -170,20 +157,26 @@ def _follow_confirmed(follower: Follower, *, notify: bool = True) -> None:
         message=_("Someone started following"),
     )
     if notify:
-        notification_enqueue(
-            council=case.council,
-            kind="follow_confirmation",
-            channel=NotifyChannel.EMAIL,
-            recipient=follower.email,
-            subject_reference=case.reference,
-            context={
-                "council_name": case.council.name,
-                "reference": case.reference,
-                "service_name": case.service.name,
-                "tracking_url": tracking_url(case),
-                "unfollow_url": follower_unfollow_url(follower),
-            },
-        )
+        _follow_email(follower, "follow_confirmation", unfollow_url=follower_unfollow_url(follower))
+
+
+def _follow_email(follower: Follower, kind: str, **links: str) -> None:
+    """One email to a follower about the request they follow, with its secret ``links``."""
+    case = follower.case
+    notification_enqueue(
+        council=case.council,
+        kind=kind,
+        channel=NotifyChannel.EMAIL,
+        recipient=follower.email,
+        subject_reference=case.reference,
+        context={
+            "council_name": case.council.name,
+            "reference": case.reference,
+            "service_name": case.service.name,
+            "tracking_url": tracking_url(case),
+            **links,
+        },
+    )
 
 
 @transaction.atomic
