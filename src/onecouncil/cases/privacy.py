@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from onecouncil.cases.events import event_append
 from onecouncil.cases.inputs import normalise_phone
 from onecouncil.cases.models import Case, CaseEvent, ChangeReport, EventKind, Follower, Photo
-from onecouncil.catalogue.models import LIST_KINDS, QuestionKind
+from onecouncil.catalogue.models import LIST_KINDS, QuestionKind, Service
 from onecouncil.core.actors import Actor
 from onecouncil.core.audit import audit_record
 from onecouncil.core.models import AuditAction, AuditEntry, Council
@@ -136,16 +136,19 @@ class RetentionReport:
 
 
 def retention_due(*, council: Council, now: dt.datetime) -> QuerySet[Case]:
-    """Closed requests past their service's retention period, not yet anonymised."""
-    due = [
-        case.pk
-        for case in Case.objects.closed()
-        .filter(council=council, anonymised_at__isnull=True, closed_at__isnull=False)
+    """Closed requests past their service's retention period, not yet anonymised: one
+    query, with each service's own cut-off."""
+    past = Q(pk__in=[])
+    for service_id, days in Service.objects.filter(council=council).values_list(
+        "pk", "retention_days"
+    ):
+        past |= Q(service_id=service_id, closed_at__lt=now - dt.timedelta(days=days))
+    return (
+        Case.objects.closed()
+        .filter(past, council=council, anonymised_at__isnull=True)
         .select_related("service")
-        .only("pk", "closed_at", "service__retention_days")
-        if case.closed_at + dt.timedelta(days=case.service.retention_days) < now  # type: ignore[operator]  # closed_at is filtered to non-null
-    ]
-    return Case.objects.filter(pk__in=due).select_related("service").order_by("pk")
+        .order_by("pk")
+    )
 
 
 def retention_run(*, council: Council, dry_run: bool = False) -> RetentionReport:
