@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from onecouncil.catalogue.models import Service
 from onecouncil.core.models import Council
+from onecouncil.places.lookup import covers
 from onecouncil.residents.models import Address
 from onecouncil.residents.selectors import address_by_uprn
 
@@ -155,6 +156,21 @@ def validate_location(service: Service, location: Location) -> dict[str, list[st
         ]
     if len(location.description) > 500:
         errors["description"] = [_("The description must be 500 characters or fewer")]
+    # The one boundary rule, for every channel (web, phone, Open311, REST).
+    if (
+        location.latitude is not None
+        and location.longitude is not None
+        and not errors
+        and covers(service.council_id, location.latitude, location.longitude) is False
+    ):
+        errors["location"] = [
+            _("The place %(lat).5f, %(lon).5f is outside %(council)s's area")
+            % {
+                "lat": location.latitude,
+                "lon": location.longitude,
+                "council": service.council.name,
+            }
+        ]
     return errors
 
 

@@ -57,7 +57,8 @@ from onecouncil.core.working_time import (
 )
 from onecouncil.notify.models import Channel as NotifyChannel
 from onecouncil.notify.services import notification_enqueue
-from onecouncil.residents.models import Account
+from onecouncil.places.lookup import ward_id_at
+from onecouncil.residents.models import Account, Ward
 from onecouncil.residents.selectors import nearest_address
 from onecouncil.residents.services import person_for_verified_email
 from onecouncil.webhooks.services import webhooks_enqueue
@@ -462,12 +463,17 @@ def _new_case(
     address = location.address
     ward = address.ward if address else None
     street = location.street.strip() or (address.street if address else "")
+    if location.latitude is not None and location.longitude is not None:
+        # The point decides the ward where the council has ward shapes (point in polygon).
+        ward_id = ward_id_at(council.pk, location.latitude, location.longitude)
+        if ward_id is not None and (ward is None or ward.pk != ward_id):
+            ward = Ward.objects.filter(pk=ward_id).first() or ward
     if address is None and location.latitude is not None and location.longitude is not None:
         nearest = nearest_address(
             council=council, latitude=location.latitude, longitude=location.longitude
         )
         if nearest is not None:
-            ward = nearest.ward
+            ward = ward if ward_id is not None else nearest.ward
             street = street or nearest.street
     anonymous = contact.anonymous
     team = team_for(service=service, ward=ward)

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "onecouncil.residents",
     "onecouncil.notify",
     "onecouncil.webhooks",
+    "onecouncil.places",
     "onecouncil.cases",
     "onecouncil.staffing",
     "onecouncil.web",

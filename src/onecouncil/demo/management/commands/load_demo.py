@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import os
 import random
 import secrets
@@ -16,12 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import shapely
+import shapely.geometry
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from onecouncil.cases.geography import council_geography_load
 from onecouncil.cases.inputs import Contact, Location
 from onecouncil.cases.models import Case, Channel, ResponseTemplate, Status, TemplateUse
 from onecouncil.cases.services import (
@@ -213,6 +217,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 council = self._council(spec)
                 self._gazetteer(council, spec, rng)
+                self._geography(council)
                 password = self._staff(council, spec)
                 self._requests(council, rng, options["requests"])
             self.stdout.write(
@@ -268,6 +273,57 @@ class Command(BaseCommand):
         result = gazetteer_import(council=council, handle=out)
         if result.errors:
             raise RuntimeError(result.errors)
+
+    def _geography(self, council: Council) -> None:
+        """Ward boundaries and street lines that agree with the generated gazetteer, loaded
+        through the same import a council uses: each address's Voronoi cell joins its
+        ward, within a box around the town; each street is a line through its houses."""
+        addresses = list(
+            Address.objects.filter(council=council, latitude__isnull=False)
+            .select_related("ward")
+            .order_by("street", "uprn")
+        )
+        points = shapely.MultiPoint([(a.longitude, a.latitude) for a in addresses])
+        area = shapely.box(*points.bounds).buffer(0.01, join_style="mitre")
+        cells = shapely.voronoi_polygons(points, extend_to=area, ordered=True).geoms
+        by_ward: dict[tuple[str, str], list[Any]] = {}
+        for address, cell in zip(addresses, cells, strict=True):
+            assert address.ward is not None
+            by_ward.setdefault((address.ward.code, address.ward.name), []).append(
+                cell.intersection(area)
+            )
+        wards = {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {"WD23CD": code, "WD23NM": name},
+                    "geometry": shapely.geometry.mapping(shapely.union_all(parts).buffer(0)),
+                }
+                for (code, name), parts in sorted(by_ward.items())
+            ],
+        }
+        by_street: dict[tuple[str, int | None], list[tuple[float, float]]] = {}
+        for address in addresses:
+            assert address.longitude is not None and address.latitude is not None
+            by_street.setdefault((address.street, address.usrn), []).append(
+                (address.longitude, address.latitude)
+            )
+        streets = {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {"name": street, "usrn": usrn},
+                    "geometry": {"type": "LineString", "coordinates": sorted(points_)},
+                }
+                for (street, usrn), points_ in sorted(by_street.items())
+                if len(points_) > 1
+            ],
+        }
+        council_geography_load(
+            council=council, wards=json.dumps(wards), streets=json.dumps(streets)
+        )
 
     def _requests(self, council: Council, rng: random.Random, count: int) -> None:
         services = list(Service.objects.filter(council=council).prefetch_related("questions"))
