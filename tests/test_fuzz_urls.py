@@ -195,6 +195,7 @@ SPECS: dict[str, Spec] = {
         "anyone", lambda w: {"code": "missed-bin"}, ("GET", "POST"), params=("postcode",)
     ),
     "frontdoor:report_photos": Spec("anyone", lambda w: {"code": "missed-bin"}, ("GET", "POST")),
+    "frontdoor:report_nearby": Spec("anyone", lambda w: {"code": "missed-bin"}, ("GET", "POST")),
     "frontdoor:draft_photo": Spec(
         "anyone", lambda w: {"code": "missed-bin", "photo_id": "1"}, ("GET", "POST")
     ),

@@ -49,3 +49,51 @@ def test_use_my_location_works_from_the_script_file(demo, browser):
     assert page.locator("#id_latitude").input_value() == "52.486210"
     assert page.locator("#id_longitude").input_value() == "-1.890420"
     context.close()
+
+
+def test_follow_an_existing_report_instead_of_filing(demo, browser):
+    """Report once in Chromium: a pothole already reported a few metres away is offered
+    before the resident's details, and they follow it instead."""
+    import uuid
+
+    from onecouncil.cases.inputs import Contact, Location
+    from onecouncil.cases.models import Follower
+    from onecouncil.cases.services import case_create
+    from onecouncil.catalogue.models import Service
+    from onecouncil.core.models import Council
+    from onecouncil.residents.models import Address
+    from tests.e2e.conftest import assert_accessible
+
+    council = Council.objects.get(slug="riverbend")
+    pothole = Service.objects.get(council=council, code="pothole")
+    home = Address.objects.filter(council=council).first()
+    answers = {q.code: q.options[0]["value"] for q in pothole.questions.all() if q.options}
+    existing = case_create(
+        council=council,
+        service=pothole,
+        answers=answers,
+        location=Location(latitude=home.latitude, longitude=home.longitude),
+        contact=Contact(name="First Reporter", email="first@x.example"),
+        channel="web",
+        submission_key=uuid.uuid4(),
+    ).case
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{demo}/riverbend/services/pothole/")
+    page.get_by_role("button", name="Start now").click()
+    page.get_by_label("About the size of a car tyre").check()
+    page.get_by_label("In the middle of the road").check()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_text("Give the exact position").click()
+    page.get_by_label("Latitude").fill(f"{home.latitude + 0.0001:.6f}")
+    page.get_by_label("Longitude").fill(f"{home.longitude:.6f}")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", name="Has this already been reported?")).to_be_visible()
+    assert "First Reporter" not in page.content()
+    assert_accessible(page)
+    page.get_by_label("Your email address, for its updates").fill("second@x.example")
+    page.get_by_role("button", name="Yes, follow it instead").click()
+    expect(page.get_by_text("You do not need to report it again")).to_be_visible()
+    assert_accessible(page)
+    assert Follower.objects.filter(case=existing, email="second@x.example").exists()
+    context.close()

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import uuid
+from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from onecouncil.cases.models import Case, CaseEvent, EventKind, Follower, Photo
 from onecouncil.cases.tokens import token_matches
+from onecouncil.catalogue.models import Service
 from onecouncil.core.models import Council
 from onecouncil.core.references import ParsedReference
+from onecouncil.places.lookup import metres_between
 from onecouncil.residents.models import Account
 
 
@@ -138,3 +144,47 @@ def claimable_cases(account: Account) -> QuerySet[Case]:
         # Those already linked by a confirmed email are the resident's already.
         claimable = claimable.exclude(person_id=account.person_id)
     return claimable.select_related("service").order_by("-created_at")
+
+
+@dataclass(frozen=True)
+class Nearby:
+    case: Case
+    metres: float
+
+
+def nearby_open_requests(
+    *, service: Service, latitude: float, longitude: float, limit: int = 10
+) -> list[Nearby]:
+    """Report once: open requests of this service (or a related public one) within its
+    radius and window of the point, nearest first. Private services never show or
+    match (their requests are nobody else's business)."""
+    if not service.is_public:
+        return []
+    services = [service.pk] + [
+        s.pk
+        for s in service.related_services.all()
+        if s.is_public and s.council_id == service.council_id
+    ]
+    radius = service.nearby_radius_metres
+    pad = radius / 111_000
+    pad_lon = pad / max(math.cos(math.radians(latitude)), 0.1)
+    since = timezone.now() - dt.timedelta(days=service.nearby_days)
+    candidates = (
+        Case.objects.open()
+        .filter(
+            council_id=service.council_id,
+            service_id__in=services,
+            created_at__gte=since,
+            latitude__range=(latitude - pad, latitude + pad),
+            longitude__range=(longitude - pad_lon, longitude + pad_lon),
+        )
+        .select_related("service", "ward")
+    )
+    found = []
+    for case in candidates:
+        assert case.latitude is not None and case.longitude is not None
+        metres = metres_between(latitude, longitude, case.latitude, case.longitude)
+        if metres <= radius:
+            found.append(Nearby(case, metres))
+    found.sort(key=lambda n: (n.metres, -n.case.created_at.timestamp()))
+    return found[:limit]

@@ -31,6 +31,8 @@ SERVICE_FIELDS = (
     "purpose",
     "lawful_basis",
     "keep_reason",
+    "nearby_radius_metres",
+    "nearby_days",
     "is_active",
     "receives_changes",
     "order",

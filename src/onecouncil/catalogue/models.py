@@ -174,6 +174,26 @@ class Service(CouncilOwned):
             "a request to erase them then restricts them instead, and shows this reason."
         ),
     )
+    nearby_radius_metres = models.PositiveIntegerField(
+        _("report once: how near (metres)"),
+        default=50,
+        validators=[MinValueValidator(5), MaxValueValidator(2000)],
+        help_text=_(
+            "Before a resident gives their details, open requests of this service (and of "
+            "related services) this near and this recent are shown, to follow instead."
+        ),
+    )
+    nearby_days = models.PositiveIntegerField(
+        _("report once: how recent (days)"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    related_services = models.ManyToManyField(
+        "self",
+        blank=True,
+        verbose_name=_("related services"),
+        help_text=_("Reports of these count as the same problem (a blocked drain and flooding)."),
+    )
     is_active = models.BooleanField(_("available to residents"), default=True)
     receives_changes = models.BooleanField(
         _("needs to know when residents change their details"),

@@ -13,6 +13,7 @@ urlpatterns = [
     path("services/<slug:code>/", views.service_start, name="service"),
     path("report/<slug:code>/questions/", views.report_questions, name="report_questions"),
     path("report/<slug:code>/location/", views.report_location, name="report_location"),
+    path("report/<slug:code>/nearby/", views.report_nearby, name="report_nearby"),
     path("report/<slug:code>/photos/", views.report_photos, name="report_photos"),
     path("report/<slug:code>/photos/<int:photo_id>/", views.draft_photo, name="draft_photo"),
     path("report/<slug:code>/contact/", views.report_contact, name="report_contact"),

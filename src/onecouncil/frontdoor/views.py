@@ -34,6 +34,7 @@ from onecouncil.cases.selectors import (
     case_for_public,
     case_for_reporter,
     is_following,
+    nearby_open_requests,
     photo_for_draft,
     photo_for_reporter,
     photos_for_draft,
@@ -45,6 +46,7 @@ from onecouncil.cases.services import (
     case_reopen_by_resident,
     may_reopen,
 )
+from onecouncil.cases.tell_us_once import case_follow
 from onecouncil.catalogue.answers import AnswersForm, answerable_questions
 from onecouncil.catalogue.models import Pattern, QuestionKind, Service
 from onecouncil.catalogue.selectors import (
@@ -53,6 +55,7 @@ from onecouncil.catalogue.selectors import (
     service_for_resident,
     service_search,
 )
+from onecouncil.core.clients import client_ip
 from onecouncil.core.models import Council
 from onecouncil.core.references import (
     ParsedReference,
@@ -339,6 +342,10 @@ def report_location(
                     },
                     step="location",
                 )
+                if not (request.GET.get("change") or request.POST.get("change")) and _nearby(
+                    service, draft
+                ):
+                    return redirect("frontdoor:report_nearby", code=service.code)
                 return _next(request, service, "location")
     postcode = stored.get("postcode", "")
     addresses = addresses_for_postcode(council=council, postcode=postcode) if postcode else []
@@ -366,6 +373,79 @@ def report_location(
                 or place_form.errors.get("longitude")
             ),
         },
+    )
+
+
+def _draft_point(council: Council, draft: Draft) -> tuple[float, float] | None:
+    """Where the draft's place is: its coordinates, or its address's."""
+    stored = draft.get("location")
+    try:
+        if stored.get("latitude") not in (None, "") and stored.get("longitude") not in (None, ""):
+            return float(stored["latitude"]), float(stored["longitude"])
+    except (TypeError, ValueError):
+        return None
+    uprn = parse_id(str(stored.get("uprn") or ""))
+    address = address_by_uprn(council=council, uprn=uprn) if uprn else None
+    if address is not None and address.latitude is not None and address.longitude is not None:
+        return address.latitude, address.longitude
+    return None
+
+
+def _nearby(service: Service, draft: Draft) -> list[Any]:
+    point = _draft_point(service.council, draft)
+    if point is None:
+        return []
+    return nearby_open_requests(service=service, latitude=point[0], longitude=point[1])
+
+
+@require_http_methods(["GET", "POST"])
+@_journey("location")
+def report_nearby(
+    request: HttpRequest, council: Council, service: Service, draft: Draft
+) -> HttpResponseBase:
+    """Report once: before the resident gives their details, the open requests of the same
+    problem nearby, to follow instead of filing again; or "mine is different"."""
+    if not draft.is_done("location"):
+        return redirect(_step_url(service, "location"))
+    nearby = _nearby(service, draft)
+    if (request.method == "POST" and request.POST.get("action") == "different") or not nearby:
+        return _next(request, service, "location")
+    account = current_account(request)
+    error = ""
+    if request.method == "POST" and request.POST.get("action") == "follow":
+        chosen = next(
+            (n.case for n in nearby if n.case.reference == request.POST.get("reference")), None
+        )
+        email = account.email if account else request.POST.get("email", "")
+        if chosen is None:
+            error = _("Choose the request that is the same as yours")
+        else:
+            try:
+                followed = case_follow(
+                    case=chosen, account=account, email=email, ip=client_ip(request)
+                )
+            except ValidationError as exc:
+                error = exc.messages[0]
+            else:
+                draft.discard()
+                return page(
+                    request,
+                    "nearby_followed.html",
+                    {"case": chosen, "needs_confirming": followed.needs_confirming},
+                )
+    return page(
+        request,
+        "nearby.html",
+        {
+            **_journey_context(service, "location", request),
+            "back_url": _step_url(service, "location"),
+            "nearby": nearby,
+            "error": error,
+            "errors": [{"href": "#nearby", "text": error}] if error else [],
+            "chosen": request.POST.get("reference", ""),
+            "email": request.POST.get("email", ""),
+        },
+        status=400 if error else 200,
     )
 
 
