@@ -97,6 +97,7 @@ from onecouncil.catalogue.selectors import (
 from onecouncil.core.actors import Actor
 from onecouncil.core.audit import audit_record, personal_data_read
 from onecouncil.core.exports import csv_writer
+from onecouncil.core.geo import metres_between
 from onecouncil.core.models import AuditEntry, Council, Membership, Role
 from onecouncil.core.permissions import Permission, role_has
 from onecouncil.core.privacy import stores as privacy_stores
@@ -425,7 +426,7 @@ def mine(request: HttpRequest, council: Council, membership: Membership) -> Http
     if origin is not None:
         for case in cases:
             if case.latitude is not None and case.longitude is not None:
-                distances[case.pk] = _metres(origin, (case.latitude, case.longitude))
+                distances[case.pk] = metres_between(*origin, case.latitude, case.longitude)
         cases.sort(key=lambda c: distances.get(c.pk, math.inf))
     rows = [{"case": c, "metres": distances.get(c.pk)} for c in cases]
     return page(
@@ -438,15 +439,6 @@ def mine(request: HttpRequest, council: Council, membership: Membership) -> Http
             "postcode": request.GET.get("postcode", ""),
         },
     )
-
-
-def _metres(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 6_371_000 * 2 * math.asin(math.sqrt(h))
 
 
 # --- The case view ---------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 import uuid
 from dataclasses import dataclass
 
@@ -13,9 +12,9 @@ from django.utils import timezone
 from onecouncil.cases.models import Case, CaseEvent, EventKind, Follower, Photo
 from onecouncil.cases.tokens import token_matches
 from onecouncil.catalogue.models import Service
+from onecouncil.core.geo import box_around, metres_between
 from onecouncil.core.models import Council
 from onecouncil.core.references import ParsedReference
-from onecouncil.places.lookup import metres_between
 from onecouncil.residents.models import Account
 
 
@@ -166,8 +165,7 @@ def nearby_open_requests(
         if s.is_public and s.council_id == service.council_id
     ]
     radius = service.nearby_radius_metres
-    pad = radius / 111_000
-    pad_lon = pad / max(math.cos(math.radians(latitude)), 0.1)
+    pad, pad_lon = box_around(latitude, longitude, radius)
     since = timezone.now() - dt.timedelta(days=service.nearby_days)
     candidates = (
         Case.objects.open()

@@ -9,7 +9,6 @@ answers None), so councils adopt boundaries when they are ready.
 from __future__ import annotations
 
 import json
-import math
 import threading
 from dataclasses import dataclass
 
@@ -17,6 +16,7 @@ import shapely
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 
+from onecouncil.core.geo import box_around, metres_between
 from onecouncil.places.models import CouncilBoundary, StreetLine, WardBoundary
 
 
@@ -91,21 +91,11 @@ def councils_covering(latitude: float, longitude: float, *, exclude: int) -> lis
     ]
 
 
-def metres_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine), good to a metre at street scale."""
-    radius = 6_371_008.8
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi, dlmb = phi2 - phi1, math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
-    return 2 * radius * math.asin(math.sqrt(a))
-
-
 def nearest_street(
     council_id: int, latitude: float, longitude: float, *, within_metres: float = 150
 ) -> StreetLine | None:
     """The street line nearest the point, within ``within_metres``."""
-    pad = within_metres / 111_000
-    pad_lon = pad / max(math.cos(math.radians(latitude)), 0.1)
+    pad, pad_lon = box_around(latitude, longitude, within_metres)
     near = StreetLine.objects.filter(
         council_id=council_id,
         min_lat__lte=latitude + pad,

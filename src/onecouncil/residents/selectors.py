@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from onecouncil.core.geo import box_around, metres_between
 from onecouncil.core.models import Council
 from onecouncil.residents.models import Address
 from onecouncil.residents.postcodes import postcode_key
@@ -21,10 +22,7 @@ def nearest_address(
     *, council: Council, latitude: float, longitude: float, within_metres: float = 400
 ) -> Address | None:
     """The gazetteer address nearest a point, if one is close enough to name the place."""
-    import math
-
-    dlat = within_metres / 111_320
-    dlon = within_metres / (111_320 * max(math.cos(math.radians(latitude)), 0.01))
+    dlat, dlon = box_around(latitude, longitude, within_metres)
     candidates = Address.objects.filter(
         council=council,
         latitude__range=(latitude - dlat, latitude + dlat),
@@ -33,9 +31,7 @@ def nearest_address(
 
     def distance(address: Address) -> float:
         assert address.latitude is not None and address.longitude is not None
-        x = (address.longitude - longitude) * math.cos(math.radians(latitude))
-        y = address.latitude - latitude
-        return math.hypot(x, y)
+        return metres_between(latitude, longitude, address.latitude, address.longitude)
 
     located = [a for a in candidates if a.latitude is not None and a.longitude is not None]
     return min(located, key=distance, default=None)
