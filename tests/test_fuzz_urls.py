@@ -154,6 +154,8 @@ SPECS: dict[str, Spec] = {
     "backoffice:export": Spec("staff"),
     "backoffice:search": Spec("staff"),
     "backoffice:mine": Spec("staff"),
+    "backoffice:received": Spec("staff"),
+    "backoffice:received_case": Spec("staff", _ref),
     "backoffice:assisted": Spec("staff"),
     "backoffice:assisted_report": Spec(
         "staff", lambda w: {"code": "missed-bin"}, ("GET", "POST"), params=("find", "use")
@@ -196,6 +198,10 @@ SPECS: dict[str, Spec] = {
     ),
     "frontdoor:report_photos": Spec("anyone", lambda w: {"code": "missed-bin"}, ("GET", "POST")),
     "frontdoor:report_nearby": Spec("anyone", lambda w: {"code": "missed-bin"}, ("GET", "POST")),
+    "frontdoor:report_elsewhere": Spec(
+        "anyone", lambda w: {"code": "missed-bin"}, ("POST",), params=("council",)
+    ),
+    "frontdoor:handoff": Spec("anyone", lambda w: {"token": "abc"}),
     "frontdoor:draft_photo": Spec(
         "anyone", lambda w: {"code": "missed-bin", "photo_id": "1"}, ("GET", "POST")
     ),

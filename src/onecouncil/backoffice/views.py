@@ -38,10 +38,13 @@ from onecouncil.backoffice.forms import (
     WelcomePasswordForm,
 )
 from onecouncil.cases.access import (
+    CaseNotFound,
+    access_received_case_for_staff,
     case_events_for_staff,
     case_followers_for_staff,
     case_photos_for_staff,
     changes_for_audit,
+    received_cases,
 )
 from onecouncil.cases.inputs import Contact, Location, parse_place, validate_contact
 from onecouncil.cases.models import Case, Channel, ResponseTemplate, Status, TemplateUse
@@ -388,6 +391,12 @@ def search(request: HttpRequest, council: Council, membership: Membership) -> Ht
         exact = case_for_staff(membership=membership, reference=text)
         if exact is not None:
             return redirect("backoffice:case", reference=exact.reference)
+        try:
+            elsewhere = access_received_case_for_staff(membership=membership, reference=text)
+        except CaseNotFound:
+            pass
+        else:
+            return redirect("backoffice:received_case", reference=elsewhere.case.reference)
         results = case_search(membership=membership, text=text)
         audit_record(
             council=council,
@@ -399,6 +408,37 @@ def search(request: HttpRequest, council: Council, membership: Membership) -> Ht
             detail={"results": len(results)},
         )
     return page(request, "search.html", {"form": form, "results": results})
+
+
+@require_GET
+@staff_view(Permission.VIEW_CASES)
+def received(request: HttpRequest, council: Council, membership: Membership) -> HttpResponseBase:
+    """Two-tier areas: what residents reported here for services other councils handle."""
+    return page(request, "received.html", {"cases": received_cases(membership=membership)})
+
+
+@require_GET
+@staff_view(Permission.VIEW_CASES)
+def received_case(
+    request: HttpRequest, council: Council, membership: Membership, reference: str
+) -> HttpResponseBase:
+    """One of those, read only: the handling council works it."""
+    try:
+        seen = access_received_case_for_staff(membership=membership, reference=reference)
+    except CaseNotFound:
+        raise Http404() from None
+    if seen.case.reference != reference:
+        return redirect("backoffice:received_case", reference=seen.case.reference)
+    return page(
+        request,
+        "received_case.html",
+        {
+            "case": seen.case,
+            "events": seen.timeline,
+            "personal": seen.shows_personal_data,
+            "answers": answer_rows(seen.case.form_service, seen.case.answers),
+        },
+    )
 
 
 @require_GET
@@ -512,7 +552,7 @@ def case_view(
             **context,
             "case": case,
             "personal": personal,
-            "answers": answer_rows(case.service, case.answers),
+            "answers": answer_rows(case.form_service, case.answers),
             "events": events,
             "notes": [e for e in events if not e.is_public],
             "photos": case_photos_for_staff(membership=membership, case=case),

@@ -15,6 +15,7 @@ reads by ``cases.selectors``; this module is the front both are reached through.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +25,9 @@ from onecouncil.cases.staff import (
     case_for_staff,
     cases_for_staff,
     may_see_personal_data,
+    may_see_personal_data_any,
+    received_case_for_staff,
+    received_cases_for_staff,
     require,
 )
 from onecouncil.catalogue.models import PUBLIC_VISIBILITIES
@@ -139,6 +143,34 @@ def access_case_for_staff(*, membership: Membership, reference: str) -> Case:
     if case is None:
         raise CaseNotFound(reference)
     return case
+
+
+def received_cases(*, membership: Membership, limit: int = 200) -> list[Case]:
+    """Requests taken here for services other councils handle, newest first (read only)."""
+    return list(
+        received_cases_for_staff(membership=membership)
+        .select_related("service", "council", "received_service")
+        .order_by("-created_at")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class ReceivedCase:
+    """What the receiving council's staff may read of a request another council handles:
+    the request (contact details only for those who may see personal data, and audited)
+    and its public timeline."""
+
+    case: Case
+    timeline: list[CaseEvent]
+    shows_personal_data: bool
+
+
+def access_received_case_for_staff(*, membership: Membership, reference: str) -> ReceivedCase:
+    case = received_case_for_staff(membership=membership, reference=reference)
+    if case is None:
+        raise CaseNotFound(reference)
+    events = list(CaseEvent.objects.filter(case=case, is_public=True).order_by("created_at", "id"))
+    return ReceivedCase(case, events, may_see_personal_data_any(membership))
 
 
 def case_events_for_staff(

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onecouncil.catalogue.models import Service
-from onecouncil.core.models import CouncilOwned
+from onecouncil.core.models import Council, CouncilOwned
 from onecouncil.residents.models import Account, Address, Person, Ward
 
 
@@ -194,6 +194,35 @@ class Case(CouncilOwned):
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     ward = models.ForeignKey(Ward, on_delete=models.SET_NULL, null=True, blank=True)
+    nearest_address = models.CharField(
+        _("nearest address"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "For a place given as a point: the gazetteer address nearest it, to help find "
+            "the spot. It is not the request's address, and public pages never show it."
+        ),
+    )
+
+    # Two-tier areas: the council whose front door took the request, when another one
+    # handles the service (``Service.handled_by``); its staff may read it, never change it.
+    received_by = models.ForeignKey(
+        Council,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("received by"),
+    )
+    received_service = models.ForeignKey(
+        Service,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("service as reported"),
+        help_text=_("The receiving council's service, whose questions the resident answered."),
+    )
 
     # Who: the contact details exactly as given, and the person record they link to.
     contact_name = models.CharField(_("name"), max_length=200, blank=True)
@@ -303,6 +332,12 @@ class Case(CouncilOwned):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def form_service(self) -> Service:
+        """The service whose questions the resident answered: the receiving council's,
+        for a request handled by another council; otherwise the request's own."""
+        return self.received_service or self.service
 
     @property
     def is_open(self) -> bool:

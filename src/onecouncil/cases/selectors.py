@@ -68,8 +68,24 @@ def is_following(*, case: Case, account: Account) -> bool:
     return Follower.objects.active().filter(case=case, account=account).exists()
 
 
+def _taken_by(council: Council) -> Q:
+    """Requests made through this council's front door: its own, and those it took for
+    a service another council handles (two-tier areas)."""
+    return Q(council=council) | Q(received_by=council)
+
+
 def case_by_submission_key(*, council: Council, submission_key: uuid.UUID) -> Case | None:
-    return Case.objects.filter(council=council, submission_key=submission_key).first()
+    return Case.objects.filter(_taken_by(council), submission_key=submission_key).first()
+
+
+def case_submitted_here(*, council: Council, reference: str) -> Case | None:
+    """A request this front door took, by its exact reference (from the session that
+    submitted it): the confirmation page's read, whichever council handles it."""
+    return (
+        Case.objects.filter(_taken_by(council), reference=reference)
+        .select_related("service", "council")
+        .first()
+    )
 
 
 def photo_for_draft(*, council: Council, draft_key: uuid.UUID, photo_id: int) -> Photo | None:

@@ -111,13 +111,21 @@ def case_create(
     """
     if service.council_id != council.id or not service.is_active:
         raise ValidationError({"service": [_("This service is not available")]})
-    existing = Case.objects.filter(council=council, submission_key=submission_key).first()
+    # Two-tier areas: the resident answered this council's questions; the request is made
+    # in the council that handles the service, with its reference, team and targets.
+    handler = service.handled_by if service.handled_by_id is not None else None
+    if handler is not None and (not handler.is_active or handler.council_id == council.id):
+        raise ValidationError({"service": [_("This service is not available")]})
+    owner, owner_service = (handler.council, handler) if handler else (council, service)
+    existing = Case.objects.filter(council=owner, submission_key=submission_key).first()
     if existing is not None:
         return CaseCreated(existing, None, created=False)
 
     if updates_by_sms and not contact.updates_by_sms:
         contact = replace(contact, updates_by_sms=True)
     cleaned_answers, errors = _check_request(council, service, answers, location, contact)
+    if handler is not None and not errors:
+        errors.update(validate_location(handler, location))
     photos: Sequence[Photo] = []
     if photo_draft_key is not None:
         photos = list(
@@ -132,8 +140,9 @@ def case_create(
     try:
         with transaction.atomic():
             return _insert(
-                council=council,
-                service=service,
+                council=owner,
+                service=owner_service,
+                received_service=service if handler is not None else None,
                 answers=cleaned_answers,
                 location=location,
                 contact=contact,
@@ -151,7 +160,7 @@ def case_create(
             )
     except IntegrityError:
         # A second submit of the same journey raced the first: return what it made.
-        existing = Case.objects.filter(council=council, submission_key=submission_key).first()
+        existing = Case.objects.filter(council=owner, submission_key=submission_key).first()
         if existing is None:
             raise
         return CaseCreated(existing, None, created=False)
@@ -456,6 +465,7 @@ def _new_case(
     reported_at: dt.datetime,
     reference: str,
     team_for: Callable[..., Team | None],
+    received_service: Service | None = None,
 ) -> Case:
     """A new request, not yet saved, with everything derived from what was given: the
     place (street, ward, coordinates), the team it is routed to, the contact search keys,
@@ -468,13 +478,18 @@ def _new_case(
         ward_id = ward_id_at(council.pk, location.latitude, location.longitude)
         if ward_id is not None and (ward is None or ward.pk != ward_id):
             ward = Ward.objects.filter(pk=ward_id).first() or ward
+    near = ""
     if address is None and location.latitude is not None and location.longitude is not None:
+        # The gazetteer is the receiving council's (a district's, in a two-tier area).
         nearest = nearest_address(
-            council=council, latitude=location.latitude, longitude=location.longitude
+            council=received_service.council if received_service else council,
+            latitude=location.latitude,
+            longitude=location.longitude,
         )
         if nearest is not None:
-            ward = ward if ward_id is not None else nearest.ward
+            ward = ward if ward_id is not None or received_service else nearest.ward
             street = street or nearest.street
+            near = nearest.single_line
     anonymous = contact.anonymous
     team = team_for(service=service, ward=ward)
     keys = contact_keys(
@@ -501,6 +516,9 @@ def _new_case(
         if location.longitude is not None
         else (address.longitude if address else None),
         ward=ward,
+        nearest_address=near[:300],
+        received_by_id=received_service.council_id if received_service else None,
+        received_service=received_service,
         contact_name="" if anonymous else contact.name.strip(),
         contact_email="" if anonymous else contact.email.strip(),
         contact_phone="" if anonymous else contact.phone.strip(),
@@ -515,7 +533,10 @@ def _new_case(
         team=team,
         submission_key=submission_key,
         due_at=due_at_for(service, council, reported_at),
-        account=account if account is not None and account.council_id == council.id else None,
+        account=account
+        if account is not None
+        and account.council_id in (council.id, received_service and received_service.council_id)
+        else None,
         # A verified account vouches for its own email address.
         person_id=account.person_id
         if account is not None
@@ -546,11 +567,13 @@ def _insert(
     change_details: dict[str, Any] | None = None,
     created_message: str = "",
     confirm: bool = True,
+    received_service: Service | None = None,
 ) -> CaseCreated:
     token = secrets.token_urlsafe(24)
     case = _new_case(
         council=council,
         service=service,
+        received_service=received_service,
         answers=answers,
         location=location,
         contact=contact,
@@ -570,7 +593,8 @@ def _insert(
     case.save(force_insert=True)
     for photo in photos:
         photo.case = case
-    Photo.objects.bulk_update(photos, ["case"])
+        photo.council = council  # the handling council's, in a two-tier area
+    Photo.objects.bulk_update(photos, ["case", "council"])
     channel_actor = actor or Actor.system(str(case.get_channel_display()))
     event_append(
         case=case,

@@ -10,6 +10,7 @@ from django.db.models import Q
 
 from onecouncil.cases.inputs import normalise_phone, parse_uprn
 from onecouncil.cases.models import Case, CaseQuerySet, Photo
+from onecouncil.catalogue.models import Service
 from onecouncil.core.audit import personal_data_read
 from onecouncil.core.models import Council, Membership, Role
 from onecouncil.core.permissions import Permission, role_has
@@ -69,6 +70,43 @@ def case_for_staff(*, membership: Membership, reference: str) -> Case | None:
     )
     if case is not None and may_see_personal_data(membership, case):
         personal_data_read(council_id=case.council_id, what=f"request {case.reference}")
+    return case
+
+
+def received_cases_for_staff(*, membership: Membership) -> CaseQuerySet:
+    """Two-tier areas: requests this council's front door took for a service another
+    council handles (``Service.handled_by``). Staff who may see requests read them, so they
+    can answer a resident who calls; only the handling council changes them. Councillors'
+    ward limits are the handling council's wards, so they are not shown these."""
+    require(membership, Permission.VIEW_CASES)
+    if membership.role == Role.COUNCILLOR:
+        return Case.objects.none()
+    return Case.objects.filter(received_by_id=membership.council_id)
+
+
+def received_case_for_staff(*, membership: Membership, reference: str) -> Case | None:
+    """One of those, by its reference (the handling council's) as typed."""
+    handlers = Council.objects.filter(
+        pk__in=Service.objects.filter(
+            council_id=membership.council_id, handled_by__isnull=False
+        ).values("handled_by__council_id")
+    )
+    candidates = []
+    for handler in handlers:
+        try:
+            candidates.append(str(parse_reference(reference, prefix=handler.reference_prefix)))
+        except ReferenceError:
+            continue
+    if not candidates:
+        return None
+    case = (
+        received_cases_for_staff(membership=membership)
+        .select_related("service", "council", "received_service", "ward", "team")
+        .filter(reference__in=candidates)
+        .first()
+    )
+    if case is not None and may_see_personal_data_any(membership):
+        personal_data_read(council_id=membership.council_id, what=f"request {case.reference}")
     return case
 
 

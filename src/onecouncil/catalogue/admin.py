@@ -117,8 +117,21 @@ class ServiceAdmin(CouncilScopedAdmin):
     prepopulated_fields = {"code": ("name",)}
     inlines = [QuestionInline]
 
+    other_council_fields = ("handled_by",)
+
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "handled_by":
+            # Another council's services (their names are public): never one's own, and
+            # never one that is itself handled elsewhere.
+            kwargs["queryset"] = (
+                Service.objects.filter(is_active=True, handled_by__isnull=True)
+                .exclude(council_id__in=self.council_ids(request))
+                .select_related("council")
+                .order_by("council__name", "name")
+            )
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "handled_by" and field is not None:
+            field.label_from_instance = lambda s: f"{s.council.name}: {s.name}"
         if db_field.name in ("group", "team") and field is not None:
             queryset: QuerySet[Any] = field.queryset
             field.queryset = queryset.filter(council_id__in=self.council_ids(request))

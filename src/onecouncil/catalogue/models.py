@@ -194,6 +194,29 @@ class Service(CouncilOwned):
         verbose_name=_("related services"),
         help_text=_("Reports of these count as the same problem (a blocked drain and flooding)."),
     )
+    handled_by = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="handled_for",
+        verbose_name=_("handled by another council"),
+        help_text=_(
+            "Two-tier areas: residents report here, and the request is made in this other "
+            "council's service (highways by the county, say), with its reference number. "
+            "Our staff can read it; that council works it."
+        ),
+    )
+    other_codes = models.CharField(
+        _("the same service at neighbouring councils"),
+        max_length=400,
+        blank=True,
+        help_text=_(
+            "Codes of other councils' services that mean this one, comma separated, for "
+            "when their residents' place turns out to be ours. Services with the same LGSL "
+            "code match without this."
+        ),
+    )
     is_active = models.BooleanField(_("available to residents"), default=True)
     receives_changes = models.BooleanField(
         _("needs to know when residents change their details"),
@@ -236,6 +259,24 @@ class Service(CouncilOwned):
             and self.team.council_id != self.council_id
         ):
             raise ValidationError({"team": _("Choose a team of the same council.")})
+        if self.handled_by_id is not None and self.handled_by is not None:
+            if self.handled_by.council_id == self.council_id:
+                raise ValidationError(
+                    {"handled_by": _("Choose another council's service, or leave it empty.")}
+                )
+            if self.handled_by.handled_by_id is not None:
+                raise ValidationError(
+                    {
+                        "handled_by": _(
+                            "That service is itself handled elsewhere: "
+                            "choose the one that handles it."
+                        )
+                    }
+                )
+
+    @property
+    def other_code_list(self) -> list[str]:
+        return [c.strip() for c in self.other_codes.split(",") if c.strip()]
 
     @property
     def keyword_list(self) -> list[str]:

@@ -81,6 +81,21 @@ def service_for_resident(*, council: Council, code: str) -> Service | None:
     )
 
 
+def matching_service(*, council: Council, service: Service) -> Service | None:
+    """The same service at another council, for a resident whose place turned out to be
+    there: by LGSL code, else by the codes that council lists as meaning its service
+    (``Service.other_codes``). None when nothing matches."""
+    available = list(services_available(council=council).exclude(pk=service.pk))
+    if service.lgsl_code is not None:
+        for candidate in available:
+            if candidate.lgsl_code == service.lgsl_code:
+                return candidate
+    for candidate in available:
+        if service.code in candidate.other_code_list:
+            return candidate
+    return None
+
+
 @dataclass(frozen=True)
 class ProcessingRecord:
     """One service as a processing activity: for the privacy notice and Article 30."""

@@ -18,7 +18,13 @@ from onecouncil.core.signin import Throttled, signin_attempt
 
 
 class CouncilScopedAdmin(admin.ModelAdmin):
-    """A ModelAdmin for council-owned rows: each administrator sees only their councils."""
+    """A ModelAdmin for council-owned rows: each administrator sees only their councils.
+
+    ``other_council_fields`` names relations that point at another council on purpose
+    (a service handled by the county): the admin gives their own choices and the
+    same-council rule leaves them alone."""
+
+    other_council_fields: tuple[str, ...] = ()
 
     def council_ids(self, request: HttpRequest) -> list[int]:
         return councils_administered_by(request.user)
@@ -61,7 +67,8 @@ class CouncilScopedAdmin(admin.ModelAdmin):
             ).distinct()
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        self._scoped(db_field, request, kwargs)
+        if db_field.name not in self.other_council_fields:
+            self._scoped(db_field, request, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
@@ -72,11 +79,12 @@ class CouncilScopedAdmin(admin.ModelAdmin):
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
     ) -> Any:
         base = super().get_form(request, obj, change=change, **kwargs)
+        admin_class = self
 
         class SameCouncilForm(base):  # type: ignore[misc, valid-type]  # a form class made at run time
             def clean(self) -> Any:
                 data = super().clean()
-                same_council_errors(self)
+                same_council_errors(self, skip=admin_class.other_council_fields)
                 return data
 
         return SameCouncilForm
@@ -88,14 +96,14 @@ def _council_owned(model: Any) -> bool:
     )
 
 
-def same_council_errors(form: Any) -> None:
+def same_council_errors(form: Any, skip: tuple[str, ...] = ()) -> None:
     """On save, every related row a form names must belong to the same council as the row
     itself (a routing rule for Riverbend's potholes cannot name a Northfield team)."""
     council = form.cleaned_data.get("council") or getattr(form.instance, "council", None)
     if council is None:
         return
     for name, value in list(form.cleaned_data.items()):
-        if name == "council" or value is None:
+        if name == "council" or name in skip or value is None:
             continue
         values = (
             list(value) if hasattr(value, "__iter__") and not isinstance(value, str) else [value]

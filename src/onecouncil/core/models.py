@@ -46,6 +46,17 @@ def validate_public_base_url(value: str) -> None:
         raise ValidationError(_("The web address must not have a ? or # part"))
 
 
+def validate_tiles_url(value: str) -> None:
+    """A tile server's address: https, with the {z}, {x} and {y} placeholders."""
+    parts = urlsplit(value.strip())
+    if parts.scheme != "https" or not parts.hostname:
+        raise ValidationError(
+            _("Enter an https address, like https://tiles.example.org/{z}/{x}/{y}.png")
+        )
+    if not all(p in value for p in ("{z}", "{x}", "{y}")):
+        raise ValidationError(_("The address must hold {z}, {x} and {y}"))
+
+
 def validate_time_zone(value: str) -> None:
     if value not in available_timezones():
         raise ValidationError(_("Enter a time zone such as Europe/London."))
@@ -110,6 +121,32 @@ class Council(models.Model):
         max_length=300,
         blank=True,
         help_text=_("Shown on the privacy notice, for example dpo@riverbend.gov.uk."),
+    )
+    map_tiles_url = models.CharField(
+        _("map tiles address"),
+        max_length=300,
+        blank=True,
+        validators=[validate_tiles_url],
+        help_text=_(
+            "Optional raster tiles under the council's own streets and wards, as "
+            "https://host/path/{z}/{x}/{y}.png (OS Maps API, OpenStreetMap or your own "
+            "server; docs/places.md). Empty: maps use only the council's own data."
+        ),
+    )
+    map_tiles_attribution = models.CharField(
+        _("map tiles attribution"),
+        max_length=300,
+        blank=True,
+        help_text=_("Shown on every map with the tiles, as their licence requires."),
+    )
+    geography_attribution = models.CharField(
+        _("boundaries and streets attribution"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Shown wherever the imported boundaries and streets are drawn, such as "
+            "'Contains OS data © Crown copyright and database right 2026'."
+        ),
     )
     is_active = models.BooleanField(_("active"), default=True)
     catalogue_version = models.PositiveIntegerField(

@@ -44,7 +44,7 @@ from onecouncil.frontdoor.account_forms import (
     SignInForm,
     SignUpForm,
 )
-from onecouncil.frontdoor.drafts import SESSION_KEY as DRAFTS_KEY
+from onecouncil.frontdoor.drafts import draft_restore
 from onecouncil.frontdoor.sessions import current_account, sign_in, sign_out
 from onecouncil.frontdoor.views import _parse_or_404, council_of
 from onecouncil.notify.models import Channel
@@ -528,8 +528,7 @@ def resume_draft(
         raise Http404()
     data = dict(saved.data)
     step = data.pop("resume_step", None)
-    request.session.setdefault(DRAFTS_KEY, {})[code] = data
-    request.session.modified = True
+    draft_restore(request.session, council.pk, code, data)
     if step in RESUMABLE_STEPS:
         # The journey itself sends them back to any earlier step they had not finished.
         return redirect(f"frontdoor:report_{step}", code=code)

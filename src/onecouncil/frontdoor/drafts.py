@@ -12,13 +12,19 @@ SESSION_KEY = "report_drafts"
 SUBMITTED_KEY = "report_submitted"
 
 
+def draft_key(council_id: int, service_code: str) -> str:
+    """Drafts are per council and service: councils served under one address share the
+    session, and two of them may both have a ``pothole`` service."""
+    return f"{council_id}:{service_code}"
+
+
 class Draft:
-    def __init__(self, session: SessionBase, service_code: str) -> None:
+    def __init__(self, session: SessionBase, council_id: int, service_code: str) -> None:
         self.session = session
-        self.service_code = service_code
+        self.service_code = draft_key(council_id, service_code)
         drafts: dict[str, dict[str, Any]] = session.setdefault(SESSION_KEY, {})
-        if service_code not in drafts:
-            drafts[service_code] = {
+        if self.service_code not in drafts:
+            drafts[self.service_code] = {
                 "key": str(uuid.uuid4()),
                 "answers": {},
                 "location": {},
@@ -27,7 +33,7 @@ class Draft:
                 "started": timezone.now().isoformat(),
             }
             session.modified = True
-        self.data = drafts[service_code]
+        self.data = drafts[self.service_code]
 
     @property
     def key(self) -> uuid.UUID:
@@ -56,8 +62,16 @@ class Draft:
         self.session.modified = True
 
 
-def draft_exists(session: SessionBase, service_code: str) -> bool:
-    return service_code in session.get(SESSION_KEY, {})
+def draft_exists(session: SessionBase, council_id: int, service_code: str) -> bool:
+    return draft_key(council_id, service_code) in session.get(SESSION_KEY, {})
+
+
+def draft_restore(
+    session: SessionBase, council_id: int, service_code: str, data: dict[str, Any]
+) -> None:
+    """Put a saved or handed-over draft back in the session, replacing any there."""
+    session.setdefault(SESSION_KEY, {})[draft_key(council_id, service_code)] = data
+    session.modified = True
 
 
 def remember_submission(session: SessionBase, reference: str, private_token: str | None) -> None:

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable
 from functools import partial, wraps
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -27,12 +28,14 @@ from onecouncil.cases.inputs import (
     validate_contact,
 )
 from onecouncil.cases.links import private_url as private_link
+from onecouncil.cases.links import tracking_url as tracking_link
 from onecouncil.cases.models import Case, Channel, Photo
 from onecouncil.cases.photos import photo_add, photo_remove
 from onecouncil.cases.selectors import (
     case_by_submission_key,
     case_for_public,
     case_for_reporter,
+    case_submitted_here,
     is_following,
     nearby_open_requests,
     photo_for_draft,
@@ -47,7 +50,7 @@ from onecouncil.cases.services import (
     may_reopen,
 )
 from onecouncil.cases.tell_us_once import case_follow
-from onecouncil.catalogue.answers import AnswersForm, answerable_questions
+from onecouncil.catalogue.answers import AnswersForm, answerable_questions, validate_answers
 from onecouncil.catalogue.models import Pattern, QuestionKind, Service
 from onecouncil.catalogue.selectors import (
     groups_with_services,
@@ -56,6 +59,7 @@ from onecouncil.catalogue.selectors import (
     service_search,
 )
 from onecouncil.core.clients import client_ip
+from onecouncil.core.links import council_base_url, public_url
 from onecouncil.core.models import Council
 from onecouncil.core.references import (
     ParsedReference,
@@ -72,6 +76,7 @@ from onecouncil.frontdoor.forms import (
     PostcodeForm,
     TrackForm,
 )
+from onecouncil.frontdoor.handoff import handoff_offers, handoff_start, handoff_take
 from onecouncil.frontdoor.sessions import current_account
 from onecouncil.residents.accounts import account_update_profile, draft_discard, draft_save
 from onecouncil.residents.models import Account
@@ -135,6 +140,9 @@ def services(request: HttpRequest, council: Council) -> HttpResponseBase:
             "query": query,
             "results": results,
             "groups": partial(groups_with_services, council=council),
+            "handed_from": request.session.pop(f"handed_from:{council.pk}", "")
+            if hasattr(request, "session")
+            else "",
         },
     )
 
@@ -210,7 +218,7 @@ def _journey(step: str) -> Callable[[View], View]:
             service = _service(council, code)
             if step not in _steps(service):
                 raise Http404(_("This service does not have this step"))
-            draft = Draft(request.session, service.code)
+            draft = Draft(request.session, council.pk, service.code)
             account = current_account(request)
             if request.method == "POST" and request.POST.get("action") == "save-for-later":
                 if account is None:
@@ -292,7 +300,8 @@ def report_questions(
 def report_location(
     request: HttpRequest, council: Council, service: Service, draft: Draft
 ) -> HttpResponseBase:
-    stored = draft.get("location")
+    stored = draft.get("location") or _handed_place(request, council)
+    elsewhere: list[Council] = []
     postcode_form = PostcodeForm(initial={"postcode": stored.get("postcode", "")})
     place_form = PlaceForm(
         initial={**stored, "uprn": stored.get("uprn") or stored.get("uprn_suggested", "")}
@@ -327,6 +336,7 @@ def report_location(
                 domain_errors = exc.message_dict
                 if "location" in domain_errors:
                     domain_errors["street"] = domain_errors.pop("location")
+                    elsewhere = _offer_elsewhere(council, draft, data)
                 errors_from(place_form, domain_errors)
             else:
                 address = location.address
@@ -350,11 +360,13 @@ def report_location(
     postcode = stored.get("postcode", "")
     addresses = addresses_for_postcode(council=council, postcode=postcode) if postcode else []
     chosen = place_form["uprn"].value() or stored.get("uprn", "")
-    return page(
+    response = page(
         request,
         "location.html",
         {
             **_journey_context(service, "location", request),
+            "elsewhere": elsewhere,
+            "handed_from": request.session.pop(f"handed_from:{council.pk}", ""),
             "postcode_form": postcode_form,
             "place_form": place_form,
             "addresses": addresses,
@@ -374,6 +386,100 @@ def report_location(
             ),
         },
     )
+    if elsewhere:
+        # The offer's form goes to our own page, which sends the resident on to the
+        # other council's address: a redirect the form-action policy must allow.
+        response._csp_update = {  # type: ignore[attr-defined]  # django-csp's per-response hook
+            "form-action": sorted({_origin(c) for c in elsewhere})
+        }
+    return response
+
+
+def _origin(council: Council) -> str:
+    parts = urlsplit(council_base_url(council))
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _offer_elsewhere(council: Council, draft: Draft, data: dict[str, Any]) -> list[Council]:
+    """When the point is outside this council but inside another on this deployment,
+    offer to carry on there; the place tried is kept in the draft for that."""
+    if data.get("latitude") in (None, "") or data.get("longitude") in (None, ""):
+        return []
+    try:
+        latitude, longitude = float(data["latitude"]), float(data["longitude"])
+    except (TypeError, ValueError):
+        return []
+    offers = handoff_offers(council=council, latitude=latitude, longitude=longitude)
+    if offers:
+        draft.data["tried_place"] = {
+            "latitude": latitude,
+            "longitude": longitude,
+            "street": data.get("street", ""),
+            "description": data.get("description", ""),
+        }
+        draft.session.modified = True
+    return offers
+
+
+def _handed_place(request: HttpRequest, council: Council) -> dict[str, Any]:
+    """A place handed over from another council, for whichever service is chosen here."""
+    place = request.session.get(f"handed_place:{council.pk}")
+    return dict(place) if isinstance(place, dict) else {}
+
+
+@require_POST
+@_journey("location")
+def report_elsewhere(
+    request: HttpRequest, council: Council, service: Service, draft: Draft
+) -> HttpResponseBase:
+    """Carry on at the council whose area the place is in (see ``frontdoor.handoff``)."""
+    tried = draft.data.get("tried_place") or {}
+    target = None
+    if tried:
+        offers = handoff_offers(
+            council=council, latitude=tried["latitude"], longitude=tried["longitude"]
+        )
+        target = next((c for c in offers if c.slug == request.POST.get("council")), None)
+    if target is None:
+        return redirect(_step_url(service, "location"))
+    token, _matched = handoff_start(
+        council=council,
+        service=service,
+        target=target,
+        answers=draft.get("answers"),
+        place=tried,
+    )
+    draft.discard()
+    return redirect(public_url(target, "handoff", token))
+
+
+@require_GET
+@with_council
+def handoff_arrive(request: HttpRequest, council: Council, token: str) -> HttpResponseBase:
+    """The other end: the answers and place go into this council's draft."""
+    handed = handoff_take(council=council, token=token)
+    if handed is None:
+        return redirect("frontdoor:services")
+    place = {**handed.place, "postcode": ""}
+    request.session[f"handed_from:{council.pk}"] = handed.from_council
+    service = service_for_resident(council=council, code=handed.service_code)
+    if service is None:
+        request.session[f"handed_place:{council.pk}"] = place
+        return redirect("frontdoor:services")
+    draft = Draft(request.session, council.pk, service.code)
+    draft.data["answers"] = handed.answers
+    if "questions" in _steps(service):
+        try:
+            draft.data["answers"] = validate_answers(service, handed.answers)
+        except ValidationError:
+            pass  # the questions step opens with what was kept, to finish there
+        else:
+            draft.mark_done("questions")
+    draft.data["location"] = place
+    draft.session.modified = True
+    first = _steps(service)[0]
+    step = "location" if "location" in _steps(service) else first
+    return redirect(_step_url(service, step))
 
 
 def _draft_point(council: Council, draft: Draft) -> tuple[float, float] | None:
@@ -498,10 +604,10 @@ def report_photos(
 @require_GET
 def draft_photo(request: HttpRequest, code: str, photo_id: int) -> HttpResponseBase:
     council = council_of(request)
-    if not draft_exists(request.session, code):
+    if not draft_exists(request.session, council.pk, code):
         raise Http404()
     photo = photo_for_draft(
-        council=council, draft_key=Draft(request.session, code).key, photo_id=photo_id
+        council=council, draft_key=Draft(request.session, council.pk, code).key, photo_id=photo_id
     )
     if photo is None:
         raise Http404()
@@ -672,14 +778,24 @@ def report_done(request: HttpRequest, reference: str) -> HttpResponseBase:
     token = submitted_token(request.session, reference)
     if token is None:
         return redirect("frontdoor:track_case", reference=reference)
-    parsed = _parse_or_404(council, reference)
-    case = case_for_public(council=council, reference=parsed)
+    case = case_submitted_here(council=council, reference=reference)
     if case is None:
         raise Http404()
     private_url = None
     if token and not case.contact_email:
         private_url = private_link(case, token)
-    return page(request, "done.html", {"case": case, "private_url": private_url})
+    handled_elsewhere = case.council_id != council.pk
+    return page(
+        request,
+        "done.html",
+        {
+            "case": case,
+            "private_url": private_url,
+            "handled_elsewhere": handled_elsewhere,
+            # A request another council handles is followed on that council's site.
+            "tracking_url": tracking_link(case) if handled_elsewhere else "",
+        },
+    )
 
 
 # --- Following a request -----------------------------------------------------------
@@ -754,7 +870,7 @@ def _private_page(request: HttpRequest, case: Case, *, private: bool) -> HttpRes
             "reopen_error": request.session.pop("reopen_error", ""),
             "reopen_done": request.session.pop("reopen_done", False),
             "case": case,
-            "answers": answer_rows(case.service, case.answers),
+            "answers": answer_rows(case.form_service, case.answers),
             "private": private,
         },
     )

@@ -112,3 +112,66 @@ def nearest_street(
         if metres <= within_metres and (best is None or metres < best[0]):
             best = (metres, street)
     return best[1] if best else None
+
+
+def council_centre(council_id: int) -> tuple[float, float] | None:
+    """A point inside the council's area to centre its maps on (latitude, longitude)."""
+    shapes = _shapes(council_id)
+    if shapes is None:
+        return None
+    inside = shapes.boundary.representative_point()
+    return (inside.y, inside.x)
+
+
+# How much detail a map needs at each zoom: about a pixel's width, in degrees.
+def _tolerance(zoom: int) -> float:
+    return 360 / (256 * 2 ** max(0, min(zoom, 20))) / 2
+
+
+MAX_STREETS_DRAWN = 3000
+
+
+def map_layers(
+    council_id: int, bbox: tuple[float, float, float, float], zoom: int
+) -> dict[str, object]:
+    """The council's ward boundaries and (close in) its streets within the box, as
+    GeoJSON simplified for the zoom: a base map from its own data, needing no licence or
+    outside server. ``bbox`` is (west, south, east, north)."""
+    west, south, east, north = bbox
+    window = shapely.box(west, south, east, north)
+    tolerance = _tolerance(zoom)
+    features: list[dict[str, object]] = []
+    shapes = _shapes(council_id)
+    if shapes is not None:
+        names = dict(
+            WardBoundary.objects.filter(council_id=council_id).values_list("ward_id", "ward__name")
+        )
+        for ward_id, polygon in shapes.wards:
+            if not polygon.intersects(window):
+                continue
+            outline = polygon.boundary.intersection(window.buffer(tolerance * 10))
+            features.append(
+                {
+                    "type": "Feature",
+                    "properties": {"kind": "ward", "name": names.get(ward_id, "")},
+                    "geometry": shapely.geometry.mapping(outline.simplify(tolerance)),
+                }
+            )
+    if zoom >= 14:
+        streets = StreetLine.objects.filter(
+            council_id=council_id,
+            min_lat__lte=north,
+            max_lat__gte=south,
+            min_lon__lte=east,
+            max_lon__gte=west,
+        ).values_list("name", "geometry")[:MAX_STREETS_DRAWN]
+        for name, geometry in streets:
+            line = shape(json.loads(geometry)).simplify(tolerance)
+            features.append(
+                {
+                    "type": "Feature",
+                    "properties": {"kind": "street", "name": name},
+                    "geometry": shapely.geometry.mapping(line),
+                }
+            )
+    return {"type": "FeatureCollection", "features": features}
