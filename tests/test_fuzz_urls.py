@@ -202,6 +202,8 @@ SPECS: dict[str, Spec] = {
         "anyone", lambda w: {"code": "missed-bin"}, ("POST",), params=("council",)
     ),
     "frontdoor:handoff": Spec("anyone", lambda w: {"token": "abc"}),
+    "frontdoor:map_layers": Spec("anyone", params=("bbox", "zoom")),
+    "frontdoor:map_nearest": Spec("anyone", params=("lat", "lon")),
     "frontdoor:draft_photo": Spec(
         "anyone", lambda w: {"code": "missed-bin", "photo_id": "1"}, ("GET", "POST")
     ),

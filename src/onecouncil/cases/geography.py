@@ -34,12 +34,17 @@ def council_geography_load(
     wards: bytes | str | None = None,
     boundary: bytes | str | None = None,
     streets: bytes | str | None = None,
+    attribution: str | None = None,
 ) -> GeographyLoaded:
     """Import what is given (all or nothing, ``PlacesImportError`` naming the features),
     then move each open request whose point now falls in another ward, with an event.
-    Closed requests keep the ward they were dealt with in."""
+    Closed requests keep the ward they were dealt with in. ``attribution`` is what the
+    data's licence asks maps to show (``Council.geography_attribution``)."""
     loaded = boundaries_import(council=council, wards=wards, boundary=boundary) if wards else None
     count = streets_import(council=council, streets=streets) if streets else None
+    if attribution is not None:
+        council.geography_attribution = attribution.strip()[:300]
+        council.save(update_fields=["geography_attribution"])
     rewarded: list[str] = []
     if loaded is not None:
         names = dict(Ward.objects.filter(council=council).values_list("pk", "name"))

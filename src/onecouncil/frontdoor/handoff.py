@@ -9,6 +9,7 @@ is kept in the cache for an hour.
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,7 @@ from onecouncil.core.models import Council
 from onecouncil.places.lookup import councils_covering
 
 HANDOFF_SECONDS = 60 * 60
+TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 _KEY = "handoff:{token}"
 
 
@@ -73,6 +75,8 @@ def handoff_start(
 
 def handoff_take(*, council: Council, token: str) -> Handoff | None:
     """What the token unlocks at ``council``, once; None when unknown, used or expired."""
+    if not TOKEN.fullmatch(token):
+        return None
     key = _KEY.format(token=token)
     data = cache.get(key)
     if not isinstance(data, dict) or data.get("council_id") != council.pk:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from onecouncil.frontdoor import account_views, views
+from onecouncil.frontdoor import account_views, map_views, views
 
 app_name = "frontdoor"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("privacy/", views.privacy_notice, name="privacy"),
     path("cookies/", views.cookies, name="cookies"),
     path("services/", views.services, name="services"),
+    path("map/layers.json", map_views.layers, name="map_layers"),
+    path("map/nearest.json", map_views.nearest, name="map_nearest"),
     path("services/<slug:code>/", views.service_start, name="service"),
     path("report/<slug:code>/questions/", views.report_questions, name="report_questions"),
     path("report/<slug:code>/location/", views.report_location, name="report_location"),

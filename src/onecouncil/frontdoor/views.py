@@ -82,6 +82,7 @@ from onecouncil.residents.accounts import account_update_profile, draft_discard,
 from onecouncil.residents.models import Account
 from onecouncil.residents.selectors import address_by_uprn, addresses_for_postcode
 from onecouncil.web.forms import answer_rows, errors_from
+from onecouncil.web.maps import allow_map_tiles, map_settings
 from onecouncil.web.templatetags.govuk import error_list
 
 View = Callable[..., HttpResponseBase]
@@ -265,6 +266,8 @@ def _prefill_from_account(draft: Draft, account: Account, service: Service) -> N
 
 def _journey_context(service: Service, step: str, request: HttpRequest) -> dict[str, Any]:
     return {
+        # Once, on the first page after a hand-off from another council.
+        "handed_from": request.session.pop(f"handed_from:{service.council_id}", ""),
         "signed_in": current_account(request) is not None,
         "service": service,
         "back_url": _back_url(service, step),
@@ -360,13 +363,14 @@ def report_location(
     postcode = stored.get("postcode", "")
     addresses = addresses_for_postcode(council=council, postcode=postcode) if postcode else []
     chosen = place_form["uprn"].value() or stored.get("uprn", "")
+    the_map = map_settings(council, _draft_point(council, draft))
     response = page(
         request,
         "location.html",
         {
             **_journey_context(service, "location", request),
+            "map": the_map,
             "elsewhere": elsewhere,
-            "handed_from": request.session.pop(f"handed_from:{council.pk}", ""),
             "postcode_form": postcode_form,
             "place_form": place_form,
             "addresses": addresses,
@@ -386,12 +390,13 @@ def report_location(
             ),
         },
     )
+    allow_map_tiles(response, the_map)
     if elsewhere:
         # The offer's form goes to our own page, which sends the resident on to the
         # other council's address: a redirect the form-action policy must allow.
-        response._csp_update = {  # type: ignore[attr-defined]  # django-csp's per-response hook
-            "form-action": sorted({_origin(c) for c in elsewhere})
-        }
+        update = dict(getattr(response, "_csp_update", None) or {})
+        update["form-action"] = sorted({_origin(c) for c in elsewhere})
+        response._csp_update = update  # type: ignore[attr-defined]  # django-csp's per-response hook
     return response
 
 
@@ -477,8 +482,8 @@ def handoff_arrive(request: HttpRequest, council: Council, token: str) -> HttpRe
             draft.mark_done("questions")
     draft.data["location"] = place
     draft.session.modified = True
-    first = _steps(service)[0]
-    step = "location" if "location" in _steps(service) else first
+    # The first step still to do: the questions when the answers did not all fit.
+    step = next((s for s in _steps(service) if not draft.is_done(s)), "check")
     return redirect(_step_url(service, step))
 
 

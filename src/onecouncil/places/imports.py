@@ -23,6 +23,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
 from onecouncil.core.models import Council
+from onecouncil.places.geopackage import GeoPackageError, geopackage_features, is_geopackage
 from onecouncil.places.models import CouncilBoundary, StreetLine, WardBoundary
 from onecouncil.residents.models import Ward
 
@@ -30,6 +31,10 @@ BNG = "EPSG:27700"
 WGS84 = "EPSG:4326"
 # Two wards may touch; sharing more than this fraction of the smaller one is an overlap.
 OVERLAP_TOLERANCE = 0.001
+
+
+# What maps must show for Ordnance Survey-derived data (ONS boundaries, OS Open Roads).
+OS_NOTICE = "Contains OS data © Crown copyright and database right"
 
 
 class PlacesImportError(Exception):
@@ -46,6 +51,12 @@ class BoundaryImport:
 
 
 def _document(data: bytes | str, what: str) -> dict[str, Any]:
+    if is_geopackage(data):
+        assert isinstance(data, bytes)
+        try:
+            return geopackage_features(data)
+        except GeoPackageError as exc:
+            raise PlacesImportError([f"The {what} file: {exc}."]) from None
     try:
         document = json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from onecouncil.cases.geography import council_geography_load
 from onecouncil.core.models import Council
-from onecouncil.places.imports import PlacesImportError
+from onecouncil.places.imports import OS_NOTICE, PlacesImportError
 
 
 class Command(BaseCommand):
@@ -21,7 +21,14 @@ class Command(BaseCommand):
         parser.add_argument("--council", required=True, help="The council's slug.")
         parser.add_argument("--wards", type=Path, help="Ward boundaries (GeoJSON).")
         parser.add_argument("--boundary", type=Path, help="The council's own boundary.")
-        parser.add_argument("--streets", type=Path, help="Street lines (GeoJSON).")
+        parser.add_argument(
+            "--streets", type=Path, help="Street lines (GeoJSON, or GeoPackage: .gpkg)."
+        )
+        parser.add_argument(
+            "--attribution",
+            default=OS_NOTICE,
+            help=f"What maps must show for this data (default: {OS_NOTICE!r}).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         council = Council.objects.filter(slug=options["council"]).first()
@@ -47,6 +54,7 @@ class Command(BaseCommand):
                 wards=read("wards"),
                 boundary=read("boundary"),
                 streets=read("streets"),
+                attribution=options["attribution"],
             )
         except PlacesImportError as exc:
             raise CommandError("Nothing was imported:\n" + "\n".join(exc.errors)) from None

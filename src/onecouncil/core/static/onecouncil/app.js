@@ -25,6 +25,7 @@ for (const button of document.querySelectorAll("[data-locate]")) {
         document.getElementById(button.dataset.longitude).value =
           position.coords.longitude.toFixed(6);
         say(button.dataset.found);
+        document.dispatchEvent(new Event("oc:located"));
         if (button.dataset.submit !== undefined) form.submit();
       },
       () => say(button.dataset.failed),

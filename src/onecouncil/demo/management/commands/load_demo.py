@@ -322,7 +322,10 @@ class Command(BaseCommand):
             ],
         }
         council_geography_load(
-            council=council, wards=json.dumps(wards), streets=json.dumps(streets)
+            council=council,
+            wards=json.dumps(wards),
+            streets=json.dumps(streets),
+            attribution=_("Demonstration wards and streets, made up for this demo"),
         )
 
     def _requests(self, council: Council, rng: random.Random, count: int) -> None:

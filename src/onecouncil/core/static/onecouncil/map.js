@@ -1,0 +1,196 @@
+// Maps, for the pages that have one (Leaflet is loaded just before this script).
+// A map is never the only way: every page with one also works with its form fields alone.
+//
+// <div data-map> holds the settings, all from the server (so they are translated):
+//   data-centre="lat,lon", data-zoom, data-layers (the council's streets and wards as
+//   GeoJSON by bounding box), data-attribution, data-tiles and data-tiles-attribution
+//   (an optional raster layer), data-reports (GeoJSON points to show).
+// With data-pin: the resident places a pin by clicking, dragging or with the arrow keys;
+//   data-latitude / data-longitude name the form fields it fills, data-nearest the
+//   address that says where the pin is, and data-status a live region for what happened.
+(function () {
+  "use strict";
+  var L = window.L;
+  var METRES_PER_DEGREE = 111195;
+
+  function text(el, name) {
+    return el.getAttribute("data-" + name) || "";
+  }
+
+  function setUp(el) {
+    var canvas = el.querySelector(".oc-map__canvas");
+    var centre = text(el, "centre").split(",").map(Number);
+    if (!canvas || centre.length !== 2 || isNaN(centre[0])) return;
+    el.hidden = false;
+    var map = L.map(canvas, { keyboard: false, attributionControl: true }).setView(
+      centre,
+      Number(text(el, "zoom") || 16),
+    );
+    map.attributionControl.setPrefix(false);
+    if (text(el, "tiles")) {
+      L.tileLayer(text(el, "tiles"), {
+        attribution: escapeHtml(text(el, "tiles-attribution")),
+        maxZoom: 19,
+      }).addTo(map);
+    }
+    if (text(el, "attribution")) map.attributionControl.addAttribution(escapeHtml(text(el, "attribution")));
+
+    // The council's own streets and ward boundaries, for the part of the map in view.
+    var base = L.geoJSON(null, {
+      interactive: false,
+      style: function (feature) {
+        return feature.properties.kind === "ward"
+          ? { color: "#505a5f", weight: 2, dashArray: "6 4", fill: false }
+          : { color: "#b1b4b6", weight: 5 };
+      },
+    }).addTo(map);
+    var layersUrl = text(el, "layers");
+    var pending = null;
+    function loadBase() {
+      if (!layersUrl) return;
+      if (pending) pending.abort();
+      pending = new AbortController();
+      var url = layersUrl + "?bbox=" + map.getBounds().toBBoxString() + "&zoom=" + map.getZoom();
+      fetch(url, { signal: pending.signal, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (!data) return;
+          base.clearLayers();
+          base.addData(data);
+        })
+        .catch(function () {});
+    }
+    map.on("moveend", loadBase);
+    loadBase();
+
+    // Reports to show (the reports near me page, staff maps), each linking to its page.
+    var reports = text(el, "reports");
+    if (reports) {
+      var source = document.getElementById(reports);
+      var data = source ? JSON.parse(source.textContent) : null;
+      if (data && data.features.length) {
+        var group = L.geoJSON(data, {
+          pointToLayer: function (feature, latlng) {
+            return L.marker(latlng, {
+              icon: L.divIcon({ className: "oc-map__report", iconSize: [14, 14] }),
+              title: feature.properties.title,
+              alt: feature.properties.title,
+            });
+          },
+          onEachFeature: function (feature, layer) {
+            var link = document.createElement("a");
+            link.href = feature.properties.url;
+            link.className = "govuk-link";
+            link.textContent = feature.properties.title;
+            layer.bindPopup(link);
+          },
+        }).addTo(map);
+        if (el.hasAttribute("data-fit")) map.fitBounds(group.getBounds().pad(0.2), { maxZoom: 17 });
+      }
+    }
+
+    if (el.hasAttribute("data-pin")) pinning(el, map, canvas);
+  }
+
+  function pinning(el, map, canvas) {
+    var lat = document.getElementById(text(el, "latitude"));
+    var lon = document.getElementById(text(el, "longitude"));
+    var status = document.getElementById(text(el, "status"));
+    var nearestUrl = text(el, "nearest");
+    var pin = null;
+    var asked = null;
+    canvas.setAttribute("tabindex", "0");
+
+    function say(message) {
+      if (status && message) status.textContent = message;
+    }
+
+    var waiting = null;
+    function nearest(latlng) {
+      if (!nearestUrl) return;
+      clearTimeout(waiting);
+      waiting = setTimeout(function () { ask(latlng); }, 400);
+    }
+    function ask(latlng) {
+      if (asked) asked.abort();
+      asked = new AbortController();
+      var url = nearestUrl + "?lat=" + latlng.lat.toFixed(6) + "&lon=" + latlng.lng.toFixed(6);
+      fetch(url, { signal: asked.signal, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) { if (data) say(data.text); })
+        .catch(function () {});
+    }
+
+    function place(latlng) {
+      if (!pin) {
+        pin = L.marker(latlng, {
+          draggable: true,
+          keyboard: false,
+          icon: L.divIcon({ className: "oc-map__pin", iconSize: [24, 24], iconAnchor: [12, 24] }),
+          alt: text(el, "pin-label"),
+        }).addTo(map);
+        pin.on("dragend", function () { place(pin.getLatLng()); });
+      } else {
+        pin.setLatLng(latlng);
+      }
+      lat.value = latlng.lat.toFixed(6);
+      lon.value = latlng.lng.toFixed(6);
+      say(text(el, "placed"));
+      nearest(latlng);
+    }
+
+    map.on("click", function (event) { place(event.latlng); });
+
+    // The arrow keys move the pin (10 metres; 50 with Shift); Enter or Space drops it in
+    // the middle of the map; + and - zoom.
+    canvas.addEventListener("keydown", function (event) {
+      var step = event.shiftKey ? 50 : 10;
+      var moves = { ArrowUp: [1, 0], ArrowDown: [-1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+      if (moves[event.key]) {
+        event.preventDefault();
+        var from = pin ? pin.getLatLng() : map.getCenter();
+        var dlat = (moves[event.key][0] * step) / METRES_PER_DEGREE;
+        var dlon = (moves[event.key][1] * step) / (METRES_PER_DEGREE * Math.cos((from.lat * Math.PI) / 180));
+        var to = L.latLng(from.lat + dlat, from.lng + dlon);
+        place(to);
+        if (!map.getBounds().pad(-0.1).contains(to)) map.panTo(to);
+      } else if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        place(map.getCenter());
+      } else if (event.key === "+" || event.key === "=") {
+        event.preventDefault();
+        map.zoomIn();
+      } else if (event.key === "-") {
+        event.preventDefault();
+        map.zoomOut();
+      }
+    });
+
+    // A place already given (coming back to the step, or "use my location") shows the pin.
+    function fromFields() {
+      var a = parseFloat(lat.value);
+      var b = parseFloat(lon.value);
+      if (!isNaN(a) && !isNaN(b)) {
+        var latlng = L.latLng(a, b);
+        if (!pin || !pin.getLatLng().equals(latlng)) {
+          place(latlng);
+          map.setView(latlng, Math.max(map.getZoom(), 16));
+        }
+      }
+    }
+    lat.addEventListener("change", fromFields);
+    lon.addEventListener("change", fromFields);
+    document.addEventListener("oc:located", fromFields);
+    if (lat.value && lon.value) fromFields();
+  }
+
+  function escapeHtml(value) {
+    var div = document.createElement("div");
+    div.textContent = value;
+    return div.innerHTML;
+  }
+
+  if (!L) return;
+  var maps = document.querySelectorAll("[data-map]");
+  for (var i = 0; i < maps.length; i++) setUp(maps[i]);
+})();

@@ -1,0 +1,66 @@
+"""What every map on a page needs from the server: where to centre, the council's base
+layers, optional raster tiles and the attributions. One function, used by every page
+with a map (the place step, reports near me, staff maps)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.http import HttpResponseBase
+from django.urls import reverse
+
+from onecouncil.core.models import Council
+from onecouncil.places.lookup import council_centre
+
+
+@dataclass(frozen=True)
+class MapSettings:
+    centre: str  # "lat,lon"
+    zoom: int
+    layers_url: str
+    tiles_url: str
+    tiles_attribution: str
+    attribution: str
+
+    def data(self) -> dict[str, Any]:
+        return {
+            "centre": self.centre,
+            "zoom": self.zoom,
+            "layers": self.layers_url,
+            "tiles": self.tiles_url,
+            "tiles_attribution": self.tiles_attribution,
+            "attribution": self.attribution,
+        }
+
+
+def map_settings(
+    council: Council, point: tuple[float, float] | None = None, zoom: int = 17
+) -> MapSettings | None:
+    """None when the council has no boundary yet: there is nothing to centre on, and
+    the page's form works without a map."""
+    if point is None:
+        point = council_centre(council.pk)
+        zoom = 14
+    if point is None:
+        return None
+    return MapSettings(
+        centre=f"{point[0]:.6f},{point[1]:.6f}",
+        zoom=zoom,
+        layers_url=reverse("frontdoor:map_layers"),
+        tiles_url=council.map_tiles_url,
+        tiles_attribution=council.map_tiles_attribution,
+        attribution=council.geography_attribution,
+    )
+
+
+def allow_map_tiles(response: HttpResponseBase, settings: MapSettings | None) -> None:
+    """A page with a raster layer may load images from the tile server, and no other."""
+    if settings is None or not settings.tiles_url:
+        return
+    parts = urlsplit(settings.tiles_url.replace("{s}", "a"))
+    origin = f"{parts.scheme}://{parts.netloc}"
+    update = dict(getattr(response, "_csp_update", None) or {})
+    update["img-src"] = [*update.get("img-src", []), origin]
+    response._csp_update = update  # type: ignore[attr-defined]  # django-csp's per-response hook
