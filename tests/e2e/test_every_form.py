@@ -118,6 +118,7 @@ def test_staff_forms_people_invitation_and_case_tools(demo, browser):
     admin.save()
     first = _missed_bin_case(council).case
     second = _missed_bin_case(council, name="Ola Nowak", email="ola@x.example").case
+    third = _missed_bin_case(council, name="Ola Nowak", email="ola@x.example").case
 
     context = _context(browser)
     page = context.new_page()
@@ -178,6 +179,14 @@ def test_staff_forms_people_invitation_and_case_tools(demo, browser):
     expect(page.locator("#flash")).to_be_visible()
     second.refresh_from_db()
     assert second.duplicate_of_id == first.pk
+    # The same at one click, from the likely duplicates (the same place, the same day).
+    page.goto(f"{demo}/riverbend/staff/cases/{third.reference}/")
+    expect(page.locator("#likely-duplicates")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name=f"Mark this as a duplicate of {first.reference}").click()
+    expect(page.locator("#flash")).to_be_visible()
+    third.refresh_from_db()
+    assert third.duplicate_of_id == first.pk
     assert second.events.filter(kind=EventKind.NOTE).exists()
     assert second.photos.count() == 1
     context.close()

@@ -41,6 +41,11 @@ class QueueFilterForm(forms.Form):
     ward = forms.ChoiceField(label=_("Ward"), required=False)
     due = forms.ChoiceField(label=_("Due"), required=False, choices=DUE_CHOICES)
     assigned = forms.ChoiceField(label=_("Assigned"), required=False, choices=ASSIGNED_CHOICES)
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[("", _("Soonest due")), ("followers", _("Most followed"))],
+    )
 
     def __init__(self, *args: Any, council: Council, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

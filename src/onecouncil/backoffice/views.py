@@ -44,6 +44,7 @@ from onecouncil.cases.access import (
     case_followers_for_staff,
     case_photos_for_staff,
     changes_for_audit,
+    likely_duplicates_for_staff,
     received_cases,
 )
 from onecouncil.cases.inputs import Contact, Location, parse_place, validate_contact
@@ -557,6 +558,7 @@ def case_view(
             "notes": [e for e in events if not e.is_public],
             "photos": case_photos_for_staff(membership=membership, case=case),
             "others": other_requests_of(membership=membership, case=case) if personal else [],
+            "likely_duplicates": likely_duplicates_for_staff(membership=membership, case=case),
             "followers": case_followers_for_staff(membership=membership, case=case),
             "due_overdue": case.is_overdue(timezone.now()),
             "change_rows": [(k, v) for k, v in case.change_details.items() if isinstance(v, dict)],

@@ -16,11 +16,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from django.utils.translation import gettext_lazy as _
 
 from onecouncil.cases.models import Case, CaseEvent, CaseQuerySet, Follower, Photo
-from onecouncil.cases.selectors import case_for_public, case_for_reporter, case_made_by_account
+from onecouncil.cases.selectors import (
+    case_for_public,
+    case_for_reporter,
+    case_made_by_account,
+    open_near,
+)
 from onecouncil.cases.staff import (
     case_for_staff,
     cases_for_staff,
@@ -171,6 +177,58 @@ def access_received_case_for_staff(*, membership: Membership, reference: str) ->
         raise CaseNotFound(reference)
     events = list(CaseEvent.objects.filter(case=case, is_public=True).order_by("created_at", "id"))
     return ReceivedCase(case, events, may_see_personal_data_any(membership))
+
+
+@dataclass(frozen=True)
+class LikelyDuplicate:
+    case: Case
+    metres: float
+    similarity: float  # 0 to 1: how alike the two descriptions read
+
+
+def likely_duplicates_for_staff(
+    *, membership: Membership, case: Case, limit: int = 5
+) -> list[LikelyDuplicate]:
+    """Open requests this member of staff may see that are probably the same problem:
+    the same or a related service, within the service's radius of the point and its
+    window of the day it was reported, ranked by nearness and by how alike the
+    descriptions read. Already-marked duplicates are not offered again."""
+    _check_same_council(membership, case)
+    if case.latitude is None or case.longitude is None or not case.is_open:
+        return []
+    service = case.service
+    related = [s.pk for s in service.related_services.all() if s.council_id == service.council_id]
+    window = dt.timedelta(days=service.nearby_days)
+    near = open_near(
+        cases_for_staff(membership=membership)
+        .filter(
+            created_at__gte=case.created_at - window,
+            created_at__lte=case.created_at + window,
+            duplicate_of__isnull=True,
+        )
+        .exclude(pk=case.pk),
+        service_ids=[service.pk, *related],
+        latitude=case.latitude,
+        longitude=case.longitude,
+        radius=service.nearby_radius_metres,
+    )
+    words = _words(case)
+    radius = max(service.nearby_radius_metres, 1)
+    ranked = [LikelyDuplicate(n.case, n.metres, _similarity(words, _words(n.case))) for n in near]
+    ranked.sort(key=lambda d: -(0.5 * (1 - d.metres / radius) + 0.5 * d.similarity))
+    return ranked[:limit]
+
+
+def _words(case: Case) -> str:
+    parts = [case.description, case.location_description]
+    parts += [str(v) for v in case.answers.values() if isinstance(v, str) and len(v) > 3]
+    return " ".join(p for p in parts if p).lower()
+
+
+def _similarity(a: str, b: str) -> float:
+    if not a or not b:
+        return 0.0
+    return SequenceMatcher(None, a[:1000], b[:1000], autojunk=False).ratio()
 
 
 def case_events_for_staff(

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from onecouncil.cases.models import Case, due_soon_q, overdue_q
@@ -46,6 +46,7 @@ class QueueFilters:
     ward_id: int | None = None
     due: str = ""  # "", "overdue" or "soon"
     assigned: str = ""  # "", "me" or "unassigned"
+    sort: str = ""  # "" (soonest due first) or "followers" (most followed first)
 
     @classmethod
     def from_cleaned(cls, data: dict[str, Any]) -> QueueFilters:
@@ -59,6 +60,7 @@ class QueueFilters:
             ward_id=number(data.get("ward")),
             due=data.get("due") or "",
             assigned=data.get("assigned") or "",
+            sort=data.get("sort") or "",
         )
 
 
@@ -85,9 +87,24 @@ def staff_queue(
         cases = cases.filter(assignee_id=user_id)
     elif filters.assigned == "unassigned":
         cases = cases.filter(assignee__isnull=True)
-    return cases.select_related("service", "ward", "assignee", "team").order_by(
-        "due_at", "created_at"
+    # How many people follow each request: a measure of how many it affects.
+    cases = cases.annotate(
+        follower_count=Count(
+            "followers",
+            filter=Q(
+                followers__confirmed_at__isnull=False, followers__unsubscribed_at__isnull=True
+            ),
+        )
     )
+    order = (
+        ("-follower_count", "due_at", "created_at")
+        if filters.sort == "followers"
+        else (
+            "due_at",
+            "created_at",
+        )
+    )
+    return cases.select_related("service", "ward", "assignee", "team").order_by(*order)
 
 
 def queue_counts(*, membership: Membership, clock: Clock) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from onecouncil.cases.models import Case, CaseEvent, EventKind, Follower, Photo
+from onecouncil.cases.models import Case, CaseEvent, CaseQuerySet, EventKind, Follower, Photo
 from onecouncil.cases.tokens import token_matches
 from onecouncil.catalogue.models import Service
 from onecouncil.core.geo import box_around, metres_between
@@ -180,15 +180,34 @@ def nearby_open_requests(
         for s in service.related_services.all()
         if s.is_public and s.council_id == service.council_id
     ]
-    radius = service.nearby_radius_metres
-    pad, pad_lon = box_around(latitude, longitude, radius)
     since = timezone.now() - dt.timedelta(days=service.nearby_days)
+    found = open_near(
+        Case.objects.filter(council_id=service.council_id, created_at__gte=since),
+        service_ids=services,
+        latitude=latitude,
+        longitude=longitude,
+        radius=service.nearby_radius_metres,
+    )
+    return found[:limit]
+
+
+def open_near(
+    cases: CaseQuerySet,
+    *,
+    service_ids: list[int],
+    latitude: float,
+    longitude: float,
+    radius: float,
+) -> list[Nearby]:
+    """The open requests among ``cases`` of these services within ``radius`` metres of
+    the point, nearest first (newest first at the same distance): the one geometric
+    query behind report once and staff's likely duplicates. A box on the indexed
+    coordinates narrows it; the distance on the ground decides."""
+    pad, pad_lon = box_around(latitude, longitude, radius)
     candidates = (
-        Case.objects.open()
+        cases.open()
         .filter(
-            council_id=service.council_id,
-            service_id__in=services,
-            created_at__gte=since,
+            service_id__in=service_ids,
             latitude__range=(latitude - pad, latitude + pad),
             longitude__range=(longitude - pad_lon, longitude + pad_lon),
         )
@@ -201,4 +220,4 @@ def nearby_open_requests(
         if metres <= radius:
             found.append(Nearby(case, metres))
     found.sort(key=lambda n: (n.metres, -n.case.created_at.timestamp()))
-    return found[:limit]
+    return found
