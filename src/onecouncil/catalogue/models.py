@@ -90,6 +90,10 @@ class ServiceGroup(CouncilOwned):
         return self.name
 
 
+def _comma_list(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
 class Service(CouncilOwned):
     code = models.SlugField(_("code"), max_length=60)
     name = models.CharField(_("name"), max_length=120)
@@ -276,11 +280,11 @@ class Service(CouncilOwned):
 
     @property
     def other_code_list(self) -> list[str]:
-        return [c.strip() for c in self.other_codes.split(",") if c.strip()]
+        return _comma_list(self.other_codes)
 
     @property
     def keyword_list(self) -> list[str]:
-        return [k.strip() for k in self.keywords.split(",") if k.strip()]
+        return _comma_list(self.keywords)
 
 
 class Question(models.Model):

@@ -9,7 +9,6 @@ import uuid
 from collections.abc import Callable
 from functools import partial, wraps
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -82,7 +81,7 @@ from onecouncil.residents.accounts import account_update_profile, draft_discard,
 from onecouncil.residents.models import Account
 from onecouncil.residents.selectors import address_by_uprn, addresses_for_postcode
 from onecouncil.web.forms import answer_rows, errors_from
-from onecouncil.web.maps import allow_map_tiles, map_settings
+from onecouncil.web.maps import allow_map_tiles, allow_origins, map_settings
 from onecouncil.web.templatetags.govuk import error_list
 
 View = Callable[..., HttpResponseBase]
@@ -394,15 +393,8 @@ def report_location(
     if elsewhere:
         # The offer's form goes to our own page, which sends the resident on to the
         # other council's address: a redirect the form-action policy must allow.
-        update = dict(getattr(response, "_csp_update", None) or {})
-        update["form-action"] = sorted({_origin(c) for c in elsewhere})
-        response._csp_update = update  # type: ignore[attr-defined]  # django-csp's per-response hook
+        allow_origins(response, "form-action", [council_base_url(c) for c in elsewhere])
     return response
-
-
-def _origin(council: Council) -> str:
-    parts = urlsplit(council_base_url(council))
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _offer_elsewhere(council: Council, draft: Draft, data: dict[str, Any]) -> list[Council]:

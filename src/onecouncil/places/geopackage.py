@@ -6,7 +6,6 @@ optional envelope) followed by standard WKB (OGC 12-128r18, section 2.1.3)."""
 from __future__ import annotations
 
 import sqlite3
-import tempfile
 from typing import Any
 
 import shapely
@@ -41,16 +40,14 @@ def _wkb(blob: bytes) -> bytes | None:
 def geopackage_features(data: bytes, table: str | None = None) -> dict[str, Any]:
     """The first features table (or ``table``) as a GeoJSON FeatureCollection, with its
     coordinate system as a GeoJSON ``crs`` name such as ``EPSG:27700``."""
-    with tempfile.NamedTemporaryFile(suffix=".gpkg") as file:
-        file.write(data)
-        file.flush()
-        connection = sqlite3.connect(f"file:{file.name}?mode=ro", uri=True)
-        try:
-            return _read(connection, table)
-        except sqlite3.DatabaseError as exc:
-            raise GeoPackageError(f"it is not a readable GeoPackage: {exc}") from None
-        finally:
-            connection.close()
+    connection = sqlite3.connect(":memory:")
+    try:
+        connection.deserialize(data)
+        return _read(connection, table)
+    except sqlite3.DatabaseError as exc:
+        raise GeoPackageError(f"it is not a readable GeoPackage: {exc}") from None
+    finally:
+        connection.close()
 
 
 def _read(connection: sqlite3.Connection, table: str | None) -> dict[str, Any]:
@@ -65,8 +62,8 @@ def _read(connection: sqlite3.Connection, table: str | None) -> dict[str, Any]:
     if not rows:
         raise GeoPackageError("it has no features table")
     name, column, organisation, code = rows[0]
-    # The table is one the file itself lists, quoted as an identifier, on a read-only
-    # connection to a private copy: nothing else is reachable from it.
+    # The table is one the file itself lists, quoted as an identifier, on a private
+    # in-memory copy: nothing else is reachable from it.
     quoted = '"' + str(name).replace('"', '""') + '"'
     cursor = connection.execute(f"SELECT * FROM {quoted}")  # noqa: S608
     columns = [d[0] for d in cursor.description]

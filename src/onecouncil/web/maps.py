@@ -55,12 +55,19 @@ def map_settings(
     )
 
 
+def allow_origins(response: HttpResponseBase, directive: str, urls: list[str]) -> None:
+    """Add the origins of ``urls`` to one directive of this response's Content Security
+    Policy (django-csp's per-response update), keeping what was added before."""
+    origins = []
+    for url in urls:
+        parts = urlsplit(url)
+        origins.append(f"{parts.scheme}://{parts.netloc}")
+    update = dict(getattr(response, "_csp_update", None) or {})
+    update[directive] = sorted({*update.get(directive, []), *origins})
+    response._csp_update = update  # type: ignore[attr-defined]  # django-csp's per-response hook
+
+
 def allow_map_tiles(response: HttpResponseBase, settings: MapSettings | None) -> None:
     """A page with a raster layer may load images from the tile server, and no other."""
-    if settings is None or not settings.tiles_url:
-        return
-    parts = urlsplit(settings.tiles_url.replace("{s}", "a"))
-    origin = f"{parts.scheme}://{parts.netloc}"
-    update = dict(getattr(response, "_csp_update", None) or {})
-    update["img-src"] = [*update.get("img-src", []), origin]
-    response._csp_update = update  # type: ignore[attr-defined]  # django-csp's per-response hook
+    if settings is not None and settings.tiles_url:
+        allow_origins(response, "img-src", [settings.tiles_url.replace("{s}", "a")])
