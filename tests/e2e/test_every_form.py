@@ -33,6 +33,7 @@ from tests.factories import make_case
 pytestmark = pytest.mark.e2e
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+MEDWAY_WARDS = Path(__file__).resolve().parents[1] / "data/boundaries/medway-wards-2013.geojson"
 PASSWORD = "a-long-demo-password-2026"
 NEW_PASSWORD = "heron-kettle-orchard-9"
 PNG = (
@@ -256,6 +257,19 @@ def test_admin_forms_sign_in_edit_a_service_and_import(demo, browser, tmp_path):
     page.get_by_role("button", name="Import").click()
     expect(page.locator(".messagelist")).to_contain_text("updated")
     assert urlsplit(page.url).path == "/admin/catalogue/service/"
+
+    # Boundaries and streets: the import page, from the list's button.
+    page.goto(f"{demo}/admin/places/councilboundary/")
+    page.get_by_role("link", name="Import boundaries and streets").click()
+    page.get_by_label("Council:", exact=True).select_option(label=council.name)
+    page.get_by_label("Ward boundaries").set_input_files(str(MEDWAY_WARDS))
+    page.get_by_label("Attribution shown on maps").fill(
+        "Contains OS data © Crown copyright and database right 2013"
+    )
+    page.get_by_role("button", name="Import").click()
+    expect(page.locator(".messagelist")).to_contain_text("22 wards created")
+    council.refresh_from_db()
+    assert council.geography_attribution.endswith("2013")
     context.close()
 
 
