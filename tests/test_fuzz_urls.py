@@ -153,7 +153,9 @@ SPECS: dict[str, Spec] = {
     "backoffice:bulk": Spec("staff", methods=("POST",), params=("cases", "action", "assign_to")),
     "backoffice:export": Spec("staff"),
     "backoffice:search": Spec("staff"),
-    "backoffice:mine": Spec("staff"),
+    "backoffice:mine": Spec("staff", params=("lat", "lon", "postcode")),
+    "backoffice:queue_map": Spec("staff"),
+    "backoffice:ward_alerts": Spec("staff", methods=("GET", "POST"), params=("alerts",)),
     "backoffice:received": Spec("staff"),
     "backoffice:received_case": Spec("staff", _ref),
     "backoffice:assisted": Spec("staff"),
@@ -202,6 +204,11 @@ SPECS: dict[str, Spec] = {
         "anyone", lambda w: {"code": "missed-bin"}, ("POST",), params=("council",)
     ),
     "frontdoor:handoff": Spec("anyone", lambda w: {"token": "abc"}),
+    "frontdoor:reports_near": Spec("anyone"),
+    "frontdoor:alert_subscribe": Spec("anyone", methods=("POST",)),
+    "frontdoor:alert_asked": Spec("anyone"),
+    "frontdoor:alert_confirm": Spec("anyone", lambda w: {"token": "x"}, ("GET", "POST")),
+    "frontdoor:alert_stop": Spec("anyone", lambda w: {"token": "x"}, ("GET", "POST")),
     "frontdoor:map_layers": Spec("anyone", params=("bbox", "zoom")),
     "frontdoor:map_nearest": Spec("anyone", params=("lat", "lon")),
     "frontdoor:draft_photo": Spec(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from onecouncil.backoffice import two_factor_views, views
+from onecouncil.backoffice import map_views, two_factor_views, views
 
 app_name = "backoffice"
 
@@ -13,7 +13,9 @@ urlpatterns = [
     path("queue/bulk/", views.bulk, name="bulk"),
     path("queue/export.csv", views.export_csv, name="export"),
     path("search/", views.search, name="search"),
-    path("mine/", views.mine, name="mine"),
+    path("queue/map/", map_views.queue_map, name="queue_map"),
+    path("mine/", map_views.mine, name="mine"),
+    path("alerts/", map_views.ward_alerts, name="ward_alerts"),
     path("handled-elsewhere/", views.received, name="received"),
     path("handled-elsewhere/<str:reference>/", views.received_case, name="received_case"),
     path("new/", views.assisted_start, name="assisted"),

@@ -4,7 +4,6 @@ to cases for staff), every change through a service function in ``cases.services
 from __future__ import annotations
 
 import datetime as dt
-import math
 import uuid
 from collections.abc import Callable
 from functools import wraps
@@ -59,7 +58,6 @@ from onecouncil.cases.privacy import (
 )
 from onecouncil.cases.queue import (
     QueueFilters,
-    assigned_open,
     clock_for,
     queue_counts,
     staff_queue,
@@ -101,7 +99,6 @@ from onecouncil.catalogue.selectors import (
 from onecouncil.core.actors import Actor
 from onecouncil.core.audit import audit_record, personal_data_read
 from onecouncil.core.exports import csv_writer
-from onecouncil.core.geo import metres_between
 from onecouncil.core.models import AuditEntry, Council, Membership, Role
 from onecouncil.core.permissions import Permission, role_has
 from onecouncil.core.privacy import stores as privacy_stores
@@ -438,46 +435,6 @@ def received_case(
             "events": seen.timeline,
             "personal": seen.shows_personal_data,
             "answers": answer_rows(seen.case.form_service, seen.case.answers),
-        },
-    )
-
-
-@require_GET
-@staff_view(Permission.VIEW_CASES)
-def mine(request: HttpRequest, council: Council, membership: Membership) -> HttpResponseBase:
-    """My assigned open requests, nearest first when the officer shares where they are."""
-    cases = assigned_open(membership=membership, user_id=request.user.pk)
-    origin = None
-    error = ""
-    try:
-        if request.GET.get("lat") and request.GET.get("lon"):
-            origin = (float(request.GET["lat"]), float(request.GET["lon"]))
-        elif request.GET.get("postcode"):
-            found = addresses_for_postcode(
-                council=council, postcode=normalise_postcode(request.GET["postcode"])
-            )
-            located = [a for a in found if a.latitude is not None]
-            if located:
-                origin = (located[0].latitude, located[0].longitude)  # type: ignore[assignment]  # filtered to addresses that have coordinates
-            else:
-                error = _("We do not know where that postcode is")
-    except (ValueError, ValidationError):
-        error = _("Enter a postcode, like RB1 1AA")
-    distances: dict[int, float] = {}
-    if origin is not None:
-        for case in cases:
-            if case.latitude is not None and case.longitude is not None:
-                distances[case.pk] = metres_between(*origin, case.latitude, case.longitude)
-        cases.sort(key=lambda c: distances.get(c.pk, math.inf))
-    rows = [{"case": c, "metres": distances.get(c.pk)} for c in cases]
-    return page(
-        request,
-        "mine.html",
-        {
-            "rows": rows,
-            "origin": origin,
-            "error": error,
-            "postcode": request.GET.get("postcode", ""),
         },
     )
 

@@ -18,6 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onecouncil.cases.models import Case, CaseEvent, CaseQuerySet, Follower, Photo
@@ -26,6 +27,7 @@ from onecouncil.cases.selectors import (
     case_for_reporter,
     case_made_by_account,
     open_near,
+    recent_near,
 )
 from onecouncil.cases.staff import (
     case_for_staff,
@@ -36,11 +38,13 @@ from onecouncil.cases.staff import (
     received_cases_for_staff,
     require,
 )
-from onecouncil.catalogue.models import PUBLIC_VISIBILITIES
+from onecouncil.catalogue.models import PUBLIC_VISIBILITIES, Service, Visibility
 from onecouncil.core.audit import personal_data_read
+from onecouncil.core.geo import approximate, metres_between
 from onecouncil.core.models import Council, Membership
 from onecouncil.core.permissions import Permission
 from onecouncil.core.references import ReferenceError, parse_reference
+from onecouncil.places.lookup import street_point
 from onecouncil.residents.models import Account
 
 # What a reader without access to personal data sees instead of an internal event's words,
@@ -89,6 +93,119 @@ def access_case_public(*, council: Council, reference: str) -> Case:
     return case
 
 
+@dataclass(frozen=True)
+class PublicReport:
+    """A request as anyone may see it on a map: its street and a point rounded to the
+    street (``core.geo.approximate``), never the pin itself."""
+
+    case: Case
+    latitude: float
+    longitude: float
+    metres: float  # from the place asked about to the rounded point
+
+
+def public_reports_near(
+    *,
+    council: Council,
+    latitude: float,
+    longitude: float,
+    radius: float,
+    days: int,
+    limit: int = 100,
+) -> list[PublicReport]:
+    """Reports near me: the newest requests of the council's services whose place is
+    public (``Visibility.PUBLIC``) within ``radius`` metres and ``days`` of now. Household
+    services (ward only) and private ones are never here: a point would say whose home."""
+    service_ids = list(
+        Service.objects.filter(council=council, visibility=Visibility.PUBLIC).values_list(
+            "pk", flat=True
+        )
+    )
+    found = recent_near(
+        Case.objects.filter(council=council),
+        service_ids=service_ids,
+        latitude=latitude,
+        longitude=longitude,
+        radius=radius,
+        since=timezone.now() - dt.timedelta(days=days),
+        limit=limit,
+    )
+    reports = []
+    for near in found:
+        lat, lon = approximate(near.case.latitude), approximate(near.case.longitude)
+        assert lat is not None and lon is not None
+        metres = round(metres_between(latitude, longitude, lat, lon), -1)
+        reports.append(PublicReport(near.case, lat, lon, metres))
+    return reports
+
+
+@dataclass(frozen=True)
+class AlertReports:
+    """What one area alert tells: the requests it may describe, and how many others in
+    its wards it may only count (a councillor's alert: private services)."""
+
+    described: list[Case]
+    counted: int
+
+
+ALERT_LIST_LIMIT = 50
+
+
+def reports_for_area_alert(
+    *,
+    council: Council,
+    since: dt.datetime,
+    until: dt.datetime,
+    point: tuple[float, float] | None = None,
+    radius: float | None = None,
+    ward_id: int | None = None,
+) -> AlertReports:
+    """New requests anyone may hear about: within ``radius`` of ``point`` (services whose
+    place is public), or in a ward (every public service; ward-only ones by ward)."""
+    made = Case.objects.filter(council=council, created_at__gt=since, created_at__lte=until)
+    if point is not None and radius is not None:
+        service_ids = list(
+            Service.objects.filter(council=council, visibility=Visibility.PUBLIC).values_list(
+                "pk", flat=True
+            )
+        )
+        found = recent_near(
+            made,
+            service_ids=service_ids,
+            latitude=point[0],
+            longitude=point[1],
+            radius=radius,
+            since=since,
+            limit=ALERT_LIST_LIMIT + 1,
+        )
+        cases = [near.case for near in found]
+    else:
+        assert ward_id is not None, "an area alert is about a point or a ward"
+        cases = list(
+            made.filter(ward_id=ward_id, service__visibility__in=PUBLIC_VISIBILITIES)
+            .select_related("service", "ward", "council")
+            .order_by("-created_at")[: ALERT_LIST_LIMIT + 1]
+        )
+    return AlertReports(cases, 0)
+
+
+def reports_for_ward_alert(
+    *, membership: Membership, since: dt.datetime, until: dt.datetime
+) -> AlertReports:
+    """A councillor's alert for their wards: public services' new requests described,
+    the rest (private services) only counted, never described."""
+    made = cases_for_staff(membership=membership).filter(
+        created_at__gt=since, created_at__lte=until
+    )
+    described = list(
+        made.filter(service__visibility__in=PUBLIC_VISIBILITIES)
+        .select_related("service", "ward", "council")
+        .order_by("-created_at")[: ALERT_LIST_LIMIT + 1]
+    )
+    counted = made.exclude(service__visibility__in=PUBLIC_VISIBILITIES).count()
+    return AlertReports(described, counted)
+
+
 def public_updates(
     *, council: Council, kinds: set[str], start: dt.datetime, end: dt.datetime, limit: int
 ) -> list[CaseEvent]:
@@ -105,6 +222,34 @@ def public_updates(
         .select_related("case", "case__council")
         .order_by("created_at", "id")[:limit]
     )
+
+
+# --- Staff maps ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaffPoint:
+    case: Case
+    latitude: float
+    longitude: float
+    snapped: bool  # moved to its street: the reader may not see the reporter's details
+
+
+def staff_map_points(*, membership: Membership, cases: list[Case]) -> list[StaffPoint]:
+    """Where to put each of these requests (already read through ``cases_for_staff``) on
+    this member of staff's map. Those whose reporter's details the reader may not see (a
+    councillor, without the resident's consent) are snapped to their street, so a pin
+    never points at a home they could not otherwise know."""
+    points = []
+    for case in cases:
+        if case.latitude is None or case.longitude is None:
+            continue
+        if may_see_personal_data(membership, case):
+            points.append(StaffPoint(case, case.latitude, case.longitude, snapped=False))
+        else:
+            lat, lon = street_point(case.council_id, case.latitude, case.longitude)
+            points.append(StaffPoint(case, lat, lon, snapped=True))
+    return points
 
 
 # --- The reporter, by their private link -----------------------------------------------

@@ -171,14 +171,15 @@ def nearby_open_requests(
     *, service: Service, latitude: float, longitude: float, limit: int = 10
 ) -> list[Nearby]:
     """Report once: open requests of this service (or a related public one) within its
-    radius and window of the point, nearest first. Private services never show or
-    match (their requests are nobody else's business)."""
-    if not service.is_public:
+    radius and window of the point, nearest first. Only services whose place is public
+    show or match: a private one's requests are nobody else's business, and a household
+    one's (shown by ward only) would say which house."""
+    if not service.shows_exact_place:
         return []
     services = [service.pk] + [
         s.pk
         for s in service.related_services.all()
-        if s.is_public and s.council_id == service.council_id
+        if s.shows_exact_place and s.council_id == service.council_id
     ]
     since = timezone.now() - dt.timedelta(days=service.nearby_days)
     found = open_near(
@@ -220,4 +221,39 @@ def open_near(
         if metres <= radius:
             found.append(Nearby(case, metres))
     found.sort(key=lambda n: (n.metres, -n.case.created_at.timestamp()))
+    return found
+
+
+def recent_near(
+    cases: CaseQuerySet,
+    *,
+    service_ids: list[int],
+    latitude: float,
+    longitude: float,
+    radius: float,
+    since: dt.datetime,
+    limit: int,
+) -> list[Nearby]:
+    """The newest requests (open or closed) among ``cases`` of these services made since
+    ``since`` within ``radius`` metres of the point, newest first: reports near me. Like
+    ``open_near``, a box on the indexed coordinates narrows it and the ground decides."""
+    pad, pad_lon = box_around(latitude, longitude, radius)
+    candidates = (
+        cases.filter(
+            service_id__in=service_ids,
+            created_at__gte=since,
+            latitude__range=(latitude - pad, latitude + pad),
+            longitude__range=(longitude - pad_lon, longitude + pad_lon),
+        )
+        .select_related("service", "ward")
+        .order_by("-created_at", "-pk")
+    )
+    found = []
+    for case in candidates.iterator(chunk_size=500):
+        assert case.latitude is not None and case.longitude is not None
+        metres = metres_between(latitude, longitude, case.latitude, case.longitude)
+        if metres <= radius:
+            found.append(Nearby(case, metres))
+            if len(found) >= limit:
+                break
     return found

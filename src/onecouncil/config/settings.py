@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "onecouncil.places",
     "onecouncil.cases",
     "onecouncil.staffing",
+    "onecouncil.alerts",
     "onecouncil.web",
     "onecouncil.frontdoor",
     "onecouncil.backoffice",

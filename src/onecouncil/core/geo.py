@@ -22,3 +22,13 @@ def box_around(latitude: float, longitude: float, metres: float) -> tuple[float,
     the half-sides of a box that holds every point within ``metres``."""
     dlat = metres / METRES_PER_DEGREE_LATITUDE
     return dlat, dlat / max(math.cos(math.radians(latitude)), 0.01)
+
+
+# How precisely the public sees where a request is: three decimal places of a degree,
+# about 110 m north to south and 70 m east to west in Britain, so a street and never a
+# house. Every public page, feed, map and open-data release rounds with this.
+PUBLIC_DECIMALS = 3
+
+
+def approximate(value: float | None) -> float | None:
+    return None if value is None else round(value, PUBLIC_DECIMALS)

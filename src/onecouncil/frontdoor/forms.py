@@ -103,3 +103,64 @@ class TrackForm(forms.Form):
         help_text=_("You'll find it in your confirmation email, for example RVB-7K3Q-9XM4"),
         error_messages={"required": _("Enter your reference number")},
     )
+
+
+DISTANCES = [
+    (100, _("100 metres")),
+    (250, _("250 metres")),
+    (500, _("500 metres")),
+    (1000, _("1 kilometre")),
+]
+PERIODS = [(7, _("the last week")), (30, _("the last 30 days")), (90, _("the last 90 days"))]
+
+
+class NearForm(forms.Form):
+    """Reports near me: a postcode or street, or the device's location (lat and lon,
+    filled by 'use my location' or by choosing one of several streets)."""
+
+    # A place (or the device's location) is needed; the others have defaults.
+    one_of_required = ("place", "distance", "days")
+
+    place = forms.CharField(
+        required=False,
+        max_length=100,
+        label=_("Postcode or street"),
+        help_text=_("For example RB1 1AA, or Mill Lane"),
+    )
+    lat = forms.CharField(required=False, max_length=20)
+    lon = forms.CharField(required=False, max_length=20)
+    distance = forms.TypedChoiceField(
+        choices=DISTANCES,
+        coerce=int,
+        required=False,
+        empty_value=None,
+        initial=500,
+        label=_("Within"),
+    )
+    days = forms.TypedChoiceField(
+        choices=PERIODS,
+        coerce=int,
+        required=False,
+        empty_value=None,
+        initial=30,
+        label=_("Reported in"),
+    )
+
+
+class AlertForm(forms.Form):
+    email = forms.CharField(
+        max_length=254,
+        error_messages={"required": _("Enter your email address")},
+        label=_("Email address"),
+        help_text=_("We'll email you once to confirm. You can stop the alerts from any email."),
+    )
+    area = forms.ChoiceField(
+        choices=[("near", "near"), ("ward", "ward")],
+        required=False,
+        error_messages={"invalid_choice": _("Choose where to be told about")},
+    )
+    lat = forms.CharField(max_length=20)
+    lon = forms.CharField(max_length=20)
+    distance = forms.TypedChoiceField(
+        choices=DISTANCES, coerce=int, empty_value=None, required=False
+    )

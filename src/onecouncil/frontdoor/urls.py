@@ -1,6 +1,6 @@
 from django.urls import path
 
-from onecouncil.frontdoor import account_views, map_views, views
+from onecouncil.frontdoor import account_views, map_views, near_views, views
 
 app_name = "frontdoor"
 
@@ -10,6 +10,11 @@ urlpatterns = [
     path("privacy/", views.privacy_notice, name="privacy"),
     path("cookies/", views.cookies, name="cookies"),
     path("services/", views.services, name="services"),
+    path("reports/", near_views.reports_near, name="reports_near"),
+    path("reports/alerts/", near_views.alert_subscribe_view, name="alert_subscribe"),
+    path("reports/alerts/asked/", near_views.alert_asked, name="alert_asked"),
+    path("alerts/confirm/<str:token>/", near_views.alert_confirm_view, name="alert_confirm"),
+    path("alerts/stop/<str:token>/", near_views.alert_stop_view, name="alert_stop"),
     path("map/layers.json", map_views.layers, name="map_layers"),
     path("map/nearest.json", map_views.nearest, name="map_nearest"),
     path("services/<slug:code>/", views.service_start, name="service"),

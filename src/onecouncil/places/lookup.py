@@ -16,7 +16,7 @@ import shapely
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 
-from onecouncil.core.geo import box_around, metres_between
+from onecouncil.core.geo import PUBLIC_DECIMALS, box_around, metres_between
 from onecouncil.places.models import CouncilBoundary, StreetLine, WardBoundary
 
 
@@ -112,6 +112,17 @@ def nearest_street(
         if metres <= within_metres and (best is None or metres < best[0]):
             best = (metres, street)
     return best[1] if best else None
+
+
+def street_point(council_id: int, latitude: float, longitude: float) -> tuple[float, float]:
+    """The point snapped to its street: the middle of the nearest street line, so which
+    house along it is not shown. With no street line near, the point rounded to the
+    street (``core.geo.approximate``)."""
+    street = nearest_street(council_id, latitude, longitude)
+    if street is None:
+        return (round(latitude, PUBLIC_DECIMALS), round(longitude, PUBLIC_DECIMALS))
+    middle = shape(json.loads(street.geometry)).interpolate(0.5, normalized=True)
+    return (middle.y, middle.x)
 
 
 def council_centre(council_id: int) -> tuple[float, float] | None:

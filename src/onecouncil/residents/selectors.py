@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db.models import Avg, Count
+
 from onecouncil.core.geo import box_around, metres_between
 from onecouncil.core.models import Council
 from onecouncil.residents.models import Address
-from onecouncil.residents.postcodes import postcode_key
+from onecouncil.residents.postcodes import normalise_postcode, postcode_key
 
 
 def addresses_for_postcode(*, council: Council, postcode: str) -> list[Address]:
@@ -35,3 +40,42 @@ def nearest_address(
 
     located = [a for a in candidates if a.latitude is not None and a.longitude is not None]
     return min(located, key=distance, default=None)
+
+
+@dataclass(frozen=True)
+class NamedPlace:
+    """A place a resident typed, found in the gazetteer: a postcode or a street, at the
+    middle of its addresses."""
+
+    name: str
+    latitude: float
+    longitude: float
+
+
+def places_named(*, council: Council, text: str, limit: int = 10) -> list[NamedPlace]:
+    """What ``text`` names in the council's gazetteer: the postcode's middle if it is a
+    postcode, else the streets whose names hold it (most addresses first)."""
+    text = " ".join(text.split())[:100]
+    if not text:
+        return []
+    located = Address.objects.filter(
+        council=council, latitude__isnull=False, longitude__isnull=False
+    )
+    try:
+        postcode = normalise_postcode(text)
+    except ValidationError:
+        postcode = ""
+    if postcode:
+        middle = located.filter(postcode_key=postcode_key(postcode)).aggregate(
+            lat=Avg("latitude"), lon=Avg("longitude")
+        )
+        if middle["lat"] is None:
+            return []
+        return [NamedPlace(postcode, middle["lat"], middle["lon"])]
+    streets = (
+        located.filter(street__icontains=text)
+        .values("street", "town")
+        .annotate(lat=Avg("latitude"), lon=Avg("longitude"), n=Count("id"))
+        .order_by("-n", "street", "town")[:limit]
+    )
+    return [NamedPlace(f"{s['street']}, {s['town']}", s["lat"], s["lon"]) for s in streets]

@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from onecouncil.cases.models import Case, CaseEvent, EventKind, Status, status_display
+from onecouncil.core.geo import approximate
 
 OPEN311_STATUS = {
     Status.RECEIVED: "open",
@@ -31,10 +32,6 @@ def iso(moment: dt.datetime | None, tz: str) -> str | None:
     if moment is None:
         return None
     return moment.astimezone(ZoneInfo(tz)).isoformat(timespec="seconds")
-
-
-def _approximate(value: float | None) -> float | None:
-    return None if value is None else round(value, 3)
 
 
 def request_representation(case: Case) -> dict[str, Any]:
@@ -57,8 +54,8 @@ def request_representation(case: Case) -> dict[str, Any]:
         "address": address or None,
         "address_id": None,
         "zipcode": case.postcode.split(" ")[0] if case.postcode and exact else None,
-        "lat": _approximate(case.latitude) if exact else None,
-        "long": _approximate(case.longitude) if exact else None,
+        "lat": approximate(case.latitude) if exact else None,
+        "long": approximate(case.longitude) if exact else None,
         "media_url": None,
     }
 

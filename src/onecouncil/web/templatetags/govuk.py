@@ -18,6 +18,8 @@ def field_kind(bound: forms.BoundField) -> str:
         return "checkboxes"
     if isinstance(widget, forms.RadioSelect):
         return "radios"
+    if isinstance(widget, forms.Select) and not isinstance(widget, forms.SelectMultiple):
+        return "select"
     if isinstance(widget, GovukDateWidget):
         return "date"
     if isinstance(widget, forms.Textarea):
@@ -52,7 +54,7 @@ def govuk_field(
     value = bound.value()
     options: list[dict[str, Any]] = []
     date_parts: list[Any] = ["", "", ""]
-    if kind in ("radios", "checkboxes"):
+    if kind in ("radios", "checkboxes", "select"):
         chosen = {str(v) for v in (value if isinstance(value, list | tuple) else [value]) if v}
         for index, (option_value, option_label) in enumerate(bound.field.choices):  # type: ignore[attr-defined]  # django-stubs types form fields without choices; this is a ChoiceField
             options.append(
@@ -119,6 +121,12 @@ STATUS_TAG_COLOUR = {
     "closed": "govuk-tag--grey",
     "reopened": "govuk-tag--orange",
 }
+
+
+@register.filter
+def status_tag(case: Any) -> str:
+    """The tag colour class of a case's status, for a tag without the explanation."""
+    return STATUS_TAG_COLOUR.get(case.status, "")
 
 
 @register.inclusion_tag("web/status.html")

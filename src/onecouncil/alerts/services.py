@@ -1,0 +1,326 @@
+"""Subscribing to area alerts, confirming, stopping, and the worker's job that sends them.
+
+Anyone may ask for an alert, so nothing is sent but one confirmation email until the
+address's owner confirms (nobody can subscribe someone else), asking is rate-limited per
+client and per address, and every alert email has a link that stops it. Alerts are sent
+by the worker at most once an hour each, listing every new report since the last one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onecouncil.alerts.models import AreaAlert
+from onecouncil.cases.access import (
+    ALERT_LIST_LIMIT,
+    AlertReports,
+    reports_for_area_alert,
+    reports_for_ward_alert,
+)
+from onecouncil.cases.links import tracking_url
+from onecouncil.cases.models import Case
+from onecouncil.core.links import public_url, staff_url
+from onecouncil.core.models import Council, Membership, Role
+from onecouncil.core.privacy import PersonKeys
+from onecouncil.core.throttles import digest, within_limit
+from onecouncil.notify.models import Channel
+from onecouncil.notify.services import notification_enqueue
+from onecouncil.places.lookup import covers
+from onecouncil.residents.models import Ward
+
+RADII = (100, 250, 500, 1000)
+SUBSCRIBES_PER_CLIENT_HOUR = 10
+CONFIRM_EMAILS_PER_ADDRESS_DAY = 3
+EVERY = dt.timedelta(hours=1)
+# Reports are told once they are a minute old, so a request still being saved (its
+# transaction open, its time already set) is never skipped by the window moving past it.
+SETTLE = dt.timedelta(minutes=1)
+UNCONFIRMED_KEPT = dt.timedelta(days=7)
+
+
+def _valid_email(email: str) -> str:
+    email = (email or "").strip().lower()
+    if not email:
+        raise ValidationError({"email": _("Enter your email address")})
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError(
+            {"email": _("Enter an email address in the correct format, like name@example.com")}
+        ) from None
+    return email
+
+
+@dataclass(frozen=True)
+class Subscribed:
+    alert: AreaAlert
+    already_confirmed: bool
+
+
+@transaction.atomic
+def alert_subscribe(
+    *,
+    council: Council,
+    email: str,
+    place_name: str,
+    point: tuple[float, float] | None = None,
+    radius: int | None = None,
+    ward: Ward | None = None,
+    ip: str = "",
+) -> Subscribed:
+    """Ask for alerts about new reports within ``radius`` metres of ``point``, or in
+    ``ward``. The same address asking for the same area again gets the same alert (a
+    double submit makes one), and one confirmation email at most a few times a day."""
+    email = _valid_email(email)
+    if ward is None:
+        if point is None or radius not in RADII:
+            raise ValidationError({"radius": _("Choose how far from the place")})
+        if covers(council.pk, point[0], point[1]) is False:
+            raise ValidationError(
+                {"place": _("That place is outside %(council)s's area") % {"council": council.name}}
+            )
+    elif ward.council_id != council.pk:
+        raise ValidationError({"ward": _("Choose a ward from the list")})
+    if not within_limit(f"alert-client:{digest(ip)}", SUBSCRIBES_PER_CLIENT_HOUR, 3600):
+        raise ValidationError(
+            {"email": _("You have asked for a lot of alerts in the last hour. Try again later.")}
+        )
+    latitude = longitude = None
+    if ward is None and point is not None:
+        latitude, longitude = round(point[0], 6), round(point[1], 6)
+    area = (
+        Q(ward=ward)
+        if ward is not None
+        else Q(latitude=latitude, longitude=longitude, radius_metres=radius)
+    )
+    alert = (
+        AreaAlert.objects.select_for_update()
+        .filter(area, council=council, email=email, unsubscribed_at__isnull=True)
+        .first()
+    )
+    if alert is None:
+        alert = AreaAlert.objects.create(
+            council=council,
+            email=email,
+            place_name=place_name[:200],
+            ward=ward,
+            latitude=latitude,
+            longitude=longitude,
+            radius_metres=None if ward else radius,
+        )
+    if alert.confirmed_at is not None:
+        return Subscribed(alert, already_confirmed=True)
+    # One confirmation per alert in ten minutes (a double submit sends one), and a few
+    # a day to any one address (nobody can flood someone else's inbox).
+    if within_limit(f"alert-confirm:{alert.pk}", 1, 600) and within_limit(
+        f"alert-email:{council.pk}:{digest(email)}", CONFIRM_EMAILS_PER_ADDRESS_DAY, 86400
+    ):
+        notification_enqueue(
+            council=council,
+            kind="alert_confirm",
+            channel=Channel.EMAIL,
+            recipient=email,
+            context={
+                "council_name": council.name,
+                "area": describe_area(alert),
+                "confirm_url": public_url(council, "alert_confirm", alert.token),
+            },
+        )
+    return Subscribed(alert, already_confirmed=False)
+
+
+def describe_area(alert: AreaAlert) -> str:
+    if alert.membership_id is not None:
+        return _("in the wards you represent")
+    if alert.ward_id is not None:
+        assert alert.ward is not None
+        return _("in %(ward)s ward") % {"ward": alert.ward.name}
+    return _("within %(metres)s metres of %(place)s") % {
+        "metres": alert.radius_metres,
+        "place": alert.place_name,
+    }
+
+
+def alert_by_token(*, council: Council, token: str) -> AreaAlert | None:
+    return (
+        AreaAlert.objects.select_related("ward")
+        .filter(council=council, token=token, membership__isnull=True)
+        .first()
+    )
+
+
+@transaction.atomic
+def alert_confirm(*, council: Council, token: str) -> AreaAlert | None:
+    """The address's owner confirmed from the email: alerts start with reports made now."""
+    alert = (
+        AreaAlert.objects.select_for_update()
+        .filter(council=council, token=token, unsubscribed_at__isnull=True)
+        .first()
+    )
+    if alert is not None and alert.confirmed_at is None:
+        alert.confirmed_at = alert.sent_up_to = timezone.now()
+        alert.save(update_fields=["confirmed_at", "sent_up_to"])
+    return alert
+
+
+def alert_unsubscribe(*, council: Council, token: str) -> AreaAlert | None:
+    """Stop an alert from its email's link. The address is forgotten at once; the row
+    stays (without it) so the link still says it is stopped."""
+    alert = AreaAlert.objects.filter(council=council, token=token).first()
+    if alert is not None and alert.unsubscribed_at is None:
+        alert.unsubscribed_at = timezone.now()
+        alert.email = ""
+        alert.save(update_fields=["unsubscribed_at", "email"])
+    return alert
+
+
+def ward_alert_set(*, membership: Membership, on: bool) -> AreaAlert | None:
+    """A councillor's alert for the wards they represent: on or off. Their address is
+    their staff account's, which the council already checked, so no confirmation."""
+    if membership.role != Role.COUNCILLOR:
+        raise ValidationError(_("Only councillors have ward alerts"))
+    alert = AreaAlert.objects.filter(membership=membership).first()
+    now = timezone.now()
+    if on:
+        if alert is None:
+            return AreaAlert.objects.create(
+                council_id=membership.council_id,
+                membership=membership,
+                place_name=_("Your wards"),
+                confirmed_at=now,
+                sent_up_to=now,
+            )
+        if alert.unsubscribed_at is not None:
+            alert.unsubscribed_at = None
+            alert.confirmed_at = alert.sent_up_to = now
+            alert.save(update_fields=["unsubscribed_at", "confirmed_at", "sent_up_to"])
+        return alert
+    if alert is not None and alert.unsubscribed_at is None:
+        alert.unsubscribed_at = now
+        alert.save(update_fields=["unsubscribed_at"])
+    return alert
+
+
+def ward_alert_of(membership: Membership) -> AreaAlert | None:
+    return AreaAlert.objects.active().filter(membership=membership).first()
+
+
+# --- Sending (the worker's job) ---------------------------------------------------------
+
+
+def _recipient(alert: AreaAlert) -> str:
+    if alert.membership is not None:
+        return str(alert.membership.user.email or "")
+    return alert.email
+
+
+def _reports(alert: AreaAlert, since: dt.datetime, until: dt.datetime) -> AlertReports:
+    if alert.membership is not None:
+        return reports_for_ward_alert(membership=alert.membership, since=since, until=until)
+    if alert.ward_id is not None:
+        return reports_for_area_alert(
+            council=alert.council, since=since, until=until, ward_id=alert.ward_id
+        )
+    assert alert.latitude is not None and alert.longitude is not None
+    return reports_for_area_alert(
+        council=alert.council,
+        since=since,
+        until=until,
+        point=(alert.latitude, alert.longitude),
+        radius=alert.radius_metres,
+    )
+
+
+def _line(case: Case, for_staff: bool) -> dict[str, Any]:
+    place = case.street if case.service.shows_exact_place and case.street else ""
+    return {
+        "reference": case.reference,
+        "service_name": case.service.name,
+        "place": ", ".join(p for p in (place, case.ward.name if case.ward else "") if p),
+        "url": staff_url(case.council, "backoffice:case", case.reference)
+        if for_staff
+        else tracking_url(case),
+    }
+
+
+def _send_one(alert_id: int, now: dt.datetime) -> int:
+    with transaction.atomic():
+        alert = (
+            AreaAlert.objects.select_for_update(skip_locked=True, of=("self",))
+            .active()
+            .select_related("council", "ward", "membership", "membership__user")
+            .filter(pk=alert_id, sent_up_to__lte=now - EVERY)
+            .first()
+        )
+        if alert is None:
+            return 0
+        assert alert.sent_up_to is not None
+        until = now - SETTLE
+        found = _reports(alert, alert.sent_up_to, until)
+        alert.sent_up_to = until
+        alert.save(update_fields=["sent_up_to"])
+        recipient = _recipient(alert)
+        if not (found.described or found.counted) or not recipient:
+            return 0
+        for_staff = alert.membership is not None
+        notification_enqueue(
+            council=alert.council,
+            kind="area_alert",
+            channel=Channel.EMAIL,
+            recipient=recipient,
+            context={
+                "council_name": alert.council.name,
+                "area": describe_area(alert),
+                "reports": [_line(c, for_staff) for c in found.described[:ALERT_LIST_LIMIT]],
+                "more": len(found.described) > ALERT_LIST_LIMIT,
+                "counted": found.counted,
+                "near_url": _near_url(alert),
+                "unsubscribe_url": (
+                    staff_url(alert.council, "backoffice:home")
+                    if for_staff
+                    else public_url(alert.council, "alert_stop", alert.token)
+                ),
+            },
+        )
+        return 1
+
+
+def _near_url(alert: AreaAlert) -> str:
+    url = public_url(alert.council, "reports_near")
+    if alert.latitude is not None and alert.longitude is not None:
+        url += f"?lat={alert.latitude:.6f}&lon={alert.longitude:.6f}&distance={alert.radius_metres}"
+    return url
+
+
+def alerts_send(*, now: dt.datetime | None = None) -> int:
+    """Send every alert that is due (one email each, listing what is new), and forget
+    requests for alerts nobody confirmed within a week."""
+    now = now or timezone.now()
+    AreaAlert.objects.filter(
+        confirmed_at__isnull=True, created_at__lt=now - UNCONFIRMED_KEPT
+    ).delete()
+    due = list(
+        AreaAlert.objects.active()
+        .filter(sent_up_to__lte=now - EVERY)
+        .order_by("sent_up_to")
+        .values_list("pk", flat=True)[:500]
+    )
+    return sum(_send_one(pk, now) for pk in due)
+
+
+def alerts_erase_person(person: PersonKeys) -> int:
+    if not person.emails:
+        return 0
+    deleted, _by_model = AreaAlert.objects.filter(
+        council_id=person.council_id, email__in=list(person.emails)
+    ).delete()
+    return deleted

@@ -1,0 +1,261 @@
+"""Reports near me, and area alerts: what anyone may see of the requests made near a
+place (public services only, placed no more precisely than the street), and emails about
+new ones. The reads go through ``cases.access``; subscriptions through ``alerts``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponseBase
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from onecouncil.alerts.services import (
+    alert_by_token,
+    alert_confirm,
+    alert_subscribe,
+    alert_unsubscribe,
+)
+from onecouncil.cases.access import PublicReport, public_reports_near
+from onecouncil.cases.inputs import parse_coordinate
+from onecouncil.core.clients import client_ip
+from onecouncil.core.models import Council
+from onecouncil.frontdoor.forms import AlertForm, NearForm
+from onecouncil.frontdoor.views import page, with_council
+from onecouncil.places.lookup import covers, nearest_street, ward_id_at
+from onecouncil.residents.models import Ward
+from onecouncil.residents.selectors import NamedPlace, nearest_address, places_named
+from onecouncil.web.forms import errors_from
+from onecouncil.web.maps import allow_map_tiles, map_settings
+from onecouncil.web.templatetags.govuk import error_list
+
+ZOOM_FOR = {100: 17, 250: 16, 500: 15, 1000: 14}
+
+
+@dataclass
+class Where:
+    """The place a search is about, once found."""
+
+    latitude: float
+    longitude: float
+    name: str
+
+
+def _place_label(council: Council, latitude: float, longitude: float) -> str:
+    """A point in words, for headings and alerts: the nearest street's name."""
+    street = nearest_street(council.pk, latitude, longitude)
+    if street is not None:
+        return street.name
+    address = nearest_address(council=council, latitude=latitude, longitude=longitude)
+    if address is not None and address.street:
+        return f"{address.street}, {address.town}"
+    return f"{latitude:.4f}, {longitude:.4f}"
+
+
+def _point(council: Council, lat: str, lon: str) -> tuple[float, float]:
+    latitude = parse_coordinate(lat, "lat")
+    longitude = parse_coordinate(lon, "lon")
+    if latitude is None or longitude is None:
+        raise ValidationError(_("Enter a postcode or street, or use your location"))
+    if covers(council.pk, latitude, longitude) is False:
+        raise ValidationError(
+            _("That place is outside %(council)s's area") % {"council": council.name}
+        )
+    return latitude, longitude
+
+
+def _where(council: Council, form: NearForm) -> tuple[Where | None, list[NamedPlace]]:
+    """The place asked about, or the streets to choose between. Errors go on the form."""
+    data = form.cleaned_data
+    if data["lat"] or data["lon"]:
+        try:
+            latitude, longitude = _point(council, data["lat"], data["lon"])
+        except ValidationError as exc:
+            form.add_error("place", exc.messages[0])
+            return None, []
+        return Where(latitude, longitude, _place_label(council, latitude, longitude)), []
+    text = data["place"].strip()
+    if not text:
+        form.add_error("place", _("Enter a postcode or street, or use your location"))
+        return None, []
+    found = places_named(council=council, text=text)
+    if not found:
+        form.add_error(
+            "place",
+            _(
+                "We could not find %(place)s in %(council)s's area. Enter a postcode, or "
+                "part of a street's name"
+            )
+            % {"place": text, "council": council.name},
+        )
+        return None, []
+    if len(found) == 1:
+        return Where(found[0].latitude, found[0].longitude, found[0].name), []
+    return None, found
+
+
+def _features(reports: list[PublicReport]) -> dict[str, Any]:
+    """The reports as GeoJSON for the map: the rounded point, and words anyone may see."""
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [r.longitude, r.latitude]},
+                "properties": {
+                    "title": f"{r.case.reference}: {r.case.service.name}, "
+                    f"{r.case.get_status_display()}",
+                    "url": reverse("frontdoor:track_case", args=[r.case.reference]),
+                },
+            }
+            for r in reports
+        ],
+    }
+
+
+def _near_page(
+    request: HttpRequest,
+    council: Council,
+    form: NearForm,
+    alert_form: AlertForm | None = None,
+    status: int = 200,
+) -> HttpResponseBase:
+    where: Where | None = None
+    choices: list[NamedPlace] = []
+    if form.is_bound and form.is_valid():
+        where, choices = _where(council, form)
+    cleaned = getattr(form, "cleaned_data", {})
+    distance = cleaned.get("distance") or 500
+    days = cleaned.get("days") or 30
+    context: dict[str, Any] = {
+        "form": form,
+        "where": where,
+        "choices": choices,
+        "distance": distance,
+        "days": days,
+        "errors": error_list(form, *([alert_form] if alert_form else [])),
+        "map": None,
+    }
+    if where is not None:
+        reports = public_reports_near(
+            council=council,
+            latitude=where.latitude,
+            longitude=where.longitude,
+            radius=distance,
+            days=days,
+        )
+        ward_id = ward_id_at(council.pk, where.latitude, where.longitude)
+        context.update(
+            reports=reports,
+            features=_features(reports),
+            map=map_settings(council, (where.latitude, where.longitude), ZOOM_FOR[distance]),
+            ward=Ward.objects.filter(pk=ward_id).first() if ward_id else None,
+            alert_form=alert_form
+            or AlertForm(
+                prefix="alert",
+                initial={
+                    "lat": f"{where.latitude:.6f}",
+                    "lon": f"{where.longitude:.6f}",
+                    "distance": distance,
+                    "area": "near",
+                },
+            ),
+        )
+    response = page(request, "reports_near.html", context, status=status)
+    allow_map_tiles(response, context["map"])
+    return response
+
+
+@require_GET
+@with_council
+def reports_near(request: HttpRequest, council: Council) -> HttpResponseBase:
+    form = NearForm(request.GET if request.GET else None)
+    return _near_page(request, council, form)
+
+
+@require_POST
+@with_council
+def alert_subscribe_view(request: HttpRequest, council: Council) -> HttpResponseBase:
+    """Ask for alerts about a place the search found (or its ward)."""
+    form = AlertForm(request.POST, prefix="alert")
+    near = NearForm(
+        {
+            "lat": request.POST.get("alert-lat", ""),
+            "lon": request.POST.get("alert-lon", ""),
+            "distance": request.POST.get("alert-distance", ""),
+        }
+    )
+    if not form.is_valid():
+        return _near_page(request, council, near, form, status=400)
+    data = form.cleaned_data
+    try:
+        latitude, longitude = _point(council, data["lat"], data["lon"])
+        ward = None
+        if data["area"] == "ward":
+            ward_id = ward_id_at(council.pk, latitude, longitude)
+            ward = Ward.objects.filter(pk=ward_id, council=council).first() if ward_id else None
+            if ward is None:
+                raise ValidationError({"area": _("Choose where to be told about")})
+        subscribed = alert_subscribe(
+            council=council,
+            email=data["email"],
+            place_name=_place_label(council, latitude, longitude),
+            point=(latitude, longitude),
+            radius=data["distance"] or 500,
+            ward=ward,
+            ip=client_ip(request) or "",
+        )
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"email": exc.messages}
+        if "place" in errors or "radius" in errors:
+            errors = {"area": errors.pop("place", []) + errors.pop("radius", []), **errors}
+        errors_from(form, errors)
+        return _near_page(request, council, near, form, status=400)
+    request.session["alert_asked"] = {
+        "email": subscribed.alert.email,
+        "confirmed": subscribed.already_confirmed,
+    }
+    return redirect("frontdoor:alert_asked")
+
+
+@require_GET
+@with_council
+def alert_asked(request: HttpRequest, council: Council) -> HttpResponseBase:
+    asked = request.session.get("alert_asked")
+    if not asked:
+        return redirect("frontdoor:reports_near")
+    return page(request, "alert_asked.html", {"asked": asked})
+
+
+def _secret_page(response: HttpResponseBase) -> HttpResponseBase:
+    response["Referrer-Policy"] = "strict-origin"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@with_council
+def alert_confirm_view(request: HttpRequest, council: Council, token: str) -> HttpResponseBase:
+    """The link in the confirmation email: a button, so a mail scanner opening the link
+    does not confirm for the resident."""
+    alert = alert_by_token(council=council, token=token)
+    if alert is None or alert.unsubscribed_at is not None:
+        raise Http404()
+    if request.method == "POST" and alert.confirmed_at is None:
+        alert = alert_confirm(council=council, token=token) or alert
+    return _secret_page(page(request, "alert_confirm.html", {"alert": alert}))
+
+
+@require_http_methods(["GET", "POST"])
+@with_council
+def alert_stop_view(request: HttpRequest, council: Council, token: str) -> HttpResponseBase:
+    alert = alert_by_token(council=council, token=token)
+    if alert is None:
+        raise Http404()
+    if request.method == "POST":
+        alert = alert_unsubscribe(council=council, token=token) or alert
+    return _secret_page(page(request, "alert_stop.html", {"alert": alert}))
