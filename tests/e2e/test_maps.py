@@ -86,3 +86,29 @@ def test_a_place_in_the_other_councils_area_is_handed_over(demo, page):
     assert abs(float(page.locator("#id_latitude").input_value()) - lat) < 0.00001
     page.get_by_role("button", name=re.compile("^Continue")).click()
     page.wait_for_url(re.compile(r"/northfield/report/pothole/(nearby|photos)/$"))
+
+
+def test_a_photos_location_places_the_pin(demo, page, tmp_path):
+    from tests.frontdoor.test_photo_place import jpeg_with_gps
+
+    council = Council.objects.get(slug="riverbend")
+    lat, lon = council_centre(council.pk)
+
+    def dms(value):
+        value = abs(value)
+        degrees, minutes = int(value), int(value * 60) % 60
+        return (float(degrees), float(minutes), round((value * 3600) % 60, 4))
+
+    photo = tmp_path / "pothole.jpg"
+    photo.write_bytes(jpeg_with_gps(lat=dms(lat), lon=dms(lon), lon_ref="W" if lon < 0 else "E"))
+    _to_the_place_step(page, demo)
+    page.get_by_text("Use where a photo was taken").click()
+    page.get_by_label("A photo you took where the problem is").set_input_files(str(photo))
+    page.get_by_role("button", name="Use this photo's location").click()
+    expect(page.locator("#photo-placed")).to_contain_text("where your photo was taken")
+    assert abs(float(page.locator("#id_latitude").input_value()) - lat) < 1e-5
+    assert abs(float(page.locator("#id_longitude").input_value()) - lon) < 1e-5
+    expect(page.locator(".oc-map__pin")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name=re.compile("^Continue")).click()
+    expect(page.get_by_role("heading", name=re.compile("photo", re.I)).first).to_be_visible()

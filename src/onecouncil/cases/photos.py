@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import uuid
 import warnings
 from dataclasses import dataclass
@@ -46,6 +47,41 @@ class CleanImage:
     content_type: str
     width: int
     height: int
+    # Where the camera said it was, read before the metadata is left behind: it may
+    # place the pin for the resident, and is never stored with the photo.
+    location: tuple[float, float] | None = None
+
+
+GPS_IFD = 0x8825
+
+
+def _degrees(value: object, ref: object, negative: str) -> float | None:
+    try:
+        d, m, s = (float(part) for part in value)  # type: ignore[attr-defined]  # EXIF rationals
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    degrees = d + m / 60 + s / 3600
+    if not math.isfinite(degrees):
+        return None
+    return -degrees if str(ref).strip().upper() == negative else degrees
+
+
+def gps_location(image: Image.Image) -> tuple[float, float] | None:
+    """The latitude and longitude in a photo's EXIF GPS data, if it has any that make
+    sense (a phone with location turned off writes none)."""
+    try:
+        gps = image.getexif().get_ifd(GPS_IFD)
+    except Exception:  # a damaged EXIF block is no location, not a refused photo
+        return None
+    if not gps or 2 not in gps or 4 not in gps:
+        return None
+    latitude = _degrees(gps[2], gps.get(1, "N"), "S")
+    longitude = _degrees(gps[4], gps.get(3, "E"), "W")
+    if latitude is None or longitude is None:
+        return None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180) or (latitude, longitude) == (0, 0):
+        return None
+    return (round(latitude, 6), round(longitude, 6))
 
 
 def clean_image(data: bytes) -> CleanImage:
@@ -68,6 +104,7 @@ def clean_image(data: bytes) -> CleanImage:
                 width, height = probe.size
                 if width * height > MAX_PIXELS:
                     raise ValidationError(too_big)
+                location = gps_location(probe)
                 probe.load()
                 image = ImageOps.exif_transpose(probe)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -85,11 +122,19 @@ def clean_image(data: bytes) -> CleanImage:
             image = image.convert("RGB")
         image.save(out, format="JPEG", quality=88, optimize=True)
         extension, content_type = "jpg", "image/jpeg"
-    return CleanImage(out.getvalue(), extension, content_type, image.width, image.height)
+    return CleanImage(out.getvalue(), extension, content_type, image.width, image.height, location)
 
 
 def photo_add(*, council: Council, draft_key: uuid.UUID, upload: UploadedFile) -> Photo:
-    """Check and store a photo for a draft report; raises ValidationError to show the resident.
+    """Check and store a photo for a draft report; raises ValidationError to show the resident."""
+    return photo_add_placed(council=council, draft_key=draft_key, upload=upload)[0]
+
+
+def photo_add_placed(
+    *, council: Council, draft_key: uuid.UUID, upload: UploadedFile
+) -> tuple[Photo, tuple[float, float] | None]:
+    """``photo_add``, also giving where the photo was taken (from its EXIF GPS data, read
+    before it is re-encoded without it), for the place step.
 
     The draft's limit holds under uploads sent at once: each photo takes a numbered slot,
     unique per draft in the database, and one that finds every slot taken is refused."""
@@ -125,7 +170,7 @@ def photo_add(*, council: Council, draft_key: uuid.UUID, upload: UploadedFile) -
         except IntegrityError:  # another upload took the slot first
             photo.pk = None
             continue
-        return photo
+        return photo, cleaned.location
     photo.image.delete(save=False)
     raise full
 

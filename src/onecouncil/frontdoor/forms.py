@@ -52,6 +52,18 @@ class PhotoForm(forms.Form):
     )
 
 
+class PhotoPlaceForm(PhotoForm):
+    """On the place step: a photo whose location, if it has one, places the pin."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["photo"].label = _("A photo you took where the problem is")
+        self.fields["photo"].help_text = _(
+            "We read where it was taken to put the pin, then keep the photo with your report "
+            "without that information."
+        )
+
+
 class ContactForm(forms.Form):
     # The one contact rule: an email address or a phone number (or both); a name is optional.
     one_of_required = ("email", "phone")

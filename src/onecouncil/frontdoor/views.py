@@ -29,7 +29,7 @@ from onecouncil.cases.inputs import (
 from onecouncil.cases.links import private_url as private_link
 from onecouncil.cases.links import tracking_url as tracking_link
 from onecouncil.cases.models import Case, Channel, Photo
-from onecouncil.cases.photos import photo_add, photo_remove
+from onecouncil.cases.photos import photo_add, photo_add_placed, photo_remove
 from onecouncil.cases.selectors import (
     case_by_submission_key,
     case_for_public,
@@ -71,6 +71,7 @@ from onecouncil.frontdoor.drafts import Draft, draft_exists, remember_submission
 from onecouncil.frontdoor.forms import (
     ContactForm,
     PhotoForm,
+    PhotoPlaceForm,
     PlaceForm,
     PostcodeForm,
     TrackForm,
@@ -308,25 +309,23 @@ def report_location(
     place_form = PlaceForm(
         initial={**stored, "uprn": stored.get("uprn") or stored.get("uprn_suggested", "")}
     )
+    photo_form = PhotoPlaceForm()
+    photo_placed = False
     action = request.POST.get("action", "")
-    if request.method == "POST" and action == "find":
+    if request.method == "POST" and action == "photo":
+        photo_form = PhotoPlaceForm(request.POST, request.FILES)
+        taken_at = _photo_place(council, draft, photo_form)
+        if taken_at is not None:
+            photo_placed = True
+            place_form = PlaceForm(
+                initial={"latitude": f"{taken_at[0]:.6f}", "longitude": f"{taken_at[1]:.6f}"}
+            )
+    elif request.method == "POST" and action == "find":
         postcode_form = PostcodeForm(request.POST)
-        if postcode_form.is_valid():
-            postcode = postcode_form.cleaned_data["postcode"]
-            found = addresses_for_postcode(council=council, postcode=postcode)
-            if found:
-                draft.put("location", {**stored, "postcode": postcode}, step="location-postcode")
-                url = _step_url(service, "location") + "#address-list"
-                if request.POST.get("change"):
-                    url = _step_url(service, "location") + "?change=1#address-list"
-                return redirect(url)
-            postcode_form.add_error(
-                "postcode",
-                _(
-                    "We could not find any addresses in %(postcode)s in %(council)s's area. Check "
-                    "the postcode, or describe the place below"
-                )
-                % {"postcode": postcode, "council": council.name},
+        if _postcode_found(council, draft, stored, postcode_form):
+            url = _step_url(service, "location")
+            return redirect(
+                url + ("?change=1" if request.POST.get("change") else "") + "#address-list"
             )
     elif request.method == "POST":
         place_form = PlaceForm(request.POST)
@@ -369,24 +368,16 @@ def report_location(
         {
             **_journey_context(service, "location", request),
             "map": the_map,
+            "photo_form": photo_form if _has_photo_step(service) else None,
+            "photo_placed": photo_placed,
             "elsewhere": elsewhere,
             "postcode_form": postcode_form,
             "place_form": place_form,
             "addresses": addresses,
             "chosen_uprn": str(chosen),
             "postcode": postcode,
-            "errors": error_list(postcode_form, place_form),
-            "open_place": bool(
-                place_form["street"].value()
-                or place_form["description"].value()
-                or place_form.errors.get("street")
-                or place_form.errors.get("description")
-            ),
-            "open_coordinates": bool(
-                place_form["latitude"].value()
-                or place_form.errors.get("latitude")
-                or place_form.errors.get("longitude")
-            ),
+            "errors": error_list(postcode_form, place_form, photo_form),
+            **_open_sections(place_form),
         },
     )
     allow_map_tiles(response, the_map)
@@ -395,6 +386,64 @@ def report_location(
         # other council's address: a redirect the form-action policy must allow.
         allow_origins(response, "form-action", [council_base_url(c) for c in elsewhere])
     return response
+
+
+def _postcode_found(
+    council: Council, draft: Draft, stored: dict[str, Any], form: PostcodeForm
+) -> bool:
+    """The postcode step of the place: its addresses listed next, or an error on the form."""
+    if not form.is_valid():
+        return False
+    postcode = form.cleaned_data["postcode"]
+    if addresses_for_postcode(council=council, postcode=postcode):
+        draft.put("location", {**stored, "postcode": postcode}, step="location-postcode")
+        return True
+    form.add_error(
+        "postcode",
+        _(
+            "We could not find any addresses in %(postcode)s in %(council)s's area. Check "
+            "the postcode, or describe the place below"
+        )
+        % {"postcode": postcode, "council": council.name},
+    )
+    return False
+
+
+def _open_sections(place_form: PlaceForm) -> dict[str, bool]:
+    """Which of the place step's folded sections to show open: those in use or in error."""
+
+    def used(*names: str) -> bool:
+        return any(place_form[n].value() or place_form.errors.get(n) for n in names)
+
+    return {
+        "open_place": used("street", "description"),
+        "open_coordinates": used("latitude", "longitude"),
+    }
+
+
+def _photo_place(
+    council: Council, draft: Draft, form: PhotoPlaceForm
+) -> tuple[float, float] | None:
+    """A photo chosen on the place step: kept with the draft like any other (without its
+    metadata), and its location, if the camera recorded one, offered as the pin."""
+    if not form.is_valid():
+        return None
+    try:
+        _photo, taken_at = photo_add_placed(
+            council=council, draft_key=draft.key, upload=form.cleaned_data["photo"]
+        )
+    except ValidationError as exc:
+        form.add_error("photo", exc)
+        return None
+    if taken_at is None:
+        form.add_error(
+            "photo",
+            _(
+                "Your photo does not say where it was taken. We have kept it with your "
+                "report: put the pin on the map, or give a postcode or street"
+            ),
+        )
+    return taken_at
 
 
 def _offer_elsewhere(council: Council, draft: Draft, data: dict[str, Any]) -> list[Council]:
