@@ -90,7 +90,11 @@ def test_follow_an_existing_report_instead_of_filing(demo, browser):
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", name="Has this already been reported?")).to_be_visible()
     assert "First Reporter" not in page.content()
+    # The place given and the request near it, on the map (at its street).
+    expect(page.locator("#nearby-map .oc-map__pin")).to_be_visible()
+    expect(page.locator("#nearby-map .oc-map__report")).to_have_count(1)
     assert_accessible(page)
+    page.screenshot(path="var/screenshots/nearby-map-1366.png", full_page=True)
     page.get_by_label("Your email address, for its updates").fill("second@x.example")
     page.get_by_role("button", name="Yes, follow it instead").click()
     expect(page.get_by_text("You do not need to report it again")).to_be_visible()

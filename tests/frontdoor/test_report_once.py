@@ -66,6 +66,10 @@ def test_a_resident_follows_the_existing_report_instead(client, council, missed_
     page = client.get(f"{BASE}/nearby/").text
     assert "Has this already been reported?" in page and existing.reference in page
     assert "About 15 metres away" in page and "Sam Resident" not in page
+    # On the map too: the place given, and the request at its street (rounded).
+    assert 'id="nearby-points"' in page
+    assert f"[{round(existing.longitude, 3)}, {round(existing.latitude, 3)}]" in page
+    assert f"{existing.latitude:.6f}" not in page
     wrong = client.post(f"{BASE}/nearby/", {"action": "follow", "reference": "RVB-XXXX-XXXX"})
     assert wrong.status_code == 400 and "Choose the request" in wrong.text
     done = client.post(

@@ -24,27 +24,23 @@ from onecouncil.core.models import Council, Membership, Role
 from onecouncil.core.permissions import Permission
 from onecouncil.residents.postcodes import normalise_postcode
 from onecouncil.residents.selectors import places_named
-from onecouncil.web.maps import allow_map_tiles, map_settings
+from onecouncil.web.maps import MapPoint, allow_map_tiles, map_settings, point_features
 
 MAP_LIMIT = 1000
 
 
 def features(points: list[StaffPoint]) -> dict[str, Any]:
-    return {
-        "type": "FeatureCollection",
-        "features": [
-            {
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [p.longitude, p.latitude]},
-                "properties": {
-                    "title": f"{p.case.reference}: {p.case.service.name}, "
-                    f"{p.case.get_status_display()}",
-                    "url": reverse("backoffice:case", args=[p.case.reference]),
-                },
-            }
+    return point_features(
+        [
+            MapPoint(
+                p.latitude,
+                p.longitude,
+                f"{p.case.reference}: {p.case.service.name}, {p.case.get_status_display()}",
+                reverse("backoffice:case", args=[p.case.reference]),
+            )
             for p in points
-        ],
-    }
+        ]
+    )
 
 
 @require_GET

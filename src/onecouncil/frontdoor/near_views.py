@@ -30,7 +30,7 @@ from onecouncil.places.lookup import covers, nearest_street, ward_id_at
 from onecouncil.residents.models import Ward
 from onecouncil.residents.selectors import NamedPlace, nearest_address, places_named
 from onecouncil.web.forms import errors_from
-from onecouncil.web.maps import allow_map_tiles, map_settings
+from onecouncil.web.maps import MapPoint, allow_map_tiles, map_settings, point_features
 from onecouncil.web.templatetags.govuk import error_list
 
 ZOOM_FOR = {100: 17, 250: 16, 500: 15, 1000: 14}
@@ -99,22 +99,18 @@ def _where(council: Council, form: NearForm) -> tuple[Where | None, list[NamedPl
 
 
 def _features(reports: list[PublicReport]) -> dict[str, Any]:
-    """The reports as GeoJSON for the map: the rounded point, and words anyone may see."""
-    return {
-        "type": "FeatureCollection",
-        "features": [
-            {
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [r.longitude, r.latitude]},
-                "properties": {
-                    "title": f"{r.case.reference}: {r.case.service.name}, "
-                    f"{r.case.get_status_display()}",
-                    "url": reverse("frontdoor:track_case", args=[r.case.reference]),
-                },
-            }
+    """The reports for the map: the rounded point, and words anyone may see."""
+    return point_features(
+        [
+            MapPoint(
+                r.latitude,
+                r.longitude,
+                f"{r.case.reference}: {r.case.service.name}, {r.case.get_status_display()}",
+                reverse("frontdoor:track_case", args=[r.case.reference]),
+            )
             for r in reports
-        ],
-    }
+        ]
+    )
 
 
 def _near_page(

@@ -58,6 +58,7 @@ from onecouncil.catalogue.selectors import (
     service_search,
 )
 from onecouncil.core.clients import client_ip
+from onecouncil.core.geo import approximate
 from onecouncil.core.links import council_base_url, public_url
 from onecouncil.core.models import Council
 from onecouncil.core.references import (
@@ -82,7 +83,13 @@ from onecouncil.residents.accounts import account_update_profile, draft_discard,
 from onecouncil.residents.models import Account
 from onecouncil.residents.selectors import address_by_uprn, addresses_for_postcode
 from onecouncil.web.forms import answer_rows, errors_from
-from onecouncil.web.maps import allow_map_tiles, allow_origins, map_settings
+from onecouncil.web.maps import (
+    MapPoint,
+    allow_map_tiles,
+    allow_origins,
+    map_settings,
+    point_features,
+)
 from onecouncil.web.templatetags.govuk import error_list
 
 View = Callable[..., HttpResponseBase]
@@ -550,6 +557,28 @@ def _nearby(service: Service, draft: Draft) -> list[Any]:
     return nearby_open_requests(service=service, latitude=point[0], longitude=point[1])
 
 
+def _nearby_map(council: Council, draft: Draft, nearby: list[Any]) -> dict[str, Any]:
+    """Report once on a map: the resident's place and the requests near it, each at its
+    street (as every public map shows them) and linking to its public page."""
+    point = _draft_point(council, draft)
+    the_map = map_settings(council, point, 17) if point else None
+    if the_map is None or point is None:
+        return {"map": None}
+    markers = [MapPoint(point[0], point[1], _("The place you gave"), here=True)]
+    for item in nearby:
+        lat, lon = approximate(item.case.latitude), approximate(item.case.longitude)
+        if lat is not None and lon is not None:
+            markers.append(
+                MapPoint(
+                    lat,
+                    lon,
+                    f"{item.case.reference}: {item.case.service.name}",
+                    reverse("frontdoor:track_case", args=[item.case.reference]),
+                )
+            )
+    return {"map": the_map, "features": point_features(markers)}
+
+
 @require_http_methods(["GET", "POST"])
 @_journey("location")
 def report_nearby(
@@ -592,6 +621,7 @@ def report_nearby(
             **_journey_context(service, "location", request),
             "back_url": _step_url(service, "location"),
             "nearby": nearby,
+            **_nearby_map(council, draft, nearby),
             "error": error,
             "errors": [{"href": "#nearby", "text": error}] if error else [],
             "chosen": request.POST.get("reference", ""),

@@ -55,6 +55,34 @@ def map_settings(
     )
 
 
+@dataclass(frozen=True)
+class MapPoint:
+    """One marker: where, what it says (its title, also read by screen readers), and
+    the page it links to. ``here`` marks the place the resident gave."""
+
+    latitude: float
+    longitude: float
+    title: str
+    url: str = ""
+    here: bool = False
+
+
+def point_features(points: list[MapPoint]) -> dict[str, Any]:
+    """Markers as GeoJSON for ``map.js``'s reports layer (the page puts it in a
+    ``json_script`` and names it in ``data-reports``)."""
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [p.longitude, p.latitude]},
+                "properties": {"title": p.title, "url": p.url, "here": p.here},
+            }
+            for p in points
+        ],
+    }
+
+
 def allow_origins(response: HttpResponseBase, directive: str, urls: list[str]) -> None:
     """Add the origins of ``urls`` to one directive of this response's Content Security
     Policy (django-csp's per-response update), keeping what was added before."""

@@ -72,12 +72,18 @@
         var group = L.geoJSON(data, {
           pointToLayer: function (feature, latlng) {
             return L.marker(latlng, {
-              icon: L.divIcon({ className: "oc-map__report", iconSize: [14, 14] }),
+              icon: feature.properties.here
+                ? L.divIcon({ className: "oc-map__pin", iconSize: [24, 24], iconAnchor: [12, 24] })
+                : L.divIcon({ className: "oc-map__report", iconSize: [14, 14] }),
               title: feature.properties.title,
               alt: feature.properties.title,
             });
           },
           onEachFeature: function (feature, layer) {
+            if (!feature.properties.url) {
+              layer.bindPopup(escapeHtml(feature.properties.title));
+              return;
+            }
             var link = document.createElement("a");
             link.href = feature.properties.url;
             link.className = "govuk-link";
