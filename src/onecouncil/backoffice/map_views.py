@@ -24,7 +24,7 @@ from onecouncil.core.models import Council, Membership, Role
 from onecouncil.core.permissions import Permission
 from onecouncil.residents.postcodes import normalise_postcode
 from onecouncil.residents.selectors import places_named
-from onecouncil.web.maps import MapPoint, allow_map_tiles, map_settings, point_features
+from onecouncil.web.maps import allow_map_tiles, case_marker, map_settings, point_features
 
 MAP_LIMIT = 1000
 
@@ -32,11 +32,8 @@ MAP_LIMIT = 1000
 def features(points: list[StaffPoint]) -> dict[str, Any]:
     return point_features(
         [
-            MapPoint(
-                p.latitude,
-                p.longitude,
-                f"{p.case.reference}: {p.case.service.name}, {p.case.get_status_display()}",
-                reverse("backoffice:case", args=[p.case.reference]),
+            case_marker(
+                p.case, p.latitude, p.longitude, reverse("backoffice:case", args=[p.case.reference])
             )
             for p in points
         ]

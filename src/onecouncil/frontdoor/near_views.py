@@ -30,7 +30,7 @@ from onecouncil.places.lookup import covers, nearest_street, ward_id_at
 from onecouncil.residents.models import Ward
 from onecouncil.residents.selectors import NamedPlace, nearest_address, places_named
 from onecouncil.web.forms import errors_from
-from onecouncil.web.maps import MapPoint, allow_map_tiles, map_settings, point_features
+from onecouncil.web.maps import allow_map_tiles, case_marker, map_settings, point_features
 from onecouncil.web.templatetags.govuk import error_list
 
 ZOOM_FOR = {100: 17, 250: 16, 500: 15, 1000: 14}
@@ -102,10 +102,10 @@ def _features(reports: list[PublicReport]) -> dict[str, Any]:
     """The reports for the map: the rounded point, and words anyone may see."""
     return point_features(
         [
-            MapPoint(
+            case_marker(
+                r.case,
                 r.latitude,
                 r.longitude,
-                f"{r.case.reference}: {r.case.service.name}, {r.case.get_status_display()}",
                 reverse("frontdoor:track_case", args=[r.case.reference]),
             )
             for r in reports

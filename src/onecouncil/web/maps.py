@@ -67,6 +67,17 @@ class MapPoint:
     here: bool = False
 
 
+def case_marker(case: Any, latitude: float, longitude: float, url: str) -> MapPoint:
+    """A request's marker: its reference, service and status (words anyone with the map
+    may read), at the point the caller may show."""
+    return MapPoint(
+        latitude,
+        longitude,
+        f"{case.reference}: {case.service.name}, {case.get_status_display()}",
+        url,
+    )
+
+
 def point_features(points: list[MapPoint]) -> dict[str, Any]:
     """Markers as GeoJSON for ``map.js``'s reports layer (the page puts it in a
     ``json_script`` and names it in ``data-reports``)."""
