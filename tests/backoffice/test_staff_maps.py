@@ -107,6 +107,8 @@ def test_an_officers_requests_nearest_first_on_a_map(client, council, django_use
     assert 'id="mine-points"' in page and "metres away" in page
     bad = client.get("/riverbend/staff/mine/", {"lat": "nan", "lon": "1"}).text
     assert "Enter a postcode" in bad
+    nul = client.get("/riverbend/staff/mine/", {"postcode": "RB1\x00"})
+    assert nul.status_code == 200 and "Enter a postcode" in nul.text
 
 
 def test_councillors_turn_their_ward_alerts_on_and_off(client, council, django_user_model):

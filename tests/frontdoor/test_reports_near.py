@@ -76,6 +76,7 @@ def test_places_are_found_by_postcode_or_street(council):
     assert [s.name.split(",")[0] for s in streets] == ["Mill Lane", "Millers Way"]
     assert places_named(council=council, text="  ") == []
     assert places_named(council=council, text="ZZ9 9ZZ") == []
+    assert places_named(council=council, text="Mill\x00") == []  # PostgreSQL refuses NUL
 
 
 def test_the_page_by_street_postcode_location_and_its_errors(client, council):

@@ -56,7 +56,7 @@ def places_named(*, council: Council, text: str, limit: int = 10) -> list[NamedP
     """What ``text`` names in the council's gazetteer: the postcode's middle if it is a
     postcode, else the streets whose names hold it (most addresses first)."""
     text = " ".join(text.split())[:100]
-    if not text:
+    if not text or "\x00" in text:  # nothing stored holds NUL, and PostgreSQL refuses it
         return []
     located = Address.objects.filter(
         council=council, latitude__isnull=False, longitude__isnull=False
