@@ -12,7 +12,6 @@ from playwright.sync_api import expect
 
 from onecouncil.alerts.models import AreaAlert
 from onecouncil.cases.inputs import Location
-from onecouncil.cases.models import Case
 from onecouncil.catalogue.models import Service
 from onecouncil.core.models import Council, Membership
 from onecouncil.notify.models import Notification
@@ -138,4 +137,3 @@ def test_the_queue_map_and_a_councillors_ward_alerts(demo, browser):
     page.get_by_role("button", name="Stop the alerts").click()
     expect(page.get_by_text("You do not get these alerts.")).to_be_visible()
     context.close()
-    assert Case.objects.filter(pk=case.pk).exists()

@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,7 +33,8 @@ from onecouncil.core.privacy import PersonKeys
 from onecouncil.core.throttles import digest, within_limit
 from onecouncil.notify.models import Channel
 from onecouncil.notify.services import notification_enqueue
-from onecouncil.places.lookup import covers
+from onecouncil.places.lookup import covers, place_name_at, ward_id_at
+from onecouncil.residents.accounts import clean_email
 from onecouncil.residents.models import Ward
 
 RADII = (100, 250, 500, 1000)
@@ -48,16 +48,10 @@ UNCONFIRMED_KEPT = dt.timedelta(days=7)
 
 
 def _valid_email(email: str) -> str:
-    email = (email or "").strip().lower()
-    if not email:
-        raise ValidationError({"email": _("Enter your email address")})
     try:
-        validate_email(email)
-    except ValidationError:
-        raise ValidationError(
-            {"email": _("Enter an email address in the correct format, like name@example.com")}
-        ) from None
-    return email
+        return clean_email(email)
+    except ValidationError as exc:
+        raise ValidationError({"email": exc.messages}) from None
 
 
 @dataclass(frozen=True)
@@ -138,6 +132,34 @@ def alert_subscribe(
     return Subscribed(alert, already_confirmed=False)
 
 
+def alert_subscribe_at(
+    *,
+    council: Council,
+    email: str,
+    point: tuple[float, float],
+    radius: int,
+    whole_ward: bool,
+    ip: str = "",
+) -> Subscribed:
+    """``alert_subscribe`` for a place a resident found: within ``radius`` of it, or
+    anywhere in its ward; the place is named by the nearest street, never by the form."""
+    ward = None
+    if whole_ward:
+        ward_id = ward_id_at(council.pk, point[0], point[1])
+        ward = Ward.objects.filter(pk=ward_id, council=council).first() if ward_id else None
+        if ward is None:
+            raise ValidationError({"area": _("Choose where to be told about")})
+    return alert_subscribe(
+        council=council,
+        email=email,
+        place_name=place_name_at(council, point[0], point[1]),
+        point=point,
+        radius=radius,
+        ward=ward,
+        ip=ip,
+    )
+
+
 def describe_area(alert: AreaAlert) -> str:
     if alert.membership_id is not None:
         return _("in the wards you represent")
@@ -150,21 +172,20 @@ def describe_area(alert: AreaAlert) -> str:
     }
 
 
+def _emailed(council: Council, token: str) -> QuerySet[AreaAlert]:
+    """The alert an emailed link names (a councillor's ward alert has no such link)."""
+    return AreaAlert.objects.filter(council=council, token=token, membership__isnull=True)
+
+
 def alert_by_token(*, council: Council, token: str) -> AreaAlert | None:
-    return (
-        AreaAlert.objects.select_related("ward")
-        .filter(council=council, token=token, membership__isnull=True)
-        .first()
-    )
+    return _emailed(council, token).select_related("ward").first()
 
 
 @transaction.atomic
 def alert_confirm(*, council: Council, token: str) -> AreaAlert | None:
     """The address's owner confirmed from the email: alerts start with reports made now."""
     alert = (
-        AreaAlert.objects.select_for_update()
-        .filter(council=council, token=token, unsubscribed_at__isnull=True)
-        .first()
+        _emailed(council, token).select_for_update().filter(unsubscribed_at__isnull=True).first()
     )
     if alert is not None and alert.confirmed_at is None:
         alert.confirmed_at = alert.sent_up_to = timezone.now()
@@ -175,7 +196,7 @@ def alert_confirm(*, council: Council, token: str) -> AreaAlert | None:
 def alert_unsubscribe(*, council: Council, token: str) -> AreaAlert | None:
     """Stop an alert from its email's link. The address is forgotten at once; the row
     stays (without it) so the link still says it is stopped."""
-    alert = AreaAlert.objects.filter(council=council, token=token).first()
+    alert = _emailed(council, token).first()
     if alert is not None and alert.unsubscribed_at is None:
         alert.unsubscribed_at = timezone.now()
         alert.email = ""
@@ -195,7 +216,6 @@ def ward_alert_set(*, membership: Membership, on: bool) -> AreaAlert | None:
             return AreaAlert.objects.create(
                 council_id=membership.council_id,
                 membership=membership,
-                place_name=_("Your wards"),
                 confirmed_at=now,
                 sent_up_to=now,
             )

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from onecouncil.alerts.services import ward_alert_of, ward_alert_set
 from onecouncil.backoffice.views import _filtered, page, staff_view
 from onecouncil.cases.access import StaffPoint, staff_map_points
+from onecouncil.cases.inputs import parse_coordinate
 from onecouncil.cases.queue import assigned_open
 from onecouncil.core.geo import metres_between
 from onecouncil.core.models import Council, Membership, Role
@@ -81,9 +82,10 @@ def mine(request: HttpRequest, council: Council, membership: Membership) -> Http
     error = ""
     try:
         if request.GET.get("lat") and request.GET.get("lon"):
-            origin = (float(request.GET["lat"]), float(request.GET["lon"]))
-            if not all(math.isfinite(v) for v in origin):
-                raise ValueError
+            latitude = parse_coordinate(request.GET["lat"], "lat")
+            longitude = parse_coordinate(request.GET["lon"], "lon")
+            if latitude is not None and longitude is not None:
+                origin = (latitude, longitude)
         elif request.GET.get("postcode"):
             found = places_named(council=council, text=request.GET["postcode"])
             if found:
@@ -91,7 +93,7 @@ def mine(request: HttpRequest, council: Council, membership: Membership) -> Http
             else:
                 normalise_postcode(request.GET["postcode"])
                 error = _("We do not know where that postcode is")
-    except (ValueError, ValidationError):
+    except ValidationError:
         error = _("Enter a postcode, like RB1 1AA, or a street")
     distances: dict[int, float] = {}
     if origin is not None:

@@ -44,7 +44,7 @@ from onecouncil.core.geo import approximate, metres_between
 from onecouncil.core.models import Council, Membership
 from onecouncil.core.permissions import Permission
 from onecouncil.core.references import ReferenceError, parse_reference
-from onecouncil.places.lookup import street_point
+from onecouncil.places.lookup import street_points
 from onecouncil.residents.models import Account
 
 # What a reader without access to personal data sees instead of an internal event's words,
@@ -93,6 +93,15 @@ def access_case_public(*, council: Council, reference: str) -> Case:
     return case
 
 
+def _services_placed_publicly(council: Council) -> list[int]:
+    """The council's services whose requests anyone may see on a map (``PUBLIC``)."""
+    return list(
+        Service.objects.filter(council=council, visibility=Visibility.PUBLIC).values_list(
+            "pk", flat=True
+        )
+    )
+
+
 @dataclass(frozen=True)
 class PublicReport:
     """A request as anyone may see it on a map: its street and a point rounded to the
@@ -116,11 +125,7 @@ def public_reports_near(
     """Reports near me: the newest requests of the council's services whose place is
     public (``Visibility.PUBLIC``) within ``radius`` metres and ``days`` of now. Household
     services (ward only) and private ones are never here: a point would say whose home."""
-    service_ids = list(
-        Service.objects.filter(council=council, visibility=Visibility.PUBLIC).values_list(
-            "pk", flat=True
-        )
-    )
+    service_ids = _services_placed_publicly(council)
     found = recent_near(
         Case.objects.filter(council=council),
         service_ids=service_ids,
@@ -164,11 +169,7 @@ def reports_for_area_alert(
     place is public), or in a ward (every public service; ward-only ones by ward)."""
     made = Case.objects.filter(council=council, created_at__gt=since, created_at__lte=until)
     if point is not None and radius is not None:
-        service_ids = list(
-            Service.objects.filter(council=council, visibility=Visibility.PUBLIC).values_list(
-                "pk", flat=True
-            )
-        )
+        service_ids = _services_placed_publicly(council)
         found = recent_near(
             made,
             service_ids=service_ids,
@@ -240,15 +241,21 @@ def staff_map_points(*, membership: Membership, cases: list[Case]) -> list[Staff
     this member of staff's map. Those whose reporter's details the reader may not see (a
     councillor, without the resident's consent) are snapped to their street, so a pin
     never points at a home they could not otherwise know."""
+    placed = [
+        (case, case.latitude, case.longitude, may_see_personal_data(membership, case))
+        for case in cases
+        if case.latitude is not None and case.longitude is not None
+    ]
+    snapped = iter(
+        street_points(
+            membership.council_id, [(lat, lon) for _c, lat, lon, shown in placed if not shown]
+        )
+    )
     points = []
-    for case in cases:
-        if case.latitude is None or case.longitude is None:
-            continue
-        if may_see_personal_data(membership, case):
-            points.append(StaffPoint(case, case.latitude, case.longitude, snapped=False))
-        else:
-            lat, lon = street_point(case.council_id, case.latitude, case.longitude)
-            points.append(StaffPoint(case, lat, lon, snapped=True))
+    for case, lat, lon, shown in placed:
+        if not shown:
+            lat, lon = next(snapped)
+        points.append(StaffPoint(case, lat, lon, snapped=not shown))
     return points
 
 

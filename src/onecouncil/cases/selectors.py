@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -204,22 +205,8 @@ def open_near(
     the point, nearest first (newest first at the same distance): the one geometric
     query behind report once and staff's likely duplicates. A box on the indexed
     coordinates narrows it; the distance on the ground decides."""
-    pad, pad_lon = box_around(latitude, longitude, radius)
-    candidates = (
-        cases.open()
-        .filter(
-            service_id__in=service_ids,
-            latitude__range=(latitude - pad, latitude + pad),
-            longitude__range=(longitude - pad_lon, longitude + pad_lon),
-        )
-        .select_related("service", "ward")
-    )
-    found = []
-    for case in candidates:
-        assert case.latitude is not None and case.longitude is not None
-        metres = metres_between(latitude, longitude, case.latitude, case.longitude)
-        if metres <= radius:
-            found.append(Nearby(case, metres))
+    candidates = _in_box(cases.open(), service_ids, latitude, longitude, radius)
+    found = list(_within(candidates, latitude, longitude, radius))
     found.sort(key=lambda n: (n.metres, -n.case.created_at.timestamp()))
     return found
 
@@ -237,23 +224,36 @@ def recent_near(
     """The newest requests (open or closed) among ``cases`` of these services made since
     ``since`` within ``radius`` metres of the point, newest first: reports near me. Like
     ``open_near``, a box on the indexed coordinates narrows it and the ground decides."""
-    pad, pad_lon = box_around(latitude, longitude, radius)
-    candidates = (
-        cases.filter(
-            service_id__in=service_ids,
-            created_at__gte=since,
-            latitude__range=(latitude - pad, latitude + pad),
-            longitude__range=(longitude - pad_lon, longitude + pad_lon),
-        )
-        .select_related("service", "ward")
-        .order_by("-created_at", "-pk")
-    )
+    candidates = _in_box(
+        cases.filter(created_at__gte=since), service_ids, latitude, longitude, radius
+    ).order_by("-created_at", "-pk")
     found = []
-    for case in candidates.iterator(chunk_size=500):
+    for near in _within(candidates.iterator(chunk_size=500), latitude, longitude, radius):
+        found.append(near)
+        if len(found) >= limit:
+            break
+    return found
+
+
+def _in_box(
+    cases: CaseQuerySet, service_ids: list[int], latitude: float, longitude: float, radius: float
+) -> CaseQuerySet:
+    """The requests of these services in the box around the circle, on the indexed
+    coordinates (``case_nearby_idx``)."""
+    pad, pad_lon = box_around(latitude, longitude, radius)
+    return cases.filter(
+        service_id__in=service_ids,
+        latitude__range=(latitude - pad, latitude + pad),
+        longitude__range=(longitude - pad_lon, longitude + pad_lon),
+    ).select_related("service", "ward")
+
+
+def _within(
+    candidates: Iterable[Case], latitude: float, longitude: float, radius: float
+) -> Iterator[Nearby]:
+    """Those of the box's requests really within ``radius`` metres on the ground."""
+    for case in candidates:
         assert case.latitude is not None and case.longitude is not None
         metres = metres_between(latitude, longitude, case.latitude, case.longitude)
         if metres <= radius:
-            found.append(Nearby(case, metres))
-            if len(found) >= limit:
-                break
-    return found
+            yield Nearby(case, metres)

@@ -38,6 +38,7 @@ from onecouncil.core.models import Council
 from onecouncil.core.throttles import digest, within_limit
 from onecouncil.notify.models import Channel as NotifyChannel
 from onecouncil.notify.services import notification_enqueue
+from onecouncil.residents.accounts import clean_email
 from onecouncil.residents.models import Account, Address
 
 CHANGEABLE = ("name", "phone", "address")
@@ -77,19 +78,6 @@ FOLLOWS_PER_CLIENT_HOUR = 10
 FOLLOW_EMAILS_PER_ADDRESS_DAY = 3
 
 
-def _valid_email(email: str) -> str:
-    email = email.strip().lower()
-    if not email:
-        raise ValidationError(_("Enter your email address"))
-    try:
-        validate_email(email)
-    except ValidationError:
-        raise ValidationError(
-            _("Enter an email address in the correct format, like name@example.com")
-        ) from None
-    return email
-
-
 @transaction.atomic
 def case_follow(
     *,
@@ -110,7 +98,7 @@ def case_follow(
         raise ValidationError(_("This request is private, so it cannot be followed"))
     if not case.is_open:
         raise ValidationError(_("This request is closed, so there will be no more updates"))
-    email = _valid_email(account.email if account else email)
+    email = clean_email(account.email if account else email)
     if ip is not None and not within_limit(f"follow-client:{ip}", FOLLOWS_PER_CLIENT_HOUR, 60 * 60):
         raise ValidationError(
             _("You have asked to follow a lot of requests in the last hour. Try again later.")
@@ -296,7 +284,6 @@ def email_change_request(
     """Ask the resident to confirm a new email address; returns the link's token.
 
     Nothing changes until the link sent to the new address is opened."""
-    from django.core.validators import validate_email
 
     from onecouncil.residents.accounts import normalise_email, token_issue
     from onecouncil.residents.models import TokenPurpose

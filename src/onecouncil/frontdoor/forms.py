@@ -6,7 +6,9 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
+from onecouncil.alerts.services import RADII
 from onecouncil.residents.postcodes import normalise_postcode
 
 
@@ -117,11 +119,12 @@ class TrackForm(forms.Form):
     )
 
 
+# Lazy with its number, so it is translated for each request, not once at import.
+metres_label = ngettext_lazy("%(n)s metre", "%(n)s metres", "n")
+# The distances offered are those an area alert may be for (``alerts.services.RADII``).
 DISTANCES = [
-    (100, _("100 metres")),
-    (250, _("250 metres")),
-    (500, _("500 metres")),
-    (1000, _("1 kilometre")),
+    (metres, _("1 kilometre") if metres == 1000 else metres_label % {"n": metres})
+    for metres in RADII
 ]
 PERIODS = [(7, _("the last week")), (30, _("the last 30 days")), (90, _("the last 90 days"))]
 

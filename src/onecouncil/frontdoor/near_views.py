@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from onecouncil.alerts.services import (
     alert_by_token,
     alert_confirm,
-    alert_subscribe,
+    alert_subscribe_at,
     alert_unsubscribe,
 )
 from onecouncil.cases.access import PublicReport, public_reports_near
@@ -26,9 +26,9 @@ from onecouncil.core.clients import client_ip
 from onecouncil.core.models import Council
 from onecouncil.frontdoor.forms import AlertForm, NearForm
 from onecouncil.frontdoor.views import page, with_council
-from onecouncil.places.lookup import covers, nearest_street, ward_id_at
+from onecouncil.places.lookup import covers, place_name_at, ward_id_at
 from onecouncil.residents.models import Ward
-from onecouncil.residents.selectors import NamedPlace, nearest_address, places_named
+from onecouncil.residents.selectors import NamedPlace, places_named
 from onecouncil.web.forms import errors_from
 from onecouncil.web.maps import allow_map_tiles, case_marker, map_settings, point_features
 from onecouncil.web.templatetags.govuk import error_list
@@ -43,17 +43,6 @@ class Where:
     latitude: float
     longitude: float
     name: str
-
-
-def _place_label(council: Council, latitude: float, longitude: float) -> str:
-    """A point in words, for headings and alerts: the nearest street's name."""
-    street = nearest_street(council.pk, latitude, longitude)
-    if street is not None:
-        return street.name
-    address = nearest_address(council=council, latitude=latitude, longitude=longitude)
-    if address is not None and address.street:
-        return f"{address.street}, {address.town}"
-    return f"{latitude:.4f}, {longitude:.4f}"
 
 
 def _point(council: Council, lat: str, lon: str) -> tuple[float, float]:
@@ -77,7 +66,7 @@ def _where(council: Council, form: NearForm) -> tuple[Where | None, list[NamedPl
         except ValidationError as exc:
             form.add_error("place", exc.messages[0])
             return None, []
-        return Where(latitude, longitude, _place_label(council, latitude, longitude)), []
+        return Where(latitude, longitude, place_name_at(council, latitude, longitude)), []
     text = data["place"].strip()
     if not text:
         form.add_error("place", _("Enter a postcode or street, or use your location"))
@@ -189,20 +178,12 @@ def alert_subscribe_view(request: HttpRequest, council: Council) -> HttpResponse
         return _near_page(request, council, near, form, status=400)
     data = form.cleaned_data
     try:
-        latitude, longitude = _point(council, data["lat"], data["lon"])
-        ward = None
-        if data["area"] == "ward":
-            ward_id = ward_id_at(council.pk, latitude, longitude)
-            ward = Ward.objects.filter(pk=ward_id, council=council).first() if ward_id else None
-            if ward is None:
-                raise ValidationError({"area": _("Choose where to be told about")})
-        subscribed = alert_subscribe(
+        subscribed = alert_subscribe_at(
             council=council,
             email=data["email"],
-            place_name=_place_label(council, latitude, longitude),
-            point=(latitude, longitude),
+            point=_point(council, data["lat"], data["lon"]),
             radius=data["distance"] or 500,
-            ward=ward,
+            whole_ward=data["area"] == "ward",
             ip=client_ip(request) or "",
         )
     except ValidationError as exc:

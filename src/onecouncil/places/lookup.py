@@ -17,7 +17,9 @@ from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 
 from onecouncil.core.geo import PUBLIC_DECIMALS, box_around, metres_between
+from onecouncil.core.models import Council
 from onecouncil.places.models import CouncilBoundary, StreetLine, WardBoundary
+from onecouncil.residents.selectors import nearest_address
 
 
 @dataclass(frozen=True)
@@ -91,38 +93,92 @@ def councils_covering(latitude: float, longitude: float, *, exclude: int) -> lis
     ]
 
 
-def nearest_street(
-    council_id: int, latitude: float, longitude: float, *, within_metres: float = 150
-) -> StreetLine | None:
-    """The street line nearest the point, within ``within_metres``."""
-    pad, pad_lon = box_around(latitude, longitude, within_metres)
+NEAR_STREET_METRES = 150
+
+
+def _lines_in(
+    council_id: int, south: float, west: float, north: float, east: float
+) -> list[tuple[StreetLine, BaseGeometry]]:
+    """The council's street lines whose boxes meet this one, with their shapes."""
     near = StreetLine.objects.filter(
         council_id=council_id,
-        min_lat__lte=latitude + pad,
-        max_lat__gte=latitude - pad,
-        min_lon__lte=longitude + pad_lon,
-        max_lon__gte=longitude - pad_lon,
+        min_lat__lte=north,
+        max_lat__gte=south,
+        min_lon__lte=east,
+        max_lon__gte=west,
     )
+    return [(street, shape(json.loads(street.geometry))) for street in near]
+
+
+def _nearest_line(
+    lines: list[tuple[StreetLine, BaseGeometry]],
+    latitude: float,
+    longitude: float,
+    within_metres: float,
+) -> tuple[StreetLine, BaseGeometry] | None:
     point = Point(longitude, latitude)
-    best: tuple[float, StreetLine] | None = None
-    for street in near:
-        line = shape(json.loads(street.geometry))
+    best: tuple[float, StreetLine, BaseGeometry] | None = None
+    for street, line in lines:
         closest = line.interpolate(line.project(point))
         metres = metres_between(latitude, longitude, closest.y, closest.x)
         if metres <= within_metres and (best is None or metres < best[0]):
-            best = (metres, street)
-    return best[1] if best else None
+            best = (metres, street, line)
+    return (best[1], best[2]) if best else None
 
 
-def street_point(council_id: int, latitude: float, longitude: float) -> tuple[float, float]:
-    """The point snapped to its street: the middle of the nearest street line, so which
+def nearest_street(
+    council_id: int, latitude: float, longitude: float, *, within_metres: float = NEAR_STREET_METRES
+) -> StreetLine | None:
+    """The street line nearest the point, within ``within_metres``."""
+    pad, pad_lon = box_around(latitude, longitude, within_metres)
+    lines = _lines_in(
+        council_id, latitude - pad, longitude - pad_lon, latitude + pad, longitude + pad_lon
+    )
+    found = _nearest_line(lines, latitude, longitude, within_metres)
+    return found[0] if found else None
+
+
+def street_points(council_id: int, points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Each point snapped to its street: the middle of the nearest street line, so which
     house along it is not shown. With no street line near, the point rounded to the
-    street (``core.geo.approximate``)."""
-    street = nearest_street(council_id, latitude, longitude)
-    if street is None:
-        return (round(latitude, PUBLIC_DECIMALS), round(longitude, PUBLIC_DECIMALS))
-    middle = shape(json.loads(street.geometry)).interpolate(0.5, normalized=True)
-    return (middle.y, middle.x)
+    street (``core.geo.approximate``). The lines near any of the points are read in one
+    query and found for each through a spatial index."""
+    if not points:
+        return []
+    pad, pad_lon = box_around(max(abs(lat) for lat, _lon in points), 0.0, NEAR_STREET_METRES)
+    lines = _lines_in(
+        council_id,
+        min(lat for lat, _lon in points) - pad,
+        min(lon for _lat, lon in points) - pad_lon,
+        max(lat for lat, _lon in points) + pad,
+        max(lon for _lat, lon in points) + pad_lon,
+    )
+    tree = shapely.STRtree([line for _street, line in lines])
+    snapped = []
+    for latitude, longitude in points:
+        window = shapely.box(
+            longitude - pad_lon, latitude - pad, longitude + pad_lon, latitude + pad
+        )
+        near = [lines[i] for i in tree.query(window)]
+        found = _nearest_line(near, latitude, longitude, NEAR_STREET_METRES)
+        if found is None:
+            snapped.append((round(latitude, PUBLIC_DECIMALS), round(longitude, PUBLIC_DECIMALS)))
+        else:
+            middle = found[1].interpolate(0.5, normalized=True)
+            snapped.append((middle.y, middle.x))
+    return snapped
+
+
+def place_name_at(council: Council, latitude: float, longitude: float) -> str:
+    """A point in words, for headings and alerts: the nearest street's name, else the
+    nearest address's street and town, else the coordinates."""
+    street = nearest_street(council.pk, latitude, longitude)
+    if street is not None:
+        return street.name
+    address = nearest_address(council=council, latitude=latitude, longitude=longitude)
+    if address is not None and address.street:
+        return f"{address.street}, {address.town}"
+    return f"{latitude:.4f}, {longitude:.4f}"
 
 
 def council_centre(council_id: int) -> tuple[float, float] | None:

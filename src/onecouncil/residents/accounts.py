@@ -17,6 +17,7 @@ from typing import Any
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,6 +46,22 @@ def _hash(token: str) -> str:
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
+
+
+def clean_email(email: str) -> str:
+    """An address a resident typed, normalised, or ``ValidationError`` with the message
+    they see (the one check for follows, alerts and the like)."""
+    email = normalise_email(email or "")
+    if not email:
+        raise ValidationError(_("Enter your email address"), code="required")
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError(
+            _("Enter an email address in the correct format, like name@example.com"),
+            code="invalid",
+        ) from None
+    return email
 
 
 @dataclass(frozen=True)
