@@ -117,6 +117,15 @@ SPECS: dict[str, Spec] = {
         ),
         fixed=lambda w: {"api_key": w.open311_key},
     ),
+    "open311_node": Spec(
+        "client",
+        lambda w: {"fmt": "json"},
+        ("GET", "POST"),
+        params=("service_code", "lat", "long", "email", "description", "attribute[which_bin]"),
+        fixed=lambda w: {"api_key": w.open311_key},
+    ),
+    "open311_unknown_json": Spec("client", lambda w: {"path": "nothing/here", "fmt": "json"}),
+    "open311_unknown": Spec("client", lambda w: {"path": "nothing/here"}),
     "open311_request": Spec("client", lambda w: {**_ref(w), "fmt": "json"}),
     "open311_token": Spec("client", lambda w: {"token": "abc", "fmt": "json"}),
     "open311_updates": Spec(
@@ -299,7 +308,7 @@ def _url(name: str, kwargs: dict[str, str]) -> str:
     path = re.sub(
         r"\(\?P<(\w+)>[^)]*\)", lambda m: urllib.parse.quote(kwargs[m.group(1)], safe=""), path
     )
-    path = path.replace("^", "").replace("$", "").replace("\\.", ".")
+    path = path.replace("(?:/+)?", "").replace("^", "").replace("$", "").replace("\\.", ".")
     council_scoped = name.startswith(("frontdoor:", "backoffice:"))
     return ("/riverbend/" if council_scoped else "/") + path
 

@@ -88,12 +88,16 @@ def test_open311_definitions_validate_against_the_published_schemas(council):
         definition = service_definition(service)
         jsonschema.validate(definition, definition_schema)
         questions = list(service.questions.all())
-        assert [a["code"] for a in definition["attributes"]] == [q.code for q in questions]
+        asked = [a["code"] for a in definition["attributes"] if a["variable"]]
+        assert asked == [q.code for q in questions]
+        # The one contact rule, told as a notice, for services that are not anonymous.
+        notices = [a["code"] for a in definition["attributes"] if not a["variable"]]
+        assert notices == ([] if service.anonymous_allowed else ["contact_needed"])
 
 
 def test_open311_definition_keeps_types_requiredness_and_values(missed_bin):
     attributes = service_definition(missed_bin)["attributes"]
-    which, out = attributes
+    which, out, *_notices = attributes
     assert which["datatype"] == "singlevaluelist"
     assert which["values"] == [
         {"key": "general", "name": "General waste"},

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
+from onecouncil.cases.inputs import normalise_phone
 from onecouncil.cases.models import Channel, Status
 from onecouncil.catalogue.models import Service
 from onecouncil.core.models import Council, Role, Team
@@ -74,6 +75,12 @@ class PersonForm(forms.Form):
         max_value=999_999_999_999,
         help_text=_("Finds requests others made about the home, with the reporter redacted."),
     )
+
+    def clean_phone(self) -> str:
+        phone: str = self.cleaned_data["phone"]
+        if phone.strip():
+            normalise_phone(phone)  # the one phone rule: its error names the form wanted
+        return phone
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,8 +27,9 @@ from onecouncil.cases.selectors import (
     case_for_public,
     case_for_reporter,
     case_made_by_account,
-    open_near,
+    open_places_near,
     recent_near,
+    whole,
 )
 from onecouncil.cases.staff import (
     case_for_staff,
@@ -351,29 +353,48 @@ def likely_duplicates_for_staff(
     service = case.service
     related = [s.pk for s in service.related_services.all() if s.council_id == service.council_id]
     window = dt.timedelta(days=service.nearby_days)
-    near = open_near(
+    candidates = (
         cases_for_staff(membership=membership)
         .filter(
             created_at__gte=case.created_at - window,
             created_at__lte=case.created_at + window,
             duplicate_of__isnull=True,
         )
-        .exclude(pk=case.pk),
+        .exclude(pk=case.pk)
+    )
+    near = open_places_near(
+        candidates,
         service_ids=[service.pk, *related],
         latitude=case.latitude,
         longitude=case.longitude,
         radius=service.nearby_radius_metres,
     )
-    words = _words(case)
+    texts = {
+        pk: _words(description, place, answers)
+        for pk, description, place, answers in candidates.filter(
+            pk__in=[pk for pk, _metres in near]
+        ).values_list("pk", "description", "location_description", "answers")
+    }
+    words = _words(case.description, case.location_description, case.answers)
     radius = max(service.nearby_radius_metres, 1)
-    ranked = [LikelyDuplicate(n.case, n.metres, _similarity(words, _words(n.case))) for n in near]
-    ranked.sort(key=lambda d: -(0.5 * (1 - d.metres / radius) + 0.5 * d.similarity))
-    return ranked[:limit]
+    # Nearest first, so once the nearness alone, with the words a perfect match, cannot
+    # beat the last of the best so far, no further request can.
+    scored: list[tuple[float, int, float, float]] = []
+    for position, (pk, metres) in enumerate(near):
+        nearness = 0.5 * (1 - metres / radius)
+        if len(scored) >= limit and nearness + 0.5 < -scored[limit - 1][0]:
+            break
+        similarity = _similarity(words, texts.get(pk, ""))
+        scored.append((-(nearness + 0.5 * similarity), position, metres, similarity))
+        scored.sort()
+    chosen = {near[position][0]: similarity for _s, position, _m, similarity in scored[:limit]}
+    read = whole(candidates, [near[position] for _s, position, _m, _w in scored[:limit]])
+    return [LikelyDuplicate(n.case, n.metres, chosen[n.case.pk]) for n in read]
 
 
-def _words(case: Case) -> str:
-    parts = [case.description, case.location_description]
-    parts += [str(v) for v in case.answers.values() if isinstance(v, str) and len(v) > 3]
+def _words(description: str, place: str, answers: dict[str, Any]) -> str:
+    parts = [description, place]
+    parts += [str(v) for v in answers.values() if isinstance(v, str) and len(v) > 3]
     return " ".join(p for p in parts if p).lower()
 
 

@@ -174,6 +174,17 @@ def validate_location(service: Service, location: Location) -> dict[str, list[st
     return errors
 
 
+def phone_key(phone: str) -> str:
+    """The search key of a phone number as given: its normal form, or "" when it is not
+    a number we could call (so it matches nothing)."""
+    if not phone.strip():
+        return ""
+    try:
+        return normalise_phone(phone)
+    except ValidationError:
+        return ""
+
+
 def normalise_phone(phone: str) -> str:
     try:
         parsed = phonenumbers.parse(phone, "GB")

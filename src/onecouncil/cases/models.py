@@ -324,8 +324,13 @@ class Case(CouncilOwned):
             models.Index(fields=["council", "email_key"], name="case_email_key_idx"),
             models.Index(fields=["council", "postcode"], name="case_postcode_idx"),
             models.Index(fields=["council", "phone_key"], name="case_phone_idx"),
-            # Report once: open requests of a service near a point (cases.selectors).
-            models.Index(fields=["council", "service", "latitude"], name="case_nearby_idx"),
+            # Report once, likely duplicates, reports near me and area alerts: requests of
+            # a service in a box around a point, read from the index alone
+            # (cases.selectors._in_box).
+            models.Index(
+                fields=["council", "service", "latitude", "longitude", "created_at", "status"],
+                name="case_nearby_idx",
+            ),
         ]
         verbose_name = _("service request")
         verbose_name_plural = _("service requests")

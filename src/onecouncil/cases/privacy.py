@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onecouncil.cases.events import event_append
-from onecouncil.cases.inputs import normalise_phone
+from onecouncil.cases.inputs import phone_key
 from onecouncil.cases.models import Case, CaseEvent, ChangeReport, EventKind, Follower, Photo
 from onecouncil.catalogue.models import LIST_KINDS, QuestionKind, Service
 from onecouncil.core.actors import Actor
@@ -235,8 +235,8 @@ def _own_requests(council: Council, query: PersonQuery) -> QuerySet[Case]:
     match = Q(pk__in=[])
     if query.email:
         match |= Q(email_key=query.email.strip().lower())
-    if query.phone and normalise_phone(query.phone):
-        match |= Q(phone_key=normalise_phone(query.phone))
+    if phone_key(query.phone):
+        match |= Q(phone_key=phone_key(query.phone))
     if query.name:
         match |= Q(contact_name__iexact=query.name.strip())
     return Case.objects.filter(match, council=council)
@@ -257,12 +257,12 @@ def person_keys(council: Council, query: PersonQuery) -> PersonKeys:
     phones = {row["phone_key"] for row in own if row["phone_key"]}
     if query.email:
         emails.add(query.email.strip().lower())
-    if query.phone and normalise_phone(query.phone):
-        phones.add(normalise_phone(query.phone))
+    if phone_key(query.phone):
+        phones.add(phone_key(query.phone))
     accounts = Account.objects.filter(council=council, email__in=emails)
     for account in accounts:
         if account.phone:
-            phones.add(normalise_phone(account.phone) or account.phone)
+            phones.add(phone_key(account.phone) or account.phone)
     raw_phones = set(
         _own_requests(council, query)
         .exclude(contact_phone="")

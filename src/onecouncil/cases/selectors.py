@@ -189,8 +189,9 @@ def nearby_open_requests(
         latitude=latitude,
         longitude=longitude,
         radius=service.nearby_radius_metres,
+        limit=limit,
     )
-    return found[:limit]
+    return found
 
 
 def open_near(
@@ -200,15 +201,32 @@ def open_near(
     latitude: float,
     longitude: float,
     radius: float,
+    limit: int | None = None,
 ) -> list[Nearby]:
     """The open requests among ``cases`` of these services within ``radius`` metres of
     the point, nearest first (newest first at the same distance): the one geometric
-    query behind report once and staff's likely duplicates. A box on the indexed
-    coordinates narrows it; the distance on the ground decides."""
+    query behind report once and staff's likely duplicates."""
+    found = open_places_near(
+        cases, service_ids=service_ids, latitude=latitude, longitude=longitude, radius=radius
+    )
+    return whole(cases, found[:limit])
+
+
+def open_places_near(
+    cases: CaseQuerySet,
+    *,
+    service_ids: list[int],
+    latitude: float,
+    longitude: float,
+    radius: float,
+) -> list[tuple[int, float]]:
+    """``open_near``'s requests as ids with their distance in metres, nearest first, for
+    a caller that ranks them further before reading the chosen whole (``whole``). A box
+    on the indexed coordinates narrows them; the distance on the ground decides."""
     candidates = _in_box(cases.open(), service_ids, latitude, longitude, radius)
     found = list(_within(candidates, latitude, longitude, radius))
-    found.sort(key=lambda n: (n.metres, -n.case.created_at.timestamp()))
-    return found
+    found.sort(key=lambda n: (n[1], -n[2].timestamp()))
+    return [(pk, metres) for pk, metres, _at in found]
 
 
 def recent_near(
@@ -226,34 +244,43 @@ def recent_near(
     ``open_near``, a box on the indexed coordinates narrows it and the ground decides."""
     candidates = _in_box(
         cases.filter(created_at__gte=since), service_ids, latitude, longitude, radius
-    ).order_by("-created_at", "-pk")
-    found = []
-    for near in _within(candidates.iterator(chunk_size=500), latitude, longitude, radius):
-        found.append(near)
-        if len(found) >= limit:
-            break
-    return found
+    )
+    found = list(_within(candidates, latitude, longitude, radius))
+    found.sort(key=lambda n: (-n[2].timestamp(), -n[0]))
+    return whole(cases, [(pk, metres) for pk, metres, _at in found[:limit]])
+
+
+_Candidate = tuple[int, float, dt.datetime]
+_Boxed = tuple[int, float | None, float | None, dt.datetime]
 
 
 def _in_box(
     cases: CaseQuerySet, service_ids: list[int], latitude: float, longitude: float, radius: float
-) -> CaseQuerySet:
-    """The requests of these services in the box around the circle, on the indexed
-    coordinates (``case_nearby_idx``)."""
+) -> Iterable[_Boxed]:
+    """The id, place and date of the requests of these services in the box around the
+    circle: read from the index alone (``case_nearby_idx`` holds every column the box
+    and the date need), so a box holding thousands of requests costs no table reads."""
     pad, pad_lon = box_around(latitude, longitude, radius)
     return cases.filter(
         service_id__in=service_ids,
         latitude__range=(latitude - pad, latitude + pad),
         longitude__range=(longitude - pad_lon, longitude + pad_lon),
-    ).select_related("service", "ward")
+    ).values_list("pk", "latitude", "longitude", "created_at")
 
 
 def _within(
-    candidates: Iterable[Case], latitude: float, longitude: float, radius: float
-) -> Iterator[Nearby]:
-    """Those of the box's requests really within ``radius`` metres on the ground."""
-    for case in candidates:
-        assert case.latitude is not None and case.longitude is not None
-        metres = metres_between(latitude, longitude, case.latitude, case.longitude)
+    candidates: Iterable[_Boxed], latitude: float, longitude: float, radius: float
+) -> Iterator[_Candidate]:
+    """Those of the box's requests really within ``radius`` metres on the ground, with
+    their distance."""
+    for pk, lat, lon, created_at in candidates:
+        assert lat is not None and lon is not None  # the box holds only placed requests
+        metres = metres_between(latitude, longitude, lat, lon)
         if metres <= radius:
-            yield Nearby(case, metres)
+            yield pk, metres, created_at
+
+
+def whole(cases: CaseQuerySet, chosen: list[tuple[int, float]]) -> list[Nearby]:
+    """The chosen requests (id and distance) read whole, in the order chosen."""
+    by_pk = cases.select_related("service", "ward").in_bulk([pk for pk, _metres in chosen])
+    return [Nearby(by_pk[pk], metres) for pk, metres in chosen if pk in by_pk]

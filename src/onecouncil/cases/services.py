@@ -20,7 +20,7 @@ from onecouncil.cases.events import event_append
 from onecouncil.cases.inputs import (
     Contact,
     Location,
-    normalise_phone,
+    phone_key,
     validate_contact,
     validate_location,
 )
@@ -651,13 +651,7 @@ def _insert(
 
 def contact_keys(*, email: str, phone: str) -> dict[str, str]:
     """The search keys for contact details: derived here, whenever the details change."""
-    phone_key = ""
-    if phone.strip():
-        try:
-            phone_key = normalise_phone(phone)
-        except ValidationError:
-            phone_key = ""
-    return {"email_key": email.strip().lower(), "phone_key": phone_key}
+    return {"email_key": email.strip().lower(), "phone_key": phone_key(phone)}
 
 
 def _publish(case: Case, event_type: str, message: str = "") -> None:

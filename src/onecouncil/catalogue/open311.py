@@ -19,12 +19,21 @@ DATATYPE = {
 YES_NO_VALUES = [{"key": "yes", "name": "Yes"}, {"key": "no", "name": "No"}]
 
 
+# The one contact rule (``cases.inputs.validate_contact``), told to clients in each
+# definition as an informational attribute (``variable`` false: nothing to answer).
+CONTACT_ATTRIBUTE = "contact_needed"
+CONTACT_NOTICE = (
+    "This service needs an email address or a phone number (email or phone), so the "
+    "council can tell the resident what happens. A name is optional."
+)
+
+
 def service_summary(service: Service) -> dict[str, Any]:
     return {
         "service_code": service.code,
         "service_name": service.name,
         "description": service.description,
-        "metadata": service.questions.exists(),
+        "metadata": service.questions.exists() or not service.anonymous_allowed,
         "type": "realtime",
         "keywords": ",".join(service.keyword_list),
         "group": service.group.name,
@@ -55,7 +64,17 @@ def _attribute(question: Question, order: int) -> dict[str, Any]:
 
 def service_definition(service: Service) -> dict[str, Any]:
     questions = list(service.questions.all())
-    return {
-        "service_code": service.code,
-        "attributes": [_attribute(q, index) for index, q in enumerate(questions, start=1)],
-    }
+    attributes = [_attribute(q, index) for index, q in enumerate(questions, start=1)]
+    if not service.anonymous_allowed:
+        attributes.append(
+            {
+                "variable": False,
+                "code": CONTACT_ATTRIBUTE,
+                "datatype": "string",
+                "required": False,
+                "datatype_description": None,
+                "order": len(attributes) + 1,
+                "description": CONTACT_NOTICE,
+            }
+        )
+    return {"service_code": service.code, "attributes": attributes}

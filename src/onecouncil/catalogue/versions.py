@@ -8,13 +8,16 @@ from typing import Any
 
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
 
 from onecouncil.catalogue.models import Question, SearchSynonym, Service, ServiceGroup
 from onecouncil.core.models import Council
 
 
 def catalogue_changed(*, council_id: int) -> None:
-    Council.objects.filter(pk=council_id).update(catalogue_version=F("catalogue_version") + 1)
+    Council.objects.filter(pk=council_id).update(
+        catalogue_version=F("catalogue_version") + 1, catalogue_changed_at=timezone.now()
+    )
 
 
 def _changed(sender: Any, instance: Any, **kwargs: Any) -> None:

@@ -148,11 +148,25 @@ class Council(models.Model):
             "'Contains OS data © Crown copyright and database right 2026'."
         ),
     )
+    open311_open_reopens = models.BooleanField(
+        _("an Open311 client's OPEN reopens a closed request"),
+        default=False,
+        help_text=_(
+            "Off (the default): only REOPEN reopens. A client that sends OPEN on a request "
+            "staff have closed usually has a stale view, so it is recorded for staff and "
+            "the request stays closed."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     catalogue_version = models.PositiveIntegerField(
         default=0,
         editable=False,
         help_text=_("Goes up whenever the catalogue changes; cached pages of it follow."),
+    )
+    catalogue_changed_at = models.DateTimeField(
+        null=True,
+        editable=False,
+        help_text=_("When the catalogue last changed: Open311 discovery's changeset."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
@@ -21,16 +22,27 @@ ITEM_NAMES = {
 }
 
 
+# What XML 1.0 forbids in a document, even as a character reference: the C0 controls
+# other than tab, line feed and carriage return, lone surrogates, and U+FFFE and U+FFFF.
+# Text is stored as it was received; an XML answer shows each as U+FFFD, so one request
+# holding a vertical tab cannot make every later answer that includes it unreadable.
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    return XML_FORBIDDEN.sub("\ufffd", text)
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return xml_safe(str(value))
 
 
 def _append(parent: ET.Element, name: str, value: Any) -> None:
-    element = ET.SubElement(parent, name)
+    element = ET.SubElement(parent, xml_safe(name))
     if isinstance(value, dict):
         for key, item in value.items():
             _append(element, key, item)

@@ -12,35 +12,61 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import QueryDict
+from django.http import HttpRequest, QueryDict
+from django.utils.translation import gettext as _
 
 from onecouncil.api.models import ApiKey
-from onecouncil.cases.inputs import Contact, parse_place
+from onecouncil.cases.inputs import Contact, parse_place, parse_uprn
 from onecouncil.cases.models import Case, Channel
 from onecouncil.cases.services import case_create
+from onecouncil.catalogue.answers import answerable_questions
+from onecouncil.catalogue.models import QuestionKind, Service
 from onecouncil.catalogue.selectors import service_for_resident
 from onecouncil.core.actors import Actor
 from onecouncil.core.models import Council
+from onecouncil.residents.selectors import address_by_uprn
 
-HTML = re.compile(r"<[^>]+>")
+# The description a request keeps (``Case.description``); more goes to staff as a note,
+# never refused: a report a back end refuses is a report lost.
+DESCRIPTION_LIMIT = 4000
+# Sent by FixMyStreet whenever it knows the property: it names the place when our
+# gazetteer knows it (unless the service asks a question of that code itself).
+UPRN_ATTRIBUTE = "uprn"
 
 
 def param(data: QueryDict, name: str) -> str:
     """A parameter's value; an empty parameter is exactly like an absent one."""
-    return (data.get(name) or "").strip()
+    return plain(data.get(name) or "").strip()
 
 
-def _attributes(data: QueryDict) -> dict[str, Any]:
-    answers: dict[str, Any] = {}
+def posted(request: HttpRequest) -> QueryDict:
+    """A POST's parameters: the body's, and any the body lacks from the query string.
+    Client libraries differ: some send ``jurisdiction_id`` and ``api_key`` in the query
+    string, one sends every parameter there with an empty body."""
+    data = request.POST.copy()
+    for name in request.GET:
+        if name not in data:
+            data.setlist(name, request.GET.getlist(name))
+    return data
+
+
+def plain(text: str) -> str:
+    """Text as received, except NUL, which no database stores: shown as U+FFFD."""
+    return text.replace("\x00", "\ufffd")
+
+
+def _attributes(data: QueryDict) -> dict[str, list[str]]:
+    """Every ``attribute[CODE]`` value as sent, as a list: clients send several values of
+    one attribute as repeated keys (``attribute[what]=bags&attribute[what]=tyres``) or
+    with ``[]``. Which are allowed several is the question's to say (``_answers``)."""
+    answers: dict[str, list[str]] = {}
     for key in data:
         match = re.fullmatch(r"attribute\[([^\]]+)\](\[\])?", key)
         if not match:
             continue
-        code, multiple = match.group(1), match.group(2)
-        values = [v for v in data.getlist(key) if v.strip()]
-        if not values:
-            continue
-        answers[code] = values if multiple else values[-1]
+        values = [plain(v) for v in data.getlist(key) if v.strip()]
+        if values:
+            answers.setdefault(match.group(1), []).extend(values)
     return answers
 
 
@@ -56,8 +82,8 @@ def payload_from(data: QueryDict, idempotency: str) -> dict[str, Any]:
         "phone": param(data, "phone"),
         "first_name": param(data, "first_name"),
         "last_name": param(data, "last_name"),
-        "description": (data.get("description") or "").strip(),
-        "media_url": param(data, "media_url"),
+        "description": plain(data.get("description") or "").strip(),
+        "media_url": [url.strip() for url in data.getlist("media_url") if url.strip()],
         "device_id": param(data, "device_id"),
         "account_id": param(data, "account_id"),
         "submission_key": idempotency,
@@ -73,9 +99,9 @@ OPEN311_NAMES = {
     "latitude": "lat",
     "longitude": "long",
     "uprn": "address_id",
-    "email": "email",
+    "email": "email or phone",
     "phone": "phone",
-    "anonymous": "email",
+    "anonymous": "email or phone",
     "service": "service_code",
     "photos": "media_url",
 }
@@ -92,6 +118,78 @@ def field_errors(exc: ValidationError) -> list[str]:
     return out
 
 
+def _answers(service: Service, sent: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The attributes sent, split into answers to the service's questions (one value, or
+    a list for a several-of question) and the rest, which staff are shown as sent. A
+    question that takes one value given several is an error: which one was meant?"""
+    questions = {q.code: q for q in answerable_questions(service)}
+    answers: dict[str, Any] = {}
+    others: dict[str, Any] = {}
+    for code, given in sent.items():
+        values = given if isinstance(given, list) else [given]
+        question = questions.get(code)
+        if question is None:
+            others[code] = values if len(values) > 1 else values[0]
+        elif question.kind == QuestionKind.SEVERAL_OF:
+            answers[code] = values
+        elif len(values) > 1:
+            raise ValidationError(
+                f"attribute[{code}]: takes one value, and {len(values)} were sent"
+            )
+        else:
+            answers[code] = values[0]
+    return answers, others
+
+
+def _uprn_place(council: Council, payload: dict[str, Any], others: dict[str, Any]) -> str:
+    """``attribute[uprn]``'s address, when no ``address_id`` was given and the gazetteer
+    knows that UPRN inside the council; otherwise it stays with the others, for staff."""
+    given = others.get(UPRN_ATTRIBUTE)
+    if payload["address_id"] or not isinstance(given, str):
+        return payload["address_id"]
+    try:
+        number = parse_uprn(given)
+    except ValidationError:
+        return ""
+    if number is None or address_by_uprn(council=council, uprn=number) is None:
+        return ""
+    del others[UPRN_ATTRIBUTE]
+    return str(number)
+
+
+def _notes(
+    *, key_name: str, description: str, others: dict[str, Any], media_url: str | list[str]
+) -> list[tuple[str, dict[str, Any]]]:
+    """What the client sent that the request has no place for, kept for staff."""
+    notes: list[tuple[str, dict[str, Any]]] = []
+    if len(description) > DESCRIPTION_LIMIT:
+        notes.append(
+            (
+                _("The description sent by %(client)s continues: %(rest)s")
+                % {"client": key_name, "rest": description[DESCRIPTION_LIMIT:]},
+                {"description_continued": True},
+            )
+        )
+    if others:
+        listed = "; ".join(
+            f"{code}: {', '.join(value) if isinstance(value, list) else value}"
+            for code, value in sorted(others.items())
+        )
+        notes.append(
+            (
+                _("%(client)s also sent details this service does not ask for: %(details)s")
+                % {"client": key_name, "details": listed},
+                {"attributes": others},
+            )
+        )
+    # One link (queued before clients' several were kept) or several (FixMyStreet's
+    # multi_photos sends media_url once per photo).
+    for url in [media_url] if isinstance(media_url, str) else media_url:
+        if url:
+            notes.append((url, {"media_url": url}))
+    return notes
+
+
 def create_from_payload(
     *, council: Council, key: ApiKey | None, payload: dict[str, Any], token: str = ""
 ) -> Case:
@@ -100,17 +198,13 @@ def create_from_payload(
     service = service_for_resident(council=council, code=payload["service_code"])
     if service is None:
         raise ValidationError(f"service_code {payload['service_code']} was not found")
-    description = payload["description"]
-    if len(description) > 4000:
-        raise ValidationError("description: must be 4,000 characters or fewer")
-    if HTML.search(description):
-        raise ValidationError("description: must be plain text, without HTML")
+    answers, others = _answers(service, payload["attributes"])
     where = payload["address_string"]
     try:
         location = parse_place(
             council=council,
             service=service,
-            uprn=payload["address_id"],
+            uprn=_uprn_place(council, payload, others),
             street=where[:200],
             description=where[:500],
             latitude=payload["lat"],
@@ -128,20 +222,25 @@ def create_from_payload(
         name=name, email=payload["email"], phone=payload["phone"], anonymous=anonymous
     )
     key_name = key.name if key else "Open311"
-    media_url = payload["media_url"]
+    description = payload["description"]
     try:
         result = case_create(
             council=council,
             service=service,
-            answers=payload["attributes"],
+            answers=answers,
             location=location,
             contact=contact,
             channel=Channel.API,
             channel_detail=key_name[:120],
             submission_key=uuid.UUID(payload["submission_key"]),
-            description=description,
+            description=description[:DESCRIPTION_LIMIT],
             actor=Actor.system(key_name),
-            internal_notes=[(media_url, {"media_url": media_url})] if media_url else [],
+            internal_notes=_notes(
+                key_name=key_name,
+                description=description,
+                others=others,
+                media_url=payload["media_url"],
+            ),
         )
     except ValidationError as exc:
         raise ValidationError(field_errors(exc)) from None

@@ -8,6 +8,8 @@ of the deployment is a jurisdiction (``jurisdiction_id`` = its slug). Requests a
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import logging
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -18,13 +20,19 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import quote_etag
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
 
 from onecouncil.api.keys import api_key_allow, api_key_check
 from onecouncil.api.models import ApiKey, KeyKind, PendingRequest
 from onecouncil.api.open311.formats import error, respond
-from onecouncil.api.open311.intake import HTML, create_from_payload, param, payload_from
+from onecouncil.api.open311.intake import (
+    create_from_payload,
+    param,
+    payload_from,
+    plain,
+    posted,
+)
 from onecouncil.api.open311.pending import pending_save
 from onecouncil.api.open311.representations import (
     UPDATE_KINDS,
@@ -46,8 +54,12 @@ from onecouncil.core.links import public_api_url
 from onecouncil.core.models import Council
 from onecouncil.core.selectors import active_councils, council_for_slug
 
+logger = logging.getLogger(__name__)
+
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
-CHANGESET = "2026-11-22T00:00:00+00:00"
+# The API's own last change; discovery's changeset is the later of this and the
+# catalogue's last change.
+API_CHANGED = dt.datetime(2026, 11, 24, tzinfo=dt.UTC)
 WINDOW = dt.timedelta(days=90)
 MAX_RESULTS = 1000
 
@@ -90,16 +102,33 @@ def authorised(request: HttpRequest, council: Council, data: QueryDict) -> ApiKe
     return key
 
 
-def handle(view: Any) -> Any:
+def handle(*allowed: str) -> Callable[[Any], Any]:
+    """An Open311 view taking these methods (GET also answers HEAD). Every answer is in
+    the specification's error format: our own problems, a method the path does not
+    take, and anything unforeseen (logged, with its trace, as a 500). No view reads a
+    cookie, so none needs a CSRF check (a POST is authorised by its ``api_key``)."""
+    methods = (*allowed, "HEAD") if "GET" in allowed else allowed
+    return lambda view: csrf_exempt(_handled(view, methods))
+
+
+def _handled(view: Any, allowed: tuple[str, ...]) -> Any:
     def wrapper(request: HttpRequest, fmt: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method not in allowed:
+            return error(
+                fmt,
+                405,
+                f"{request.method} is not allowed here: use {' or '.join(allowed)}",
+                headers={"Allow": ", ".join(allowed)},
+            )
         try:
             return view(request, fmt, *args, **kwargs)
         except Problem as problem:
             return error(fmt, problem.status, *problem.descriptions, headers=problem.headers)
+        except Exception:
+            logger.exception("Open311 %s %s failed", request.method, request.path)
+            return error(fmt, 500, "Something went wrong on our side: please try again later")
 
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return wrapper
+    return functools.wraps(view)(wrapper)
 
 
 def parse_datetime(value: str, name: str) -> dt.datetime:
@@ -132,8 +161,7 @@ def date_window(data: QueryDict) -> tuple[dt.datetime, dt.datetime]:
 # --- Discovery and services ----------------------------------------------------------
 
 
-@require_GET
-@handle
+@handle("GET")
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     """Where the API lives, from each council's configured public address (never the
     request's Host header): one endpoint per distinct site on this deployment."""
@@ -142,18 +170,21 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     if host_council is not None:
         councils = [host_council]
     urls = sorted({public_api_url(c, "open311/v2/") for c in councils})
+    changeset = max(
+        [API_CHANGED, *(c.catalogue_changed_at for c in councils if c.catalogue_changed_at)]
+    ).isoformat(timespec="seconds")
     return respond(
         fmt,
         "discovery",
         {
-            "changeset": CHANGESET,
+            "changeset": changeset,
             "contact": "; ".join(f"{c.name}: {c.email}" for c in councils if c.email),
             "key_service": "Ask the council's digital team for an API key for your application.",
             "endpoints": [
                 {
                     "specification": SPECIFICATION,
                     "url": url,
-                    "changeset": CHANGESET,
+                    "changeset": changeset,
                     "type": "production",
                     "formats": ["text/xml", "application/json"],
                 }
@@ -183,8 +214,7 @@ def _conditional(
     return response
 
 
-@require_GET
-@handle
+@handle("GET")
 def services(request: HttpRequest, fmt: str) -> HttpResponse:
     council = jurisdiction(request, request.GET)
     return _conditional(request, _catalogue_etag(council, fmt), lambda: _services(council, fmt))
@@ -200,8 +230,7 @@ def _services(council: Council, fmt: str) -> HttpResponse:
     return respond(fmt, "services", [service_summary(s) for s in found])
 
 
-@require_GET
-@handle
+@handle("GET")
 def service_definition_view(request: HttpRequest, fmt: str, code: str) -> HttpResponse:
     council = jurisdiction(request, request.GET)
     return _conditional(
@@ -232,9 +261,7 @@ def _submission_key(request: HttpRequest, key: ApiKey) -> str:
     return str(uuid.uuid4())
 
 
-@csrf_exempt
-@require_http_methods(["GET", "POST"])
-@handle
+@handle("GET", "POST")
 def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
         return _create(request, fmt)
@@ -259,9 +286,10 @@ def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 def _create(request: HttpRequest, fmt: str) -> HttpResponse:
-    council = jurisdiction(request, request.POST)
-    key = authorised(request, council, request.POST)
-    payload = payload_from(request.POST, _submission_key(request, key))
+    data = posted(request)
+    council = jurisdiction(request, data)
+    key = authorised(request, council, data)
+    payload = payload_from(data, _submission_key(request, key))
     if not payload["service_code"]:
         raise Problem(400, "service_code is required")
     if not Service.objects.filter(
@@ -300,8 +328,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     )
 
 
-@require_GET
-@handle
+@handle("GET")
 def request_view(request: HttpRequest, fmt: str, reference: str) -> HttpResponse:
     council = jurisdiction(request, request.GET)
     try:
@@ -311,8 +338,7 @@ def request_view(request: HttpRequest, fmt: str, reference: str) -> HttpResponse
     return respond(fmt, "service_requests", [request_representation(case)])
 
 
-@require_GET
-@handle
+@handle("GET")
 def token_view(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
     council = jurisdiction(request, request.GET)
     pending = PendingRequest.objects.filter(council=council, token=token).first()
@@ -330,9 +356,7 @@ def token_view(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
 # --- Updates (the extension FixMyStreet uses) ----------------------------------------
 
 
-@csrf_exempt
-@require_http_methods(["GET", "POST"])
-@handle
+@handle("GET", "POST")
 def updates_view(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
         return _post_update(request, fmt)
@@ -349,37 +373,70 @@ def updates_view(request: HttpRequest, fmt: str) -> HttpResponse:
     )
 
 
+# FixMyStreet's update extension: the statuses its sender posts, besides OPEN and CLOSED.
+CLIENT_STATUSES = frozenset(
+    {
+        "OPEN",
+        "CLOSED",
+        "FIXED",
+        "IN_PROGRESS",
+        "ACTION_SCHEDULED",
+        "INVESTIGATING",
+        "DUPLICATE",
+        "NOT_COUNCILS_RESPONSIBILITY",
+        "NO_FURTHER_ACTION",
+        "INTERNAL_REFERRAL",
+        "FOR_TRIAGE",
+        "CANCELLED",
+        "REOPEN",
+    }
+)
+
+
 def _post_update(request: HttpRequest, fmt: str) -> HttpResponse:
-    data = request.POST
+    """A client's update. Every status and comment is recorded on the request for staff;
+    the client's word never closes it. REOPEN reopens a closed request; a plain OPEN on
+    a closed one (usually the client's view from before staff closed it) reopens it only
+    where the council has said so (``Council.open311_open_reopens``)."""
+    data = posted(request)
     council = jurisdiction(request, data)
     key = authorised(request, council, data)
     reference = param(data, "service_request_id")
-    description = (data.get("description") or "").strip()
+    description = plain(data.get("description") or "").strip()
     if not reference:
         raise Problem(400, "service_request_id is required")
     if not description:
         raise Problem(400, "description is required")
-    if len(description) > 4000 or HTML.search(description):
-        raise Problem(400, "description must be plain text of 4,000 characters or fewer")
-    status = param(data, "status").lower()
-    if status and status not in ("open", "closed"):
-        raise Problem(400, "status must be open or closed")
+    status = param(data, "status").upper().replace(" ", "_")
+    if status and status not in CLIENT_STATUSES:
+        raise Problem(400, "status must be one of " + ", ".join(sorted(CLIENT_STATUSES)))
     try:
         case = access_case_public(council=council, reference=reference)
     except CaseNotFound:
         raise Problem(404, f"service_request_id {reference} was not found") from None
     name = " ".join(p for p in (param(data, "first_name"), param(data, "last_name")) if p)
+    if status:
+        description += "\n\n" + _("Status sent by %(client)s: %(status)s") % {
+            "client": key.name,
+            "status": status,
+        }
     update = case_client_update(
         case=case,
         message=description,
-        reopen=status == "open",
+        reopen=status == "REOPEN" or (status == "OPEN" and council.open311_open_reopens),
         actor=Actor.system(key.name),
         data={
             "client_update_id": param(data, "update_id"),
+            "client_status": status,
             "name": name,
             "email": param(data, "email"),
-            "media_url": param(data, "media_url"),
+            "media_url": [u.strip() for u in data.getlist("media_url") if u.strip()],
         },
     )
-    update_id = update.pk
-    return respond(fmt, "service_request_updates", [{"update_id": str(update_id)}])
+    return respond(fmt, "service_request_updates", [{"update_id": str(update.pk)}])
+
+
+@handle("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+def unknown(request: HttpRequest, fmt: str, path: str) -> HttpResponse:
+    """Any other path under the base: a 404 in the specification's format."""
+    raise Problem(404, f"There is no {path[:100]} here: see discovery.xml for what there is")
