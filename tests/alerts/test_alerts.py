@@ -3,8 +3,10 @@ email, and can stop from every message; councillors hear about their wards, priv
 services counted and never described."""
 
 import datetime as dt
+import json
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -18,6 +20,7 @@ from onecouncil.alerts.services import (
 )
 from onecouncil.cases.inputs import Location
 from onecouncil.cases.models import Case
+from onecouncil.cases.privacy import PersonQuery, subject_access_export
 from onecouncil.core.models import Membership, Role
 from onecouncil.core.privacy import PersonKeys, erase_everywhere
 from onecouncil.notify.services import outbox_process
@@ -203,6 +206,20 @@ def test_unconfirmed_alerts_are_forgotten_and_erasure_reaches_them(council):
     ).alert
     alerts_send()
     assert list(AreaAlert.objects.all()) == [kept]
+    # A subject access export lists the alert, through the one registry of stores.
+    admin = Membership.objects.create(
+        council=council,
+        user=get_user_model().objects.create_user("dpo@riverbend.example"),
+        role=Role.ADMINISTRATOR,
+    ).user
+    document = json.loads(
+        subject_access_export(
+            council=council, query=PersonQuery(email="kept@example.com"), user=admin
+        )
+    )
+    (listed,) = document["area_alerts"]
+    assert listed["email"] == "kept@example.com" and listed["within_metres"] == 100
+    assert listed["confirmed"] is None
     erase_everywhere(PersonKeys(council_id=council.pk, emails=frozenset({"kept@example.com"})))
     assert not AreaAlert.objects.exists()
     assert alert_unsubscribe(council=council, token="nothing") is None

@@ -344,3 +344,21 @@ def alerts_erase_person(person: PersonKeys) -> int:
         council_id=person.council_id, email__in=list(person.emails)
     ).delete()
     return deleted
+
+
+def alerts_of_person(person: PersonKeys) -> tuple[str, list[dict[str, Any]]]:
+    """The person's area alerts, for a subject access export."""
+    found = AreaAlert.objects.filter(
+        council_id=person.council_id, email__in=list(person.emails)
+    ).select_related("ward")
+    return "area_alerts", [
+        {
+            "email": alert.email,
+            "place": alert.place_name or (alert.ward.name if alert.ward else ""),
+            "within_metres": alert.radius_metres,
+            "asked": alert.created_at.isoformat(),
+            "confirmed": alert.confirmed_at.isoformat() if alert.confirmed_at else None,
+            "stopped": alert.unsubscribed_at.isoformat() if alert.unsubscribed_at else None,
+        }
+        for alert in found
+    ]

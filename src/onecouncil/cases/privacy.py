@@ -37,7 +37,12 @@ from onecouncil.catalogue.models import LIST_KINDS, QuestionKind, Service
 from onecouncil.core.actors import Actor
 from onecouncil.core.audit import audit_record
 from onecouncil.core.models import AuditAction, AuditEntry, Council
-from onecouncil.core.privacy import PersonKeys, erase_everywhere, expire_everywhere
+from onecouncil.core.privacy import (
+    PersonKeys,
+    erase_everywhere,
+    expire_everywhere,
+    export_everywhere,
+)
 from onecouncil.notify.models import Channel as NotifyChannel
 from onecouncil.notify.services import notification_enqueue
 from onecouncil.residents.models import Account, Person
@@ -437,6 +442,7 @@ def subject_access_export(*, council: Council, query: PersonQuery, user: Any) ->
             }
             for e in viewed
         ],
+        **export_everywhere(keys),
     }
     audit_record(
         council=council,

@@ -13,13 +13,18 @@ systems as those arrive) is removed by the same run. A store registers in its ap
     ))
 
 Each function returns how many rows it removed or changed, for the run's report. A
-store that holds nothing personal for one of the two needs may leave it out.
+store that holds nothing personal for one of the two needs may leave it out. A store
+also says what it holds about one person (``export``), so a subject access export
+includes every store without knowing them:
+
+        export=lambda person: ("area_alerts", [...]),  # a section of the export
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,9 @@ class DataStore:
     name: str
     expire: Callable[[int, Sequence[str]], int] | None = None
     erase: Callable[[PersonKeys], int] | None = None
+    # The section of a subject access export this store fills: its name, and a list of
+    # records (plain JSON values) about the person.
+    export: Callable[[PersonKeys], tuple[str, list[dict[str, Any]]]] | None = None
     # What the store keeps, for the record of processing (Article 30).
     describes: str = field(default="")
 
@@ -65,3 +73,8 @@ def expire_everywhere(council_id: int, references: Sequence[str]) -> dict[str, i
 def erase_everywhere(person: PersonKeys) -> dict[str, int]:
     """Tell every store to forget this person."""
     return {store.name: store.erase(person) for store in stores() if store.erase is not None}
+
+
+def export_everywhere(person: PersonKeys) -> dict[str, list[dict[str, Any]]]:
+    """What every store holds about this person, section by section."""
+    return dict(store.export(person) for store in stores() if store.export is not None)
