@@ -127,6 +127,7 @@ SPECS: dict[str, Spec] = {
     "open311_unknown_json": Spec("client", lambda w: {"path": "nothing/here", "fmt": "json"}),
     "open311_unknown": Spec("client", lambda w: {"path": "nothing/here"}),
     "open311_request": Spec("client", lambda w: {**_ref(w), "fmt": "json"}),
+    "sent_photo": Spec("anyone", lambda w: {"token": "1:abc:def"}),
     "open311_token": Spec("client", lambda w: {"token": "abc", "fmt": "json"}),
     "open311_updates": Spec(
         "client",
@@ -195,6 +196,8 @@ SPECS: dict[str, Spec] = {
     "backoffice:case_note": Spec("staff", _ref, ("POST",)),
     "backoffice:case_publish_description": Spec("staff", _ref, ("POST",)),
     "backoffice:case_photo_add": Spec("staff", _ref, ("POST",)),
+    "backoffice:case_send_again": Spec("staff", _ref, ("POST",)),
+    "backoffice:case_take_back": Spec("staff", _ref, ("POST",)),
     "backoffice:case_photo": Spec("staff", lambda w: {**_ref(w), "photo_id": "1"}),
     "backoffice:case_duplicate": Spec("staff", _ref, ("POST",), params=("duplicate_of",)),
     # The front door.

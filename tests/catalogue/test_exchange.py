@@ -107,3 +107,33 @@ def test_open311_definition_keeps_types_requiredness_and_values(missed_bin):
     assert out["datatype"] == "singlevaluelist"
     assert [v["key"] for v in out["values"]] == ["yes", "no"]
     assert Question.objects.filter(service=missed_bin).count() == 2
+
+
+def test_where_requests_are_sent_travels_with_the_catalogue_but_not_the_key(council, other_council):
+    from onecouncil.catalogue.models import Backend
+
+    catalogue_import(council=council, text=(DEMO / "riverbend.yaml").read_text())
+    backend = Backend.objects.create(
+        council=council,
+        name="Highways asset system",
+        base_url="https://assets.example.gov.uk/open311/v2/",
+        jurisdiction_id="riverbend-highways",
+        api_key="secret-key-123",
+    )
+    Service.objects.filter(council=council, code="pothole").update(
+        sent_to=backend, sent_to_code="DEFECT", sent_to_attributes={"size": "defect_size"}
+    )
+    exported = catalogue_export(council=council)
+    assert "secret-key-123" not in exported
+    document = yaml.safe_load(exported)
+    assert document["sent_to"][0]["base_url"] == backend.base_url
+    catalogue_import(council=other_council, text=exported)
+    theirs = Service.objects.get(council=other_council, code="pothole")
+    assert theirs.sent_to.name == "Highways asset system" and theirs.sent_to.api_key == ""
+    assert theirs.sent_to.council == other_council
+    assert theirs.sent_to_code == "DEFECT" and theirs.sent_to_attributes == {"size": "defect_size"}
+    # A service naming a system the file does not list is an error naming the place.
+    broken = exported.replace("sent_to: Highways asset system", "sent_to: Nowhere")
+    with pytest.raises(CatalogueImportError) as error:
+        catalogue_import(council=other_council, text=broken)
+    assert any("Nowhere" in e for e in error.value.errors)

@@ -373,3 +373,47 @@ def test_privacy_forms_legal_hold_description_two_factor_reset_and_erasure(demo,
             page.screenshot(path=str(SCREENSHOTS / f"{path}-{width}.png"), full_page=True)
         page.set_viewport_size({"width": 1280, "height": 900})
     context.close()
+
+
+def test_sent_on_forms_send_again_and_take_back(demo, browser):
+    """A request of a service sent on to another system that could not be sent: staff
+    see why, send it again, then take it back in house, each by the page's own button."""
+    import socket
+
+    from onecouncil.cases.models import Sending, SendingStatus
+    from onecouncil.catalogue.models import Backend
+    from onecouncil.sendon.services import sendings_process
+
+    council = Council.objects.get(slug="riverbend")
+    with socket.socket() as closed:  # a port nothing listens on: it cannot be reached
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    backend = Backend.objects.create(
+        council=council, name="Highways asset system", base_url=f"http://127.0.0.1:{port}/o/"
+    )
+    Service.objects.filter(council=council, code="missed-bin").update(sent_to=backend)
+    made = _missed_bin_case(council)
+    assert sendings_process() == 0
+    leader = get_user_model().objects.get(username="leader@riverbend.example")
+    leader.set_password(PASSWORD)
+    leader.save()
+
+    context = _context(browser)
+    page = context.new_page()
+    _staff_sign_in(page, demo, "leader@riverbend.example", PASSWORD)
+    page.goto(f"{demo}/riverbend/staff/cases/{made.case.reference}/")
+    expect(page.locator("#sent-on")).to_be_visible()
+    expect(page.get_by_text(re.compile("^Last error: It could not be reached"))).to_be_visible()
+    assert_accessible(page)
+    for width in (375, 1366):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(SCREENSHOTS / f"sent-on-{width}.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_role("button", name="Send again").click()
+    expect(page.locator("#flash")).to_contain_text("It will be sent again in a moment")
+    assert Sending.objects.get(case=made.case).attempts == 0
+    page.get_by_role("button", name="Take back in house").click()
+    expect(page.locator("#flash")).to_contain_text("handled here from now on")
+    assert Sending.objects.get(case=made.case).status == SendingStatus.TAKEN_BACK
+    context.close()

@@ -7,8 +7,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from onecouncil.core.worker import backoff
 from onecouncil.notify.models import Notification, Status
-from onecouncil.notify.services import backoff, notification_enqueue, outbox_process
+from onecouncil.notify.services import notification_enqueue, outbox_process
 
 
 @pytest.fixture

@@ -31,6 +31,18 @@ class ApiKey(CouncilOwned):
     prefix = models.CharField(max_length=12, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
     rate_limit_per_minute = models.PositiveIntegerField(_("requests a minute"), default=120)
+    backend = models.ForeignKey(
+        "catalogue.Backend",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("the system it speaks for"),
+        help_text=_(
+            "Open311 keys of a system requests are sent on to: its POSTed updates about "
+            "those requests are its word on their status, applied like its polled updates."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)

@@ -51,6 +51,8 @@ urlpatterns = [
         name="case_publish_description",
     ),
     path("cases/<str:reference>/photos/", views.case_photo_add, name="case_photo_add"),
+    path("cases/<str:reference>/send-again/", views.case_send_again_view, name="case_send_again"),
+    path("cases/<str:reference>/take-back/", views.case_take_back_view, name="case_take_back"),
     path("cases/<str:reference>/photos/<int:photo_id>/", views.case_photo, name="case_photo"),
     path("cases/<str:reference>/duplicate/", views.case_duplicate_view, name="case_duplicate"),
 ]

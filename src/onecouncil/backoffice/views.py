@@ -42,6 +42,7 @@ from onecouncil.cases.access import (
     case_events_for_staff,
     case_followers_for_staff,
     case_photos_for_staff,
+    case_sendings_for_staff,
     changes_for_audit,
     likely_duplicates_for_staff,
     received_cases,
@@ -106,6 +107,7 @@ from onecouncil.core.references import parse_id
 from onecouncil.core.signin import STAFF_SESSION_SECONDS, Throttled, signin_attempt
 from onecouncil.residents.postcodes import normalise_postcode
 from onecouncil.residents.selectors import addresses_for_postcode
+from onecouncil.sendon.services import sending_resend, sending_take_back
 from onecouncil.staffing.services import (
     StaffInviteError,
     invited_user,
@@ -517,6 +519,7 @@ def case_view(
             "others": other_requests_of(membership=membership, case=case) if personal else [],
             "likely_duplicates": likely_duplicates_for_staff(membership=membership, case=case),
             "followers": case_followers_for_staff(membership=membership, case=case),
+            "sendings": case_sendings_for_staff(membership=membership, case=case),
             "due_overdue": case.is_overdue(timezone.now()),
             "change_rows": [(k, v) for k, v in case.change_details.items() if isinstance(v, dict)],
             "change_effective": _iso_date(case.change_details.get("effective_date")),
@@ -626,6 +629,36 @@ def case_update_view(
         "id_message",
         _("Update published and sent"),
         lambda: case_add_update(case=case, message=message, actor=Actor.from_request(request)),
+    )
+
+
+@require_POST
+@staff_view(Permission.CHANGE_STATUS)
+def case_send_again_view(
+    request: HttpRequest, council: Council, membership: Membership, reference: str
+) -> HttpResponseBase:
+    case = _case_or_404(membership, reference)
+    return _act(
+        request,
+        case,
+        "sent-on",
+        _("It will be sent again in a moment"),
+        lambda: sending_resend(case=case, actor=Actor.from_request(request)),
+    )
+
+
+@require_POST
+@staff_view(Permission.CHANGE_STATUS)
+def case_take_back_view(
+    request: HttpRequest, council: Council, membership: Membership, reference: str
+) -> HttpResponseBase:
+    case = _case_or_404(membership, reference)
+    return _act(
+        request,
+        case,
+        "sent-on",
+        _("Taken back: this request is handled here from now on"),
+        lambda: sending_take_back(case=case, actor=Actor.from_request(request)),
     )
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from onecouncil.cases.models import Case, CaseEvent, CaseQuerySet, Follower, Photo
+from onecouncil.cases.models import Case, CaseEvent, CaseQuerySet, Follower, Photo, Sending
 from onecouncil.cases.selectors import (
     case_for_public,
     case_for_reporter,
@@ -446,6 +446,26 @@ def case_followers_for_staff(*, membership: Membership, case: Case) -> list[Foll
     if followers:
         personal_data_read(council_id=case.council_id, what=f"followers of {case.reference}")
     return followers
+
+
+def case_sendings_for_staff(*, membership: Membership, case: Case) -> list[Sending]:
+    """Where the request was sent on, with the system's references: no personal data."""
+    _check_same_council(membership, case)
+    return list(case.sendings.select_related("backend"))
+
+
+def photos_to_send_on(case: Case) -> list[Photo]:
+    """The photos of a request sent on, for the system that handles it (as links)."""
+    return list(case.photos.all()) if case.sendings.exists() else []
+
+
+def photo_sent_on(photo_id: int) -> Photo | None:
+    """A photo a system was sent a link to: one of a request that was sent on."""
+    return (
+        Photo.objects.filter(pk=photo_id, case__isnull=False, case__sendings__isnull=False)
+        .distinct()
+        .first()
+    )
 
 
 def changes_for_audit(

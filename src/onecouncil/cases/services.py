@@ -35,6 +35,7 @@ from onecouncil.cases.models import (
     Follower,
     Photo,
     ResponseTemplate,
+    Sending,
     Status,
     TemplateUse,
     status_display,
@@ -630,6 +631,9 @@ def _insert(
             data={"team": case.team.name, "team_id": case.team.pk},
             actor=Actor.system(_("Routing")),
         )
+    if service.sent_to_id is not None:
+        # Queued with the request, in its transaction: the worker sends it on.
+        Sending.objects.create(council=council, case=case, backend_id=service.sent_to_id)
     context = {
         **_message_context(case),
         "private_url": private_url(case, token),

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onecouncil.catalogue.exchange import CatalogueImportError, catalogue_export, catalogue_import
-from onecouncil.catalogue.models import Question, SearchSynonym, Service, ServiceGroup
+from onecouncil.catalogue.models import Backend, Question, SearchSynonym, Service, ServiceGroup
 from onecouncil.catalogue.widgets import OptionsField
 from onecouncil.core.admin import CouncilScopedAdmin
 from onecouncil.core.models import Council
@@ -97,6 +97,39 @@ class CatalogueFileForm(forms.Form):
         self.fields["file"].required = with_file
         if not with_file:
             del self.fields["file"]
+
+
+class BackendForm(forms.ModelForm):
+    class Meta:
+        model = Backend
+        fields = (
+            "council",
+            "name",
+            "base_url",
+            "jurisdiction_id",
+            "api_key",
+            "format",
+            "poll_minutes",
+            "is_active",
+        )
+        # The key is needed to send, so it is kept; it is not shown again once saved.
+        widgets = {"api_key": forms.PasswordInput(render_value=False)}
+
+    def clean_api_key(self) -> str:
+        given: str = self.cleaned_data.get("api_key") or ""
+        return given or (self.instance.api_key if self.instance.pk else "")
+
+
+@admin.register(Backend)
+class BackendAdmin(CouncilScopedAdmin):
+    """Systems that handle some services' requests, reached by Open311. Whether each
+    was last read without error shows here; requests that could not be sent show under
+    "Requests sent on"."""
+
+    form = BackendForm
+    list_display = ("name", "base_url", "format", "is_active", "last_polled_at", "last_poll_error")
+    list_filter = ("council", "is_active")
+    readonly_fields = ("polled_up_to", "last_polled_at", "last_poll_error")
 
 
 @admin.register(Service)

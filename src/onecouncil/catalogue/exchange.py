@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
-from onecouncil.catalogue.models import Question, SearchSynonym, Service, ServiceGroup
+from onecouncil.catalogue.models import Backend, Question, SearchSynonym, Service, ServiceGroup
 from onecouncil.core.models import Council, Team
 
 SERVICE_FIELDS = (
@@ -36,7 +36,12 @@ SERVICE_FIELDS = (
     "is_active",
     "receives_changes",
     "order",
+    "sent_to_code",
+    "sent_to_attributes",
 )
+# The systems requests are sent on to, as a catalogue names them. Their API keys are
+# secrets and never leave the admin: an import keeps the key a system already has.
+BACKEND_FIELDS = ("base_url", "jurisdiction_id", "format", "poll_minutes", "is_active")
 QUESTION_FIELDS = (
     "label",
     "hint",
@@ -67,7 +72,7 @@ def catalogue_export(*, council: Council) -> str:
     groups = ServiceGroup.objects.filter(council=council).order_by("order", "name")
     services = (
         Service.objects.filter(council=council)
-        .select_related("group", "team")
+        .select_related("group", "team", "sent_to")
         .prefetch_related("questions")
         .order_by("order", "name")
     )
@@ -81,6 +86,12 @@ def catalogue_export(*, council: Council) -> str:
     synonyms = SearchSynonym.objects.filter(council=council).order_by("term")
     if synonyms:
         document["synonyms"] = {s.term: s.means for s in synonyms}
+    backends = Backend.objects.filter(council=council)
+    if backends:
+        document["sent_to"] = [
+            {"name": b.name, **{name: getattr(b, name) for name in BACKEND_FIELDS}}
+            for b in backends
+        ]
     for service in services:
         entry: dict[str, Any] = {"code": service.code, "group": service.group.slug}
         entry.update({name: getattr(service, name) for name in SERVICE_FIELDS})
@@ -93,6 +104,7 @@ def catalogue_export(*, council: Council) -> str:
         entry["team"] = (
             {"slug": service.team.slug, "name": service.team.name} if service.team else None
         )
+        entry["sent_to"] = service.sent_to.name if service.sent_to else None
         entry["questions"] = []
         for question in service.questions.all():
             q: dict[str, Any] = {"code": question.code}
@@ -163,6 +175,15 @@ def _apply_service_fields(council: Council, service: Service, entry: dict[str, A
         sla = entry.get("sla") or {}
         service.sla_amount = sla.get("amount", service.sla_amount)
         service.sla_unit = sla.get("unit", service.sla_unit)
+    if "sent_to" in entry:
+        name = entry["sent_to"]
+        service.sent_to = (
+            Backend.objects.filter(council=council, name=str(name)).first() if name else None
+        )
+        if name and service.sent_to is None:
+            raise ValidationError({"sent_to": f"no system named {name!r} under sent_to"})
+    if service.sent_to_attributes is None or service.sent_to_attributes == "":
+        service.sent_to_attributes = {}
     team_entry = entry.get("team")
     service.team = None
     if team_entry:
@@ -225,8 +246,8 @@ def _import_service(
     if service is None:
         service = Service(council=council, code=code)
     service.group = service_group
-    _apply_service_fields(council, service, entry)
     try:
+        _apply_service_fields(council, service, entry)
         service.full_clean(validate_unique=False)
     except ValidationError as exc:
         errors.extend(_messages(exc, where))
@@ -259,6 +280,29 @@ def _import_synonyms(council: Council, entries: Any, errors: list[str]) -> None:
         synonym.save()
 
 
+def _import_backends(council: Council, entries: Any, errors: list[str]) -> None:
+    """Create or update the systems requests are sent on to, by name (keys kept)."""
+    if not isinstance(entries, list):
+        errors.append("sent_to: give a list of systems, each with a name and a base_url.")
+        return
+    for index, entry in enumerate(entries):
+        where = f"sent_to[{index}]"
+        if not isinstance(entry, dict) or not entry.get("name"):
+            errors.append(f"{where}: each system needs a name.")
+            continue
+        backend = Backend.objects.filter(council=council, name=str(entry["name"])).first()
+        backend = backend or Backend(council=council, name=str(entry["name"]))
+        for name in BACKEND_FIELDS:
+            if name in entry:
+                setattr(backend, name, entry[name])
+        try:
+            backend.full_clean(validate_unique=False)
+        except ValidationError as exc:
+            errors.extend(_messages(exc, where))
+            continue
+        backend.save()
+
+
 @transaction.atomic
 def catalogue_import(*, council: Council, text: str) -> ImportResult:
     """Create or update groups, services and their questions from YAML ``text``: all or
@@ -267,6 +311,8 @@ def catalogue_import(*, council: Council, text: str) -> ImportResult:
     errors: list[str] = []
     result = ImportResult()
     groups = _import_groups(council, document.get("groups") or [], errors, result)
+    if "sent_to" in document:
+        _import_backends(council, document["sent_to"], errors)
     seen_codes: set[str] = set()
     for index, entry in enumerate(document["services"]):
         _import_service(council, index, entry, groups, seen_codes, errors, result)

@@ -94,6 +94,64 @@ def _comma_list(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
+class BackendFormat(models.TextChoices):
+    XML = "xml", _("XML (every Open311 server answers it)")
+    JSON = "json", _("JSON")
+
+
+class Backend(CouncilOwned):
+    """A council's existing system that handles some services' requests, reached by
+    Open311 GeoReport v2 (an asset system for highways, a waste system for bins).
+    Requests of a service sent here are created in OneCouncil as usual, then sent on by
+    the worker (``onecouncil.sendon``); status changes come back by polling its
+    ``servicerequestupdates`` or by its posting them to ours."""
+
+    name = models.CharField(_("name"), max_length=120)
+    base_url = models.URLField(
+        _("Open311 base address"),
+        max_length=300,
+        help_text=_(
+            "Where its GeoReport v2 lives, such as https://highways.example.gov.uk/open311/v2/"
+        ),
+    )
+    jurisdiction_id = models.CharField(_("jurisdiction_id"), max_length=100, blank=True)
+    api_key = models.CharField(
+        _("API key"),
+        max_length=200,
+        blank=True,
+        help_text=_("The key it gave us for posting requests and reading updates."),
+    )
+    format = models.CharField(
+        _("format"), max_length=4, choices=BackendFormat.choices, default=BackendFormat.XML
+    )
+    poll_minutes = models.PositiveSmallIntegerField(
+        _("check for updates every (minutes)"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(1440)],
+        help_text=_("How often the worker reads its servicerequestupdates."),
+    )
+    is_active = models.BooleanField(_("in use"), default=True)
+    # Polling state: updates are read from where the last successful read ended.
+    polled_up_to = models.DateTimeField(null=True, blank=True, editable=False)
+    last_polled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_poll_error = models.CharField(max_length=500, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["council", "name"], name="backend_name_per_council")
+        ]
+        verbose_name = _("system requests are sent to")
+        verbose_name_plural = _("systems requests are sent to")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def endpoint(self, path: str) -> str:
+        """The address of one of its paths (``requests.xml``), after the one slash."""
+        return self.base_url.rstrip("/") + "/" + path.lstrip("/")
+
+
 class Service(CouncilOwned):
     code = models.SlugField(_("code"), max_length=60)
     name = models.CharField(_("name"), max_length=120)
@@ -211,6 +269,34 @@ class Service(CouncilOwned):
             "Our staff can read it; that council works it."
         ),
     )
+    sent_to = models.ForeignKey(
+        Backend,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="services",
+        verbose_name=_("sent on to"),
+        help_text=_(
+            "Empty: handled here. Otherwise each request, once made here with our "
+            "reference, is sent to this system by Open311 and its status changes are "
+            "brought back to the resident."
+        ),
+    )
+    sent_to_code = models.CharField(
+        _("its service code"),
+        max_length=100,
+        blank=True,
+        help_text=_("The service_code that system uses for this service; empty: ours."),
+    )
+    sent_to_attributes = models.JSONField(
+        _("its attribute codes"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'Our question codes and the attribute codes it uses for them, such as {"size": '
+            '"pothole_size"}; questions not listed are sent with our codes.'
+        ),
+    )
     other_codes = models.CharField(
         _("the same service at neighbouring councils"),
         max_length=400,
@@ -263,6 +349,20 @@ class Service(CouncilOwned):
             and self.team.council_id != self.council_id
         ):
             raise ValidationError({"team": _("Choose a team of the same council.")})
+        if self.sent_to_id is not None and self.sent_to is not None:
+            if self.sent_to.council_id != self.council_id:
+                raise ValidationError({"sent_to": _("Choose a system of the same council.")})
+            if self.handled_by_id is not None:
+                raise ValidationError(
+                    {"sent_to": _("A service handled by another council is sent on by it.")}
+                )
+        if not isinstance(self.sent_to_attributes, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and v.strip()
+            for k, v in self.sent_to_attributes.items()
+        ):
+            raise ValidationError(
+                {"sent_to_attributes": _('Give pairs of codes, like {"size": "pothole_size"}.')}
+            )
         if self.handled_by_id is not None and self.handled_by is not None:
             if self.handled_by.council_id == self.council_id:
                 raise ValidationError(

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "onecouncil.cases",
     "onecouncil.staffing",
     "onecouncil.alerts",
+    "onecouncil.sendon",
     "onecouncil.web",
     "onecouncil.frontdoor",
     "onecouncil.backoffice",

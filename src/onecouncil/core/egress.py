@@ -1,5 +1,5 @@
-"""The one door for outbound HTTP to addresses a council's administrator typed (webhooks
-now; requests sent on to other systems later).
+"""The one door for outbound HTTP to addresses a council's administrator typed (webhooks,
+and requests sent on to the council's other systems).
 
 An administrator's URL must not become a way into the council's own network (server-side
 request forgery), so ``egress_post``:
@@ -10,8 +10,10 @@ request forgery), so ``egress_post``:
 - connects to the very address it checked (no second lookup an attacker's DNS could
   answer differently), with TLS checked against the host name;
 - follows no redirects: a 3xx is an answer like any other;
-- hands back the status code and nothing of the body, so nobody can read an internal
-  service's response through a delivery record.
+- ``egress_post`` hands back the status code and nothing of the body, so nobody can
+  read an internal service's response through a webhook delivery record;
+  ``egress_request`` hands back at most ``max_bytes`` of the body too, for the systems
+  whose answers are the point (an Open311 back end's reference for a request).
 """
 
 from __future__ import annotations
@@ -118,10 +120,26 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
         self.sock = socket.create_connection((self._address, self.port), self.timeout)
 
 
-def egress_post(url: str, *, body: bytes, headers: dict[str, str], timeout: float) -> int:
-    """POST ``body`` to ``url`` through the checks above; the status code it answered.
-    Raises ``EgressRefused`` for a forbidden destination and ``OSError`` when it cannot
-    be reached."""
+@dataclass(frozen=True)
+class EgressResponse:
+    status: int
+    body: bytes
+    content_type: str
+
+
+def egress_request(
+    method: str,
+    url: str,
+    *,
+    body: bytes | None = None,
+    headers: dict[str, str],
+    timeout: float,
+    max_bytes: int = 1_000_000,
+) -> EgressResponse:
+    """Send a request to ``url`` through the checks above; the status it answered and up
+    to ``max_bytes`` of its body. Raises ``EgressRefused`` for a forbidden destination
+    and ``OSError`` when it cannot be reached, does not answer in time, or does not
+    answer HTTP."""
     destination = destination_check(url)
     connection: http.client.HTTPConnection
     if destination.scheme == "https":
@@ -129,10 +147,21 @@ def egress_post(url: str, *, body: bytes, headers: dict[str, str], timeout: floa
     else:
         connection = _PinnedHTTPConnection(destination, timeout)
     try:
-        connection.request("POST", destination.path, body=body, headers=headers)
+        connection.request(method, destination.path, body=body, headers=headers)
         response = connection.getresponse()
-        return response.status
+        content = response.read(max_bytes) if max_bytes else b""
+        return EgressResponse(
+            response.status, content, response.getheader("Content-Type", "") or ""
+        )
     except http.client.HTTPException as exc:
         raise OSError(f"The receiver's answer was not HTTP: {exc}") from exc
     finally:
         connection.close()
+
+
+def egress_post(url: str, *, body: bytes, headers: dict[str, str], timeout: float) -> int:
+    """POST ``body`` to ``url`` through the checks above; the status code it answered,
+    and nothing of the body."""
+    return egress_request(
+        "POST", url, body=body, headers=headers, timeout=timeout, max_bytes=0
+    ).status

@@ -3,12 +3,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 
 logger = logging.getLogger(__name__)
 
 Job = Callable[[], int]
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """How long a job waits before trying a failed delivery again (an email, a webhook, a
+    request sent on): 30s, 1m, 2m, 4m ... capped at 1 hour."""
+    return dt.timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
+
+
 _jobs: list[tuple[str, Job]] = []
 
 

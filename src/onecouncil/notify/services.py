@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from onecouncil.core.models import Council
 from onecouncil.core.privacy import PersonKeys
+from onecouncil.core.worker import backoff
 from onecouncil.notify.backends import PermanentError, TransientError, backend_for
 from onecouncil.notify.models import Channel, Notification, Status
 
@@ -67,11 +68,6 @@ def notification_enqueue(
         subject_reference=subject_reference,
         language=language,
     )
-
-
-def backoff(attempts: int) -> dt.timedelta:
-    """30s, 1m, 2m, 4m ... capped at 1 hour."""
-    return dt.timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
 
 
 def _claim(limit: int) -> tuple[uuid.UUID, list[Notification]]:

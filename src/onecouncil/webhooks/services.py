@@ -22,6 +22,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from onecouncil.core.egress import egress_post
+from onecouncil.core.worker import backoff
 from onecouncil.webhooks.models import Delivery, DeliveryStatus, Subscription
 
 logger = logging.getLogger(__name__)
@@ -46,10 +47,6 @@ def webhooks_enqueue(
 
 def sign(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-def backoff(attempts: int) -> dt.timedelta:
-    return dt.timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
 
 
 def _claim(limit: int) -> tuple[uuid.UUID, list[Delivery]]:

@@ -16,7 +16,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import OperationalError
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import quote_etag
@@ -53,6 +54,9 @@ from onecouncil.core.actors import Actor
 from onecouncil.core.links import public_api_url
 from onecouncil.core.models import Council
 from onecouncil.core.selectors import active_councils, council_for_slug
+from onecouncil.sendon.client import Update
+from onecouncil.sendon.media import photo_from_link
+from onecouncil.sendon.services import backend_update_apply, sending_for_update
 
 logger = logging.getLogger(__name__)
 
@@ -410,6 +414,8 @@ def _post_update(request: HttpRequest, fmt: str) -> HttpResponse:
     status = param(data, "status").upper().replace(" ", "_")
     if status and status not in CLIENT_STATUSES:
         raise Problem(400, "status must be one of " + ", ".join(sorted(CLIENT_STATUSES)))
+    if key.backend_id is not None:
+        return _backend_update(fmt, key, reference, status, description, param(data, "update_id"))
     try:
         case = access_case_public(council=council, reference=reference)
     except CaseNotFound:
@@ -440,3 +446,36 @@ def _post_update(request: HttpRequest, fmt: str) -> HttpResponse:
 def unknown(request: HttpRequest, fmt: str, path: str) -> HttpResponse:
     """Any other path under the base: a 404 in the specification's format."""
     raise Problem(404, f"There is no {path[:100]} here: see discovery.xml for what there is")
+
+
+def _backend_update(
+    fmt: str, key: ApiKey, reference: str, status: str, description: str, update_id: str
+) -> HttpResponse:
+    """A system we send requests to, telling us of one of them: its word on the status,
+    applied exactly as its polled updates are (``sendon.services.backend_update_apply``)."""
+    assert key.backend is not None
+    sending = sending_for_update(key.backend, reference)
+    if sending is None:
+        raise Problem(404, f"service_request_id {reference} was not sent to {key.backend.name}")
+    backend_update_apply(
+        sending,
+        Update(
+            update_id=update_id or uuid.uuid4().hex,
+            external_id=sending.external_id,
+            status=status.lower(),
+            description=description,
+            updated_at=timezone.now(),
+        ),
+    )
+    return respond(fmt, "service_request_updates", [{"update_id": update_id or ""}])
+
+
+def sent_photo(request: HttpRequest, token: str) -> HttpResponseBase:
+    """A photo of a request sent on, for its system to fetch while the link is valid."""
+    photo = photo_from_link(token)
+    if photo is None:
+        raise Http404("This link has expired or the photo has been removed")
+    response = FileResponse(photo.image.open("rb"), content_type=photo.content_type)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
