@@ -452,8 +452,10 @@ def test_take_back_and_erasure_tell_the_back_end(misbehaving, pothole, council):
     sendon.sending_take_back(case=kept, actor=Actor.system("Officer"))
     assert kept.sendings.get().status == SendingStatus.TAKEN_BACK
     assert kept.events.filter(kind=EventKind.TAKEN_BACK).exists()
-    person_erase(council=council, query=PersonQuery(email="bo@example.com"))
+    report = person_erase(council=council, query=PersonQuery(email="bo@example.com"))
     sending = erased.sendings.get()
+    # The administrator is shown what was sent where.
+    assert report.sent_on == [(erased.reference, "County", sending.external_id, True)]
     assert sending.erasure_told_at is not None
     told = [r[2] for r in Misbehaving.received if r[1].endswith("servicerequestupdates.xml")]
     assert any("erase" in t["description"][0] for t in told)

@@ -32,7 +32,15 @@ from django.utils.translation import gettext as _
 
 from onecouncil.cases.events import event_append
 from onecouncil.cases.inputs import phone_key
-from onecouncil.cases.models import Case, CaseEvent, ChangeReport, EventKind, Follower, Photo
+from onecouncil.cases.models import (
+    Case,
+    CaseEvent,
+    ChangeReport,
+    EventKind,
+    Follower,
+    Photo,
+    Sending,
+)
 from onecouncil.catalogue.models import LIST_KINDS, QuestionKind, Service
 from onecouncil.core.actors import Actor
 from onecouncil.core.audit import audit_record
@@ -468,6 +476,8 @@ class ErasureReport:
     accounts: int = 0
     people: int = 0
     stores: dict[str, int] = field(default_factory=dict)
+    # Requests sent on to other systems: (reference, system, its references, told).
+    sent_on: list[tuple[str, str, str, bool]] = field(default_factory=list)
 
 
 @transaction.atomic
@@ -511,6 +521,12 @@ def person_erase(
     report.follows, _by_model = follows.delete()
     report.changes, _by_model = ChangeReport.objects.filter(account__in=accounts).delete()
     report.stores = erase_everywhere(keys)
+    report.sent_on = [
+        (s.case.reference, s.backend.name, ", ".join(s.external_ids), bool(s.erasure_told_at))
+        for s in Sending.objects.filter(
+            council=council, case__reference__in=list(keys.references)
+        ).select_related("case", "backend")
+    ]
     report.accounts = len(accounts)
     for each in accounts:
         each.delete()
