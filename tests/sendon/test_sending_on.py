@@ -454,9 +454,13 @@ def test_take_back_and_erasure_tell_the_back_end(misbehaving, pothole, council):
     assert kept.events.filter(kind=EventKind.TAKEN_BACK).exists()
     report = person_erase(council=council, query=PersonQuery(email="bo@example.com"))
     sending = erased.sendings.get()
-    # The administrator is shown what was sent where.
+    # The administrator is shown what was sent where; the worker tells the system.
     assert report.sent_on == [(erased.reference, "County", sending.external_id, True)]
+    assert sending.erasure_asked_at is not None and sending.erasure_told_at is None
+    assert sendon.erasure_notices() == 1
+    sending.refresh_from_db()
     assert sending.erasure_told_at is not None
+    assert sendon.erasure_notices() == 0
     told = [r[2] for r in Misbehaving.received if r[1].endswith("servicerequestupdates.xml")]
     assert any("erase" in t["description"][0] for t in told)
     assert any(t["service_request_id"] == [kept.sendings.get().external_id] for t in told)

@@ -695,6 +695,9 @@ class Sending(CouncilOwned):
     applied_updates = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Erasure reaches requests sent on: asked in the erasure's transaction, told by the
+    # worker (a slow system must not hold the erasure open).
+    erasure_asked_at = models.DateTimeField(null=True, blank=True)
     erasure_told_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

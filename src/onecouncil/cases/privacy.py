@@ -476,7 +476,7 @@ class ErasureReport:
     accounts: int = 0
     people: int = 0
     stores: dict[str, int] = field(default_factory=dict)
-    # Requests sent on to other systems: (reference, system, its references, told).
+    # Requests sent on to other systems: (reference, system, its references, asked).
     sent_on: list[tuple[str, str, str, bool]] = field(default_factory=list)
 
 
@@ -522,7 +522,7 @@ def person_erase(
     report.changes, _by_model = ChangeReport.objects.filter(account__in=accounts).delete()
     report.stores = erase_everywhere(keys)
     report.sent_on = [
-        (s.case.reference, s.backend.name, ", ".join(s.external_ids), bool(s.erasure_told_at))
+        (s.case.reference, s.backend.name, ", ".join(s.external_ids), bool(s.erasure_asked_at))
         for s in Sending.objects.filter(
             council=council, case__reference__in=list(keys.references)
         ).select_related("case", "backend")

@@ -12,6 +12,7 @@ class SendonConfig(AppConfig):
         from onecouncil.core.worker import register_job
         from onecouncil.sendon.services import (
             backends_poll,
+            erasure_notices,
             sendings_erase_person,
             sendings_of_person,
             sendings_process,
@@ -19,6 +20,7 @@ class SendonConfig(AppConfig):
 
         register_job("send-on", sendings_process)
         register_job("send-on-updates", backends_poll)
+        register_job("send-on-erasure-notices", erasure_notices)
         register_store(
             DataStore(
                 name="requests-sent-on",

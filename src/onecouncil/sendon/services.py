@@ -15,8 +15,8 @@ our confirmation) with a ``cases.Sending`` in the same transaction. The worker t
   a system's pushed update (our own ``POST servicerequestupdates``) also goes through.
 
 Staff may send again or take a request back in house (``sending_resend``,
-``sending_take_back``); erasure tells each system what it was sent
-(``sendings_erase_person``).
+``sending_take_back``); erasure marks each request sent on, and the worker tells its
+system (``sendings_erase_person``, ``erasure_notices``).
 """
 
 from __future__ import annotations
@@ -503,17 +503,26 @@ def sending_take_back(*, case: Case, actor: Actor) -> Sending:
 
 
 def sendings_erase_person(person: PersonKeys) -> int:
-    """Erasure reaches requests sent on: each system holding one is told, as far as
-    Open311 allows (an update asking it to erase the details it was sent), and the
-    sending records when. Their photo links stop working with the photos."""
-    told = 0
-    for sending in Sending.objects.filter(
+    """Erasure reaches requests sent on: each sending is marked for its system to be
+    told, in the erasure's own transaction; the worker tells it (``erasure_notices``),
+    so a slow system never holds the erasure open. Photo links stop with the photos."""
+    return Sending.objects.filter(
         council_id=person.council_id,
         case__reference__in=list(person.references),
-        erasure_told_at__isnull=True,
-    ).select_related("backend", "case"):
-        for external_id in sending.external_ids:
-            try:
+        erasure_asked_at__isnull=True,
+    ).update(erasure_asked_at=timezone.now())
+
+
+def erasure_notices(limit: int = 50) -> int:
+    """Tell each system holding an erased person's request, as far as Open311 allows:
+    an update asking it to erase the details it was sent. One that cannot be told now is
+    tried again next round."""
+    told = 0
+    for sending in Sending.objects.filter(
+        erasure_asked_at__isnull=False, erasure_told_at__isnull=True, backend__is_active=True
+    ).select_related("backend", "case")[:limit]:
+        try:
+            for external_id in sending.external_ids:
                 update_post(
                     sending.backend,
                     external_id=external_id,
@@ -524,12 +533,11 @@ def sendings_erase_person(person: PersonKeys) -> int:
                     ),
                     status="OPEN",
                 )
-            except BackendError as exc:
-                logger.warning("erasure notice to %s failed: %s", sending.backend.name, exc)
-                continue
-            told += 1
-        if sending.external_ids:
-            Sending.objects.filter(pk=sending.pk).update(erasure_told_at=timezone.now())
+        except BackendError as exc:
+            logger.warning("erasure notice to %s failed: %s", sending.backend.name, exc)
+            continue
+        Sending.objects.filter(pk=sending.pk).update(erasure_told_at=timezone.now())
+        told += 1
     return told
 
 
@@ -544,6 +552,7 @@ def sendings_of_person(person: PersonKeys) -> tuple[str, list[dict[str, Any]]]:
             "sent_to": s.backend.name,
             "their_references": s.external_ids,
             "sent": s.sent_at.isoformat() if s.sent_at else None,
+            "erasure_asked": s.erasure_asked_at.isoformat() if s.erasure_asked_at else None,
             "told_of_erasure": s.erasure_told_at.isoformat() if s.erasure_told_at else None,
         }
         for s in found
