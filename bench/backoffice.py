@@ -45,6 +45,26 @@ def setup(database: str, var: str) -> str | None:
     return dbname
 
 
+def teardown(dbname: str | None) -> None:
+    """Close the connections and drop the benchmark's PostgreSQL database, if it made one."""
+    from django.db import connections
+
+    connections.close_all()
+    if dbname:
+        subprocess.run(
+            [
+                "psql",
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-qc",
+                f"DROP DATABASE IF EXISTS {dbname} WITH (FORCE)",
+            ],
+            check=False,
+        )
+
+
 def fill(target: int) -> None:
     """Load ``target`` requests through the product's own bulk loader (the same rules and
     derivations as a resident's report), spread over the last year."""
@@ -135,22 +155,7 @@ def main() -> None:
         try:
             run(args)
         finally:
-            from django.db import connections
-
-            connections.close_all()
-            if dbname:
-                subprocess.run(
-                    [
-                        "psql",
-                        "-h",
-                        "127.0.0.1",
-                        "-U",
-                        "postgres",
-                        "-qc",
-                        f"DROP DATABASE IF EXISTS {dbname} WITH (FORCE)",
-                    ],
-                    check=False,
-                )
+            teardown(dbname)
 
 
 def run(args: argparse.Namespace) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from backoffice import fill, setup
+from backoffice import fill, setup, teardown
 from gunicorn_server import gunicorn
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -136,22 +135,7 @@ def main() -> None:
             with gunicorn(env) as base:
                 measure(base, key, args)
         finally:
-            from django.db import connections
-
-            connections.close_all()
-            if dbname:
-                subprocess.run(
-                    [
-                        "psql",
-                        "-h",
-                        "127.0.0.1",
-                        "-U",
-                        "postgres",
-                        "-qc",
-                        f"DROP DATABASE IF EXISTS {dbname} WITH (FORCE)",
-                    ],
-                    check=False,
-                )
+            teardown(dbname)
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from backoffice import setup
+from backoffice import setup, teardown
 
 ROOT = Path(__file__).resolve().parents[1]
 HOT_SPOT = 1000
@@ -329,24 +329,7 @@ def main() -> None:
         try:
             run(args)
         finally:
-            from django.db import connections
-
-            connections.close_all()
-            if dbname:
-                import subprocess
-
-                subprocess.run(
-                    [
-                        "psql",
-                        "-h",
-                        "127.0.0.1",
-                        "-U",
-                        "postgres",
-                        "-qc",
-                        f"DROP DATABASE IF EXISTS {dbname} WITH (FORCE)",
-                    ],
-                    check=False,
-                )
+            teardown(dbname)
 
 
 if __name__ == "__main__":

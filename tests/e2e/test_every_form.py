@@ -270,6 +270,45 @@ def test_admin_forms_sign_in_edit_a_service_and_import(demo, browser, tmp_path):
     expect(page.locator(".messagelist")).to_contain_text("22 wards created")
     council.refresh_from_db()
     assert council.geography_attribution.endswith("2013")
+
+    # A system requests are sent on to: its key is kept to send with, never shown again.
+    from onecouncil.catalogue.models import Backend
+
+    page.goto(f"{demo}/admin/catalogue/backend/add/")
+    page.get_by_label("Council:", exact=True).select_option(label=council.name)
+    page.get_by_label("Name:", exact=True).fill("Highways asset system")
+    page.get_by_label("Open311 base address:").fill("https://assets.example.gov.uk/open311/v2/")
+    page.get_by_label("API key:").fill("secret-key-123")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    backend = Backend.objects.get(council=council, name="Highways asset system")
+    assert backend.api_key == "secret-key-123"
+    page.goto(f"{demo}/admin/catalogue/backend/{backend.pk}/change/")
+    expect(page.get_by_label("API key:")).to_have_value("")
+    page.get_by_label("check for updates every (minutes):", exact=False).fill("10")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    backend.refresh_from_db()
+    assert backend.api_key == "secret-key-123" and backend.poll_minutes == 10
+    # A key that speaks for that system: its posted updates are the system's word.
+    from onecouncil.api.keys import api_key_issue
+    from onecouncil.api.models import ApiKey
+
+    api_key_issue(council=council, name="County highways")
+    key = ApiKey.objects.get(council=council, name="County highways")
+    page.goto(f"{demo}/admin/api/apikey/{key.pk}/change/")
+    page.get_by_label("the system it speaks for:").select_option(label="Highways asset system")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    key.refresh_from_db()
+    assert key.backend == backend
+    # The council's Open311 setting: a client's OPEN reopens a closed request.
+    page.goto(f"{demo}/admin/core/council/{council.pk}/change/")
+    page.get_by_label("an Open311 client's OPEN reopens a closed request").check()
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    council.refresh_from_db()
+    assert council.open311_open_reopens
     context.close()
 
 

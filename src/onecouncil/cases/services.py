@@ -1017,8 +1017,14 @@ def case_client_update(
 ) -> CaseEvent:
     """An update from an API client (FixMyStreet's extension): the words are recorded for
     staff only (they may hold the resident's details); asking to reopen a closed request
-    reopens it publicly. Returns the event the client's update became."""
+    reopens it publicly. The status the client sent, if any (``data["client_status"]``),
+    is written under its words for staff. Returns the event the client's update became."""
     case = _locked(case)
+    if (data or {}).get("client_status"):
+        message += "\n\n" + _("Status sent by %(client)s: %(status)s") % {
+            "client": actor.label,
+            "status": data["client_status"],
+        }
     note = event_append(
         case=case, kind=EventKind.NOTE, is_public=False, actor=actor, message=message, data=data
     )

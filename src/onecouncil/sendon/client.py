@@ -29,11 +29,17 @@ Params = dict[str, str | list[str]]
 
 
 class BackendError(Exception):
-    """The system did not do what was asked; ``retry`` says whether trying again may help."""
+    """The system did not do what was asked; ``retry`` says whether trying again may help,
+    ``status`` what it answered (0 when it gave no HTTP answer)."""
 
-    def __init__(self, message: str, *, retry: bool = True) -> None:
+    def __init__(self, message: str, *, retry: bool = True, status: int = 0) -> None:
         super().__init__(message)
         self.retry = retry
+        self.status = status
+
+
+class TokenLost(BackendError):
+    """It no longer knows a token it gave: the request is to be sent again."""
 
 
 @dataclass(frozen=True)
@@ -100,7 +106,7 @@ def _call(
     except OSError as exc:
         raise BackendError(f"It could not be reached: {exc or type(exc).__name__}") from None
     if response.status >= 500 or response.status == 429:
-        raise BackendError(f"It answered {response.status}")
+        raise BackendError(f"It answered {response.status}", status=response.status)
     if response.status >= 400:
         try:
             described = "; ".join(
@@ -111,6 +117,7 @@ def _call(
         raise BackendError(
             f"It refused the request ({response.status}){': ' + described if described else ''}",
             retry=response.status in (408, 409),
+            status=response.status,
         )
     return _items(response.body, backend.format)
 
@@ -127,13 +134,13 @@ def request_post(backend: Backend, params: Params, *, idempotency_key: str) -> C
 
 
 def token_lookup(backend: Backend, token: str) -> str:
-    """The reference a token became; "" while it has none yet. Raises a retryable
-    ``BackendError`` with ``lost`` in its message when the system no longer knows it."""
+    """The reference a token became; "" while it has none yet. Raises ``TokenLost`` when
+    the system no longer knows it."""
     try:
         items = _call(backend, "GET", f"tokens/{token}", {})
     except BackendError as exc:
-        if "(404)" in str(exc):
-            raise BackendError(f"It has lost the token {token}: {exc}") from None
+        if exc.status == 404:
+            raise TokenLost(f"It has lost the token {token}: {exc}", status=404) from None
         raise
     first = items[0] if items else {}
     return str(first.get("service_request_id") or "").strip()[:100]

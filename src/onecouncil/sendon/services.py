@@ -43,6 +43,7 @@ from onecouncil.core.worker import backoff
 from onecouncil.sendon.client import (
     BackendError,
     Params,
+    TokenLost,
     Update,
     request_post,
     token_lookup,
@@ -187,7 +188,7 @@ def _attempt(sending: Sending) -> int:
             sending.backend, _params(sending), idempotency_key=str(sending.idempotency_key)
         )
     except BackendError as exc:
-        if "lost the token" in str(exc):
+        if isinstance(exc, TokenLost):
             # Asked again with the same key: a system that honours it answers with the
             # request it made; one that does not makes a second, which we then see.
             Sending.objects.filter(pk=sending.pk).update(token="")

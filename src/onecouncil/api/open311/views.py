@@ -21,7 +21,6 @@ from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import quote_etag
-from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from onecouncil.api.keys import api_key_allow, api_key_check
@@ -421,11 +420,6 @@ def _post_update(request: HttpRequest, fmt: str) -> HttpResponse:
     except CaseNotFound:
         raise Problem(404, f"service_request_id {reference} was not found") from None
     name = " ".join(p for p in (param(data, "first_name"), param(data, "last_name")) if p)
-    if status:
-        description += "\n\n" + _("Status sent by %(client)s: %(status)s") % {
-            "client": key.name,
-            "status": status,
-        }
     update = case_client_update(
         case=case,
         message=description,
