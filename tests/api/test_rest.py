@@ -217,3 +217,17 @@ def test_the_committed_openapi_document_is_current(tmp_path, db):
     )
     served = __import__("django.test", fromlist=["Client"]).Client().get(f"{API}/openapi.json")
     assert served.status_code == 200 and served.json()["info"]["title"] == "OneCouncil REST API"
+
+
+def test_a_service_code_holding_nul_finds_nothing(client, council, missed_bin):
+    """Found by the REST fuzzer on PostgreSQL: a 500 before, an empty page now."""
+    from onecouncil.api.keys import api_key_issue
+
+    key = api_key_issue(council=council, name="Fuzz", kind="rest", role="team_leader").key
+    response = client.get(
+        "/api/v1/requests",
+        {"service_code": "missed\x00bin"},
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["items"] == []
