@@ -25,7 +25,9 @@ def _free_port() -> int:
 
 def _workers(parent: int) -> list[int]:
     found = subprocess.run(
-        ["pgrep", "-P", str(parent), "-f", "run_worker"], capture_output=True, text=True
+        ["pgrep", "-P", str(parent), "-f", "run_worker --queue main"],
+        capture_output=True,
+        text=True,
     )
     return [int(pid) for pid in found.stdout.split()]
 

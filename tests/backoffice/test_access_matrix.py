@@ -42,6 +42,9 @@ def case(missed_bin, address):
 
 
 def urls(case):
+    from onecouncil.insight.store import refresh
+
+    refresh(full=True)  # the dashboards' figures come from a published snapshot
     ref = case.reference
     base = "/riverbend/staff"
     return [
@@ -58,6 +61,17 @@ def urls(case):
         ("GET", f"{base}/new/", {}, Permission.CREATE_ON_BEHALF),
         ("GET", f"{base}/new/missed-bin/", {}, Permission.CREATE_ON_BEHALF),
         ("GET", f"{base}/audit/", {}, Permission.VIEW_AUDIT),
+        ("GET", f"{base}/insight/", {}, Permission.VIEW_INSIGHT),
+        ("GET", f"{base}/insight/demand/", {}, Permission.VIEW_INSIGHT),
+        ("GET", f"{base}/insight/service-levels/", {}, Permission.VIEW_INSIGHT),
+        ("GET", f"{base}/insight/channels/", {}, Permission.VIEW_INSIGHT),
+        ("GET", f"{base}/insight/costs/", {}, Permission.VIEW_INSIGHT),
+        (
+            "GET",
+            f"{base}/insight/demand/?download=requests-by-service",
+            {},
+            Permission.VIEW_INSIGHT,
+        ),
         ("GET", f"{base}/people/", {}, Permission.MANAGE_STAFF),
         ("GET", f"{base}/people/invite/", {}, Permission.MANAGE_STAFF),
         ("GET", f"{base}/privacy/", {}, Permission.DATA_PROTECTION),

@@ -272,3 +272,58 @@ class WelcomePasswordForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return data
+
+
+class InsightFilterForm(forms.Form):
+    """A dashboard's filters, all in the URL so a view can be bookmarked and shared. The
+    choices are only what the reader's scope holds."""
+
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput({"type": "date"})
+    )
+    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput({"type": "date"}))
+    service = forms.TypedChoiceField(
+        label=_("Service"), required=False, coerce=int, empty_value=None
+    )
+    ward = forms.ChoiceField(label=_("Ward"), required=False)
+    team = forms.TypedChoiceField(label=_("Team"), required=False, coerce=int, empty_value=None)
+    channel = forms.ChoiceField(label=_("Channel"), required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        council: Council,
+        service_ids: frozenset[int] | None,
+        team_ids: frozenset[int] | None,
+        ward_codes: frozenset[str] | None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        services = [
+            (s.pk, s.name)
+            for s in Service.objects.filter(council=council).order_by("name")
+            if service_ids is None or s.pk in service_ids
+        ]
+        teams = [
+            (t.pk, t.name)
+            for t in Team.objects.filter(council=council)
+            if team_ids is None or t.pk in team_ids
+        ]
+        wards = [
+            (w.code, w.name)
+            for w in Ward.objects.filter(council=council).order_by("name")
+            if ward_codes is None or w.code in ward_codes
+        ]
+        self.fields["service"].choices = [("", _("All services")), *services]  # type: ignore[attr-defined]  # django-stubs types form fields without choices; this is a ChoiceField
+        self.fields["team"].choices = [("", _("All teams")), *teams]  # type: ignore[attr-defined]  # django-stubs types form fields without choices; this is a ChoiceField
+        self.fields["ward"].choices = [("", _("All wards")), *wards]  # type: ignore[attr-defined]  # django-stubs types form fields without choices; this is a ChoiceField
+        self.fields["channel"].choices = [("", _("All channels")), *Channel.choices]  # type: ignore[attr-defined]  # django-stubs types form fields without choices; this is a ChoiceField
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("The end date must be on or after the start date"))
+        if start and end and (end - start).days > 366 * 5:
+            self.add_error("end", _("Choose a period of five years or less"))
+        return cleaned

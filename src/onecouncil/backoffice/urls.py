@@ -1,6 +1,6 @@
 from django.urls import path
 
-from onecouncil.backoffice import map_views, two_factor_views, views
+from onecouncil.backoffice import insight_views, map_views, two_factor_views, views
 
 app_name = "backoffice"
 
@@ -22,6 +22,8 @@ urlpatterns = [
     path("new/<slug:code>/", views.assisted_report, name="assisted_report"),
     path("made/<str:reference>/", views.assisted_made, name="assisted_made"),
     path("audit/", views.audit, name="audit"),
+    path("insight/", insight_views.insight_home, name="insight"),
+    path("insight/<slug:slug>/", insight_views.insight_dashboard, name="insight_dashboard"),
     path("people/", views.people, name="people"),
     path("people/invite/", views.people_invite, name="people_invite"),
     path("welcome/<str:uidb64>/<str:token>/", views.welcome, name="welcome"),

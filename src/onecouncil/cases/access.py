@@ -15,14 +15,24 @@ reads by ``cases.selectors``; this module is the front both are reached through.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from onecouncil.cases.models import Case, CaseEvent, CaseQuerySet, Follower, Photo, Sending
+from onecouncil.cases.models import (
+    Case,
+    CaseEvent,
+    CaseQuerySet,
+    EventKind,
+    Follower,
+    Photo,
+    Sending,
+)
 from onecouncil.cases.selectors import (
     case_for_public,
     case_for_reporter,
@@ -486,3 +496,64 @@ def changes_for_audit(
 def _check_same_council(membership: Membership, case: Case) -> None:
     if case.council_id != membership.council_id:
         raise CaseNotFound(case.reference)
+
+
+# --- The analytics store (onecouncil.insight) -------------------------------------------
+
+# What the analytics store may hold of a request: no names, contact details, free text,
+# addresses or points; the ward is the finest place.
+INSIGHT_FIELDS = (
+    "id",
+    "council_id",
+    "service_id",
+    "team_id",
+    "ward__code",
+    "channel",
+    "status",
+    "closure_reason__code",
+    "created_at",
+    "closed_at",
+    "due_at",
+    "paused_at",
+    "duplicate_of_id",
+)
+
+
+@dataclass(frozen=True)
+class InsightRow:
+    """One request as the analytics store holds it, with how often it was reopened."""
+
+    fields: tuple[Any, ...]  # in the order of INSIGHT_FIELDS
+    reopened: int
+
+
+def requests_for_insight(
+    *,
+    after_id: int = 0,
+    changed_since: dt.datetime | None = None,
+    chunk: int = 5000,
+) -> Iterator[InsightRow]:
+    """Every request the analytics store needs, in id order: all of them, or (for an
+    incremental refresh) those made after ``after_id`` or changed since ``changed_since``.
+    Read in chunks by id, with each chunk's reopen count from its events."""
+    cases = Case.objects.order_by("pk")
+    if changed_since is not None:
+        cases = cases.filter(Q(pk__gt=after_id) | Q(updated_at__gte=changed_since))
+    last = 0
+    while True:
+        rows = list(cases.filter(pk__gt=last).values_list(*INSIGHT_FIELDS)[:chunk])
+        if not rows:
+            return
+        ids = [row[0] for row in rows]
+        reopened = dict(
+            CaseEvent.objects.filter(case_id__in=ids, kind=EventKind.REOPENED)
+            .order_by()
+            .values("case_id")
+            .annotate(n=Count("id"))
+            .values_list("case_id", "n")
+        )
+        for row in rows:
+            yield InsightRow(fields=row, reopened=reopened.get(row[0], 0))
+        if len(rows) < chunk:
+            return
+        last = ids[-1]

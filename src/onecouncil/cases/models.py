@@ -332,6 +332,8 @@ class Case(CouncilOwned):
                 fields=["council", "service", "latitude", "longitude", "created_at", "status"],
                 name="case_nearby_idx",
             ),
+            # The analytics store's incremental refresh: what changed since the last one.
+            models.Index(fields=["updated_at"], name="case_updated_idx"),
         ]
         verbose_name = _("service request")
         verbose_name_plural = _("service requests")

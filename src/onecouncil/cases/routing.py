@@ -29,3 +29,13 @@ def team_for(*, service: Service, ward: Ward | None) -> Team | None:
         return rules[None]
     team = service.team
     return team if team is not None and team.council_id == council_id else None
+
+
+def services_routed_to(*, council_id: int, team_ids: set[int]) -> set[int]:
+    """The council's services whose requests may reach these teams: by the service's own
+    team or by any routing rule."""
+    by_service = Service.objects.filter(council_id=council_id, team_id__in=team_ids)
+    by_rule = RoutingRule.objects.filter(council_id=council_id, team_id__in=team_ids)
+    return set(by_service.values_list("pk", flat=True)) | set(
+        by_rule.values_list("service_id", flat=True)
+    )

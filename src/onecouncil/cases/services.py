@@ -201,6 +201,8 @@ class EarlierRequest:
     channel: Channel
     reported_at: dt.datetime
     status: Status = Status.RECEIVED
+    # When a closed (fixed or closed) request was closed; its report time if not given.
+    closed_at: dt.datetime | None = None
 
 
 def cases_bulk_load(
@@ -267,7 +269,8 @@ def cases_bulk_load(
         case.status = request.status
         case.updated_at = request.reported_at
         if request.status in (Status.CLOSED, Status.FIXED):
-            case.closed_at = request.reported_at
+            case.closed_at = max(request.closed_at or request.reported_at, request.reported_at)
+            case.updated_at = case.closed_at
         batch.append((case, request))
         loaded += 1
         if len(batch) >= batch_size:
@@ -324,7 +327,7 @@ def _bulk_insert(council: Council, batch: list[tuple[Case, EarlierRequest]]) -> 
                     status=case.status,
                     data={"from": Status.RECEIVED, "to": case.status},
                     actor_label=_("Loaded from an earlier system"),
-                    created_at=at,
+                    created_at=case.closed_at or at,
                 )
             )
     CaseEvent.objects.bulk_create(events)

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "onecouncil.staffing",
     "onecouncil.alerts",
     "onecouncil.sendon",
+    "onecouncil.insight",
     "onecouncil.web",
     "onecouncil.frontdoor",
     "onecouncil.backoffice",
@@ -279,6 +280,13 @@ EGRESS_ALLOWED_NETWORKS = [
     n.strip() for n in os.environ.get("EGRESS_ALLOWED_NETWORKS", "").split(",") if n.strip()
 ]
 NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "8"))
+
+# Insight (onecouncil.insight): where the analytics store and its published snapshots
+# live, how often the insight worker refreshes them, and how many threads a dashboard's
+# query may use.
+INSIGHT_DIR = Path(os.environ.get("INSIGHT_DIR", VAR_DIR / "insight"))
+INSIGHT_REFRESH_SECONDS = int(os.environ.get("INSIGHT_REFRESH_SECONDS", "300"))
+INSIGHT_READ_THREADS = int(os.environ.get("INSIGHT_READ_THREADS", "2"))
 
 # How long a half-finished report (and photos uploaded to it) is kept.
 DRAFT_RETENTION_DAYS = int(os.environ.get("DRAFT_RETENTION_DAYS", "7"))

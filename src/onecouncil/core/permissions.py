@@ -21,6 +21,7 @@ class Permission(StrEnum):
     VIEW_AUDIT = "view_audit"
     MANAGE_STAFF = "manage_staff"
     DATA_PROTECTION = "data_protection"
+    VIEW_INSIGHT = "view_insight"
 
 
 _WORK = {
@@ -44,14 +45,26 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     Role.CASE_OFFICER: frozenset(_WORK | {Permission.CREATE_ON_BEHALF}),
     Role.TEAM_LEADER: frozenset(
-        _WORK | {Permission.CREATE_ON_BEHALF, Permission.BULK_CHANGE, Permission.EXPORT_CSV}
+        _WORK
+        | {
+            Permission.CREATE_ON_BEHALF,
+            Permission.BULK_CHANGE,
+            Permission.EXPORT_CSV,
+            Permission.VIEW_INSIGHT,
+        }
     ),
     Role.SERVICE_MANAGER: frozenset(
-        _WORK | {Permission.CREATE_ON_BEHALF, Permission.BULK_CHANGE, Permission.EXPORT_CSV}
+        _WORK
+        | {
+            Permission.CREATE_ON_BEHALF,
+            Permission.BULK_CHANGE,
+            Permission.EXPORT_CSV,
+            Permission.VIEW_INSIGHT,
+        }
     ),
     Role.ADMINISTRATOR: frozenset(set(Permission)),
     # Read-only, limited to their wards; reporters' personal data only with consent.
-    Role.COUNCILLOR: frozenset({Permission.VIEW_CASES}),
+    Role.COUNCILLOR: frozenset({Permission.VIEW_CASES, Permission.VIEW_INSIGHT}),
 }
 
 

@@ -18,18 +18,29 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
 
 
-_jobs: list[tuple[str, Job]] = []
+# Jobs run in queues, one worker process each: the main queue delivers (notifications,
+# webhooks, requests sent on); the insight queue refreshes the analytics store and refits
+# forecasts, which may take minutes and must never hold a notification back.
+MAIN = "main"
+INSIGHT = "insight"
+QUEUES = (MAIN, INSIGHT)
+
+_jobs: list[tuple[str, str, Job]] = []
 
 
-def register_job(name: str, job: Job) -> None:
-    if all(existing != name for existing, _job in _jobs):
-        _jobs.append((name, job))
+def register_job(name: str, job: Job, queue: str = MAIN) -> None:
+    if queue not in QUEUES:
+        raise ValueError(f"no worker queue {queue!r}")
+    if all(existing != name for existing, _queue, _job in _jobs):
+        _jobs.append((name, queue, job))
 
 
-def run_jobs() -> int:
-    """Run every registered job once; returns how much work was done."""
+def run_jobs(queue: str = MAIN) -> int:
+    """Run every job registered on ``queue`` once; returns how much work was done."""
     done = 0
-    for name, job in _jobs:
+    for name, job_queue, job in _jobs:
+        if job_queue != queue:
+            continue
         try:
             done += job()
         except Exception:

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
-from onecouncil.core.worker import run_jobs
+from onecouncil.core.worker import MAIN, QUEUES, run_jobs
 
 
 class Command(BaseCommand):
@@ -17,6 +17,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="Process what is due, then exit.")
+        parser.add_argument(
+            "--queue",
+            choices=QUEUES,
+            default=MAIN,
+            help="Which jobs: main (deliveries) or insight (analytics and forecasts).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         stopping = False
@@ -27,10 +33,11 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        self.stdout.write("OneCouncil worker started.")
+        queue = options["queue"]
+        self.stdout.write(f"OneCouncil worker started ({queue} queue).")
         while not stopping:
             close_old_connections()
-            sent = run_jobs()
+            sent = run_jobs(queue)
             if options["once"]:
                 self.stdout.write(f"{sent} jobs done.")
                 return

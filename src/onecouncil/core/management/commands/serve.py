@@ -1,8 +1,10 @@
-"""Serve OneCouncil: the web server (gunicorn) and the background worker, together.
+"""Serve OneCouncil: the web server (gunicorn) and the background workers, together: one
+for deliveries (the main queue) and one for insight (analytics and forecasts), so a long
+refresh never holds a notification back.
 
-Stopping this command (Ctrl+C) stops both. A worker that dies is started again (after a
-pause if it keeps dying), so the site stays up; if the web server stops, so does this.
-In production run them as two services instead (docs/operations.md).
+Stopping this command (Ctrl+C) stops them all. A worker that dies is started again (after
+a pause if it keeps dying), so the site stays up; if the web server stops, so does this.
+In production run them as separate services instead (docs/operations.md).
 
 The access log shows each request's path without its query string (an Open311 client may
 put its ``api_key`` there) and without the referring page.
@@ -19,6 +21,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from onecouncil.core.worker import QUEUES
+
 # gunicorn's usual format without the query string (%(U)s is the path alone) or referrer.
 ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s"'
 RESTART_PAUSE = 5.0
@@ -34,9 +38,15 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         bin_dir = os.path.dirname(sys.executable)
-        worker_command = [os.path.join(bin_dir, "onecouncil"), "run_worker"]
-        worker = subprocess.Popen(worker_command)  # noqa: S603 - fixed command
-        worker_started = time.monotonic()
+        commands = {
+            queue: [os.path.join(bin_dir, "onecouncil"), "run_worker", "--queue", queue]
+            for queue in QUEUES
+        }
+        workers = {
+            queue: subprocess.Popen(command)  # noqa: S603 - fixed command
+            for queue, command in commands.items()
+        }
+        started = dict.fromkeys(QUEUES, time.monotonic())
         web = subprocess.Popen(  # noqa: S603 - our own executables, fixed arguments
             [
                 os.path.join(bin_dir, "gunicorn"),
@@ -58,7 +68,7 @@ class Command(BaseCommand):
         self.stdout.write(f"OneCouncil is at http://{options['host']}:{options['port']}/")
 
         def stop(signum: int, frame: object) -> None:
-            for process in (web, worker):
+            for process in (web, *workers.values()):
                 if process.poll() is None:
                     process.send_signal(signal.SIGTERM)
 
@@ -73,16 +83,18 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop_requested)
         try:
             while web.poll() is None:
-                if worker.poll() is not None and not stopping:
+                for queue, worker in list(workers.items()):
+                    if worker.poll() is None or stopping:
+                        continue
                     # Started again at once, or after a pause if it died straight away.
-                    if time.monotonic() - worker_started < RESTART_PAUSE:
+                    if time.monotonic() - started[queue] < RESTART_PAUSE:
                         time.sleep(RESTART_PAUSE)
                     self.stderr.write(
-                        f"The background worker stopped (exit code {worker.returncode}); "
+                        f"The {queue} worker stopped (exit code {worker.returncode}); "
                         "starting it again."
                     )
-                    worker = subprocess.Popen(worker_command)  # noqa: S603 - fixed command
-                    worker_started = time.monotonic()
+                    workers[queue] = subprocess.Popen(commands[queue])  # noqa: S603 - fixed command
+                    started[queue] = time.monotonic()
                 try:
                     web.wait(timeout=1)
                 except subprocess.TimeoutExpired:
@@ -90,4 +102,5 @@ class Command(BaseCommand):
         finally:
             stop(signal.SIGTERM, None)
             web.wait(timeout=15)
-            worker.wait(timeout=15)
+            for worker in workers.values():
+                worker.wait(timeout=15)

@@ -1,0 +1,97 @@
+"""Insight dashboards for staff: thin views over ``insight.services``; who sees what is
+``insight.access.insight_scope``, the one door."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.views.decorators.http import require_GET
+
+from onecouncil.backoffice.forms import InsightFilterForm
+from onecouncil.backoffice.views import page, staff_view
+from onecouncil.core.exports import csv_writer
+from onecouncil.core.models import Council, Membership
+from onecouncil.core.permissions import Permission
+from onecouncil.insight.access import insight_scope
+from onecouncil.insight.figures import Filters, Table, dashboards
+from onecouncil.insight.services import dashboard_for, default_period, report, today_for
+from onecouncil.insight.snapshot import current_snapshot
+
+
+@require_GET
+@staff_view(Permission.VIEW_INSIGHT)
+def insight_home(
+    request: HttpRequest, council: Council, membership: Membership
+) -> HttpResponseBase:
+    scope = insight_scope(membership)
+    return page(
+        request,
+        "insight_home.html",
+        {"dashboards": dashboards(), "scope": scope, "snapshot": current_snapshot()},
+    )
+
+
+@require_GET
+@staff_view(Permission.VIEW_INSIGHT)
+def insight_dashboard(
+    request: HttpRequest, council: Council, membership: Membership, slug: str
+) -> HttpResponseBase:
+    dashboard = dashboard_for(slug)
+    if dashboard is None:
+        raise Http404
+    scope = insight_scope(membership)
+    form = InsightFilterForm(
+        request.GET or None,
+        council=council,
+        service_ids=scope.service_ids,
+        team_ids=scope.team_ids,
+        ward_codes=scope.ward_codes,
+    )
+    start, end = default_period(today_for(council))
+    filters = Filters(start=start, end=end)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters = Filters(
+            start=data["start"] or start,
+            end=data["end"] or end,
+            service_id=data["service"],
+            ward_code=data["ward"] or None,
+            team_id=data["team"],
+            channel=data["channel"] or None,
+        )
+    result = report(council=council, scope=scope, dashboard=dashboard, filters=filters)
+    wanted = request.GET.get("download")
+    if wanted:
+        table = next((t for t in result.tables if t.id == wanted), None)
+        if table is None:
+            raise Http404
+        return _csv(council, table, filters)
+    query = request.GET.copy()
+    query.pop("download", None)
+    return page(
+        request,
+        "insight_dashboard.html",
+        {
+            "report": result,
+            "dashboards": dashboards(),
+            "form": form,
+            "scope": scope,
+            "query": query.urlencode(),
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+def _csv(council: Council, table: Table, filters: Filters) -> HttpResponse:
+    """A table as CSV through the one CSV writer; withheld cells are "[c]"."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = f"{council.slug}-{table.id}-{filters.start:%Y%m%d}-{filters.end:%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    writer = csv_writer(response)
+    writer.writerow([column.label for column in table.columns])
+    for row in table.rows:
+        writer.writerow(
+            [value.isoformat() if isinstance(value, dt.date) else value for value in row]
+        )
+    return response

@@ -1,0 +1,63 @@
+"""What the dashboards and the performance page ask of insight: a dashboard's tables for a
+reader's scope and filters, worked out over the current snapshot."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from onecouncil.core.models import Council
+from onecouncil.insight.access import Scope
+from onecouncil.insight.figures import Context, Dashboard, Filters, Table, dashboards
+from onecouncil.insight.models import settings_for
+from onecouncil.insight.snapshot import Snapshot, current_snapshot, open_council
+
+
+@dataclass
+class Report:
+    dashboard: Dashboard
+    snapshot: Snapshot | None
+    filters: Filters
+    tables: list[Table] = field(default_factory=list)
+
+
+def dashboard_for(slug: str) -> Dashboard | None:
+    return next((d for d in dashboards() if d.slug == slug), None)
+
+
+def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The last twelve whole months and this one so far."""
+    start = today.replace(day=1)
+    start = start.replace(year=start.year - 1)
+    return start, today
+
+
+def report(*, council: Council, scope: Scope, dashboard: Dashboard, filters: Filters) -> Report:
+    """Every table of ``dashboard`` for this scope (which must be the council's)."""
+    if scope.council_id != council.pk:
+        raise ValueError("a scope of another council")
+    snapshot = current_snapshot()
+    result = Report(dashboard=dashboard, snapshot=snapshot, filters=filters)
+    if snapshot is None:
+        return result
+    con = open_council(snapshot, council.pk)
+    try:
+        ctx = Context(
+            con=con,
+            scope=scope,
+            filters=filters,
+            settings=settings_for(council),
+            as_of=snapshot.refreshed_at,
+        )
+        result.tables = [figure(ctx) for figure in dashboard.figures]
+    finally:
+        con.close()
+    return result
+
+
+def today_for(council: Council) -> dt.date:
+    from zoneinfo import ZoneInfo
+
+    return timezone.now().astimezone(ZoneInfo(council.time_zone)).date()
