@@ -23,7 +23,7 @@ run: install
 	test -s var/secret_key || (umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key)
 	$(BIN)/onecouncil migrate --noinput
 	$(BIN)/onecouncil collectstatic --noinput --verbosity 0
-	PORT=$(PORT) $(BIN)/onecouncil load_demo --if-empty
+	PORT=$(PORT) $(BIN)/onecouncil load_demo --if-empty --history 6000
 	$(BIN)/onecouncil serve --port $(PORT)
 
 # What the tests need beyond Python packages: Debian's Chromium (and redis-server where no

@@ -41,14 +41,15 @@ def insight_dashboard(
     if dashboard is None:
         raise Http404
     scope = insight_scope(membership)
+    start, end = default_period(today_for(council))
     form = InsightFilterForm(
         request.GET or None,
+        initial={"start": start.isoformat(), "end": end.isoformat()},
         council=council,
         service_ids=scope.service_ids,
         team_ids=scope.team_ids,
         ward_codes=scope.ward_codes,
     )
-    start, end = default_period(today_for(council))
     filters = Filters(start=start, end=end)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data

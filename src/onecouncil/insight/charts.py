@@ -74,13 +74,13 @@ def line_chart(table: Table) -> SafeString:
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#b1b4b6" '
             f'stroke-width="1"/><text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" '
-            f'font-size="12" fill="{INK}">{_number(value)}</text>'
+            f'font-size="13" fill="{INK}">{_number(value)}</text>'
         )
     step = max(len(xs) // 6, 1)
     for i in range(0, len(xs), step):
         parts.append(
             f'<text x="{px(i):.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle" '
-            f'font-size="12" fill="{INK}">{escape(_label(xs[i]))}</text>'
+            f'font-size="13" fill="{INK}">{escape(_label(xs[i]))}</text>'
         )
     if points:
         path = " ".join(f"{px(i):.1f},{py(y):.1f}" for i, y in points)

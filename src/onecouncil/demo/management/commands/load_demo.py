@@ -14,6 +14,7 @@ import random
 import secrets
 import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -36,12 +37,16 @@ from onecouncil.cases.services import (
     case_change_status,
     case_create,
     case_send_message,
+    cases_bulk_load,
 )
 from onecouncil.catalogue.exchange import catalogue_import
 from onecouncil.catalogue.models import Pattern, Service
 from onecouncil.core.actors import Actor
 from onecouncil.core.models import Council, CouncilHostname, Membership, Role, Team
 from onecouncil.demo.answers import plausible_answers
+from onecouncil.demo.history import history
+from onecouncil.insight.models import settings_for
+from onecouncil.insight.store import refresh as insight_refresh
 from onecouncil.residents.models import Address, Ward
 from onecouncil.residents.services import gazetteer_import
 from onecouncil.staffing.services import staff_member_add
@@ -194,6 +199,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--requests", type=int, default=40, help="Requests to create per council (default 40)."
         )
+        parser.add_argument(
+            "--history",
+            type=int,
+            default=0,
+            help="Requests of three years' history to bulk load per council (make run: 6000).",
+        )
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument(
             "--base-url",
@@ -219,6 +230,7 @@ class Command(BaseCommand):
                 self._gazetteer(council, spec, rng)
                 self._geography(council)
                 password = self._staff(council, spec)
+                self._earlier(council, rng, options["history"])
                 self._requests(council, rng, options["requests"])
             self.stdout.write(
                 self.style.SUCCESS(
@@ -228,6 +240,8 @@ class Command(BaseCommand):
                     f"password {password}"
                 )
             )
+        # The dashboards open with figures, without waiting for the insight worker.
+        insight_refresh(full=True)
 
     def _council(self, spec: DemoCouncil) -> Council:
         council = Council(
@@ -327,6 +341,33 @@ class Command(BaseCommand):
             streets=json.dumps(streets),
             attribution=_("Demonstration wards and streets, made up for this demo"),
         )
+
+    def _earlier(self, council: Council, rng: random.Random, count: int) -> None:
+        """Three years of earlier requests through the bulk loader, and the insight
+        settings that make savings measurable: the first year as the baseline."""
+        if count <= 0:
+            return
+        services = list(Service.objects.filter(council=council).prefetch_related("questions"))
+        addresses = list(Address.objects.filter(council=council).select_related("ward"))
+        loaded = cases_bulk_load(
+            council=council,
+            requests=history(
+                council=council,
+                services=services,
+                addresses=addresses,
+                names=(FIRST, LAST),
+                count=count,
+                rng=rng,
+            ),
+        )
+        settings = settings_for(council)
+        today = timezone.localdate()
+        settings.baseline_start = today.replace(year=today.year - 3)
+        settings.baseline_end = today.replace(year=today.year - 2)
+        settings.savings_target = Decimal("2000")
+        settings.full_clean()
+        settings.save()
+        self.stdout.write(f"  {loaded} requests of history loaded for {council.name}.")
 
     def _requests(self, council: Council, rng: random.Random, count: int) -> None:
         services = list(Service.objects.filter(council=council).prefetch_related("questions"))
