@@ -309,6 +309,20 @@ def test_admin_forms_sign_in_edit_a_service_and_import(demo, browser, tmp_path):
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
     council.refresh_from_db()
     assert council.open311_open_reopens
+    # The council's insight settings: a threshold below 5 is refused, then a cost saved.
+    from onecouncil.insight.models import settings_for
+
+    insight = settings_for(council)
+    page.goto(f"{demo}/admin/insight/insightsettings/{insight.pk}/change/")
+    page.get_by_label("smallest count shown").fill("3")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".errorlist")).to_contain_text("greater than or equal to 5")
+    page.get_by_label("smallest count shown").fill("12")
+    page.get_by_label("cost of an email transaction (£)").fill("3.40")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    insight.refresh_from_db()
+    assert insight.suppression_threshold == 12 and str(insight.cost_email) == "3.40"
     context.close()
 
 
