@@ -100,6 +100,10 @@ class Context:
     def rows(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         return self.con.execute(sql, list(params)).fetchall()
 
+    def private(self, service_ids: Sequence[int]) -> list[bool]:
+        """For each service id, whether its service is private (for ``suppress``)."""
+        return [not self.services.get(sid, ("", False))[1] for sid in service_ids]
+
     def service_name(self, service_id: int) -> str:
         return self.services.get(service_id, ("?", False))[0]
 
@@ -200,7 +204,7 @@ def requests_by_service(ctx: Context) -> Table:
         x="service",
         y="requests",
     )
-    private = [not ctx.services.get(sid, ("", False))[1] for sid, _n in found]
+    private = ctx.private([sid for sid, _n in found])
     return ctx.suppress(table, Rule(counts=["requests"], figures_of={"share": "requests"}), private)
 
 
@@ -297,7 +301,7 @@ def overdue_now(ctx: Context) -> Table:
         x="service",
         y="overdue",
     )
-    private = [not ctx.services.get(s, ("", False))[1] for s, _o, _n in found]
+    private = ctx.private([s for s, _o, _n in found])
     return ctx.suppress(
         table,
         Rule(counts=["overdue", "open"], figures_of={"overdue_share": "open"}),
@@ -401,7 +405,7 @@ def service_levels_by_service(ctx: Context) -> Table:
         x="service",
         y="median_days",
     )
-    private = [not ctx.services.get(r[0], ("", False))[1] for r in found]
+    private = ctx.private([r[0] for r in found])
     return ctx.suppress(
         table,
         Rule(
@@ -501,7 +505,7 @@ def digital_take_up_by_service(ctx: Context) -> Table:
         x="service",
         y="digital_share",
     )
-    private = [not ctx.services.get(s, ("", False))[1] for s, _n, _d in found]
+    private = ctx.private([s for s, _n, _d in found])
     return ctx.suppress(
         table,
         Rule(counts=["requests", "digital"], figures_of={"digital_share": "requests"}),
