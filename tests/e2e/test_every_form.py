@@ -111,6 +111,60 @@ def test_resident_forms_follow_stop_and_reopen(demo, browser):
     context.close()
 
 
+def test_resident_rates_a_closed_request_and_says_whether_a_page_is_useful(demo, browser):
+    from onecouncil.insight.models import PageFeedback, Rating
+    from onecouncil.insight.store import refresh
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    council = Council.objects.get(slug="riverbend")
+    case = _missed_bin_case(council).case
+    for status in (Status.IN_PROGRESS, Status.FIXED):
+        case = case_change_status(case=case, status=status, actor=Actor(label="Crew"))
+    closing = Notification.objects.filter(kind="case_update", recipient="ola@x.example").latest(
+        "pk"
+    )
+    link = closing.context["rating_url"]
+    assert link.startswith(demo)
+    context = _context(browser)
+    page = context.new_page()
+    page.goto(link)
+    assert Rating.objects.count() == 0  # opening the link records nothing
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Choose how satisfied you are")
+    page.get_by_label("Satisfied", exact=True).check()
+    page.get_by_label("Tell us more").fill("Quick, thanks. Reply to ola@x.example if needed.")
+    assert_accessible(page)
+    for width in (375, 1366):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(SCREENSHOTS / f"rate-{width}.png"), full_page=True)
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
+    rating = Rating.objects.get(case=case)
+    assert rating.score == 4 and "ola@" not in rating.comment
+
+    # "Is this page useful?" from the foot of the home page.
+    page.goto(f"{demo}/riverbend/")
+    page.get_by_role("link", name="Is this page useful? Tell us").click()
+    page.get_by_label("No", exact=True).check()
+    page.get_by_label("What were you trying to do").fill("Find bin days. Ring 07700 900123.")
+    assert_accessible(page)
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_role("heading", name="Thank you for your feedback")).to_be_visible()
+    said = PageFeedback.objects.get()
+    assert said.page == "frontdoor:home" and not said.useful and "07700" not in said.comment
+
+    # The public performance page, from the footer.
+    refresh(full=True, refit=False)
+    page.goto(f"{demo}/riverbend/")
+    page.get_by_role("link", name="How we are doing").click()
+    expect(page.get_by_role("heading", name="How each service is doing")).to_be_visible()
+    assert_accessible(page)
+    for width in (375, 1366):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(SCREENSHOTS / f"performance-{width}.png"), full_page=True)
+    context.close()
+
+
 def test_staff_forms_people_invitation_and_case_tools(demo, browser):
     council = Council.objects.get(slug="riverbend")
     users = get_user_model().objects

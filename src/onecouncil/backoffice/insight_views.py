@@ -3,20 +3,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponseBase
 from django.views.decorators.http import require_GET
 
 from onecouncil.backoffice.forms import InsightFilterForm
 from onecouncil.backoffice.views import page, staff_view
-from onecouncil.core.exports import csv_writer
 from onecouncil.core.models import Council, Membership
 from onecouncil.core.permissions import Permission
 from onecouncil.insight.access import insight_scope
-from onecouncil.insight.figures import Filters, Table, dashboards
+from onecouncil.insight.figures import Filters, dashboards
 from onecouncil.insight.services import dashboard_for, default_period, report, today_for
 from onecouncil.insight.snapshot import current_snapshot
+from onecouncil.web.insight import table_csv
 
 
 @require_GET
@@ -67,7 +65,7 @@ def insight_dashboard(
         table = next((t for t in result.tables if t.id == wanted), None)
         if table is None:
             raise Http404
-        return _csv(council, table, filters)
+        return table_csv(council, table, filters)
     query = request.GET.copy()
     query.pop("download", None)
     return page(
@@ -82,17 +80,3 @@ def insight_dashboard(
         },
         status=400 if form.is_bound and form.errors else 200,
     )
-
-
-def _csv(council: Council, table: Table, filters: Filters) -> HttpResponse:
-    """A table as CSV through the one CSV writer; withheld cells are "[c]"."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    name = f"{council.slug}-{table.id}-{filters.start:%Y%m%d}-{filters.end:%Y%m%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    writer = csv_writer(response)
-    writer.writerow([column.label for column in table.columns])
-    for row in table.rows:
-        writer.writerow(
-            [value.isoformat() if isinstance(value, dt.date) else value for value in row]
-        )
-    return response

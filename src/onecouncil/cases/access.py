@@ -50,6 +50,7 @@ from onecouncil.cases.staff import (
     received_cases_for_staff,
     require,
 )
+from onecouncil.cases.tokens import rating_token_case_id
 from onecouncil.catalogue.models import PUBLIC_VISIBILITIES, Service, Visibility
 from onecouncil.core.audit import personal_data_read
 from onecouncil.core.geo import approximate, metres_between
@@ -280,6 +281,22 @@ def access_case_for_reporter(*, council: Council, reference: str, token: str) ->
     except ReferenceError:
         raise CaseNotFound(reference) from None
     case = case_for_reporter(council=council, reference=parsed, token=token)
+    if case is None:
+        raise CaseNotFound(reference)
+    return case
+
+
+def access_case_for_rating(*, council: Council, reference: str, token: str) -> Case:
+    """The closed request a "rate how we did" link was sent for: only its service, status
+    and reference are needed, and nothing the resident sent is shown."""
+    case_id = rating_token_case_id(token, reference)
+    case = (
+        Case.objects.filter(council=council, pk=case_id, reference=reference)
+        .select_related("service")
+        .first()
+        if case_id is not None
+        else None
+    )
     if case is None:
         raise CaseNotFound(reference)
     return case

@@ -7,6 +7,7 @@ from the request that happened to cause the message.
 from __future__ import annotations
 
 from onecouncil.cases.models import Case, Follower
+from onecouncil.cases.tokens import rating_token
 from onecouncil.core.links import public_url
 
 
@@ -28,3 +29,8 @@ def unfollow_url(follower: Follower) -> str:
 def follow_confirm_url(follower: Follower) -> str:
     """Where the owner of an address confirms they want a request's updates."""
     return public_url(follower.case.council, "follow_confirm", follower.unsubscribe_token)
+
+
+def rating_url(case: Case) -> str:
+    """Where the reporter rates how we dealt with their closed request."""
+    return public_url(case.council, "rate", case.reference, rating_token(case))

@@ -24,8 +24,9 @@ from onecouncil.cases.inputs import (
     validate_contact,
     validate_location,
 )
-from onecouncil.cases.links import private_url, tracking_url, unfollow_url
+from onecouncil.cases.links import private_url, rating_url, tracking_url, unfollow_url
 from onecouncil.cases.models import (
+    CLOSED_STATUSES,
     DEFAULT_CLOSURE_REASONS,
     Case,
     CaseEvent,
@@ -717,7 +718,9 @@ def _reporter_channels(case: Case) -> list[tuple[NotifyChannel, str]]:
     return channels
 
 
-def _notify_update(case: Case, *, message: str, followers: bool = True) -> int:
+def _notify_update(
+    case: Case, *, message: str, followers: bool = True, ask_rating: bool = False
+) -> int:
     """Queue an update for the reporter and (unless ``followers`` is False, for a private
     message) every follower, each as they chose."""
     status = status_display(case)
@@ -726,9 +729,13 @@ def _notify_update(case: Case, *, message: str, followers: bool = True) -> int:
         "status": status["label"],
         "status_explanation": status["explanation"],
         "message": message,
+        "rating_url": "",
     }
+    # Once it is closed, the person who made the request (and nobody else) is asked to
+    # rate how we dealt with it.
+    reporter = {**context, "rating_url": rating_url(case)} if ask_rating else context
     recipients: dict[tuple[NotifyChannel, str], dict[str, Any]] = {
-        key: context for key in _reporter_channels(case)
+        key: reporter for key in _reporter_channels(case)
     }
     for follower in Follower.objects.active().filter(case=case) if followers else []:
         follower.case = case
@@ -896,7 +903,7 @@ def case_change_status(
         message=public_message,
         data={"from": previous, "to": new_status, "closure_reason": reason.code if reason else ""},
     )
-    _notify_update(case, message=public_message)
+    _notify_update(case, message=public_message, ask_rating=new_status in CLOSED_STATUSES)
     _publish(case, "status_changed", public_message)
     if new_status == Status.CLOSED:
         _publish(case, "closed", public_message)

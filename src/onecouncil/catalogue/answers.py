@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onecouncil.catalogue.models import Question, QuestionKind, Service
+from onecouncil.catalogue.models import Pattern, Question, QuestionKind, Service
 
 
 class GovukDateWidget(forms.MultiWidget):
@@ -144,6 +144,30 @@ def question_field(question: Question) -> forms.Field:
 
 def answerable_questions(service: Service) -> list[Question]:
     return [q for q in service.questions.all() if q.kind != QuestionKind.PHOTO]
+
+
+# Every step an online journey can have, in the order a journey meets them.
+JOURNEY_STEPS = ("questions", "location", "photos", "contact", "check")
+
+
+def has_photo_step(service: Service) -> bool:
+    return service.pattern == Pattern.REPORT or any(
+        q.kind == QuestionKind.PHOTO for q in service.questions.all()
+    )
+
+
+def journey_steps(service: Service) -> list[str]:
+    """The steps of this service's online form: its questions (if it asks any), where
+    (if it needs a place), photos (for reports, or when a question asks for one), then
+    contact details and the check before sending."""
+    steps = []
+    if answerable_questions(service):
+        steps.append("questions")
+    if service.location_required:
+        steps.append("location")
+    if has_photo_step(service):
+        steps.append("photos")
+    return [*steps, "contact", "check"]
 
 
 class AnswersForm(forms.Form):

@@ -21,6 +21,14 @@ def _calendar(region: str, year: int) -> holidays.HolidayBase:
     return holidays.country_holidays("GB", subdiv=region, years=[year - 1, year, year + 1])
 
 
+def bank_holidays(start: dt.date, end: dt.date, *, region: str = "ENG") -> list[dt.date]:
+    """Every bank holiday from ``start`` to ``end`` inclusive (for forecasting demand)."""
+    days: set[dt.date] = set()
+    for year in range(start.year, end.year + 1):
+        days.update(d for d in _calendar(region, year) if start <= d <= end)
+    return sorted(days)
+
+
 def is_working_day(day: dt.date, *, region: str = "ENG") -> bool:
     return day.weekday() < 5 and day not in _calendar(region, day.year)
 

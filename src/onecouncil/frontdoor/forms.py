@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from onecouncil.alerts.services import RADII
+from onecouncil.insight.models import SCORES
 from onecouncil.residents.postcodes import normalise_postcode
 
 
@@ -178,4 +179,46 @@ class AlertForm(forms.Form):
     lon = forms.CharField(max_length=20)
     distance = forms.TypedChoiceField(
         choices=DISTANCES, coerce=int, empty_value=None, required=False
+    )
+
+
+class RatingForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label=_("How satisfied are you with how we dealt with your request?"),
+        choices=[(str(n), label) for n, label in SCORES],
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how satisfied you are")},
+    )
+    comment = forms.CharField(
+        label=_("Tell us more"),
+        required=False,
+        max_length=2000,
+        help_text=_(
+            "What went well, or what we could do better. Do not include personal details "
+            "such as your name, email address or phone number."
+        ),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": _("Your comment must be 2,000 characters or fewer")},
+    )
+
+
+class PageFeedbackForm(forms.Form):
+    useful = forms.TypedChoiceField(
+        label=_("Is this page useful?"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose yes or no")},
+    )
+    comment = forms.CharField(
+        label=_("What were you trying to do, and what could be better?"),
+        required=False,
+        max_length=2000,
+        help_text=_(
+            "We cannot reply to you here. Do not include personal details such as your "
+            "name, email address or phone number."
+        ),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": _("Your comment must be 2,000 characters or fewer")},
     )

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from onecouncil.frontdoor import account_views, map_views, near_views, views
+from onecouncil.frontdoor import (
+    account_views,
+    feedback_views,
+    map_views,
+    near_views,
+    performance_views,
+    views,
+)
 
 app_name = "frontdoor"
 
@@ -10,6 +17,9 @@ urlpatterns = [
     path("privacy/", views.privacy_notice, name="privacy"),
     path("cookies/", views.cookies, name="cookies"),
     path("services/", views.services, name="services"),
+    path("performance/", performance_views.performance, name="performance"),
+    path("feedback/", feedback_views.page_feedback, name="page_feedback"),
+    path("feedback/thanks/", feedback_views.page_feedback_thanks, name="page_feedback_thanks"),
     path("reports/", near_views.reports_near, name="reports_near"),
     path("reports/alerts/", near_views.alert_subscribe_view, name="alert_subscribe"),
     path("reports/alerts/asked/", near_views.alert_asked, name="alert_asked"),
@@ -41,6 +51,9 @@ urlpatterns = [
         views.private_photo,
         name="private_photo",
     ),
+    # From the update that closed the request: rate how we dealt with it.
+    path("track/<str:reference>/rate/<str:token>/", feedback_views.rate, name="rate"),
+    path("track/<str:reference>/rated/", feedback_views.rated, name="rated"),
     path("track/<str:reference>/<str:token>/", views.track_private, name="track_private"),
 ]
 

@@ -49,8 +49,13 @@ from onecouncil.cases.services import (
     may_reopen,
 )
 from onecouncil.cases.tell_us_once import case_follow
-from onecouncil.catalogue.answers import AnswersForm, answerable_questions, validate_answers
-from onecouncil.catalogue.models import Pattern, QuestionKind, Service
+from onecouncil.catalogue.answers import (
+    AnswersForm,
+    has_photo_step,
+    journey_steps,
+    validate_answers,
+)
+from onecouncil.catalogue.models import QuestionKind, Service
 from onecouncil.catalogue.selectors import (
     groups_with_services,
     processing_records,
@@ -79,6 +84,9 @@ from onecouncil.frontdoor.forms import (
 )
 from onecouncil.frontdoor.handoff import handoff_offers, handoff_start, handoff_take
 from onecouncil.frontdoor.sessions import current_account
+from onecouncil.insight.journeys import journey_count
+from onecouncil.insight.models import JourneyEvent
+from onecouncil.insight.services import today_for
 from onecouncil.residents.accounts import account_update_profile, draft_discard, draft_save
 from onecouncil.residents.models import Account
 from onecouncil.residents.selectors import address_by_uprn, addresses_for_postcode
@@ -171,30 +179,12 @@ def service_start(request: HttpRequest, council: Council, code: str) -> HttpResp
         "service_start.html",
         {
             "service": service,
-            "first_step": _step_url(service, _steps(service)[0]),
+            "first_step": _step_url(service, journey_steps(service)[0]),
         },
     )
 
 
 # --- The report journey ------------------------------------------------------------
-
-
-def _has_photo_step(service: Service) -> bool:
-    return service.pattern == Pattern.REPORT or any(
-        q.kind == QuestionKind.PHOTO for q in service.questions.all()
-    )
-
-
-def _steps(service: Service) -> list[str]:
-    steps = []
-    if answerable_questions(service):
-        steps.append("questions")
-    if service.location_required:
-        steps.append("location")
-    if _has_photo_step(service):
-        steps.append("photos")
-    steps += ["contact", "check"]
-    return steps
 
 
 def _step_url(service: Service, step: str) -> str:
@@ -204,12 +194,12 @@ def _step_url(service: Service, step: str) -> str:
 def _next(request: HttpRequest, service: Service, step: str) -> HttpResponseBase:
     if request.GET.get("change") or request.POST.get("change"):
         return redirect(_step_url(service, "check"))
-    steps = _steps(service)
+    steps = journey_steps(service)
     return redirect(_step_url(service, steps[steps.index(step) + 1]))
 
 
 def _back_url(service: Service, step: str) -> str:
-    steps = _steps(service)
+    steps = journey_steps(service)
     index = steps.index(step)
     if index == 0:
         return reverse("frontdoor:service", args=[service.code])
@@ -224,7 +214,7 @@ def _journey(step: str) -> Callable[[View], View]:
         def wrapper(request: HttpRequest, code: str) -> HttpResponseBase:
             council = council_of(request)
             service = _service(council, code)
-            if step not in _steps(service):
+            if step not in journey_steps(service):
                 raise Http404(_("This service does not have this step"))
             draft = Draft(request.session, council.pk, service.code)
             account = current_account(request)
@@ -245,14 +235,42 @@ def _journey(step: str) -> Callable[[View], View]:
                 return redirect("frontdoor:account")
             if account is not None and not draft.get("contact") and not draft.data.get("prefilled"):
                 _prefill_from_account(draft, account, service)
-            for earlier in _steps(service)[: _steps(service).index(step)]:
+            for earlier in journey_steps(service)[: journey_steps(service).index(step)]:
                 if not draft.is_done(earlier):
                     return redirect(_step_url(service, earlier))
-            return view(request, council, service, draft)
+            if request.method == "GET":
+                _count(council, service, draft, "start", JourneyEvent.STARTED)
+                _count(council, service, draft, step, JourneyEvent.REACHED)
+            done_before = draft.is_done(step)
+            response = view(request, council, service, draft)
+            if not done_before and draft.is_done(step):
+                _count(council, service, draft, step, JourneyEvent.SUBMITTED)
+            return response
 
         return wrapper
 
     return decorate
+
+
+def _count(
+    council: Council, service: Service, draft: Draft, step: str, event: JourneyEvent
+) -> None:
+    """Count this journey at this step once, however often the page is reloaded: the
+    draft remembers what it was counted for (and nothing is kept about who)."""
+    mark = f"{event}:{step}"
+    counted: list[str] = draft.data.setdefault("counted", [])
+    if mark in counted:
+        return
+    counted.append(mark)
+    draft.session.modified = True
+    journey_count(
+        council_id=council.pk,
+        service_id=service.pk,
+        channel=Channel.WEB,
+        day=today_for(council),
+        step=step,
+        event=event,
+    )
 
 
 def _prefill_from_account(draft: Draft, account: Account, service: Service) -> None:
@@ -375,7 +393,7 @@ def report_location(
         {
             **_journey_context(service, "location", request),
             "map": the_map,
-            "photo_form": photo_form if _has_photo_step(service) else None,
+            "photo_form": photo_form if has_photo_step(service) else None,
             "photo_placed": photo_placed,
             "elsewhere": elsewhere,
             "postcode_form": postcode_form,
@@ -521,7 +539,7 @@ def handoff_arrive(request: HttpRequest, council: Council, token: str) -> HttpRe
         return redirect("frontdoor:services")
     draft = Draft(request.session, council.pk, service.code)
     draft.data["answers"] = handed.answers
-    if "questions" in _steps(service):
+    if "questions" in journey_steps(service):
         try:
             draft.data["answers"] = validate_answers(service, handed.answers)
         except ValidationError:
@@ -531,7 +549,7 @@ def handoff_arrive(request: HttpRequest, council: Council, token: str) -> HttpRe
     draft.data["location"] = place
     draft.session.modified = True
     # The first step still to do: the questions when the answers did not all fit.
-    step = next((s for s in _steps(service) if not draft.is_done(s)), "check")
+    step = next((s for s in journey_steps(service) if not draft.is_done(s)), "check")
     return redirect(_step_url(service, step))
 
 
@@ -811,6 +829,8 @@ def _check(
                     errors.append({"href": _step_url(service, step) + "?change=1", "text": message})
         else:
             remember_submission(request.session, result.case.reference, result.private_token)
+            _count(council, service, draft, "check", JourneyEvent.SUBMITTED)
+            _count(council, service, draft, "check", JourneyEvent.COMPLETED)
             draft.discard()
             account = current_account(request)
             if account is not None:
@@ -823,22 +843,22 @@ def _check(
             **_journey_context(service, "check", request),
             "answers": answer_rows(service, draft.get("answers")),
             "location": location,
-            "has_location_step": "location" in _steps(service),
-            "has_photo_step": "photos" in _steps(service),
-            "has_question_step": "questions" in _steps(service),
+            "has_location_step": "location" in journey_steps(service),
+            "has_photo_step": "photos" in journey_steps(service),
+            "has_question_step": "questions" in journey_steps(service),
             "contact": contact,
             "updates_by_sms": updates_by_sms,
             "councillor_consent": councillor_consent,
             "photos": photos,
             "submission_key": draft.key,
             "errors": errors,
-            "step_urls": {s: _step_url(service, s) + "?change=1" for s in _steps(service)},
+            "step_urls": {s: _step_url(service, s) + "?change=1" for s in journey_steps(service)},
         },
     )
 
 
 def _step_for_field(service: Service, field: str) -> str:
-    steps = _steps(service)
+    steps = journey_steps(service)
     if field in {"name", "email", "phone", "anonymous"}:
         return "contact"
     if field in {"location", "street", "description", "latitude", "address", "uprn"}:

@@ -34,6 +34,16 @@ class Scope:
     suppress_below: int | None = None
     describes: str = ""
 
+    @property
+    def sees_everything(self) -> bool:
+        """The whole council, nothing withheld: administrators."""
+        return (
+            self.service_ids is None
+            and self.team_ids is None
+            and self.ward_codes is None
+            and self.suppress_below is None
+        )
+
     def where(self) -> tuple[str, list[Any]]:
         """The scope as SQL over the store's ``requests`` (one council's already)."""
         parts: list[str] = []

@@ -10,6 +10,11 @@ class InsightConfig(AppConfig):
     def ready(self) -> None:
         from onecouncil.core.privacy import DataStore, register_store
         from onecouncil.core.worker import INSIGHT, register_job
+        from onecouncil.insight.feedback import (
+            feedback_erase_person,
+            feedback_expire,
+            feedback_of_person,
+        )
         from onecouncil.insight.store import refresh_job
 
         register_job("insight-refresh", refresh_job, queue=INSIGHT)
@@ -20,5 +25,17 @@ class InsightConfig(AppConfig):
                 "page: each request's service, team, ward, channel, status and dates, "
                 "with no names, contact details, free text, addresses or points, so "
                 "nothing in it identifies a resident",
+            )
+        )
+        register_store(
+            DataStore(
+                name="feedback",
+                expire=feedback_expire,
+                erase=feedback_erase_person,
+                export=feedback_of_person,
+                describes="Ratings residents gave of how their closed requests were dealt "
+                "with (one to five, with an optional comment, its emails, phone numbers and "
+                "postcodes masked), and answers to 'Is this page useful?' with no link to "
+                "anyone; a rating's comment goes with its request's retention or erasure",
             )
         )

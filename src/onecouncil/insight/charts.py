@@ -54,10 +54,8 @@ def _frame(table: Table, body: str, height: int) -> SafeString:
     )
 
 
-def line_chart(table: Table) -> SafeString:
-    xs, ys = table.column(table.x), table.column(table.y)
-    points = [(i, float(y)) for i, y in enumerate(ys) if _is_number(y)]
-    top = _nice_max(max((y for _i, y in points), default=0))
+def _axes(xs: list[Any], top: float) -> tuple[list[str], Any, Any]:
+    """Grid lines, y labels and x labels; with the functions placing an index and a value."""
     span_x = WIDTH - LEFT - RIGHT
     span_y = HEIGHT - TOP - BOTTOM
 
@@ -82,17 +80,62 @@ def line_chart(table: Table) -> SafeString:
             f'<text x="{px(i):.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle" '
             f'font-size="13" fill="{INK}">{escape(_label(xs[i]))}</text>'
         )
+    return parts, px, py
+
+
+def _polyline(points: list[tuple[float, float]], colour: str, dash: bool = False) -> str:
+    path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+    dashes = ' stroke-dasharray="8 5"' if dash else ""
+    return (
+        f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="3" '
+        f'stroke-linejoin="round"{dashes}/>'
+    )
+
+
+def line_chart(table: Table) -> SafeString:
+    xs, ys = table.column(table.x), table.column(table.y)
+    points = [(i, float(y)) for i, y in enumerate(ys) if _is_number(y)]
+    top = _nice_max(max((y for _i, y in points), default=0))
+    parts, px, py = _axes(xs, top)
     if points:
-        path = " ".join(f"{px(i):.1f},{py(y):.1f}" for i, y in points)
-        parts.append(
-            f'<polyline points="{path}" fill="none" stroke="{COLOUR}" stroke-width="3" '
-            'stroke-linejoin="round"/>'
-        )
+        parts.append(_polyline([(px(i), py(y)) for i, y in points], COLOUR))
         if len(points) <= 60:
             parts.extend(
                 f'<circle cx="{px(i):.1f}" cy="{py(y):.1f}" r="3" fill="{COLOUR}"/>'
                 for i, y in points
             )
+    return _frame(table, "".join(parts), HEIGHT)
+
+
+FORECAST_COLOUR = "#912b88"  # GOV.UK purple: 7.9:1 against white
+BAND_95, BAND_80 = "#e8d5e6", "#d3abcf"
+
+
+def forecast_chart(table: Table) -> SafeString:
+    """Requests as a solid line, the forecast dashed, its 95% and 80% ranges as bands."""
+    xs = table.column("week")
+    series = {
+        key: table.column(key) for key in ("actual", "forecast", "lo80", "hi80", "lo95", "hi95")
+    }
+    values = [float(v) for column in series.values() for v in column if _is_number(v)]
+    top = _nice_max(max(values, default=0))
+    parts, px, py = _axes(xs, top)
+    for low, high, colour in (("lo95", "hi95", BAND_95), ("lo80", "hi80", BAND_80)):
+        band = [
+            (i, float(lo), float(hi))
+            for i, (lo, hi) in enumerate(zip(series[low], series[high], strict=True))
+            if _is_number(lo) and _is_number(hi) and series["actual"][i] is None
+        ]
+        if band:
+            edge = [f"{px(i):.1f},{py(hi):.1f}" for i, _lo, hi in band]
+            edge += [f"{px(i):.1f},{py(lo):.1f}" for i, lo, _hi in reversed(band)]
+            parts.append(f'<polygon points="{" ".join(edge)}" fill="{colour}"/>')
+    actual = [(px(i), py(float(v))) for i, v in enumerate(series["actual"]) if _is_number(v)]
+    forecast = [(px(i), py(float(v))) for i, v in enumerate(series["forecast"]) if _is_number(v)]
+    if actual:
+        parts.append(_polyline(actual, COLOUR))
+    if forecast:
+        parts.append(_polyline(forecast, FORECAST_COLOUR, dash=True))
     return _frame(table, "".join(parts), HEIGHT)
 
 
@@ -124,4 +167,6 @@ def chart(table: Table) -> SafeString | None:
         return line_chart(table)
     if table.chart == "bar":
         return bar_chart(table)
+    if table.chart == "forecast":
+        return forecast_chart(table)
     return None

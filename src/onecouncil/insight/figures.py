@@ -14,7 +14,9 @@ import duckdb
 from django.utils.translation import gettext as _
 
 from onecouncil.cases.models import Channel
+from onecouncil.insight import forecasts
 from onecouncil.insight.access import Scope
+from onecouncil.insight.journeys import STEP_ORDER, step_label
 from onecouncil.insight.models import InsightSettings
 from onecouncil.insight.suppression import Rule, suppress_rows
 
@@ -27,7 +29,7 @@ NOTHING = "\N{EN DASH}"
 class Column:
     key: str
     label: str
-    kind: str = "count"  # text, count, percent, days, money, date, month
+    kind: str = "count"  # text, count, percent, days, decimal, money, date, month
 
 
 @dataclass
@@ -103,6 +105,25 @@ class Context:
     def private(self, service_ids: Sequence[int]) -> list[bool]:
         """For each service id, whether its service is private (for ``suppress``)."""
         return [not self.services.get(sid, ("", False))[1] for sid in service_ids]
+
+    def whole_services(self) -> bool:
+        """Whether this view takes in whole services (no team or ward limit): what
+        figures counted by service alone (journeys, forecasts) need."""
+        f = self.filters
+        return (
+            self.scope.team_ids is None
+            and self.scope.ward_codes is None
+            and f.team_id is None
+            and f.ward_code is None
+        )
+
+    def service_where(self) -> tuple[str, list[Any]]:
+        """The scope and the service filter alone, for figures counted by service."""
+        sql, params = self.scope.where()
+        if self.filters.service_id is not None:
+            sql += " AND service_id = ?"
+            params = [*params, self.filters.service_id]
+        return sql, params
 
     def service_name(self, service_id: int) -> str:
         return self.services.get(service_id, ("?", False))[0]
@@ -663,6 +684,456 @@ def savings(ctx: Context) -> Table:
     return ctx.suppress(table, Rule(counts=["requests"]))
 
 
+# --- Satisfaction ---------------------------------------------------------------------------
+
+
+def _satisfaction(ctx: Context, group: str, table_id: str, title: str, label: str) -> Table:
+    """Ratings of requests closed in the period, grouped by ``group`` (an SQL expression
+    over requests ``r``)."""
+    where, params = ctx.where("closed_date")
+    found = ctx.rows(
+        f"""SELECT {group} AS key, count(*), avg(g.score), count(*) FILTER (g.score >= 4)
+        FROM ratings g JOIN requests r USING (case_id)
+        WHERE {where} GROUP BY 1 ORDER BY 2 DESC, 1""",  # noqa: S608 - fixed expressions
+        params,
+    )
+    if group == "r.service_id":
+        names = [ctx.service_name(k) for k, *_r in found]
+    elif group == "r.channel":
+        names = [str(Channel(k).label) if k in Channel.values else k for k, *_r in found]
+    else:
+        names = [k or _("No team") for k, *_r in found]
+    rows = [
+        [name, n, round(mean, 1), _pct(satisfied, n)]
+        for name, (_k, n, mean, satisfied) in zip(names, found, strict=True)
+    ]
+    total = sum(r[1] for r in rows)
+    table = Table(
+        id=table_id,
+        title=title,
+        summary=_("%(n)s ratings; %(pct)s satisfied or very satisfied.")
+        % {"n": total, "pct": _format_pct(_pct(sum(s for *_r, _m, s in found), total))},
+        definition=_(
+            "Ratings residents gave, from 1 (very dissatisfied) to 5 (very satisfied), of "
+            "requests closed in the period, from the link in the update that closed them. "
+            "Satisfied: a rating of 4 or 5."
+        ),
+        columns=[
+            Column("key", label, "text"),
+            Column("ratings", _("Ratings")),
+            Column("average", _("Average (out of 5)"), "decimal"),
+            Column("satisfied_share", _("Satisfied (%)"), "percent"),
+        ],
+        rows=rows,
+        chart="bar",
+        x="key",
+        y="satisfied_share",
+    )
+    private = ctx.private([k for k, *_r in found]) if group == "r.service_id" else None
+    return ctx.suppress(
+        table,
+        Rule(counts=["ratings"], figures_of={"average": "ratings", "satisfied_share": "ratings"}),
+        private,
+    )
+
+
+def satisfaction_by_service(ctx: Context) -> Table:
+    return _satisfaction(
+        ctx, "r.service_id", "satisfaction-by-service", _("Satisfaction by service"), _("Service")
+    )
+
+
+def satisfaction_by_channel(ctx: Context) -> Table:
+    return _satisfaction(
+        ctx, "r.channel", "satisfaction-by-channel", _("Satisfaction by channel"), _("Channel")
+    )
+
+
+def satisfaction_by_team(ctx: Context) -> Table:
+    team = "(SELECT t.name FROM teams t WHERE t.team_id = r.team_id)"
+    return _satisfaction(ctx, team, "satisfaction-by-team", _("Satisfaction by team"), _("Team"))
+
+
+def page_usefulness(ctx: Context) -> Table:
+    """Administrators only: a page is every service's."""
+    rows: list[list[Any]] = []
+    if ctx.scope.sees_everything:
+        found = ctx.rows(
+            "SELECT page, sum(n), sum(n) FILTER (useful) FROM page_feedback "
+            "WHERE day BETWEEN ? AND ? GROUP BY 1 ORDER BY 2 DESC, 1",
+            [ctx.filters.start, ctx.filters.end],
+        )
+        rows = [[page.removeprefix("frontdoor:"), n, _pct(yes or 0, n)] for page, n, yes in found]
+    return Table(
+        id="page-usefulness",
+        title=_("Is this page useful?"),
+        summary=_("%(n)s answers about %(p)s pages.")
+        % {"n": sum(r[1] for r in rows), "p": len(rows)},
+        definition=_(
+            "Answers to 'Is this page useful?' at the foot of every resident page, by page, "
+            "in the period. Shown to administrators only."
+        ),
+        columns=[
+            Column("page", _("Page"), "text"),
+            Column("answers", _("Answers")),
+            Column("useful_share", _("Useful (%)"), "percent"),
+        ],
+        rows=rows,
+    )
+
+
+# --- Online journeys ----------------------------------------------------------------------
+
+
+def journey_steps(ctx: Context) -> Table:
+    """Completion and drop-off per step of the online journey."""
+    f = ctx.filters
+    rows: list[list[Any]] = []
+    notes: list[str] = []
+    started = completed = 0
+    if ctx.whole_services():
+        sql, params = ctx.service_where()
+        if f.channel is not None:
+            sql += " AND channel = ?"
+            params.append(f.channel)
+        counts: dict[tuple[str, str], int] = {
+            (step, event): int(n)
+            for step, event, n in ctx.rows(
+                f"SELECT step, event, sum(n) FROM journeys WHERE {sql} "  # noqa: S608
+                "AND day BETWEEN ? AND ? GROUP BY 1, 2",
+                [*params, f.start, f.end],
+            )
+        }
+        started = counts.get(("start", "started"), 0)
+        completed = counts.get(("check", "completed"), 0)
+        steps = sorted(
+            {step for step, _e in counts if step != "start"},
+            key=lambda s: (STEP_ORDER.index(s) if s in STEP_ORDER else len(STEP_ORDER), s),
+        )
+        for step in steps:
+            reached = counts.get((step, "reached"), 0)
+            submitted = counts.get((step, "submitted"), 0)
+            rows.append(
+                [
+                    step_label(step),
+                    reached,
+                    submitted,
+                    _pct(reached, started),
+                    _pct(max(reached - submitted, 0), reached),
+                ]
+            )
+    else:
+        notes.append(WHOLE_SERVICES_ONLY())
+    table = Table(
+        id="journey-steps",
+        title=_("Online journeys, step by step"),
+        summary=_("%(started)s online journeys started and %(done)s finished (%(pct)s).")
+        % {"started": started, "done": completed, "pct": _format_pct(_pct(completed, started))},
+        definition=_(
+            "Journeys on the council's website, from the first step of a service's form to "
+            "sending it, each counted once however often a page is reloaded. Reached: "
+            "journeys that opened the step. Drop-off: of those, the share that did not go on "
+            "from it (for 'Check and send', did not send). Completion rate: journeys that "
+            "sent a request, of those started."
+        ),
+        columns=[
+            Column("step", _("Step"), "text"),
+            Column("reached", _("Reached")),
+            Column("submitted", _("Went on")),
+            Column("reached_share", _("Of journeys started (%)"), "percent"),
+            Column("drop_off", _("Drop-off (%)"), "percent"),
+        ],
+        rows=rows,
+        chart="bar",
+        x="step",
+        y="drop_off",
+        notes=notes,
+    )
+    return ctx.suppress(
+        table,
+        Rule(
+            counts=["reached", "submitted"],
+            figures_of={"reached_share": "reached", "drop_off": "reached"},
+        ),
+    )
+
+
+# --- The public performance page --------------------------------------------------------------
+
+
+def performance_by_service(ctx: Context) -> Table:
+    """Headline figures per service for everyone: volumes, within target, satisfaction
+    and digital take-up; no free text, small numbers withheld."""
+    where_made, made_params = ctx.where("created_date")
+    where_closed, closed_params = ctx.where("closed_date")
+    made = {
+        sid: (n, online)
+        for sid, n, online in ctx.rows(
+            "SELECT service_id, count(*), count(*) FILTER (channel IN (?, ?)) "  # noqa: S608
+            f"FROM requests WHERE {where_made} GROUP BY 1",
+            [*DIGITAL_CHANNELS, *made_params],
+        )
+    }
+    closed = {
+        sid: (n, within, ratings, satisfied)
+        for sid, n, within, ratings, satisfied in ctx.rows(
+            f"""SELECT r.service_id,
+                count(*) FILTER (r.due_at IS NOT NULL),
+                count(*) FILTER (r.due_at IS NOT NULL AND r.closed_at <= r.due_at),
+                count(g.score), count(*) FILTER (g.score >= 4)
+            FROM requests r LEFT JOIN ratings g USING (case_id)
+            WHERE {where_closed} GROUP BY 1""",  # noqa: S608
+            closed_params,
+        )
+    }
+    rows = []
+    for sid in sorted(set(made) | set(closed), key=lambda s: ctx.service_name(s)):
+        n, online = made.get(sid, (0, 0))
+        with_target, within, ratings, satisfied = closed.get(sid, (0, 0, 0, 0))
+        rows.append(
+            [
+                ctx.service_name(sid),
+                n,
+                _pct(online, n),
+                with_target,
+                _pct(within, with_target),
+                ratings,
+                _pct(satisfied, ratings),
+            ]
+        )
+    table = Table(
+        id="performance-by-service",
+        title=_("How each service is doing"),
+        summary=_("%(n)s services, over the period shown.") % {"n": len(rows)},
+        definition=_(
+            "Requests: made in the period, by any channel. Made online: the share made by "
+            "residents themselves on the website or through apps. Closed within target: of "
+            "the requests closed in the period whose service has a target, the share closed "
+            "by the date the target set (time waiting for the resident does not count). "
+            "Satisfied: of the ratings given for requests closed in the period (from 1 to "
+            "5), the share that were 4 or 5."
+        ),
+        columns=[
+            Column("service", _("Service"), "text"),
+            Column("requests", _("Requests")),
+            Column("online_share", _("Made online (%)"), "percent"),
+            Column("closed", _("Closed with a target")),
+            Column("within_share", _("Closed within target (%)"), "percent"),
+            Column("ratings", _("Ratings")),
+            Column("satisfied_share", _("Satisfied (%)"), "percent"),
+        ],
+        rows=rows,
+    )
+    return ctx.suppress(
+        table,
+        Rule(
+            counts=["requests", "closed", "ratings"],
+            figures_of={
+                "online_share": "requests",
+                "within_share": "closed",
+                "satisfied_share": "ratings",
+            },
+        ),
+    )
+
+
+def WHOLE_SERVICES_ONLY() -> str:
+    return _(
+        "This is counted by service only, not by team or ward, so it is shown without a "
+        "team or ward filter, to those who see whole services."
+    )
+
+
+# --- Forecasts ------------------------------------------------------------------------------
+
+
+def _fits(ctx: Context) -> list[tuple[Any, ...]]:
+    """The newest fit of each service in scope."""
+    sql, params = ctx.service_where()
+    return ctx.rows(
+        "SELECT service_id, status, weeks, mase, mase_naive, fitted_week, fitted_at "  # noqa: S608
+        f"FROM forecast_fits WHERE {sql} AND fitted_week = "
+        "(SELECT max(fitted_week) FROM forecast_fits) ORDER BY service_id",
+        params,
+    )
+
+
+def _verdict(status: str, mase: float | None, naive: float | None) -> str:
+    if status == forecasts.TOO_SHORT:
+        return _(
+            "Not forecast: fewer than %(n)s weeks of requests (two years to learn the "
+            "seasons, and 13 weeks to test the forecast)."
+        ) % {"n": forecasts.MIN_WEEKS}
+    if status == forecasts.TOO_FEW:
+        return _("Not forecast: too few requests a week for a forecast to mean anything.")
+    if status == forecasts.FAILED:
+        return _("Not forecast: the model could not be fitted to this service's requests.")
+    if mase is None or naive is None:
+        return _("Forecast, but its accuracy could not be measured.")
+    if mase < naive:
+        return _("Better than assuming the same as last year: usable.")
+    return _("No better than assuming the same as last year: do not rely on it.")
+
+
+def forecast_accuracy(ctx: Context) -> Table:
+    rows: list[list[Any]] = []
+    notes: list[str] = []
+    fitted_at = None
+    if ctx.whole_services():
+        found = _fits(ctx)
+        sql, params = ctx.service_where()
+        ahead = dict(
+            ctx.rows(
+                f"SELECT service_id, sum(mean) FROM forecasts WHERE {sql} "  # noqa: S608
+                "AND fitted_week = (SELECT max(fitted_week) FROM forecast_fits) GROUP BY 1",
+                params,
+            )
+        )
+        for service_id, status, weeks, mase, naive, _w, at in found:
+            fitted_at = at
+            total = ahead.get(service_id)
+            rows.append(
+                [
+                    ctx.service_name(service_id),
+                    weeks,
+                    None if total is None else round(total),
+                    mase,
+                    naive,
+                    _verdict(status, mase, naive),
+                ]
+            )
+        rows.sort(key=lambda r: (r[2] is None, -(r[2] or 0), r[0]))
+    else:
+        notes.append(WHOLE_SERVICES_ONLY())
+    usable = sum(1 for r in rows if r[3] is not None and r[4] is not None and r[3] < r[4])
+    table = Table(
+        id="forecast-accuracy",
+        title=_("Forecasts by service, and how far to trust them"),
+        summary=_("%(ok)s of %(n)s services have a forecast better than last year's pattern.")
+        % {"ok": usable, "n": len(rows)},
+        definition=_(
+            "Requests expected in the next 13 weeks, from statsforecast's MSTL model (a "
+            "52-week season, with the trend forecast by AutoARIMA taking account of bank "
+            "holidays), refitted each week from every whole week of requests so far. "
+            "Accuracy: the last 13 weeks were forecast from the weeks before them and "
+            "compared with what happened, as MASE (the average error over the average "
+            "difference between a week and the same week a year before; lower is better). "
+            "The same is shown for simply assuming the same as last year: trust a forecast "
+            "only where its MASE is lower."
+        ),
+        columns=[
+            Column("service", _("Service"), "text"),
+            Column("weeks", _("Weeks of history")),
+            Column("next_13", _("Expected in the next 13 weeks")),
+            Column("mase", _("Accuracy (MASE)"), "decimal"),
+            Column("mase_naive", _("Same as last year (MASE)"), "decimal"),
+            Column("verdict", _("Verdict"), "text"),
+        ],
+        rows=rows,
+        notes=notes,
+    )
+    if fitted_at is not None:
+        table.notes.append(_("Fitted %(when)s (UTC).") % {"when": f"{fitted_at:%d %B %Y %H:%M}"})
+    return table
+
+
+def forecast_weeks(ctx: Context) -> Table:
+    """One service's last 26 weeks (with what was forecast for them) and next 13."""
+    rows: list[list[Any]] = []
+    notes: list[str] = []
+    title = _("Forecast")
+    service_id = None
+    if ctx.whole_services():
+        usable = [r for r in _fits(ctx) if r[1] == forecasts.OK]
+        if ctx.filters.service_id is not None:
+            service_id = ctx.filters.service_id if usable else None
+        elif usable:
+            volumes = dict(
+                ctx.rows(
+                    "SELECT service_id, count(*) FROM requests GROUP BY 1",  # whole history
+                    [],
+                )
+            )
+            service_id = max(usable, key=lambda r: volumes.get(r[0], 0))[0]
+        if service_id is None:
+            notes.append(_("No service in this view has a forecast; see the table above."))
+        else:
+            title = _("Forecast for %(service)s") % {"service": ctx.service_name(service_id)}
+            rows = _forecast_rows(ctx, service_id)
+            notes.append(
+                _(
+                    "In the chart: requests as a solid blue line, the forecast as a dashed "
+                    "purple line, and its 80% and 95% ranges as dark and light shading."
+                )
+            )
+            if ctx.filters.service_id is None:
+                notes.append(_("Choose a service above to see its forecast."))
+    else:
+        notes.append(WHOLE_SERVICES_ONLY())
+    future = [r for r in rows if r[1] is None]
+    return Table(
+        id="forecast-weeks",
+        title=title,
+        summary=_("%(n)s requests expected in the next %(weeks)s weeks.")
+        % {"n": f"{sum(r[2] for r in future):,.0f}", "weeks": len(future)}
+        if future
+        else _("No forecast to show."),
+        definition=_(
+            "Requests in each of the last 26 whole weeks, with what the forecast made before "
+            "each week expected; then the next 13 weeks, with the range the requests should "
+            "fall in 80 and 95 times in 100. The period chosen above does not apply."
+        ),
+        columns=[
+            Column("week", _("Week beginning"), "date"),
+            Column("actual", _("Requests")),
+            Column("forecast", _("Forecast"), "decimal"),
+            Column("lo80", _("80% low"), "decimal"),
+            Column("hi80", _("80% high"), "decimal"),
+            Column("lo95", _("95% low"), "decimal"),
+            Column("hi95", _("95% high"), "decimal"),
+        ],
+        rows=rows,
+        chart="forecast" if rows else "",
+        x="week",
+        y="forecast",
+        notes=notes,
+    )
+
+
+def _forecast_rows(ctx: Context, service_id: int) -> list[list[Any]]:
+    (latest,) = ctx.rows("SELECT max(fitted_week) FROM forecast_fits", [])[0]
+    first = latest - dt.timedelta(weeks=26)
+    actual = dict(
+        ctx.rows(
+            "SELECT date_trunc('week', created_date)::DATE, count(*) FROM requests "
+            "WHERE service_id = ? AND created_date >= ? AND created_date < ? GROUP BY 1",
+            [service_id, first, latest],
+        )
+    )
+    # For each past week, the newest forecast made before it.
+    earlier = {
+        week: values
+        for week, *values in ctx.rows(
+            "SELECT week, arg_max(mean, fitted_week), arg_max(lo80, fitted_week), "
+            "arg_max(hi80, fitted_week), arg_max(lo95, fitted_week), "
+            "arg_max(hi95, fitted_week) FROM forecasts WHERE service_id = ? "
+            "AND week >= ? AND week < ? AND fitted_week <= week GROUP BY 1",
+            [service_id, first, latest],
+        )
+    }
+    rows: list[list[Any]] = []
+    for i in range(26):
+        week = first + dt.timedelta(weeks=i)
+        rows.append([week, actual.get(week, 0), *earlier.get(week, [None] * 5)])
+    for week, *values in ctx.rows(
+        "SELECT week, mean, lo80, hi80, lo95, hi95 FROM forecasts "
+        "WHERE service_id = ? AND fitted_week = ? ORDER BY week",
+        [service_id, latest],
+    ):
+        rows.append([week, None, *values])
+    return rows
+
+
 def _pct_money(part: Decimal | None, whole: Decimal | None) -> float | None:
     if part is None or not whole:
         return None
@@ -681,6 +1152,7 @@ class Dashboard:
     slug: str
     title: str
     figures: tuple[Figure, ...]
+    comments: bool = False  # residents' comments beneath (``insight.feedback``)
 
 
 def dashboards() -> list[Dashboard]:
@@ -695,6 +1167,22 @@ def dashboards() -> list[Dashboard]:
             _("Service levels"),
             (within_target_by_month, service_levels_by_service),
         ),
-        Dashboard("channels", _("Channels"), (channel_mix_by_month, digital_take_up_by_service)),
+        Dashboard(
+            "channels",
+            _("Channels"),
+            (channel_mix_by_month, digital_take_up_by_service, journey_steps),
+        ),
         Dashboard("costs", _("Cost and savings"), (cost_by_channel, savings)),
+        Dashboard("forecasts", _("Forecasts"), (forecast_accuracy, forecast_weeks)),
+        Dashboard(
+            "satisfaction",
+            _("Satisfaction"),
+            (
+                satisfaction_by_service,
+                satisfaction_by_channel,
+                satisfaction_by_team,
+                page_usefulness,
+            ),
+            comments=True,
+        ),
     ]

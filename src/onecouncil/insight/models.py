@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onecouncil.cases.models import Channel
@@ -126,3 +127,86 @@ def settings_for(council: Council) -> InsightSettings:
         },
     )
     return found
+
+
+# --- What residents tell us -----------------------------------------------------------------
+
+SCORES = (
+    (5, _("Very satisfied")),
+    (4, _("Satisfied")),
+    (3, _("Neither satisfied nor dissatisfied")),
+    (2, _("Dissatisfied")),
+    (1, _("Very dissatisfied")),
+)
+
+
+class Rating(models.Model):
+    """How the person who made a request rated the way we dealt with it, once it closed:
+    one per request (a second rating replaces the first). The comment is stored with
+    emails, phone numbers and postcodes masked; staff read it only through
+    ``insight.feedback``."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="+")
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="+")
+    score = models.PositiveSmallIntegerField(
+        _("rating"), choices=SCORES, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.TextField(_("comment"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)  # rated again: replaced
+
+    class Meta:
+        verbose_name = _("rating")
+        indexes = [models.Index(fields=["updated_at"], name="rating_updated_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.score}/5"
+
+
+class PageFeedback(models.Model):
+    """An answer to "Is this page useful?": which page (its route, never its address,
+    which may hold a reference or a token), yes or no, and a masked comment."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="+")
+    page = models.CharField(_("page"), max_length=100)
+    useful = models.BooleanField(_("useful"))
+    comment = models.TextField(_("comment"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("page feedback")
+        verbose_name_plural = _("page feedback")
+
+    def __str__(self) -> str:
+        return self.page
+
+
+class JourneyEvent(models.TextChoices):
+    STARTED = "started", _("Started")
+    REACHED = "reached", _("Reached")
+    SUBMITTED = "submitted", _("Submitted")
+    COMPLETED = "completed", _("Completed")
+
+
+class JourneyCount(models.Model):
+    """How many online journeys started, reached and submitted each step, and finished,
+    per service, channel and day: counts only, nothing about who."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey("catalogue.Service", on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    day = models.DateField()
+    step = models.CharField(max_length=20)
+    event = models.CharField(max_length=10, choices=JourneyEvent.choices)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "service", "channel", "day", "step", "event"],
+                name="journey_count_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step} {self.event}: {self.count}"

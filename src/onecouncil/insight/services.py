@@ -5,12 +5,22 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from onecouncil.core.models import Council
-from onecouncil.insight.access import Scope
-from onecouncil.insight.figures import Context, Dashboard, Filters, Table, dashboards
+from onecouncil.insight.access import Scope, public_scope
+from onecouncil.insight.feedback import Comment, page_comments, rating_comments
+from onecouncil.insight.figures import (
+    Context,
+    Dashboard,
+    Filters,
+    Table,
+    dashboards,
+    performance_by_service,
+)
 from onecouncil.insight.models import settings_for
 from onecouncil.insight.snapshot import Snapshot, current_snapshot, open_council
 
@@ -21,6 +31,9 @@ class Report:
     snapshot: Snapshot | None
     filters: Filters
     tables: list[Table] = field(default_factory=list)
+    # Residents' own words, masked, for those who may read them (``insight.feedback``).
+    rating_comments: list[Comment] = field(default_factory=list)
+    page_comments: list[Comment] = field(default_factory=list)
 
 
 def dashboard_for(slug: str) -> Dashboard | None:
@@ -54,10 +67,26 @@ def report(*, council: Council, scope: Scope, dashboard: Dashboard, filters: Fil
         result.tables = [figure(ctx) for figure in dashboard.figures]
     finally:
         con.close()
+    if dashboard.comments:
+        result.rating_comments = rating_comments(
+            scope=scope, start=filters.start, end=filters.end, service_id=filters.service_id
+        )
+        result.page_comments = page_comments(scope=scope, start=filters.start, end=filters.end)
     return result
 
 
 def today_for(council: Council) -> dt.date:
-    from zoneinfo import ZoneInfo
-
     return timezone.now().astimezone(ZoneInfo(council.time_zone)).date()
+
+
+def public_performance(*, council: Council, today: dt.date) -> Report:
+    """The public performance page: the last twelve months, the whole council, with small
+    numbers withheld at the council's threshold."""
+    threshold = settings_for(council).suppression_threshold
+    start, end = default_period(today)
+    return report(
+        council=council,
+        scope=public_scope(council.pk, threshold),
+        dashboard=Dashboard("performance", _("Performance"), (performance_by_service,)),
+        filters=Filters(start=start, end=end),
+    )

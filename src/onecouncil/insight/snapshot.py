@@ -15,6 +15,18 @@ from pathlib import Path
 import duckdb
 from django.conf import settings
 
+# Published whole (not partitioned), each with a council_id column.
+SMALL_TABLES = (
+    "services",
+    "teams",
+    "wards",
+    "ratings",
+    "journeys",
+    "page_feedback",
+    "forecasts",
+    "forecast_fits",
+)
+
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -46,7 +58,8 @@ def _quoted(path: Path) -> str:
 
 def open_council(snapshot: Snapshot, council_id: int) -> duckdb.DuckDBPyConnection:
     """A read-only view of one council's part of the snapshot: tables ``requests``
-    (with ``month``), ``services``, ``teams`` and ``wards``."""
+    (with ``month``) and the small ones (``SMALL_TABLES``: services, teams, wards,
+    ratings, journeys, page_feedback)."""
     con = duckdb.connect(":memory:")
     con.execute(f"SET threads = {settings.INSIGHT_READ_THREADS}")
     council = int(council_id)
@@ -63,7 +76,7 @@ def open_council(snapshot: Snapshot, council_id: int) -> duckdb.DuckDBPyConnecti
         con.execute(
             f"CREATE VIEW requests AS SELECT *, '' AS month FROM read_parquet({schema})"  # noqa: S608 - our own path
         )
-    for table in ("services", "teams", "wards"):
+    for table in SMALL_TABLES:
         source = _quoted(snapshot.path / f"{table}.parquet")
         con.execute(
             f"CREATE VIEW {table} AS SELECT * FROM read_parquet({source}) "  # noqa: S608 - fixed names

@@ -43,6 +43,11 @@ from onecouncil.cases.access import InsightRow, requests_for_insight
 from onecouncil.cases.models import CLOSED_STATUSES
 from onecouncil.catalogue.models import PUBLIC_VISIBILITIES, Service
 from onecouncil.core.models import Council, Team
+from onecouncil.insight import forecasts
+from onecouncil.insight.feedback import page_feedback_for_insight, ratings_for_insight
+from onecouncil.insight.forecasts import FORECASTS_DDL, fitted_week, monday
+from onecouncil.insight.journeys import journeys_for_insight
+from onecouncil.insight.snapshot import SMALL_TABLES, current_snapshot
 from onecouncil.residents.models import Ward
 
 logger = logging.getLogger(__name__)
@@ -101,6 +106,15 @@ DIMENSIONS_DDL = (
     "CREATE OR REPLACE TABLE wards (council_id INTEGER, code VARCHAR, name VARCHAR)",
 )
 STATE_DDL = "CREATE TABLE IF NOT EXISTS state (key VARCHAR PRIMARY KEY, value VARCHAR)"
+RATINGS_DDL = """CREATE TABLE IF NOT EXISTS ratings (case_id BIGINT PRIMARY KEY,
+    council_id INTEGER NOT NULL, score INTEGER NOT NULL)"""
+# What residents did and said, as counts: copied whole at each refresh (they are small).
+COUNTS_DDL = (
+    """CREATE OR REPLACE TABLE journeys (council_id INTEGER, service_id INTEGER,
+    channel VARCHAR, day DATE, step VARCHAR, event VARCHAR, n INTEGER)""",
+    """CREATE OR REPLACE TABLE page_feedback (council_id INTEGER, page VARCHAR, day DATE,
+    useful BOOLEAN, n INTEGER)""",
+)
 
 
 class StoreBusy(RuntimeError):
@@ -206,9 +220,20 @@ def _upsert(con: duckdb.DuckDBPyConnection, chunk: dict[str, Any]) -> None:
     con.unregister("chunk")
 
 
-def _insert(con: duckdb.DuckDBPyConnection, sql: str, rows: list[Any]) -> None:
-    if rows:
-        con.executemany(sql, rows)
+def _insert(
+    con: duckdb.DuckDBPyConnection, table: str, rows: list[Any], *, replace: bool = False
+) -> None:
+    """Rows into a table by position, as columns (``executemany`` is row by row in DuckDB,
+    and slow)."""
+    if not rows:
+        return
+    columns = {
+        f"c{i}": np.array(values, dtype=object) for i, values in enumerate(zip(*rows, strict=True))
+    }
+    con.register("incoming", columns)
+    verb = "INSERT OR REPLACE" if replace else "INSERT"
+    con.execute(f"{verb} INTO {table} SELECT * FROM incoming")  # noqa: S608 - our table names
+    con.unregister("incoming")
 
 
 def _dimensions(con: duckdb.DuckDBPyConnection) -> None:
@@ -228,7 +253,7 @@ def _dimensions(con: duckdb.DuckDBPyConnection) -> None:
     )
     _insert(
         con,
-        "INSERT INTO services VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "services",
         [
             (c, pk, code, name, group or "", vis, vis in PUBLIC_VISIBILITIES, sla is not None, lgsl)
             for c, pk, code, name, group, vis, sla, lgsl in services
@@ -236,12 +261,12 @@ def _dimensions(con: duckdb.DuckDBPyConnection) -> None:
     )
     _insert(
         con,
-        "INSERT INTO teams VALUES (?, ?, ?)",
+        "teams",
         list(Team.objects.order_by("pk").values_list("council_id", "pk", "name")),
     )
     _insert(
         con,
-        "INSERT INTO wards VALUES (?, ?, ?)",
+        "wards",
         list(Ward.objects.order_by("pk").values_list("council_id", "code", "name")),
     )
 
@@ -263,12 +288,28 @@ def _connect_work() -> duckdb.DuckDBPyConnection:
         raise StoreBusy(str(exc)) from exc
     con.execute(REQUESTS_DDL)
     con.execute(STATE_DDL)
+    con.execute(RATINGS_DDL)
+    for ddl in FORECASTS_DDL:
+        con.execute(ddl)
     return con
 
 
-def refresh(*, full: bool = False) -> RefreshResult:
+def _feedback(con: duckdb.DuckDBPyConnection, changed_since: dt.datetime | None) -> None:
+    """Ratings (incrementally, like requests), journeys and page feedback (whole)."""
+    if changed_since is None:
+        con.execute("DELETE FROM ratings")
+    _insert(con, "ratings", ratings_for_insight(changed_since), replace=True)
+    for ddl in COUNTS_DDL:
+        con.execute(ddl)
+    _insert(con, "journeys", journeys_for_insight())
+    _insert(con, "page_feedback", page_feedback_for_insight())
+
+
+def refresh(*, full: bool = False, refit: bool | None = None) -> RefreshResult:
     """Bring the store up to date and publish a snapshot. Incremental unless ``full`` or
-    the store is new; the result is the same either way (tests/insight proves it)."""
+    the store is new; the result is the same either way (tests/insight proves it).
+    Forecasts are refitted once a week (the first refresh of the week), or as ``refit``
+    says."""
     started = time.monotonic()
     began = timezone.now()
     con = _connect_work()
@@ -289,6 +330,15 @@ def refresh(*, full: bool = False) -> RefreshResult:
             _upsert(con, _columns(batch, zones))
             count += len(batch)
         _dimensions(con)
+        _feedback(
+            con,
+            None if full else dt.datetime.fromisoformat(state["watermark"]) - OVERLAP,
+        )
+        today = timezone.localdate(began)
+        if refit is None:
+            refit = (fitted_week(con) or dt.date.min) < monday(today)
+        if refit:
+            forecasts.refit(con, today=today, now=began)
         (last_id,) = con.execute("SELECT coalesce(max(case_id), 0) FROM requests").fetchone() or (
             0,
         )
@@ -331,7 +381,7 @@ def _publish(
         "COPY (SELECT * FROM requests LIMIT 0) "  # noqa: S608
         f"TO '{quoted}/requests_schema.parquet' (FORMAT parquet)"
     )
-    for table in ("services", "teams", "wards"):
+    for table in SMALL_TABLES:
         con.execute(f"COPY {table} TO '{quoted}/{table}.parquet' (FORMAT parquet)")
     (rows,) = con.execute("SELECT count(*) FROM requests").fetchone() or (0,)
     (target / "manifest.json").write_text(
@@ -361,8 +411,6 @@ def _prune() -> None:
 def refresh_job() -> int:
     """The insight worker's job: refresh once ``INSIGHT_REFRESH_SECONDS`` have passed since
     the last refresh, in full once a day."""
-    from onecouncil.insight.snapshot import current_snapshot
-
     snapshot = current_snapshot()
     now = timezone.now()
     if snapshot is not None and now - snapshot.refreshed_at < dt.timedelta(

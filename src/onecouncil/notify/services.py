@@ -92,7 +92,9 @@ def _claim(limit: int) -> tuple[uuid.UUID, list[Notification]]:
 
 # Context keys that carry a secret link (a private page, a sign-in, an invitation, an
 # unsubscribe link): kept only until the message is sent, never shown in the admin.
-SECRET_KEYS = frozenset({"link", "private_url", "unfollow_url", "confirm_url", "unsubscribe_url"})
+SECRET_KEYS = frozenset(
+    {"link", "private_url", "unfollow_url", "confirm_url", "unsubscribe_url", "rating_url"}
+)
 REDACTED = "[hidden]"
 
 

@@ -33,7 +33,7 @@ def insight_cell(value: Any, kind: str) -> str | SafeString:
         return f"{value:g}%"
     if kind == "money" and isinstance(value, Decimal | int | float):
         return f"£{value:,.2f}"
-    if kind == "days":
+    if kind in ("days", "decimal"):
         return number_format(value, 1)
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
@@ -45,7 +45,7 @@ def insight_chart(table: Table) -> SafeString | str:
     return chart(table) or ""
 
 
-NUMERIC_KINDS = ("count", "percent", "days", "money")
+NUMERIC_KINDS = ("count", "percent", "days", "decimal", "money")
 
 
 @register.simple_tag

@@ -44,6 +44,7 @@ from onecouncil.catalogue.models import Pattern, Service
 from onecouncil.core.actors import Actor
 from onecouncil.core.models import Council, CouncilHostname, Membership, Role, Team
 from onecouncil.demo.answers import plausible_answers
+from onecouncil.demo.feedback import demo_feedback
 from onecouncil.demo.history import history
 from onecouncil.insight.models import settings_for
 from onecouncil.insight.store import refresh as insight_refresh
@@ -232,6 +233,8 @@ class Command(BaseCommand):
                 password = self._staff(council, spec)
                 self._earlier(council, rng, options["history"])
                 self._requests(council, rng, options["requests"])
+                rated, days = demo_feedback(council=council, rng=rng)
+                self.stdout.write(f"  {rated} ratings and {days} days of online journeys.")
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Loaded {spec.name}: {self.base}/{spec.slug}/\n"

@@ -1,0 +1,32 @@
+"""Masking the personal details people type into free text (feedback comments, and any
+other text shown to someone who should not see them): email addresses, phone numbers and
+postcodes. The one place the patterns live.
+
+Masking is a safety net, not anonymisation: a name, or a description of someone, is not
+caught, so masked text is still read only by those allowed to (``insight.feedback``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.utils.translation import gettext as _
+
+EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+# UK and international numbers as people write them: +44 7700 900123, 07700-900123,
+# (01632) 960 001, 0800 123 4567. Ten or more digits, with spaces, dots, dashes or brackets.
+PHONE = re.compile(r"(?<![\w])(?:\+|00)?\(?\d(?:[\s().-]*\d){9,}(?![\w])")
+# The shape of every UK postcode (BS7699 / ONS), with or without its space.
+POSTCODE = re.compile(
+    r"\b(?:GIR ?0AA|[A-PR-UWYZ](?:\d[A-HJKPSTUW]?|[A-HK-Y]\d[ABEHMNPRV-Y]?|\d\d?|[A-HK-Y]\d\d?)"
+    r" ?\d[ABD-HJLNP-UW-Z]{2})\b",
+    re.IGNORECASE,
+)
+
+
+def mask_personal(text: str) -> str:
+    """``text`` with emails, phone numbers and postcodes replaced by a marker saying what
+    was there."""
+    text = EMAIL.sub(lambda _m: _("[email removed]"), text)
+    text = PHONE.sub(lambda _m: _("[phone number removed]"), text)
+    return POSTCODE.sub(lambda _m: _("[postcode removed]"), text)
