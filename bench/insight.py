@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import os
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -148,32 +150,38 @@ def dashboards(council_id: int) -> None:
 def incremental(council_id: int, day: int) -> None:
     import random
 
-    from onecouncil.cases.inputs import Contact, Location
-    from onecouncil.cases.models import Channel, Status
-    from onecouncil.cases.services import EarlierRequest, cases_bulk_load
+    from onecouncil.cases.models import Status
+    from onecouncil.cases.services import cases_bulk_load
     from onecouncil.catalogue.models import Service
     from onecouncil.core.models import Council
+    from onecouncil.demo.history import history
     from onecouncil.insight import store
     from onecouncil.residents.models import Address
 
     council = Council.objects.get(pk=council_id)
     rng = random.Random(1)
-    services = [s for s in Service.objects.filter(council=council) if not s.questions.exists()]
-    addresses = list(Address.objects.filter(council=council)[:50])
+    services = list(Service.objects.filter(council=council).prefetch_related("questions"))
+    addresses = list(Address.objects.filter(council=council).select_related("ward"))
     now = dt.datetime.now(dt.UTC)
+    # Requests as the demo makes them (answers and all), all made in the last day.
+    made = history(
+        council=council,
+        services=services,
+        addresses=addresses,
+        names=(["Bench"], ["Resident"]),
+        count=day * 3 * 365,
+        rng=rng,
+    )
     loaded = cases_bulk_load(
         council=council,
         requests=[
-            EarlierRequest(
-                service=rng.choice(services),
-                answers={},
-                location=Location(address=rng.choice(addresses)),
-                contact=Contact(name="Bench Resident", email="bench@example.com"),
-                channel=Channel.WEB,
+            replace(
+                r,
                 reported_at=now - dt.timedelta(minutes=rng.randint(1, 1400)),
+                closed_at=None,
                 status=Status.RECEIVED,
             )
-            for _n in range(day)
+            for r in itertools.islice(made, day)
         ],
     )
     result = store.refresh(full=False, refit=False)
