@@ -687,7 +687,13 @@ def savings(ctx: Context) -> Table:
 # --- Satisfaction ---------------------------------------------------------------------------
 
 
-def _satisfaction(ctx: Context, group: str, table_id: str, title: str, label: str) -> Table:
+def _satisfaction(
+    ctx: Context,
+    group: str,
+    name_of: Callable[[Any], str],
+    ids: tuple[str, str, str],
+    by_service: bool = False,
+) -> Table:
     """Ratings of requests closed in the period, grouped by ``group`` (an SQL expression
     over requests ``r``)."""
     where, params = ctx.where("closed_date")
@@ -697,12 +703,8 @@ def _satisfaction(ctx: Context, group: str, table_id: str, title: str, label: st
         WHERE {where} GROUP BY 1 ORDER BY 2 DESC, 1""",  # noqa: S608 - fixed expressions
         params,
     )
-    if group == "r.service_id":
-        names = [ctx.service_name(k) for k, *_r in found]
-    elif group == "r.channel":
-        names = [str(Channel(k).label) if k in Channel.values else k for k, *_r in found]
-    else:
-        names = [k or _("No team") for k, *_r in found]
+    table_id, title, label = ids
+    names = [name_of(k) for k, *_r in found]
     rows = [
         [name, n, round(mean, 1), _pct(satisfied, n)]
         for name, (_k, n, mean, satisfied) in zip(names, found, strict=True)
@@ -729,7 +731,7 @@ def _satisfaction(ctx: Context, group: str, table_id: str, title: str, label: st
         x="key",
         y="satisfied_share",
     )
-    private = ctx.private([k for k, *_r in found]) if group == "r.service_id" else None
+    private = ctx.private([k for k, *_r in found]) if by_service else None
     return ctx.suppress(
         table,
         Rule(counts=["ratings"], figures_of={"average": "ratings", "satisfied_share": "ratings"}),
@@ -738,20 +740,21 @@ def _satisfaction(ctx: Context, group: str, table_id: str, title: str, label: st
 
 
 def satisfaction_by_service(ctx: Context) -> Table:
-    return _satisfaction(
-        ctx, "r.service_id", "satisfaction-by-service", _("Satisfaction by service"), _("Service")
-    )
+    ids = ("satisfaction-by-service", _("Satisfaction by service"), _("Service"))
+    return _satisfaction(ctx, "r.service_id", ctx.service_name, ids, by_service=True)
 
 
 def satisfaction_by_channel(ctx: Context) -> Table:
+    ids = ("satisfaction-by-channel", _("Satisfaction by channel"), _("Channel"))
     return _satisfaction(
-        ctx, "r.channel", "satisfaction-by-channel", _("Satisfaction by channel"), _("Channel")
+        ctx, "r.channel", lambda c: str(Channel(c).label) if c in Channel.values else c, ids
     )
 
 
 def satisfaction_by_team(ctx: Context) -> Table:
     team = "(SELECT t.name FROM teams t WHERE t.team_id = r.team_id)"
-    return _satisfaction(ctx, team, "satisfaction-by-team", _("Satisfaction by team"), _("Team"))
+    ids = ("satisfaction-by-team", _("Satisfaction by team"), _("Team"))
+    return _satisfaction(ctx, team, lambda name: name or _("No team"), ids)
 
 
 def page_usefulness(ctx: Context) -> Table:
@@ -823,7 +826,7 @@ def journey_steps(ctx: Context) -> Table:
                 ]
             )
     else:
-        notes.append(WHOLE_SERVICES_ONLY())
+        notes.append(_whole_services_note())
     table = Table(
         id="journey-steps",
         title=_("Online journeys, step by step"),
@@ -937,7 +940,7 @@ def performance_by_service(ctx: Context) -> Table:
     )
 
 
-def WHOLE_SERVICES_ONLY() -> str:
+def _whole_services_note() -> str:
     return _(
         "This is counted by service only, not by team or ward, so it is shown without a "
         "team or ward filter, to those who see whole services."
@@ -1004,7 +1007,7 @@ def forecast_accuracy(ctx: Context) -> Table:
             )
         rows.sort(key=lambda r: (r[2] is None, -(r[2] or 0), r[0]))
     else:
-        notes.append(WHOLE_SERVICES_ONLY())
+        notes.append(_whole_services_note())
     usable = sum(1 for r in rows if r[3] is not None and r[4] is not None and r[3] < r[4])
     table = Table(
         id="forecast-accuracy",
@@ -1069,7 +1072,7 @@ def forecast_weeks(ctx: Context) -> Table:
             if ctx.filters.service_id is None:
                 notes.append(_("Choose a service above to see its forecast."))
     else:
-        notes.append(WHOLE_SERVICES_ONLY())
+        notes.append(_whole_services_note())
     future = [r for r in rows if r[1] is None]
     return Table(
         id="forecast-weeks",

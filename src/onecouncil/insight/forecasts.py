@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -157,8 +158,6 @@ def refit(con: duckdb.DuckDBPyConnection, *, today: dt.date, now: dt.datetime) -
     """Fit every service's forecast from the whole weeks before this one, keeping earlier
     fits (so a forecast can be set against what then happened). Refitting in the same week
     replaces that week's fit. Returns how many series were fitted."""
-    import time
-
     for ddl in FORECASTS_DDL:
         con.execute(ddl)
     this_week = monday(today)
