@@ -9,6 +9,7 @@ by the worker at most once an hour each, listing every new report since the last
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +30,7 @@ from onecouncil.cases.links import tracking_url
 from onecouncil.cases.models import Case
 from onecouncil.core.links import public_url, staff_url
 from onecouncil.core.models import Council, Membership, Role
-from onecouncil.core.privacy import PersonKeys
+from onecouncil.core.privacy import PersonalValues, PersonKeys
 from onecouncil.core.throttles import digest, within_limit
 from onecouncil.notify.models import Channel
 from onecouncil.notify.services import notification_enqueue
@@ -362,3 +363,10 @@ def alerts_of_person(person: PersonKeys) -> tuple[str, list[dict[str, Any]]]:
         }
         for alert in found
     ]
+
+
+def alerts_held(council_id: int) -> Iterator[PersonalValues]:
+    """Subscribers' email addresses (for the open data publication check)."""
+    emails = AreaAlert.objects.filter(council_id=council_id).exclude(email="")
+    for email in emails.values_list("email", flat=True).iterator(chunk_size=2000):
+        yield PersonalValues(emails=(email,))

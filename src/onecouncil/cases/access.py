@@ -56,6 +56,7 @@ from onecouncil.core.audit import personal_data_read
 from onecouncil.core.geo import approximate, metres_between
 from onecouncil.core.models import Council, Membership
 from onecouncil.core.permissions import Permission
+from onecouncil.core.privacy import PersonalValues
 from onecouncil.core.references import ReferenceError, parse_reference
 from onecouncil.places.lookup import street_points
 from onecouncil.residents.models import Account
@@ -574,3 +575,143 @@ def requests_for_insight(
         if len(rows) < chunk:
             return
         last = ids[-1]
+
+
+# --- Open data (onecouncil.opendata) -----------------------------------------------------
+
+# What a release may read of a request. Free text is read only once staff published it
+# (as the Open311 feed does), and the street only for public services; a private
+# service's request gives only what its counts need.
+OPEN_DATA_FIELDS = (
+    "id",
+    "service_id",
+    "reference",
+    "status",
+    "closure_reason__open311_status",
+    "channel",
+    "created_at",
+    "updated_at",
+    "closed_at",
+    "due_at",
+    "ward_id",
+    "street",
+    "description",
+    "description_published_at",
+    "service__visibility",
+)
+
+
+@dataclass(frozen=True)
+class OpenDataRow:
+    """One request as an open data release reads it."""
+
+    case_id: int
+    service_id: int
+    reference: str
+    status: str
+    closure_category: str | None
+    channel: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    closed_at: dt.datetime | None
+    due_at: dt.datetime | None
+    ward_id: int | None
+    street: str  # "" unless the service is public
+    published_text: str  # "" unless the service is public and staff published the text
+    public: bool
+
+
+def requests_for_open_data(*, council: Council, chunk: int = 5000) -> Iterator[OpenDataRow]:
+    """Every request of the council, in id order, read in chunks by id so that memory does
+    not grow with the number of requests."""
+    cases = Case.objects.filter(council=council).order_by("pk")
+    last = 0
+    while True:
+        rows = list(cases.filter(pk__gt=last).values_list(*OPEN_DATA_FIELDS)[:chunk])
+        for (
+            case_id,
+            service_id,
+            reference,
+            status,
+            closure,
+            channel,
+            created,
+            updated,
+            closed,
+            due,
+            ward_id,
+            street,
+            text,
+            published,
+            visibility,
+        ) in rows:
+            public = visibility in PUBLIC_VISIBILITIES
+            yield OpenDataRow(
+                case_id=case_id,
+                service_id=service_id,
+                reference=reference,
+                status=status,
+                closure_category=closure,
+                channel=channel,
+                created_at=created,
+                updated_at=updated,
+                closed_at=closed,
+                due_at=due,
+                ward_id=ward_id,
+                street=street if public else "",
+                published_text=text if public and published is not None else "",
+                public=public,
+            )
+        if len(rows) < chunk:
+            return
+        last = rows[-1][0]
+
+
+def personal_values_of_requests(council_id: int, chunk: int = 5000) -> Iterator[PersonalValues]:
+    """What the council's requests hold about people, for the open data publication check:
+    reporters' and followers' names and contact details, and every free text a resident
+    gave (descriptions not yet published, places described, answers) or staff noted
+    privately about them."""
+    cases = Case.objects.filter(council_id=council_id).order_by("pk")
+    last = 0
+    while True:
+        rows = list(
+            cases.filter(pk__gt=last).values_list(
+                "pk",
+                "contact_name",
+                "contact_email",
+                "contact_phone",
+                "description",
+                "description_published_at",
+                "location_description",
+                "answers",
+            )[:chunk]
+        )
+        for _pk, name, email, phone, text, published, place, answers in rows:
+            # A description staff have read and published is public text, not held.
+            texts = ("" if published else text, place, *_strings(answers))
+            yield PersonalValues(names=(name,), emails=(email,), phones=(phone,), texts=texts)
+        if rows:
+            ids = [row[0] for row in rows]
+            for name, email, phone in Follower.objects.filter(case_id__in=ids).values_list(
+                "name", "email", "phone"
+            ):
+                yield PersonalValues(names=(name,), emails=(email,), phones=(phone,), texts=())
+            notes = CaseEvent.objects.filter(case_id__in=ids, is_public=False).exclude(message="")
+            for (message,) in notes.values_list("message"):
+                yield PersonalValues(names=(), emails=(), phones=(), texts=(message,))
+        if len(rows) < chunk:
+            return
+        last = rows[-1][0]
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string inside an answers document (lists and nested objects included)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "onecouncil.alerts",
     "onecouncil.sendon",
     "onecouncil.insight",
+    "onecouncil.opendata",
     "onecouncil.web",
     "onecouncil.frontdoor",
     "onecouncil.backoffice",
@@ -287,6 +288,11 @@ NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "8"))
 INSIGHT_DIR = Path(os.environ.get("INSIGHT_DIR", VAR_DIR / "insight"))
 INSIGHT_REFRESH_SECONDS = int(os.environ.get("INSIGHT_REFRESH_SECONDS", "300"))
 INSIGHT_READ_THREADS = int(os.environ.get("INSIGHT_READ_THREADS", "2"))
+
+# Open data (onecouncil.opendata): where released files are kept, and how much memory
+# building a release may use for its aggregates (DuckDB spills to disk beyond it).
+OPENDATA_DIR = Path(os.environ.get("OPENDATA_DIR", VAR_DIR / "opendata"))
+OPENDATA_MEMORY_LIMIT = os.environ.get("OPENDATA_MEMORY_LIMIT", "256MB")
 
 # How long a half-finished report (and photos uploaded to it) is kept.
 DRAFT_RETENTION_DAYS = int(os.environ.get("DRAFT_RETENTION_DAYS", "7"))

@@ -278,6 +278,7 @@ class AuditAction(models.TextChoices):
     ERASE_PERSON = "erase_person", _("Erased or restricted a person's details")
     RETENTION = "retention", _("Removed details past their retention period")
     LEGAL_HOLD = "legal_hold", _("Placed or lifted a legal hold")
+    OPEN_DATA = "open_data", _("Changed open data settings or withdrew a release")
 
 
 class AuditEntry(models.Model):

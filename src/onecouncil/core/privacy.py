@@ -18,11 +18,14 @@ also says what it holds about one person (``export``), so a subject access expor
 includes every store without knowing them:
 
         export=lambda person: ("area_alerts", [...]),  # a section of the export
+
+and, for the open data publication check, every personal value it holds in a council
+(``held``), so that the check knows what must never appear in a published file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +42,17 @@ class PersonKeys:
 
 
 @dataclass(frozen=True)
+class PersonalValues:
+    """Personal values held about someone: names, email addresses, phone numbers (as
+    given), and free text they gave or that was written about them."""
+
+    names: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    texts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class DataStore:
     name: str
     expire: Callable[[int, Sequence[str]], int] | None = None
@@ -46,6 +60,8 @@ class DataStore:
     # The section of a subject access export this store fills: its name, and a list of
     # records (plain JSON values) about the person.
     export: Callable[[PersonKeys], tuple[str, list[dict[str, Any]]]] | None = None
+    # Every personal value the store holds in one council (by its id), streamed.
+    held: Callable[[int], Iterable[PersonalValues]] | None = None
     # What the store keeps, for the record of processing (Article 30).
     describes: str = field(default="")
 
@@ -78,3 +94,10 @@ def erase_everywhere(person: PersonKeys) -> dict[str, int]:
 def export_everywhere(person: PersonKeys) -> dict[str, list[dict[str, Any]]]:
     """What every store holds about this person, section by section."""
     return dict(store.export(person) for store in stores() if store.export is not None)
+
+
+def held_everywhere(council_id: int) -> Iterator[PersonalValues]:
+    """Every personal value any store holds in the council, store by store."""
+    for store in stores():
+        if store.held is not None:
+            yield from store.held(council_id)

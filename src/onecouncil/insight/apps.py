@@ -13,6 +13,7 @@ class InsightConfig(AppConfig):
         from onecouncil.insight.feedback import (
             feedback_erase_person,
             feedback_expire,
+            feedback_held,
             feedback_of_person,
         )
         from onecouncil.insight.store import refresh_job
@@ -33,6 +34,7 @@ class InsightConfig(AppConfig):
                 expire=feedback_expire,
                 erase=feedback_erase_person,
                 export=feedback_of_person,
+                held=feedback_held,
                 describes="Ratings residents gave of how their closed requests were dealt "
                 "with (one to five, with an optional comment, its emails, phone numbers and "
                 "postcodes masked), and answers to 'Is this page useful?' with no link to "

@@ -11,7 +11,7 @@ reach the comments through the store registered in ``insight.apps``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from onecouncil.cases.models import CLOSED_STATUSES, Case
 from onecouncil.core.masking import mask_personal
 from onecouncil.core.models import Council
-from onecouncil.core.privacy import PersonKeys
+from onecouncil.core.privacy import PersonalValues, PersonKeys
 from onecouncil.insight.access import Scope
 from onecouncil.insight.models import PageFeedback, Rating
 
@@ -228,3 +228,12 @@ def feedback_of_person(person: PersonKeys) -> tuple[str, list[dict[str, Any]]]:
             .values_list("case__reference", "score", "comment", "updated_at")
         ],
     )
+
+
+def feedback_held(council_id: int) -> Iterator[PersonalValues]:
+    """Every comment residents left (for the open data publication check)."""
+    ratings = Rating.objects.filter(council_id=council_id).exclude(comment="")
+    pages = PageFeedback.objects.filter(council_id=council_id).exclude(comment="")
+    for query in (ratings, pages):
+        for comment in query.values_list("comment", flat=True).iterator(chunk_size=2000):
+            yield PersonalValues(texts=(comment,))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -7,7 +8,8 @@ from django.db.models import Avg, Count
 
 from onecouncil.core.geo import box_around, metres_between
 from onecouncil.core.models import Council
-from onecouncil.residents.models import Address
+from onecouncil.core.privacy import PersonalValues
+from onecouncil.residents.models import Account, Address, Person
 from onecouncil.residents.postcodes import normalise_postcode, postcode_key
 
 
@@ -79,3 +81,12 @@ def places_named(*, council: Council, text: str, limit: int = 10) -> list[NamedP
         .order_by("-n", "street", "town")[:limit]
     )
     return [NamedPlace(f"{s['street']}, {s['town']}", s["lat"], s["lon"]) for s in streets]
+
+
+def personal_values_of_residents(council_id: int) -> Iterator[PersonalValues]:
+    """Names and contact details of the council's people and accounts (for the open data
+    publication check)."""
+    for model in (Person, Account):
+        rows = model.objects.filter(council_id=council_id).values_list("name", "email", "phone")
+        for name, email, phone in rows.iterator(chunk_size=2000):
+            yield PersonalValues(names=(name,), emails=(email,), phones=(phone,))

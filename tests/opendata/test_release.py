@@ -1,0 +1,360 @@
+"""Open data releases: what is published, in which formats, and that no personal data and
+no recoverable small count ever goes out. Every file of a real release is read back."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pytest
+from scipy.optimize import linprog
+
+from onecouncil.cases.inputs import Contact, Location
+from onecouncil.cases.models import Channel, Status
+from onecouncil.cases.services import EarlierRequest, cases_bulk_load
+from onecouncil.insight.models import settings_for as insight_settings
+from onecouncil.opendata.datasets import BY_SERVICE, BY_WARD, DATASETS, FORMATS, REQUESTS
+from onecouncil.opendata.models import ReleaseStatus
+from onecouncil.opendata.services import release_build, release_dir, releases_job
+from onecouncil.places.models import StreetLine
+from onecouncil.residents.models import Person
+from tests.factories import AddressFactory, QuestionFactory, ServiceFactory, TeamFactory, WardFactory
+
+UTC = dt.timezone.utc
+NOW = dt.datetime(2026, 3, 2, 12, tzinfo=UTC)
+# Personal data the fixture holds, none of which may ever be published.
+PEOPLE = [
+    ("Philippa Quennell", "philippa.q@example.org", "07700 900461"),
+    ("Ed Hart", "ed@example.net", "+44 20 7946 0958"),
+    ("Rosalind Umberleigh", "ros@example.com", "0121 496 0733"),
+]
+SECRET_TEXT = "the man at number nine keeps dumping mattresses behind the garages"
+
+
+def at(month, day, hour=10):
+    return dt.datetime(2026 if month < 3 else 2025, month, day, hour, tzinfo=UTC)
+
+
+@pytest.fixture
+def city(council):
+    """Three services (public, about homes, private) over two wards and three months,
+    with people whose names, contacts and words are known, and rare combinations: one
+    private request alone in a ward in a month."""
+    north = WardFactory(council=council, code="E05000101", name="Northgate")
+    south = WardFactory(council=council, code="E05000102", name="Southmead")
+    # Mill Lane has many homes, Hart Close (named like a resident) only two.
+    homes = [AddressFactory(council=council, ward=north, street="Mill Lane") for _ in range(12)]
+    few = [AddressFactory(council=council, ward=south, street="Hart Close") for _ in range(2)]
+    StreetLine.objects.create(
+        council=council,
+        name="Mill Lane",
+        min_lon=-1.9,
+        min_lat=52.4,
+        max_lon=-1.8,
+        max_lat=52.5,
+        geometry='{"type":"LineString","coordinates":[[-1.9,52.4],[-1.8,52.5]]}',
+    )
+    team = TeamFactory(council=council)
+    pothole = ServiceFactory(
+        council=council, code="pothole", name="Pothole", team=team, sla_amount=2, lgsl_code=458
+    )
+    bin_ = ServiceFactory(
+        council=council, code="missed-bin", name="Missed bin", team=team, visibility="ward"
+    )
+    housing = ServiceFactory(
+        council=council, code="housing", name="Housing repair", team=team, visibility="private"
+    )
+    for service in (pothole, housing):
+        QuestionFactory(service=service, code="what", kind="long_text", required=False)
+    requests = []
+    for i in range(40):
+        name, email, phone = PEOPLE[i % 3]
+        month = (1, 2, 12)[i % 3]
+        requests.append(
+            EarlierRequest(
+                service=pothole if i % 4 else bin_,
+                answers={"what": SECRET_TEXT} if i == 1 else {},
+                location=Location(address=homes[i % 12]) if i % 4 == 0 else Location(
+                    street="Mill Lane", description=f"Near {name}'s gate"
+                ),
+                contact=Contact(name=name, email=email, phone=phone),
+                channel=(Channel.WEB, Channel.PHONE)[i % 2],
+                reported_at=at(month, 1 + i % 20),
+                status=Status.FIXED if i % 5 else Status.RECEIVED,
+                closed_at=at(month, 1 + i % 20, 15) if i % 5 else None,
+            )
+        )
+    for i in range(3):  # a rare bin report on a street of two homes
+        requests.append(
+            EarlierRequest(
+                service=bin_,
+                answers={},
+                location=Location(address=few[i % 2]),
+                contact=Contact(name="Ed Hart", email="ed@example.net"),
+                channel=Channel.WEB,
+                reported_at=at(2, 3 + i),
+            )
+        )
+    for i in range(7):  # private: six in Northgate, one alone in Southmead
+        requests.append(
+            EarlierRequest(
+                service=housing,
+                answers={"what": "damp in the back bedroom since October"},
+                location=Location(address=homes[0] if i < 6 else few[0]),
+                contact=Contact(name="Rosalind Umberleigh", phone="0121 496 0733"),
+                channel=Channel.PHONE,
+                reported_at=at(1, 5 + i),
+            )
+        )
+    cases_bulk_load(council=council, requests=requests)
+    Person.objects.get_or_create(
+        council=council, name="Philippa Quennell", email="philippa.q@example.org"
+    )
+    insight_settings(council)  # threshold 10 by default
+    return {"pothole": pothole, "bin": bin_, "housing": housing, "north": north}
+
+
+def read_csv(release, name):
+    with (release_dir(release) / name).open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def every_text(release) -> str:
+    """Every file of the release as text (Parquet read back through DuckDB)."""
+    parts = []
+    for name in release.files:
+        path = release_dir(release) / name
+        if name.endswith(".parquet"):
+            rows = duckdb.sql(f"SELECT * FROM read_parquet('{path}')").fetchall()
+            parts.append(repr(rows))
+        else:
+            parts.append(path.read_text(encoding="utf-8"))
+    return "\n".join(parts).lower()
+
+
+def test_a_release_publishes_every_dataset_in_every_format_without_personal_data(council, city):
+    release = release_build(council=council, now=NOW)
+    assert release.status == ReleaseStatus.PENDING, release.problems
+    assert release.problems == []
+    for dataset in DATASETS:
+        for fmt in FORMATS:
+            assert dataset.filename(fmt) in release.files
+        assert dataset.dictionary_filename in release.files
+    text = every_text(release)
+    for name, email, phone in PEOPLE:
+        assert name.lower() not in text
+        assert email not in text
+        assert phone.replace(" ", "")[-6:] not in text.replace(" ", "")
+    for surname in ("quennell", "umberleigh"):
+        assert surname not in text
+    assert SECRET_TEXT not in text and "damp in the back" not in text and "'s gate" not in text
+
+    rows = read_csv(release, REQUESTS.filename("csv"))
+    # Public services only: 43 pothole and bin requests, no housing repair.
+    assert len(rows) == 43
+    assert {r["service_code"] for r in rows} == {"pothole", "missed-bin"}
+    assert list(rows[0]) == REQUESTS.column_names
+    pothole = next(r for r in rows if r["service_code"] == "pothole")
+    assert pothole["address"] == "Mill Lane" and pothole["location_precision"] == "street"
+    assert pothole["lat"] == "52.45" and pothole["lgsl_code"] == "458"
+    # Bins are about homes: Mill Lane (12 homes) is named, Hart Close (2) only its ward.
+    bins = [r for r in rows if r["service_code"] == "missed-bin"]
+    assert {(r["address"], r["location_precision"]) for r in bins} == {
+        ("Mill Lane", "street"),
+        ("Southmead", "ward"),
+    }
+    assert all(r["lat"] == "" for r in bins if r["location_precision"] == "ward")
+    closed = [r for r in rows if r["status"] == "closed"]
+    assert closed and all(r["closure_category"] == "fixed" for r in closed)
+
+    # JSON and Parquet hold the same rows, typed.
+    data = json.loads((release_dir(release) / REQUESTS.filename("json")).read_text())
+    assert len(data) == 43 and set(data[0]) == set(REQUESTS.column_names)
+    assert data[0]["lgsl_code"] in (458, None)
+    parquet = duckdb.sql(
+        f"SELECT count(*), count(DISTINCT service_request_id) FROM "
+        f"read_parquet('{release_dir(release) / REQUESTS.filename('parquet')}')"
+    ).fetchall()
+    assert parquet == [(43, 43)]
+
+
+def _bounds(total_vars, lines, k):
+    """Bound each withheld cell by linear programming over what is published: for each
+    line, its published cells plus its withheld cells make its total (published or a
+    variable); every withheld cell is at least 1 (zeros are never withheld)."""
+    n = len(total_vars)
+    a_eq, b_eq = [], []
+    for total, known, hidden in lines:
+        row = np.zeros(n)
+        for index in hidden:
+            row[index] += 1
+        if isinstance(total, str):  # a withheld total: a variable too
+            row[total_vars.index(total)] -= 1
+            a_eq.append(row)
+            b_eq.append(-known)
+        else:
+            a_eq.append(row)
+            b_eq.append(total - known)
+    widths = []
+    for index in range(n):
+        c = np.zeros(n)
+        c[index] = 1
+        low = linprog(c, A_eq=a_eq or None, b_eq=b_eq or None, bounds=[(1, None)] * n)
+        high = linprog(-c, A_eq=a_eq or None, b_eq=b_eq or None, bounds=[(1, None)] * n)
+        assert low.status == 0
+        widths.append(np.inf if high.status == 3 else (-high.fun) - low.fun)
+    return widths
+
+
+def _lp_over_release(release, k):
+    """Every withheld cell of the aggregates, bounded over the published totals."""
+    services = read_csv(release, BY_SERVICE.filename("csv"))
+    wards = read_csv(release, BY_WARD.filename("csv"))
+    names, lines = [], []
+
+    def var(name):
+        names.append(name)
+        return len(names) - 1
+
+    channel_columns = [c.name for c in BY_SERVICE.columns if c.name.startswith("channel_")]
+    for row in services:
+        key = (row["service_code"], row["month"])
+        total = row["requests"]
+        if total == "[c]":
+            total = f"total {key}"
+            var(total)
+        else:
+            total = int(total)
+        cells = [w["requests"] for w in wards if (w["service_code"], w["month"]) == key]
+        for line in (cells, [row[c] for c in channel_columns]):
+            known = sum(int(v) for v in line if v not in ("[c]", ""))
+            hidden = [var(f"{key} {i}") for i, v in enumerate(line) if v == "[c]"]
+            if hidden or isinstance(total, str):
+                lines.append((total, known, hidden))
+    if not names:
+        return []
+    return _bounds(names, lines, k)
+
+
+def test_small_counts_are_withheld_and_none_can_be_worked_out(council, city):
+    release = release_build(council=council, now=NOW)
+    k = release.threshold
+    for dataset in (BY_WARD, BY_SERVICE):
+        for row in read_csv(release, dataset.filename("csv")):
+            for column in dataset.columns:
+                if column.count and row[column.name] not in ("[c]", ""):
+                    assert int(row[column.name]) == 0 or int(row[column.name]) >= k
+    housing = [r for r in read_csv(release, BY_WARD.filename("csv")) if r["service_code"] == "housing"]
+    # The private service's one request in Southmead is withheld, and so is Northgate's 6.
+    assert {(r["ward_name"], r["requests"]) for r in housing} == {
+        ("Northgate", "[c]"),
+        ("Southmead", "[c]"),
+    }
+    widths = _lp_over_release(release, k)
+    assert widths and all(width > k for width in widths)
+
+
+def test_secondary_suppression_holds_over_many_random_tables():
+    """``protect`` on 300 random service-months (a ward line and a channel line adding up
+    to the same total): no withheld cell can be bounded within the threshold."""
+    from onecouncil.opendata.disclosure import protect
+
+    rng = np.random.default_rng(7)
+    k = 10
+    for _ in range(300):
+        wards = [int(x) for x in rng.choice([0, 1, 2, 3, 5, 8, 12, 20, 40], size=rng.integers(1, 7))]
+        total = sum(wards)
+        if total == 0:
+            continue
+        channels = list(rng.multinomial(total, [0.5, 0.3, 0.1, 0.1]))
+        result = protect(total, [wards, channels], k)
+        names, lines = [], []
+        total_var = "total" if result.total_withheld else total
+        if result.total_withheld:
+            names.append("total")
+        for line_no, (line, hidden_at) in enumerate(zip([wards, channels], result.withheld)):
+            known = sum(v for i, v in enumerate(line) if i not in hidden_at)
+            hidden = []
+            for i in sorted(hidden_at):
+                assert line[i] > 0  # zeros are never withheld
+                names.append(f"{line_no}-{i}")
+                hidden.append(len(names) - 1)
+            if hidden or result.total_withheld:
+                lines.append((total_var, known, hidden))
+            assert not any(0 < v < k for i, v in enumerate(line) if i not in hidden_at)
+        if names:
+            widths = _bounds(names, lines, k)
+            assert all(width > k for width in widths), (wards, channels, result)
+
+
+def test_the_check_refuses_personal_data_and_says_why(council, city):
+    from onecouncil.cases.services import case_publish_description
+    from onecouncil.core.actors import Actor
+    from tests.factories import make_case
+
+    case = make_case(
+        city["pothole"],
+        description="Philippa Quennell says ring 07700900461 or philippa.q@example.org",
+        contact=Contact(name="Someone Else", email="someone@example.org"),
+    ).case
+    case_publish_description(case=case, actor=Actor.system("Test"))
+    release = release_build(council=council, now=NOW)
+    assert release.status == ReleaseStatus.REFUSED
+    problems = " ".join(release.problems)
+    for kind in ("email address", "phone number", "full name", "surname"):
+        assert kind in problems
+    assert "service-requests.csv" in problems and "service-requests.parquet" in problems
+    # Nothing refused is ever served, and the worker does not publish it.
+    assert releases_job(now=NOW + dt.timedelta(days=0, hours=10)) == 0
+    release.refresh_from_db()
+    assert release.status == ReleaseStatus.REFUSED
+
+
+def test_private_services_never_and_one_made_private_drops_out(council, city, client):
+    from onecouncil.opendata.services import release_publish, withdrawal_offers
+
+    first = release_publish(release=release_build(council=council, now=NOW), now=NOW)
+    assert "missed-bin" in first.request_services and "housing" not in first.request_services
+    city["bin"].visibility = "private"
+    city["bin"].save()
+    later = release_build(council=council, now=NOW + dt.timedelta(days=1))
+    codes = {r["service_code"] for r in read_csv(later, REQUESTS.filename("csv"))}
+    assert codes == {"pothole"}
+    offers = withdrawal_offers(council)
+    assert [o.release.pk for o in offers] == [first.pk]
+    assert offers[0].services == ["Missed bin"]
+    # Its counts are still published, protected like any private service.
+    assert "missed-bin" in {r["service_code"] for r in read_csv(later, BY_SERVICE.filename("csv"))}
+
+
+def test_the_worker_builds_daily_holds_publishes_and_retires(
+    council, city, django_capture_on_commit_callbacks
+):
+    from onecouncil.opendata.models import Release
+    from onecouncil.opendata.services import settings_for
+
+    options = settings_for(council)
+    options.keep_releases = 2
+    options.save()
+    assert releases_job(now=NOW) == 1  # built, held for 4 hours
+    assert Release.objects.get().status == ReleaseStatus.PENDING
+    assert releases_job(now=NOW + dt.timedelta(hours=1)) == 0
+    assert releases_job(now=NOW + dt.timedelta(hours=5)) == 1  # published
+    for day in (1, 2):
+        with django_capture_on_commit_callbacks(execute=True):
+            releases_job(now=NOW + dt.timedelta(days=day))
+            releases_job(now=NOW + dt.timedelta(days=day, hours=5))
+    statuses = dict(Release.objects.values_list("version", "status"))
+    assert statuses == {
+        dt.date(2026, 3, 2): ReleaseStatus.RETIRED,
+        dt.date(2026, 3, 3): ReleaseStatus.PUBLISHED,
+        dt.date(2026, 3, 4): ReleaseStatus.PUBLISHED,
+    }
+    assert not release_dir(Release.objects.get(version=dt.date(2026, 3, 2))).exists()
+    options.paused = True
+    options.save()
+    assert releases_job(now=NOW + dt.timedelta(days=3)) == 0
