@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -22,9 +21,15 @@ from onecouncil.opendata.models import ReleaseStatus
 from onecouncil.opendata.services import release_build, release_dir, releases_job
 from onecouncil.places.models import StreetLine
 from onecouncil.residents.models import Person
-from tests.factories import AddressFactory, QuestionFactory, ServiceFactory, TeamFactory, WardFactory
+from tests.factories import (
+    AddressFactory,
+    QuestionFactory,
+    ServiceFactory,
+    TeamFactory,
+    WardFactory,
+)
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 NOW = dt.datetime(2026, 3, 2, 12, tzinfo=UTC)
 # Personal data the fixture holds, none of which may ever be published.
 PEOPLE = [
@@ -78,9 +83,9 @@ def city(council):
             EarlierRequest(
                 service=pothole if i % 4 else bin_,
                 answers={"what": SECRET_TEXT} if i == 1 else {},
-                location=Location(address=homes[i % 12]) if i % 4 == 0 else Location(
-                    street="Mill Lane", description=f"Near {name}'s gate"
-                ),
+                location=Location(address=homes[i % 12])
+                if i % 4 == 0
+                else Location(street="Mill Lane", description=f"Near {name}'s gate"),
                 contact=Contact(name=name, email=email, phone=phone),
                 channel=(Channel.WEB, Channel.PHONE)[i % 2],
                 reported_at=at(month, 1 + i % 20),
@@ -129,7 +134,7 @@ def every_text(release) -> str:
     for name in release.files:
         path = release_dir(release) / name
         if name.endswith(".parquet"):
-            rows = duckdb.sql(f"SELECT * FROM read_parquet('{path}')").fetchall()
+            rows = duckdb.sql(f"SELECT * FROM read_parquet('{path}')").fetchall()  # noqa: S608
             parts.append(repr(rows))
         else:
             parts.append(path.read_text(encoding="utf-8"))
@@ -176,7 +181,7 @@ def test_a_release_publishes_every_dataset_in_every_format_without_personal_data
     assert len(data) == 43 and set(data[0]) == set(REQUESTS.column_names)
     assert data[0]["lgsl_code"] in (458, None)
     parquet = duckdb.sql(
-        f"SELECT count(*), count(DISTINCT service_request_id) FROM "
+        f"SELECT count(*), count(DISTINCT service_request_id) FROM "  # noqa: S608
         f"read_parquet('{release_dir(release) / REQUESTS.filename('parquet')}')"
     ).fetchall()
     assert parquet == [(43, 43)]
@@ -248,7 +253,9 @@ def test_small_counts_are_withheld_and_none_can_be_worked_out(council, city):
             for column in dataset.columns:
                 if column.count and row[column.name] not in ("[c]", ""):
                     assert int(row[column.name]) == 0 or int(row[column.name]) >= k
-    housing = [r for r in read_csv(release, BY_WARD.filename("csv")) if r["service_code"] == "housing"]
+    housing = [
+        r for r in read_csv(release, BY_WARD.filename("csv")) if r["service_code"] == "housing"
+    ]
     # The private service's one request in Southmead is withheld, and so is Northgate's 6.
     assert {(r["ward_name"], r["requests"]) for r in housing} == {
         ("Northgate", "[c]"),
@@ -266,7 +273,9 @@ def test_secondary_suppression_holds_over_many_random_tables():
     rng = np.random.default_rng(7)
     k = 10
     for _ in range(300):
-        wards = [int(x) for x in rng.choice([0, 1, 2, 3, 5, 8, 12, 20, 40], size=rng.integers(1, 7))]
+        wards = [
+            int(x) for x in rng.choice([0, 1, 2, 3, 5, 8, 12, 20, 40], size=rng.integers(1, 7))
+        ]
         total = sum(wards)
         if total == 0:
             continue
@@ -276,7 +285,9 @@ def test_secondary_suppression_holds_over_many_random_tables():
         total_var = "total" if result.total_withheld else total
         if result.total_withheld:
             names.append("total")
-        for line_no, (line, hidden_at) in enumerate(zip([wards, channels], result.withheld)):
+        for line_no, (line, hidden_at) in enumerate(
+            zip([wards, channels], result.withheld, strict=True)
+        ):
             known = sum(v for i, v in enumerate(line) if i not in hidden_at)
             hidden = []
             for i in sorted(hidden_at):

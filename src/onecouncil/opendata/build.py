@@ -204,7 +204,7 @@ def _dictionary(directory: Path, dataset: Dataset) -> int:
                     str(column.description),
                     "yes" if column.open311 else "no",
                     f"{WITHHELD_MARK} in CSV, null in JSON and Parquet"
-                    if column.count or column.type == "DOUBLE" and not dataset.request_level
+                    if column.count or (column.type == "DOUBLE" and not dataset.request_level)
                     else "",
                 ]
             )
@@ -235,9 +235,9 @@ def build_release(
     wanted = set(request_service_ids)
     services = {
         pk: _ServiceInfo(code, name, lgsl, visibility, pk in wanted and visibility != "private")
-        for pk, code, name, lgsl, visibility in Service.objects.filter(
-            council=council
-        ).values_list("pk", "code", "name", "lgsl_code", "visibility")
+        for pk, code, name, lgsl, visibility in Service.objects.filter(council=council).values_list(
+            "pk", "code", "name", "lgsl_code", "visibility"
+        )
     }
     places = _Places(council, precision, threshold)
     scratch = directory / ".build"
@@ -329,9 +329,7 @@ def build_release(
     finally:
         con.close()
         shutil.rmtree(scratch, ignore_errors=True)
-    built.request_services = sorted(
-        s.code for s in services.values() if s.request_level
-    )
+    built.request_services = sorted(s.code for s in services.values() if s.request_level)
     built.seconds = time.monotonic() - started
     return built
 
@@ -352,21 +350,17 @@ def _aggregates(
         "SELECT service_id, month, ward_id, count(*) FROM facts GROUP BY ALL ORDER BY ALL"
     ).fetchall():
         by_ward[(service_id, month)].append((ward_id, n))
-    channel_sql = ", ".join(
-        f"count(*) FILTER (channel = '{channel}')" for channel in channels
-    )
+    channel_sql = ", ".join(f"count(*) FILTER (channel = '{channel}')" for channel in channels)
     summary = con.execute(
-        "SELECT service_id, month, count(*), count(*) FILTER (closed), "
+        "SELECT service_id, month, count(*), count(*) FILTER (closed), "  # noqa: S608
         "count(*) FILTER (closed AND with_target), "
         "count(*) FILTER (closed AND with_target AND within), "
-        f"median(days) FILTER (closed), {channel_sql} "  # noqa: S608 - our channel codes
+        f"median(days) FILTER (closed), {channel_sql} "
         "FROM facts GROUP BY ALL ORDER BY ALL"
     ).fetchall()
     ward_rows: list[list[Any]] = []
     service_rows: list[list[Any]] = []
-    order = sorted(
-        summary, key=lambda r: (services[r[0]].name.lower(), services[r[0]].code, r[1])
-    )
+    order = sorted(summary, key=lambda r: (services[r[0]].name.lower(), services[r[0]].code, r[1]))
     for service_id, month, requests, closed, with_target, within, median, *by_channel in order:
         service = services[service_id]
         wards = sorted(by_ward[(service_id, month)], key=lambda c: places.ward(c[0])[1])
@@ -411,7 +405,7 @@ def _aggregates(
             ]
         )
     _write_rows(directory, BY_WARD, ward_rows, built)
-    assert list(CHANNEL_COLUMNS) == channels  # noqa: S101 - the columns follow Channel
+    assert list(CHANNEL_COLUMNS) == channels
     _write_rows(directory, BY_SERVICE, service_rows, built)
 
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 import csv
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,7 +38,7 @@ import phonenumbers
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from onecouncil.core.privacy import held_everywhere
+from onecouncil.core.privacy import PersonalValues, held_everywhere
 from onecouncil.opendata.datasets import DATASETS, WITHHELD_MARK, Dataset
 
 MIN_TEXT_WORDS = 3
@@ -46,13 +46,14 @@ MIN_SURNAME = 4
 MAX_NAME_WORDS = 5
 
 _REFERENCE = r"[A-Z0-9]{1,10}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}"
-_DATETIME = r"[0-9]{4}-[0-9]{2}(-[0-9]{2}([T ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([+-][0-9]{2}:?[0-9]{2}|Z)?)?)?"
+_TIME = r"[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([+-][0-9]{2}:?[0-9]{2}|Z)?"
+_DATETIME = rf"[0-9]{{4}}-[0-9]{{2}}(-[0-9]{{2}}({_TIME})?)?"
 _NUMBER = r"-?[0-9]{1,6}(\.0)?|-?[0-9]{1,3}\.[0-9]+"
 # Values wholly in one of these cannot hold a name, text, email or phone number.
 STRICT = f"{_REFERENCE}|{_DATETIME}|{_NUMBER}|{re.escape(WITHHELD_MARK)}|true|false"
 
 _EMAIL = re.compile(r"[A-Z0-9._%+'-]+@[A-Z0-9.-]+\.[A-Z]{2,}", re.IGNORECASE)
-_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_WORD = re.compile("[^\\W\\d_]+(?:['\u2019-][^\\W\\d_]+)*")
 _DIGITS = re.compile(r"\d")
 
 
@@ -122,7 +123,8 @@ def _values_of_data_file(con: duckdb.DuckDBPyConnection, path: Path) -> Iterable
         ".json": "read_json('{p}', format = 'array')",
         ".parquet": "read_parquet('{p}')",
     }[path.suffix].format(p=path)
-    columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
+    describe = f"DESCRIBE SELECT * FROM {reader}"  # noqa: S608 - our own file paths
+    columns = [row[0] for row in con.execute(describe).fetchall()]
     if not columns:
         return []
     casts = ", ".join(f'CAST("{c}" AS VARCHAR)' for c in columns)
@@ -200,6 +202,42 @@ def check_release(
     return problems
 
 
+def _contacts(held: PersonalValues, found: _Found, hit: Callable[[str, set[str]], None]) -> None:
+    for email in held.emails:
+        key = email.strip().lower()
+        if key and key in found.emails:
+            hit("email", found.emails[key])
+    for phone in held.phones:
+        phone_found = held_phone_key(phone) if phone and found.phones else None
+        if phone_found and phone_found in found.phones:
+            hit("phone", found.phones[phone_found])
+
+
+def _names(held: PersonalValues, found: _Found, hit: Callable[[str, set[str]], None]) -> None:
+    for name in held.names:
+        tokens = words(name) if name else []
+        if not tokens:
+            continue
+        full = " ".join(tokens)
+        if (len(tokens) > 1 or len(full) >= MIN_SURNAME) and full in found.phrases:
+            hit("name", found.phrases[full])
+        surname = tokens[-1]
+        if len(tokens) > 1 and len(surname) >= MIN_SURNAME and surname in found.phrases:
+            hit("surname", found.phrases[surname])
+
+
+def _texts(held: PersonalValues, found: _Found, hit: Callable[[str, set[str]], None]) -> None:
+    for text in held.texts:
+        tokens = words(text) if text else []
+        if len(tokens) < MIN_TEXT_WORDS:
+            continue
+        normalised = " ".join(tokens)
+        for position in found.starts.get(" ".join(tokens[:MIN_TEXT_WORDS]), ()):
+            value, filename = found.texts[position]
+            if normalised in value:
+                hit("text", {filename})
+
+
 def _compare(council_id: int, found: _Found) -> list[str]:
     """Stream every personal value held in the council past what the files contain."""
     hits: dict[tuple[str, str], None] = {}  # (kind, file), in the order found
@@ -209,34 +247,10 @@ def _compare(council_id: int, found: _Found) -> list[str]:
             hits.setdefault((kind, filename), None)
 
     for held in held_everywhere(council_id):
-        if found.emails:
-            for email in held.emails:
-                if email and email.strip().lower() in found.emails:
-                    hit("email", found.emails[email.strip().lower()])
-        if found.phones:
-            for phone in held.phones:
-                key = held_phone_key(phone) if phone else None
-                if key and key in found.phones:
-                    hit("phone", found.phones[key])
-        for name in held.names:
-            tokens = words(name) if name else []
-            if not tokens:
-                continue
-            full = " ".join(tokens)
-            if (len(tokens) > 1 or len(full) >= MIN_SURNAME) and full in found.phrases:
-                hit("name", found.phrases[full])
-            surname = tokens[-1]
-            if len(tokens) > 1 and len(surname) >= MIN_SURNAME and surname in found.phrases:
-                hit("surname", found.phrases[surname])
-        for text in held.texts:
-            tokens = words(text) if text else []
-            if len(tokens) < MIN_TEXT_WORDS:
-                continue
-            normalised = " ".join(tokens)
-            for position in found.starts.get(" ".join(tokens[:MIN_TEXT_WORDS]), ()):
-                value, filename = found.texts[position]
-                if normalised in value:
-                    hit("text", {filename})
+        if found.emails or found.phones:
+            _contacts(held, found, hit)
+        _names(held, found, hit)
+        _texts(held, found, hit)
     messages = {
         "email": _("%(file)s contains an email address held for a resident."),
         "phone": _("%(file)s contains a phone number held for a resident."),

@@ -15,8 +15,8 @@ import logging
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -146,9 +146,11 @@ def release_build(*, council: Council, now: dt.datetime | None = None) -> Releas
     now = now or timezone.now()
     version = local_today(council, now)
     existing = Release.objects.filter(council=council, version=version).first()
-    if existing is not None and existing.status != ReleaseStatus.PENDING:
-        if existing.status != ReleaseStatus.REFUSED:
-            raise ReleaseError(_("Today's release has already gone out."))
+    if existing is not None and existing.status not in (
+        ReleaseStatus.PENDING,
+        ReleaseStatus.REFUSED,
+    ):
+        raise ReleaseError(_("Today's release has already gone out."))
     options = settings_for(council)
     threshold = threshold_for(council)
     release = existing or Release(council=council, version=version)
@@ -289,7 +291,9 @@ def releases_job(now: dt.datetime | None = None) -> int:
     return done
 
 
-def preview_rows(release: Release, filename: str, limit: int = 5) -> tuple[list[str], list[list[str]]]:
+def preview_rows(
+    release: Release, filename: str, limit: int = 5
+) -> tuple[list[str], list[list[str]]]:
     """The header and first rows of one of a release's CSV files."""
     path = release_dir(release) / filename
     try:
