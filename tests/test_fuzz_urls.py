@@ -178,6 +178,17 @@ SPECS: dict[str, Spec] = {
     "backoffice:insight_dashboard": Spec(
         "staff", lambda w: {"slug": "service-levels"}, params=("download",)
     ),
+    "backoffice:open_data": Spec("staff", methods=("GET", "POST"), params=("action",)),
+    "frontdoor:open_data": Spec("anyone"),
+    "frontdoor:open_data_catalogue_jsonld": Spec("anyone"),
+    "frontdoor:open_data_catalogue_ttl": Spec("anyone"),
+    "frontdoor:open_data_dataset": Spec(
+        "anyone", lambda w: {"dataset_id": "service-requests"}, params=("version",)
+    ),
+    "frontdoor:open_data_file": Spec("anyone", lambda w: {"filename": "service-requests.csv"}),
+    "frontdoor:open_data_release_file": Spec(
+        "anyone", lambda w: {"version": "2026-01-01", "filename": "service-requests.csv"}
+    ),
     "backoffice:people": Spec("staff"),
     "backoffice:people_invite": Spec("staff", methods=("GET", "POST")),
     "backoffice:privacy": Spec("staff", methods=("GET", "POST")),

@@ -72,6 +72,8 @@ def urls(case):
             {},
             Permission.VIEW_INSIGHT,
         ),
+        ("GET", f"{base}/open-data/", {}, Permission.PUBLISH_OPEN_DATA),
+        ("POST", f"{base}/open-data/", {"action": "build"}, Permission.PUBLISH_OPEN_DATA),
         ("GET", f"{base}/people/", {}, Permission.MANAGE_STAFF),
         ("GET", f"{base}/people/invite/", {}, Permission.MANAGE_STAFF),
         ("GET", f"{base}/privacy/", {}, Permission.DATA_PROTECTION),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -369,3 +370,119 @@ def test_the_worker_builds_daily_holds_publishes_and_retires(
     options.paused = True
     options.save()
     assert releases_job(now=NOW + dt.timedelta(days=3)) == 0
+
+
+def test_the_public_pages_files_and_catalogue(
+    council, city, client, django_capture_on_commit_callbacks
+):
+    from pyshacl import validate
+    from rdflib import Graph
+
+    from onecouncil.opendata.services import release_publish, release_withdraw
+
+    base = f"/{council.slug}/data/"
+    assert client.get(base).status_code == 200  # nothing yet: says so
+    pending = release_build(council=council, now=NOW)
+    assert client.get(base + "service-requests.csv").status_code == 404  # not out yet
+    first = release_publish(release=pending, now=NOW)
+    page = client.get(base).content.decode()
+    assert "Service requests" in page and "Mill Lane" in page and "Open Government Licence" in page
+    assert "Contains OS data" in page
+    dataset = client.get(base + "service-requests/").content.decode()
+    assert '"@type": "Dataset"' in dataset and "service_request_id" in dataset
+
+    response = client.get(base + "service-requests.csv")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    body = b"".join(response.streaming_content)
+    assert body.decode().startswith("service_request_id,")
+    etag, modified = response["ETag"], response["Last-Modified"]
+    assert (
+        client.get(base + "service-requests.csv", headers={"If-None-Match": etag}).status_code
+        == 304
+    )
+    assert (
+        client.get(
+            base + "service-requests.csv", headers={"If-Modified-Since": modified}
+        ).status_code
+        == 304
+    )
+    assert client.get(base + "requests-by-ward.parquet").status_code == 200
+    assert client.get(base + "../../etc/passwd").status_code == 404
+    assert client.get(base + "nothing.csv").status_code == 404
+
+    # The catalogue conforms to the official DCAT-AP 2.1.1 shapes, in both forms.
+    shapes = Graph().parse(Path(__file__).parent / "dcat-ap_2.1.1_shacl_shapes.ttl")
+    for name, fmt in (("catalogue.jsonld", "json-ld"), ("catalogue.ttl", "turtle")):
+        response = client.get(base + name)
+        assert response.status_code == 200
+        graph = Graph().parse(data=response.content.decode(), format=fmt)
+        conforms, _graph, report = validate(graph, shacl_graph=shapes)
+        assert conforms, report
+    catalogue = client.get(base + "catalogue.ttl").content.decode()
+    assert f"{first.version}" in catalogue and "open-government-licence" in catalogue
+
+    # Withdrawn: 410 Gone, and dropped from the catalogue.
+    with django_capture_on_commit_callbacks(execute=True):
+        release_withdraw(release=first, actor=None, reason="A mistake was found in it.")
+    version = first.version.isoformat()
+    gone = client.get(base + f"releases/{version}/service-requests.csv")
+    assert gone.status_code == 410 and "A mistake was found" in gone.content.decode()
+    assert client.get(base + f"service-requests/?version={version}").status_code == 410
+    assert version not in client.get(base + "catalogue.ttl").content.decode()
+    assert client.get(base + "service-requests.csv").status_code == 404
+
+
+def test_administrators_choose_what_is_published_and_see_the_check(council, city, client):
+    from onecouncil.core.models import AuditEntry, Role
+    from onecouncil.opendata.models import Release
+    from onecouncil.opendata.services import settings_for
+    from tests.backoffice_helpers import staff
+
+    client.force_login(staff(council, Role.ADMINISTRATOR))
+    url = f"/{council.slug}/staff/open-data/"
+    page = client.get(url).content.decode()
+    assert "No release is waiting" in page and "Missed bin" in page
+    assert "Housing repair" not in page  # private services never publish requests
+    bad = client.post(
+        url,
+        {
+            "action": "settings",
+            "threshold": "3",
+            "location_precision": "ward",
+            "licence": "ogl-3",
+            "keep_releases": "7",
+            "hold_hours": "4",
+        },
+    )
+    assert bad.status_code == 400
+    assert "Ensure this value is greater than or equal to 5" in bad.content.decode()
+    good = client.post(
+        url,
+        {
+            "action": "settings",
+            "threshold": "12",
+            "location_precision": "ward",
+            "licence": "cc-by-4",
+            "keep_releases": "5",
+            "hold_hours": "4",
+            "request_level": [str(city["pothole"].pk)],
+        },
+    )
+    assert good.status_code == 302
+    options = settings_for(council)
+    assert list(options.withheld_services.all()) == [city["bin"]]
+    assert insight_settings(council).suppression_threshold == 12
+    assert AuditEntry.objects.filter(action="open_data").count() == 1
+
+    assert client.post(url, {"action": "build"}).status_code == 302
+    releases_job()  # the worker builds what was asked for
+    release = Release.objects.get()
+    assert release.threshold == 12 and release.request_services == ["pothole"]
+    rows = read_csv(release, REQUESTS.filename("csv"))
+    assert {r["location_precision"] for r in rows} == {"ward"} and not any(r["lat"] for r in rows)
+    page = client.get(url).content.decode()
+    assert "Passed" in page and "service_request_id" in page
+    assert client.post(url, {"action": "publish"}).status_code == 302
+    release.refresh_from_db()
+    assert release.status == ReleaseStatus.PUBLISHED
+    assert client.get(f"/{council.slug}/data/service-requests.csv").status_code == 200

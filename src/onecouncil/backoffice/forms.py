@@ -10,6 +10,7 @@ from onecouncil.cases.inputs import normalise_phone
 from onecouncil.cases.models import Channel, Status
 from onecouncil.catalogue.models import Service
 from onecouncil.core.models import Council, Role, Team
+from onecouncil.opendata.models import Licence, Precision
 from onecouncil.residents.models import Ward
 
 
@@ -327,3 +328,60 @@ class InsightFilterForm(forms.Form):
         if start and end and (end - start).days > 366 * 5:
             self.add_error("end", _("Choose a period of five years or less"))
         return cleaned
+
+
+class OpenDataSettingsForm(forms.Form):
+    """What the council publishes as open data (``opendata.services.settings_update``)."""
+
+    paused = forms.BooleanField(
+        label=_("Pause daily releases"),
+        required=False,
+        help_text=_("While paused, no new release is built or published."),
+    )
+    request_level = forms.MultipleChoiceField(
+        label=_("Public services that publish each request"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Unticked services publish counts only. Private services never publish "
+            "their requests one by one."
+        ),
+    )
+    threshold = forms.IntegerField(
+        label=_("Smallest count shown"),
+        min_value=5,
+        max_value=1000,
+        help_text=_(
+            "Counts below this are withheld in open data and on the performance page. "
+            "It can never be below 5."
+        ),
+    )
+    location_precision = forms.ChoiceField(
+        label=_("Where requests are placed"), choices=(), widget=forms.RadioSelect
+    )
+    licence = forms.ChoiceField(label=_("Licence"), choices=(), widget=forms.RadioSelect)
+    keep_releases = forms.IntegerField(
+        label=_("Releases kept available"),
+        min_value=1,
+        max_value=90,
+        help_text=_("The newest included. Older ones answer 410 Gone."),
+    )
+    hold_hours = forms.IntegerField(
+        label=_("Hours a release waits before it goes out"), min_value=0, max_value=72
+    )
+
+    def __init__(self, *args: Any, services: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["request_level"].choices = services  # type: ignore[attr-defined]  # a ChoiceField
+        self.fields["location_precision"].choices = Precision.choices  # type: ignore[attr-defined]  # a ChoiceField
+        self.fields["licence"].choices = Licence.choices  # type: ignore[attr-defined]  # a ChoiceField
+
+
+class WithdrawForm(forms.Form):
+    version = forms.DateField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Why it is withdrawn"),
+        max_length=300,
+        help_text=_("Shown to anyone who asks for the release."),
+        error_messages={"required": _("Say why the release is withdrawn")},
+    )

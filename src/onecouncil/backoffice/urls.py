@@ -1,6 +1,12 @@
 from django.urls import path
 
-from onecouncil.backoffice import insight_views, map_views, two_factor_views, views
+from onecouncil.backoffice import (
+    insight_views,
+    map_views,
+    opendata_views,
+    two_factor_views,
+    views,
+)
 
 app_name = "backoffice"
 
@@ -23,6 +29,7 @@ urlpatterns = [
     path("made/<str:reference>/", views.assisted_made, name="assisted_made"),
     path("audit/", views.audit, name="audit"),
     path("insight/", insight_views.insight_home, name="insight"),
+    path("open-data/", opendata_views.open_data, name="open_data"),
     path("insight/<slug:slug>/", insight_views.insight_dashboard, name="insight_dashboard"),
     path("people/", views.people, name="people"),
     path("people/invite/", views.people_invite, name="people_invite"),

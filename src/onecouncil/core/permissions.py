@@ -22,6 +22,7 @@ class Permission(StrEnum):
     MANAGE_STAFF = "manage_staff"
     DATA_PROTECTION = "data_protection"
     VIEW_INSIGHT = "view_insight"
+    PUBLISH_OPEN_DATA = "publish_open_data"
 
 
 _WORK = {

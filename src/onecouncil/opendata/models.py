@@ -67,6 +67,7 @@ class OpenDataSettings(models.Model):
         validators=[MaxValueValidator(72)],
         help_text=_("Time for an administrator to look at the pending release."),
     )
+    build_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
     withheld_services = models.ManyToManyField(
         Service,
         blank=True,

@@ -240,6 +240,31 @@ def release_withdraw(*, release: Release, actor: object, reason: str) -> Release
     return locked
 
 
+def release_request_build(*, council: Council) -> None:
+    """Ask the worker to build today's release again (after a refusal, say): building
+    reads every request, so it is never done inside a web request."""
+    options = settings_for(council)
+    if options.paused:
+        raise ReleaseError(_("Releases are paused: resume them first."))
+    today = local_today(council, timezone.now())
+    if Release.objects.filter(
+        council=council, version=today, status=ReleaseStatus.PUBLISHED
+    ).exists():
+        raise ReleaseError(_("Today's release has already gone out; the next is tomorrow."))
+    OpenDataSettings.objects.filter(pk=options.pk).update(build_requested_at=timezone.now())
+
+
+def pending_release(council: Council) -> Release | None:
+    """The newest release not yet out: waiting, or refused by the check."""
+    return (
+        Release.objects.filter(
+            council=council, status__in=(ReleaseStatus.PENDING, ReleaseStatus.REFUSED)
+        )
+        .order_by("-version")
+        .first()
+    )
+
+
 @dataclass(frozen=True)
 class WithdrawalOffer:
     release: Release
@@ -273,11 +298,12 @@ def releases_job(now: dt.datetime | None = None) -> int:
         if options.paused:
             continue
         try:
-            if not Release.objects.filter(
-                council=council, version=local_today(council, now)
-            ).exists():
-                release_build(council=council, now=now)
-                done += 1
+            today = Release.objects.filter(council=council, version=local_today(council, now))
+            if options.build_requested_at is not None or not today.exists():
+                OpenDataSettings.objects.filter(pk=options.pk).update(build_requested_at=None)
+                if not today.filter(status=ReleaseStatus.PUBLISHED).exists():
+                    release_build(council=council, now=now)
+                    done += 1
             for due in Release.objects.filter(
                 council=council,
                 status=ReleaseStatus.PENDING,
@@ -304,3 +330,54 @@ def preview_rows(
     except FileNotFoundError:
         return [], []
     return header, rows
+
+
+# --- Public reads: only published releases, ever -------------------------------------
+
+
+class ReleaseGone(Exception):
+    """The release existed and was withdrawn or retired (410 Gone)."""
+
+    def __init__(self, release: Release) -> None:
+        super().__init__(str(release))
+        self.release = release
+
+
+class ReleaseNotFound(Exception):
+    pass
+
+
+def published_releases(council: Council) -> list[Release]:
+    """The council's available releases, newest first."""
+    return list(
+        Release.objects.filter(council=council, status=ReleaseStatus.PUBLISHED)
+        .select_related("council")
+        .order_by("-version")
+    )
+
+
+def release_public(council: Council, version: str | None) -> Release:
+    """The newest published release, or the one of ``version`` (YYYY-MM-DD)."""
+    if version is None:
+        found = published_releases(council)
+        if not found:
+            raise ReleaseNotFound
+        return found[0]
+    try:
+        day = dt.date.fromisoformat(version)
+    except ValueError:
+        raise ReleaseNotFound from None
+    release = Release.objects.filter(council=council, version=day).select_related("council").first()
+    if release is None or release.status in (ReleaseStatus.PENDING, ReleaseStatus.REFUSED):
+        raise ReleaseNotFound
+    if release.status != ReleaseStatus.PUBLISHED:
+        raise ReleaseGone(release)
+    return release
+
+
+def release_file_path(release: Release, filename: str) -> Path | None:
+    """A release's file, only if it is one of the files a release has."""
+    if filename not in all_filenames() or release.file(filename) is None:
+        return None
+    path = release_dir(release) / filename
+    return path if path.is_file() else None

@@ -1,0 +1,206 @@
+"""The council's open data for anyone: the data page, each dataset's page, the files
+(stable and by release, with ``ETag`` and ``Last-Modified``) and the DCAT catalogue.
+Only published releases are ever read (``opendata.services.release_public``)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.urls import reverse
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET
+
+from onecouncil.core.models import Council
+from onecouncil.frontdoor.views import page, with_council
+from onecouncil.opendata.catalogue import (
+    as_jsonld,
+    as_turtle,
+    attribution,
+    catalogue_graph,
+    schema_org,
+)
+from onecouncil.opendata.datasets import DATASETS, FORMATS, MEDIA_TYPES, dataset_for
+from onecouncil.opendata.models import LICENCE_URLS, Licence, Release
+from onecouncil.opendata.services import (
+    ReleaseGone,
+    ReleaseNotFound,
+    preview_rows,
+    published_releases,
+    release_file_path,
+    release_public,
+    settings_for,
+)
+
+
+def _gone(request: HttpRequest, release: Release) -> HttpResponseBase:
+    return page(request, "data_gone.html", {"release": release}, status=410)
+
+
+def _licence(council: Council) -> dict[str, str]:
+    licence = Licence(settings_for(council).licence)
+    return {"name": str(licence.label), "url": LICENCE_URLS[licence]}
+
+
+def _file_path(release: Release, filename: str, versioned: bool) -> str:
+    if versioned:
+        return reverse(
+            "frontdoor:open_data_release_file", args=[release.version.isoformat(), filename]
+        )
+    return reverse("frontdoor:open_data_file", args=[filename])
+
+
+def _dataset_context(
+    council: Council, release: Release, dataset_id: str, rows: int, versioned: bool = False
+) -> dict[str, Any]:
+    dataset = dataset_for(dataset_id)
+    assert dataset is not None  # ids come from DATASETS
+    header, preview = preview_rows(release, dataset.filename("csv"), rows)
+    return {
+        "dataset": dataset,
+        "rows": (release.file(dataset.filename("csv")) or {}).get("rows", 0),
+        "header": header,
+        "preview": preview,
+        "downloads": [
+            {
+                "fmt": fmt,
+                "filename": dataset.filename(fmt),
+                "bytes": (release.file(dataset.filename(fmt)) or {}).get("bytes", 0),
+                "url": _file_path(release, dataset.filename(fmt), versioned),
+            }
+            for fmt in FORMATS
+        ],
+        "dictionary_url": _file_path(release, dataset.dictionary_filename, versioned),
+        "attribution": attribution(council, release.version) if dataset.places else "",
+    }
+
+
+@require_GET
+@with_council
+def data_home(request: HttpRequest, council: Council) -> HttpResponseBase:
+    releases = published_releases(council)
+    latest = releases[0] if releases else None
+    return page(
+        request,
+        "data.html",
+        {
+            "latest": latest,
+            "releases": releases,
+            "licence": _licence(council),
+            "datasets": [_dataset_context(council, latest, d.id, 3) for d in DATASETS]
+            if latest
+            else [],
+        },
+    )
+
+
+@require_GET
+@with_council
+def dataset_page(request: HttpRequest, council: Council, dataset_id: str) -> HttpResponseBase:
+    dataset = dataset_for(dataset_id)
+    if dataset is None:
+        raise Http404
+    version = request.GET.get("version")
+    try:
+        release = release_public(council, version)
+    except ReleaseNotFound:
+        raise Http404 from None
+    except ReleaseGone as gone:
+        return _gone(request, gone.release)
+    markup = json.dumps(schema_org(council, settings_for(council), dataset, release))
+    item = _dataset_context(council, release, dataset.id, 10, versioned=version is not None)
+    return page(
+        request,
+        "data_dataset.html",
+        {
+            **item,
+            "item": item,
+            "release": release,
+            "stable": version is None,
+            "releases": published_releases(council),
+            "licence": _licence(council),
+            # JSON inside <script>: "<", ">" and "&" escaped so it cannot end the element.
+            "schema_org": mark_safe(  # noqa: S308 - escaped just above
+                markup.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            ),
+        },
+    )
+
+
+def _serve(request: HttpRequest, release: Release, filename: str, stable: bool) -> HttpResponseBase:
+    path = release_file_path(release, filename)
+    if path is None:
+        raise Http404
+    facts = release.file(filename) or {}
+    etag = f'"{facts.get("sha256", "")}"'
+    modified = int(release.published_at.timestamp()) if release.published_at else None
+    not_modified = get_conditional_response(request, etag=etag, last_modified=modified)
+    if not_modified is not None:
+        return not_modified
+    fmt = filename.rsplit(".", 1)[-1]
+    response = FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"{release.council.slug}-{release.version.isoformat()}-{filename}",
+        content_type=MEDIA_TYPES[fmt] + ("; charset=utf-8" if fmt in ("csv", "json") else ""),
+    )
+    response["ETag"] = etag
+    if modified is not None:
+        response["Last-Modified"] = http_date(modified)
+    # The stable address moves on each day; a release's own address never changes.
+    response["Cache-Control"] = "public, max-age=300" if stable else "public, max-age=86400"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_GET
+@with_council
+def latest_file(request: HttpRequest, council: Council, filename: str) -> HttpResponseBase:
+    try:
+        release = release_public(council, None)
+    except ReleaseNotFound:
+        raise Http404 from None
+    return _serve(request, release, filename, stable=True)
+
+
+@require_GET
+@with_council
+def release_file(
+    request: HttpRequest, council: Council, version: str, filename: str
+) -> HttpResponseBase:
+    try:
+        release = release_public(council, version)
+    except ReleaseNotFound:
+        raise Http404 from None
+    except ReleaseGone as gone:
+        return _gone(request, gone.release)
+    return _serve(request, release, filename, stable=False)
+
+
+CATALOGUE_TYPES = {"jsonld": "application/ld+json", "ttl": "text/turtle"}
+
+
+@require_GET
+@with_council
+def catalogue(request: HttpRequest, council: Council, fmt: str) -> HttpResponseBase:
+    releases = published_releases(council)
+    graph = catalogue_graph(council=council, options=settings_for(council), releases=releases)
+    body = as_jsonld(graph) if fmt == "jsonld" else as_turtle(graph)
+    etag = '"' + hashlib.sha256(body.encode()).hexdigest() + '"'
+    modified = (
+        int(releases[0].published_at.timestamp()) if releases and releases[0].published_at else None
+    )
+    not_modified = get_conditional_response(request, etag=etag, last_modified=modified)
+    if not_modified is not None:
+        return not_modified
+    response = HttpResponse(body, content_type=f"{CATALOGUE_TYPES[fmt]}; charset=utf-8")
+    response["ETag"] = etag
+    if modified is not None:
+        response["Last-Modified"] = http_date(modified)
+    response["Cache-Control"] = "public, max-age=300"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
