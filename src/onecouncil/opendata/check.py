@@ -117,12 +117,21 @@ class _Found:
             self.starts[" ".join(tokens[i : i + MIN_TEXT_WORDS])].append(position)
 
 
-def _values_of_data_file(con: duckdb.DuckDBPyConnection, path: Path) -> Iterable[str]:
-    reader = {
-        ".csv": "read_csv('{p}', all_varchar = true, header = true)",
-        ".json": "read_json('{p}', format = 'array')",
-        ".parquet": "read_parquet('{p}')",
-    }[path.suffix].format(p=path)
+def _reader(path: Path, dataset: Dataset) -> str:
+    """How DuckDB reads one of a dataset's files (JSON with its columns named, so that an
+    empty file still has them)."""
+    if path.suffix == ".csv":
+        return f"read_csv('{path}', all_varchar = true, header = true)"
+    if path.suffix == ".json":
+        types = ", ".join(f"'{c.name}': '{c.type}'" for c in dataset.columns)
+        return f"read_json('{path}', format = 'array', columns = {{{types}}})"
+    return f"read_parquet('{path}')"
+
+
+def _values_of_data_file(
+    con: duckdb.DuckDBPyConnection, path: Path, dataset: Dataset
+) -> Iterable[str]:
+    reader = _reader(path, dataset)
     describe = f"DESCRIBE SELECT * FROM {reader}"  # noqa: S608 - our own file paths
     columns = [row[0] for row in con.execute(describe).fetchall()]
     if not columns:
@@ -150,11 +159,7 @@ def _small_counts(
     counts = [c.name for c in dataset.columns if c.count]
     if not counts:
         return 0
-    reader = {
-        ".csv": "read_csv('{p}', all_varchar = true, header = true)",
-        ".json": "read_json('{p}', format = 'array')",
-        ".parquet": "read_parquet('{p}')",
-    }[path.suffix].format(p=path)
+    reader = _reader(path, dataset)
     small = " OR ".join(
         f'(TRY_CAST("{c}" AS BIGINT) > 0 AND TRY_CAST("{c}" AS BIGINT) < {int(threshold)})'
         for c in counts
@@ -185,8 +190,8 @@ def check_release(
             if filename.endswith("-dictionary.csv"):
                 values = _values_of_text_file(path)
             else:
-                values = _values_of_data_file(con, path)
                 dataset = next(d for d in DATASETS if filename.startswith(d.id + "."))
+                values = _values_of_data_file(con, path, dataset)
                 if not dataset.request_level:
                     small = _small_counts(con, path, dataset, threshold)
                     if small:

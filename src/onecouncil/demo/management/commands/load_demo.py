@@ -48,6 +48,8 @@ from onecouncil.demo.feedback import demo_feedback
 from onecouncil.demo.history import history
 from onecouncil.insight.models import settings_for
 from onecouncil.insight.store import refresh as insight_refresh
+from onecouncil.opendata.models import Release
+from onecouncil.opendata.services import release_build, release_publish
 from onecouncil.residents.models import Address, Ward
 from onecouncil.residents.services import gazetteer_import
 from onecouncil.staffing.services import staff_member_add
@@ -245,6 +247,16 @@ class Command(BaseCommand):
             )
         # The dashboards open with figures, without waiting for the insight worker.
         insight_refresh(full=True)
+        # And the data page with a release, without waiting for the day's build.
+        for council in Council.objects.filter(slug__in=[spec.slug for spec in COUNCILS]):
+            if Release.objects.filter(council=council).exists():
+                continue
+            release = release_build(council=council)
+            if release.problems:
+                self.stdout.write(f"  Open data for {council.name} refused: {release.problems}")
+            else:
+                release_publish(release=release)
+                self.stdout.write(f"  Open data for {council.name} published.")
 
     def _council(self, spec: DemoCouncil) -> Council:
         council = Council(
