@@ -41,6 +41,19 @@ def _gone(request: HttpRequest, release: Release) -> HttpResponseBase:
     return page(request, "data_gone.html", {"release": release}, status=410)
 
 
+def _release(
+    request: HttpRequest, council: Council, version: str | None
+) -> Release | HttpResponseBase:
+    """The published release asked for, or the answer when there is none: 404 for one
+    that never was (or is not out yet), 410 Gone for one withdrawn or retired."""
+    try:
+        return release_public(council, version)
+    except ReleaseNotFound:
+        raise Http404 from None
+    except ReleaseGone as gone:
+        return _gone(request, gone.release)
+
+
 def _licence(council: Council) -> dict[str, str]:
     licence = Licence(settings_for(council).licence)
     return {"name": str(licence.label), "url": LICENCE_URLS[licence]}
@@ -105,12 +118,9 @@ def dataset_page(request: HttpRequest, council: Council, dataset_id: str) -> Htt
     if dataset is None:
         raise Http404
     version = request.GET.get("version")
-    try:
-        release = release_public(council, version)
-    except ReleaseNotFound:
-        raise Http404 from None
-    except ReleaseGone as gone:
-        return _gone(request, gone.release)
+    release = _release(request, council, version)
+    if not isinstance(release, Release):
+        return release
     markup = json.dumps(schema_org(council, settings_for(council), dataset, release))
     item = _dataset_context(council, release, dataset.id, 10, versioned=version is not None)
     return page(
@@ -160,10 +170,9 @@ def _serve(request: HttpRequest, release: Release, filename: str, stable: bool) 
 @require_GET
 @with_council
 def latest_file(request: HttpRequest, council: Council, filename: str) -> HttpResponseBase:
-    try:
-        release = release_public(council, None)
-    except ReleaseNotFound:
-        raise Http404 from None
+    release = _release(request, council, None)
+    if not isinstance(release, Release):
+        return release
     return _serve(request, release, filename, stable=True)
 
 
@@ -172,12 +181,9 @@ def latest_file(request: HttpRequest, council: Council, filename: str) -> HttpRe
 def release_file(
     request: HttpRequest, council: Council, version: str, filename: str
 ) -> HttpResponseBase:
-    try:
-        release = release_public(council, version)
-    except ReleaseNotFound:
-        raise Http404 from None
-    except ReleaseGone as gone:
-        return _gone(request, gone.release)
+    release = _release(request, council, version)
+    if not isinstance(release, Release):
+        return release
     return _serve(request, release, filename, stable=False)
 
 

@@ -13,7 +13,6 @@ at least the threshold number of addresses, otherwise the ward.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import shutil
@@ -33,6 +32,7 @@ from django.db.models import Count
 from onecouncil.cases.access import OpenDataRow, requests_for_open_data
 from onecouncil.cases.models import CLOSED_STATUSES, Channel
 from onecouncil.catalogue.models import Service, Visibility
+from onecouncil.core.exports import csv_writer
 from onecouncil.core.models import Council
 from onecouncil.insight.suppression import WITHHELD, Rule, suppress_rows
 from onecouncil.opendata.datasets import (
@@ -170,7 +170,8 @@ def _file_facts(path: Path, rows: int) -> dict[str, Any]:
 
 def _csv_writer(path: Path) -> tuple[Any, Any]:
     handle = path.open("w", newline="", encoding="utf-8")
-    return handle, csv.writer(handle, lineterminator="\n")
+    # The one CSV writer: a cell starting "=" (a street typed as a formula) is defused.
+    return handle, csv_writer(handle)
 
 
 def _convert(con: duckdb.DuckDBPyConnection, directory: Path, dataset: Dataset) -> None:
@@ -181,7 +182,7 @@ def _convert(con: duckdb.DuckDBPyConnection, directory: Path, dataset: Dataset) 
     select = (
         f"SELECT * FROM read_csv('{source}', header = true, columns = {{{types}}}, "  # noqa: S608
         f"nullstr = ['', '{WITHHELD_MARK}'], quote = '\"', escape = '\"', "
-        "auto_detect = false, delim = ',', new_line = '\\n')"
+        "auto_detect = false, delim = ',', new_line = '\\r\\n')"
     )
     con.execute(
         f"COPY ({select}) TO '{directory / dataset.filename('parquet')}' "
@@ -415,5 +416,6 @@ def _write_rows(
     handle, writer = _csv_writer(directory / dataset.filename("csv"))
     with handle:
         writer.writerow(dataset.column_names)
-        writer.writerows([_cell(v) for v in row] for row in rows)
+        for row in rows:
+            writer.writerow([_cell(v) for v in row])
     built.files[dataset.filename("csv")] = {"rows": len(rows)}
