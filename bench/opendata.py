@@ -62,7 +62,21 @@ def fresh_postgres() -> None:
 
 FIRST = ["Amira", "Ben", "Chloe", "Dev", "Ewa", "Femi", "Grace", "Hamza", "Isla", "Jon"]
 LAST = ["Okafor", "Whitfield", "Nowak", "Patel", "Lindqvist", "Moreau", "Byrne", "Kowalczyk"]
-WORDS = ["bin", "missed", "again", "corner", "broken", "glass", "near", "the", "school", "gate", "leaking", "every", "morning"]
+WORDS = [
+    "bin",
+    "missed",
+    "again",
+    "corner",
+    "broken",
+    "glass",
+    "near",
+    "the",
+    "school",
+    "gate",
+    "leaking",
+    "every",
+    "morning",
+]
 
 
 def load(rows: int) -> float:
