@@ -621,7 +621,7 @@ class OpenDataRow:
     public: bool
 
 
-def requests_for_open_data(*, council: Council, chunk: int = 5000) -> Iterator[OpenDataRow]:
+def requests_for_open_data(*, council: Council, chunk: int = 20000) -> Iterator[OpenDataRow]:
     """Every request of the council, in id order, read in chunks by id so that memory does
     not grow with the number of requests."""
     cases = Case.objects.filter(council=council).order_by("pk")
@@ -667,7 +667,7 @@ def requests_for_open_data(*, council: Council, chunk: int = 5000) -> Iterator[O
         last = rows[-1][0]
 
 
-def personal_values_of_requests(council_id: int, chunk: int = 5000) -> Iterator[PersonalValues]:
+def personal_values_of_requests(council_id: int, chunk: int = 20000) -> Iterator[PersonalValues]:
     """What the council's requests hold about people, for the open data publication check:
     reporters' and followers' names and contact details, and every free text a resident
     gave (descriptions not yet published, places described, answers) or staff noted

@@ -95,6 +95,9 @@ class _Found:
 
     emails: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     phones: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # The last seven digits of every number found: a held phone number is parsed (slow)
+    # only when its own last seven digits are among them.
+    phone_tails: set[str] = field(default_factory=set)
     phrases: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     texts: list[tuple[str, str]] = field(default_factory=list)  # (normalised, file)
     starts: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
@@ -104,6 +107,7 @@ class _Found:
             self.emails[email.lower()].add(filename)
         for key in phones_in(value):
             self.phones[key].add(filename)
+            self.phone_tails.add(key[-7:])
         if vocabulary:
             return
         tokens = words(value)
@@ -213,7 +217,9 @@ def _contacts(held: PersonalValues, found: _Found, hit: Callable[[str, set[str]]
         if key and key in found.emails:
             hit("email", found.emails[key])
     for phone in held.phones:
-        phone_found = held_phone_key(phone) if phone and found.phones else None
+        if not phone or "".join(_DIGITS.findall(phone))[-7:] not in found.phone_tails:
+            continue
+        phone_found = held_phone_key(phone)
         if phone_found and phone_found in found.phones:
             hit("phone", found.phones[phone_found])
 
