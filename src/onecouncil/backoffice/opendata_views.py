@@ -15,14 +15,16 @@ from onecouncil.catalogue.models import PUBLIC_VISIBILITIES, Service
 from onecouncil.core.models import Council, Membership
 from onecouncil.core.permissions import Permission
 from onecouncil.opendata.datasets import DATASETS
-from onecouncil.opendata.models import Release, ReleaseStatus
+from onecouncil.opendata.models import ReleaseStatus
 from onecouncil.opendata.services import (
     ReleaseError,
     pending_release,
     preview_rows,
+    release_of,
     release_publish,
     release_request_build,
     release_withdraw,
+    releases_of,
     request_level_services,
     settings_for,
     settings_update,
@@ -83,11 +85,7 @@ def _act(
         withdraw = WithdrawForm(request.POST)
         if not withdraw.is_valid():
             return None, None, withdraw
-        release = Release.objects.filter(
-            council=council, version=withdraw.cleaned_data["version"]
-        ).first()
-        if release is None:
-            raise ReleaseError(_("There is no such release."))
+        release = release_of(council, withdraw.cleaned_data["version"])
         release_withdraw(
             release=release, actor=request.user, reason=withdraw.cleaned_data["reason"]
         )
@@ -124,7 +122,7 @@ def open_data(request: HttpRequest, council: Council, membership: Membership) ->
             "pending": pending,
             "previews": previews,
             "offers": withdrawal_offers(council),
-            "releases": Release.objects.filter(council=council).order_by("-version")[:30],
+            "releases": releases_of(council),
         },
         status=400 if form.is_bound or withdraw.is_bound else 200,
     )

@@ -4,8 +4,10 @@ Only published releases are ever read (``opendata.services.release_public``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -141,30 +143,50 @@ def dataset_page(request: HttpRequest, council: Council, dataset_id: str) -> Htt
     )
 
 
+def _harvestable(
+    request: HttpRequest,
+    etag: str,
+    published_at: dt.datetime | None,
+    make: Callable[[], HttpResponseBase],
+    max_age: int,
+) -> HttpResponseBase:
+    """A public open data answer: 304 when the harvester already has it (``ETag``,
+    ``Last-Modified``), otherwise ``make()`` with those headers, caching and CORS."""
+    modified = int(published_at.timestamp()) if published_at else None
+    not_modified = get_conditional_response(request, etag=etag, last_modified=modified)
+    if not_modified is not None:
+        return not_modified
+    response = make()
+    response["ETag"] = etag
+    if modified is not None:
+        response["Last-Modified"] = http_date(modified)
+    response["Cache-Control"] = f"public, max-age={max_age}"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
 def _serve(request: HttpRequest, release: Release, filename: str, stable: bool) -> HttpResponseBase:
     path = release_file_path(release, filename)
     if path is None:
         raise Http404
-    facts = release.file(filename) or {}
-    etag = f'"{facts.get("sha256", "")}"'
-    modified = int(release.published_at.timestamp()) if release.published_at else None
-    not_modified = get_conditional_response(request, etag=etag, last_modified=modified)
-    if not_modified is not None:
-        return not_modified
     fmt = filename.rsplit(".", 1)[-1]
-    response = FileResponse(
-        path.open("rb"),
-        as_attachment=True,
-        filename=f"{release.council.slug}-{release.version.isoformat()}-{filename}",
-        content_type=MEDIA_TYPES[fmt] + ("; charset=utf-8" if fmt in ("csv", "json") else ""),
-    )
-    response["ETag"] = etag
-    if modified is not None:
-        response["Last-Modified"] = http_date(modified)
+
+    def make() -> HttpResponseBase:
+        return FileResponse(
+            path.open("rb"),
+            as_attachment=True,
+            filename=f"{release.council.slug}-{release.version.isoformat()}-{filename}",
+            content_type=MEDIA_TYPES[fmt] + ("; charset=utf-8" if fmt in ("csv", "json") else ""),
+        )
+
     # The stable address moves on each day; a release's own address never changes.
-    response["Cache-Control"] = "public, max-age=300" if stable else "public, max-age=86400"
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
+    return _harvestable(
+        request,
+        f'"{(release.file(filename) or {}).get("sha256", "")}"',
+        release.published_at,
+        make,
+        max_age=300 if stable else 86400,
+    )
 
 
 @require_GET
@@ -196,17 +218,10 @@ def catalogue(request: HttpRequest, council: Council, fmt: str) -> HttpResponseB
     releases = published_releases(council)
     graph = catalogue_graph(council=council, options=settings_for(council), releases=releases)
     body = as_jsonld(graph) if fmt == "jsonld" else as_turtle(graph)
-    etag = '"' + hashlib.sha256(body.encode()).hexdigest() + '"'
-    modified = (
-        int(releases[0].published_at.timestamp()) if releases and releases[0].published_at else None
+    return _harvestable(
+        request,
+        '"' + hashlib.sha256(body.encode()).hexdigest() + '"',
+        releases[0].published_at if releases else None,
+        lambda: HttpResponse(body, content_type=f"{CATALOGUE_TYPES[fmt]}; charset=utf-8"),
+        max_age=300,
     )
-    not_modified = get_conditional_response(request, etag=etag, last_modified=modified)
-    if not_modified is not None:
-        return not_modified
-    response = HttpResponse(body, content_type=f"{CATALOGUE_TYPES[fmt]}; charset=utf-8")
-    response["ETag"] = etag
-    if modified is not None:
-        response["Last-Modified"] = http_date(modified)
-    response["Cache-Control"] = "public, max-age=300"
-    response["Access-Control-Allow-Origin"] = "*"
-    return response

@@ -14,6 +14,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from onecouncil.cases.models import Channel
+from onecouncil.insight.suppression import WITHHELD
 
 FORMATS = ("csv", "json", "parquet")
 MEDIA_TYPES = {
@@ -21,8 +22,9 @@ MEDIA_TYPES = {
     "json": "application/json",
     "parquet": "application/vnd.apache.parquet",
 }
-# What CSV files write for a withheld count (the ONS mark); JSON and Parquet write null.
-WITHHELD_MARK = "[c]"
+# What CSV files write for a withheld count (the suppression rule's ONS mark); JSON and
+# Parquet write null.
+WITHHELD_MARK = str(WITHHELD)
 
 
 @dataclass(frozen=True)

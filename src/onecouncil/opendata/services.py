@@ -254,6 +254,18 @@ def release_request_build(*, council: Council) -> None:
     OpenDataSettings.objects.filter(pk=options.pk).update(build_requested_at=timezone.now())
 
 
+def releases_of(council: Council, limit: int = 30) -> list[Release]:
+    """The council's releases of every status, newest first (for administrators)."""
+    return list(Release.objects.filter(council=council).order_by("-version")[:limit])
+
+
+def release_of(council: Council, version: dt.date) -> Release:
+    found = Release.objects.filter(council=council, version=version).first()
+    if found is None:
+        raise ReleaseError(_("There is no such release."))
+    return found
+
+
 def pending_release(council: Council) -> Release | None:
     """The newest release not yet out: waiting, or refused by the check."""
     return (
