@@ -85,7 +85,7 @@ def load(rows: int) -> float:
 
     from django.core.exceptions import ValidationError
     from django.core.management import call_command
-    from django.db import connection
+    from django.db import connection, transaction
 
     from onecouncil.cases.inputs import Contact, Location
     from onecouncil.cases.models import CLOSED_STATUSES, Case, Channel, Status
@@ -182,8 +182,9 @@ def load(rows: int) -> float:
     else:
         placeholders = ", ".join("%s" for _ in columns)
         sql = f"INSERT INTO cases_case ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608
-        with connection.cursor() as cursor:
-            for start in range(0, rows, batch):
+        for start in range(0, rows, batch):
+            # One transaction a batch: in Django's autocommit each row would be its own.
+            with transaction.atomic(), connection.cursor() as cursor:
                 cursor.executemany(sql, [made(i) for i in range(start, min(rows, start + batch))])
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE cases_case")  # as autovacuum would, after a bulk load

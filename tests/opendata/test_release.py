@@ -326,6 +326,88 @@ def test_the_check_refuses_personal_data_and_says_why(council, city):
     assert release.status == ReleaseStatus.REFUSED
 
 
+# What is slipped into each file in turn, and the kind of refusal it must meet. The
+# values are written as nobody stored them (other case, other phone format).
+TAMPERING = [
+    ("Wilhelmina ASHCOMBE", "full name"),  # a follower
+    ("letter from Mrs Treadgold", "surname"),  # an account holder
+    ("call +44 121 496 0733", "phone number"),  # a reporter, held as 0121 496 0733
+    ("they wrote: " + SECRET_TEXT.upper(), "free text"),  # an answer
+    ("Ed@Example.NET", "email address"),  # a reporter
+]
+
+
+def _tamper(path: Path, value: str) -> None:
+    """Write ``value`` into one file of a release, as a file built wrongly would hold it."""
+    if path.name.endswith("-dictionary.csv"):
+        with path.open("a", newline="", encoding="utf-8") as handle:
+            csv.writer(handle).writerow([value, "varchar", "", "no", ""])
+    elif path.suffix == ".csv":
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        rows[0]["service_name"] = value
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+    elif path.suffix == ".json":
+        rows = json.loads(path.read_text(encoding="utf-8"))
+        rows[0]["service_name"] = value
+        path.write_text(json.dumps(rows), encoding="utf-8")
+    else:
+        copy = path.with_suffix(".tampered")
+        con = duckdb.connect()
+        con.execute(
+            f"COPY (SELECT * REPLACE (CAST(? AS VARCHAR) AS service_name) "  # noqa: S608
+            f"FROM read_parquet('{path}')) TO '{copy}' (FORMAT parquet)",
+            [value],
+        )
+        con.close()
+        copy.replace(path)
+
+
+def test_every_file_is_scanned_for_every_kind_of_personal_value(council, city, tmp_path):
+    """A clean release passes; then each of its files in turn is given one personal value
+    (a follower's name, an account holder's surname, a phone number written differently,
+    an answer, an email address, in another case), and the check refuses exactly that
+    file, for that reason."""
+    import shutil
+
+    from onecouncil.cases.models import Follower
+    from onecouncil.opendata.check import check_release
+    from onecouncil.opendata.datasets import all_filenames
+    from onecouncil.opendata.services import threshold_for, vocabulary
+    from onecouncil.residents.models import Account
+
+    case = city["pothole"].cases.first()
+    Follower.objects.create(
+        council=council, case=case, name="Wilhelmina Ashcombe", email="wa@example.org"
+    )
+    Account.objects.create(council=council, email="jt@example.org", name="Jo Treadgold")
+    release = release_build(council=council, now=NOW)
+    assert release.status == ReleaseStatus.PENDING, release.problems
+
+    def check(directory: Path) -> list[str]:
+        return check_release(
+            council_id=council.pk,
+            directory=directory,
+            filenames=all_filenames(),
+            threshold=threshold_for(council),
+            vocabulary=vocabulary(council),
+        )
+
+    for number, filename in enumerate(all_filenames()):
+        value, kind = TAMPERING[number % len(TAMPERING)]
+        directory = tmp_path / filename
+        shutil.copytree(release_dir(release), directory)
+        assert check(directory) == []
+        _tamper(directory / filename, value)
+        problems = check(directory)
+        assert problems, (filename, value)
+        assert all(p.startswith(filename + " ") for p in problems), problems
+        assert any(kind in p for p in problems), (filename, kind, problems)
+
+
 def test_private_services_never_and_one_made_private_drops_out(council, city, client):
     from onecouncil.opendata.services import release_publish, withdrawal_offers
 
