@@ -142,4 +142,19 @@ def test_an_administrator_chooses_checks_publishes_and_withdraws(demo, browser):
         f"{demo}/riverbend/data/releases/{withdrawn.version.isoformat()}/service-requests.csv"
     )
     assert response.status == 410
+
+    # Missed bins made private in the staff admin: the administrator is told which
+    # releases carried its requests, and the Open data page offers their withdrawal.
+    page.goto(f"{demo}/admin/catalogue/service/{bins.pk}/change/")
+    page.get_by_label("Who may see its requests").select_option(value="private")
+    page.get_by_role("button", name="Save", exact=True).click()
+    when = f"{latest.version.day} {latest.version:%B %Y}"
+    expect(page.locator(".messagelist")).to_contain_text(
+        f"{bins.name} is now private, so the next open data release leaves its requests out. "
+        f"The release of {when} carries them"
+    )
+    page.goto(f"{demo}/riverbend/staff/open-data/")
+    expect(page.locator(".govuk-warning-text")).to_contain_text(
+        f"The release of {when} carries requests of {bins.name}, which is now private."
+    )
     context.close()

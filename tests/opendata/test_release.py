@@ -425,6 +425,42 @@ def test_private_services_never_and_one_made_private_drops_out(council, city, cl
     assert "missed-bin" in {r["service_code"] for r in read_csv(later, BY_SERVICE.filename("csv"))}
 
 
+def test_making_a_service_private_offers_to_withdraw_what_carried_it(
+    council, city, capsys, tmp_path
+):
+    """Made private by the catalogue import (the admin's form is clicked in Chromium):
+    whoever did it is told which releases carried its requests; a release that never
+    carried them, or a service staying public, says nothing."""
+    import yaml
+    from django.core.management import call_command
+
+    from onecouncil.catalogue.exchange import catalogue_export, catalogue_import
+    from onecouncil.opendata.services import release_publish
+
+    release_publish(release=release_build(council=council, now=NOW), now=NOW)
+    exported = yaml.safe_load(catalogue_export(council=council))
+    for entry in exported["services"]:
+        if entry["code"] == "pothole":
+            entry["visibility"] = "ward"  # still public: nothing to offer
+    assert catalogue_import(council=council, text=yaml.safe_dump(exported)).notices == []
+    for entry in exported["services"]:
+        if entry["code"] == "missed-bin":
+            entry["visibility"] = "private"
+    path = tmp_path / "catalogue.yaml"
+    path.write_text(yaml.safe_dump(exported), encoding="utf-8")
+    call_command("catalogue_import", str(path), council=council.slug)
+    out = capsys.readouterr().out
+    assert "Missed bin is now private, so the next open data release leaves its requests out" in out
+    assert "The release of 2 March 2026 carries them" in out
+    # Made public and private again: no release carries it any more once withdrawn.
+    from onecouncil.opendata.models import Release
+    from onecouncil.opendata.services import offer_withdrawal, release_withdraw
+
+    release_withdraw(release=Release.objects.get(), actor=None, reason="It carried bins.")
+    city["bin"].refresh_from_db()
+    assert offer_withdrawal(service=city["bin"], before="ward") == []
+
+
 def test_the_worker_builds_daily_holds_publishes_and_retires(
     council, city, django_capture_on_commit_callbacks
 ):

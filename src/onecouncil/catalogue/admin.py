@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from onecouncil.catalogue.exchange import CatalogueImportError, catalogue_export, catalogue_import
 from onecouncil.catalogue.models import Backend, Question, SearchSynonym, Service, ServiceGroup
+from onecouncil.catalogue.signals import visibility_notices
 from onecouncil.catalogue.widgets import OptionsField
 from onecouncil.core.admin import CouncilScopedAdmin
 from onecouncil.core.models import Council
@@ -170,6 +171,13 @@ class ServiceAdmin(CouncilScopedAdmin):
             field.queryset = queryset.filter(council_id__in=self.council_ids(request))
         return field
 
+    def save_model(self, request: HttpRequest, obj: Service, form: Any, change: bool) -> None:
+        before = form.initial.get("visibility") if change else None
+        super().save_model(request, obj, form, change)
+        if before is not None and obj.visibility != before:
+            for notice in visibility_notices(obj, before):
+                messages.warning(request, notice)
+
     def get_urls(self) -> list[URLPattern]:
         own = [
             path(
@@ -252,5 +260,7 @@ class ServiceAdmin(CouncilScopedAdmin):
                     "updated": len(result.services_updated),
                 },
             )
+            for notice in result.notices:
+                messages.warning(request, notice)
             return redirect("admin:catalogue_service_changelist")
         return self._render(request, form, _("Import catalogue"), _("Import"))

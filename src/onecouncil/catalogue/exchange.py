@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from onecouncil.catalogue.models import Backend, Question, SearchSynonym, Service, ServiceGroup
+from onecouncil.catalogue.signals import visibility_notices
 from onecouncil.core.models import Council, Team
 
 SERVICE_FIELDS = (
@@ -66,6 +67,8 @@ class ImportResult:
     groups: int = 0
     services_created: list[str] = field(default_factory=list)
     services_updated: list[str] = field(default_factory=list)
+    # What receivers of ``visibility_changed`` asked to be told (see catalogue.signals).
+    notices: list[str] = field(default_factory=list)
 
 
 def catalogue_export(*, council: Council) -> str:
@@ -245,6 +248,7 @@ def _import_service(
     created = service is None
     if service is None:
         service = Service(council=council, code=code)
+    before = service.visibility
     service.group = service_group
     try:
         _apply_service_fields(council, service, entry)
@@ -254,6 +258,8 @@ def _import_service(
         return
     service.save()
     (result.services_created if created else result.services_updated).append(code)
+    if not created and service.visibility != before:
+        result.notices += visibility_notices(service, before)
     _import_questions(service, entry.get("questions") or [], where, errors)
 
 

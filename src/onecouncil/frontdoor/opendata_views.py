@@ -26,7 +26,13 @@ from onecouncil.opendata.catalogue import (
     catalogue_graph,
     schema_org,
 )
-from onecouncil.opendata.datasets import DATASETS, FORMATS, MEDIA_TYPES, dataset_for
+from onecouncil.opendata.datasets import (
+    DATASETS,
+    FORMAT_NAMES,
+    FORMATS,
+    MEDIA_TYPES,
+    dataset_for,
+)
 from onecouncil.opendata.models import LICENCE_URLS, Licence, Release
 from onecouncil.opendata.services import (
     ReleaseGone,
@@ -83,6 +89,7 @@ def _dataset_context(
         "downloads": [
             {
                 "fmt": fmt,
+                "format_name": FORMAT_NAMES[fmt],
                 "filename": dataset.filename(fmt),
                 "bytes": (release.file(dataset.filename(fmt)) or {}).get("bytes", 0),
                 "url": _file_path(release, dataset.filename(fmt), versioned),

@@ -21,7 +21,7 @@ from shapely.geometry import mapping, shape
 
 from onecouncil.core.links import public_url
 from onecouncil.core.models import Council
-from onecouncil.opendata.datasets import DATASETS, FORMATS, MEDIA_TYPES, Dataset
+from onecouncil.opendata.datasets import DATASETS, FORMAT_NAMES, FORMATS, MEDIA_TYPES, Dataset
 from onecouncil.opendata.models import LICENCE_URLS, Licence, OpenDataSettings, Release
 from onecouncil.places.imports import OS_NOTICE
 from onecouncil.places.models import CouncilBoundary
@@ -160,7 +160,7 @@ class _Builder:
         g(url, RDF.type, DCAT.Distribution)
         g(url, DCAT.accessURL, URIRef(dataset_url(self.council, dataset, version)))
         g(url, DCAT.downloadURL, url)
-        g(url, DCTERMS.title, Literal(f"{dataset.title} ({fmt.upper()})", lang="en"))
+        g(url, DCTERMS.title, Literal(f"{dataset.title} ({FORMAT_NAMES[fmt]})", lang="en"))
         g(url, DCTERMS.format, URIRef(f"{EU}file-type/{FILE_TYPES[fmt]}"))
         g(url, DCAT.mediaType, URIRef(self.media_type(fmt)))
         g(url, DCTERMS.license, self.licence)

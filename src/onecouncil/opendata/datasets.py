@@ -22,6 +22,8 @@ MEDIA_TYPES = {
     "json": "application/json",
     "parquet": "application/vnd.apache.parquet",
 }
+# How people name each format (file names keep the lower-case extension).
+FORMAT_NAMES = {"csv": "CSV", "json": "JSON", "parquet": "Parquet"}
 # What CSV files write for a withheld count (the suppression rule's ONS mark); JSON and
 # Parquet write null.
 WITHHELD_MARK = str(WITHHELD)

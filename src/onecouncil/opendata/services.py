@@ -21,8 +21,9 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from onecouncil.cases.models import Channel, Open311Closure
 from onecouncil.catalogue.models import PUBLIC_VISIBILITIES, Service, ServiceGroup
@@ -298,6 +299,37 @@ def withdrawal_offers(council: Council) -> list[WithdrawalOffer]:
         if carried:
             offers.append(WithdrawalOffer(release, carried))
     return offers
+
+
+def offer_withdrawal(*, service: Service, before: str, **_signal: object) -> list[str]:
+    """Told to whoever makes a public service private (``catalogue.visibility_changed``):
+    the next release leaves its requests out on its own, and the available releases that
+    carried them can be withdrawn on the Open data page, which offers it."""
+    if service.visibility in PUBLIC_VISIBILITIES or before not in PUBLIC_VISIBILITIES:
+        return []
+    carried = [
+        release.version
+        for release in Release.objects.filter(
+            council=service.council,
+            status__in=(ReleaseStatus.PUBLISHED, ReleaseStatus.PENDING),
+        ).order_by("version")
+        if service.code in release.request_services
+    ]
+    if not carried:
+        return []
+    days = ", ".join(formats.date_format(day, "j F Y") for day in carried)
+    return [
+        ngettext(
+            "%(service)s is now private, so the next open data release leaves its requests "
+            "out. The release of %(days)s carries them: withdraw it on the Open data page "
+            "if they should no longer be public.",
+            "%(service)s is now private, so the next open data release leaves its requests "
+            "out. The releases of %(days)s carry them: withdraw them on the Open data page "
+            "if they should no longer be public.",
+            len(carried),
+        )
+        % {"service": service.name, "days": days}
+    ]
 
 
 def releases_job(now: dt.datetime | None = None) -> int:

@@ -32,3 +32,5 @@ class Command(BaseCommand):
             f"{len(result.services_created)} services created, "
             f"{len(result.services_updated)} updated, {result.groups} groups."
         )
+        for notice in result.notices:
+            self.stdout.write(self.style.WARNING(notice))
