@@ -514,6 +514,11 @@ def test_the_public_pages_files_and_catalogue(
     body = b"".join(response.streaming_content)
     assert body.decode().startswith("service_request_id,")
     etag, modified = response["ETag"], response["Last-Modified"]
+    # Link checkers and harvesters ask HEAD first: the same headers, no body.
+    head = client.head(base + "service-requests.csv")
+    assert head.status_code == 200 and head["ETag"] == etag and not head.getvalue()
+    assert client.head(base + "catalogue.ttl").status_code == 200
+    assert client.head(f"/{council.slug}/performance/").status_code == 200
     assert (
         client.get(base + "service-requests.csv", headers={"If-None-Match": etag}).status_code
         == 304

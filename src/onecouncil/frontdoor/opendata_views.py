@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from onecouncil.core.models import Council
 from onecouncil.frontdoor.views import page, with_council
@@ -101,7 +101,7 @@ def _dataset_context(
     }
 
 
-@require_GET
+@require_safe
 @with_council
 def data_home(request: HttpRequest, council: Council) -> HttpResponseBase:
     releases = published_releases(council)
@@ -120,7 +120,7 @@ def data_home(request: HttpRequest, council: Council) -> HttpResponseBase:
     )
 
 
-@require_GET
+@require_safe
 @with_council
 def dataset_page(request: HttpRequest, council: Council, dataset_id: str) -> HttpResponseBase:
     dataset = dataset_for(dataset_id)
@@ -196,7 +196,7 @@ def _serve(request: HttpRequest, release: Release, filename: str, stable: bool) 
     )
 
 
-@require_GET
+@require_safe
 @with_council
 def latest_file(request: HttpRequest, council: Council, filename: str) -> HttpResponseBase:
     release = _release(request, council, None)
@@ -205,7 +205,7 @@ def latest_file(request: HttpRequest, council: Council, filename: str) -> HttpRe
     return _serve(request, release, filename, stable=True)
 
 
-@require_GET
+@require_safe
 @with_council
 def release_file(
     request: HttpRequest, council: Council, version: str, filename: str
@@ -219,7 +219,7 @@ def release_file(
 CATALOGUE_TYPES = {"jsonld": "application/ld+json", "ttl": "text/turtle"}
 
 
-@require_GET
+@require_safe
 @with_council
 def catalogue(request: HttpRequest, council: Council, fmt: str) -> HttpResponseBase:
     releases = published_releases(council)

@@ -4,7 +4,7 @@ small numbers withheld by the one suppression rule (``insight.suppression``)."""
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponseBase
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from onecouncil.core.models import Council
 from onecouncil.frontdoor.views import page, with_council
@@ -13,7 +13,7 @@ from onecouncil.insight.services import public_performance, today_for
 from onecouncil.web.insight import table_csv
 
 
-@require_GET
+@require_safe
 @with_council
 def performance(request: HttpRequest, council: Council) -> HttpResponseBase:
     result = public_performance(council=council, today=today_for(council))
