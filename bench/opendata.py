@@ -232,6 +232,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, nargs="+", default=[500_000, 5_000_000])
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgres"])
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="PostgreSQL only: build a release from the requests the last run loaded "
+        "(to compare OPENDATA_MEMORY_LIMIT settings without loading again)",
+    )
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--var", help=argparse.SUPPRESS)
     parser.add_argument("--database", help=argparse.SUPPRESS)
@@ -242,11 +248,12 @@ def main() -> None:
         return
     for database in args.databases:
         for rows in args.rows:
+            reuse = args.reuse and database == "postgres"
             with tempfile.TemporaryDirectory() as var:
-                if database == "postgres":
+                if database == "postgres" and not reuse:
                     fresh_postgres()
-                figures = {}
-                for phase in ("load", "release"):
+                figures: dict = {}
+                for phase in ("release",) if reuse else ("load", "release"):
                     out = subprocess.run(
                         [
                             sys.executable,
@@ -267,9 +274,12 @@ def main() -> None:
                     if out.returncode:
                         sys.exit(f"{database} {rows:,} {phase} failed:\n{out.stderr[-3000:]}")
                     figures.update(json.loads(out.stdout.strip().splitlines()[-1]))
+                loaded = "reused" if reuse else f"loaded in {figures['load_seconds']} s"
+                limit = os.environ.get("OPENDATA_MEMORY_LIMIT", "256MB")
                 print(
-                    f"{database:8} {rows:>9,} requests: loaded in {figures['load_seconds']} s; "
-                    f"release {figures['seconds']} s, peak {figures['peak_mib']} MiB; "
+                    f"{database:8} {rows:>9,} requests: {loaded}; "
+                    f"release {figures['seconds']} s, peak {figures['peak_mib']} MiB "
+                    f"(DuckDB limit {limit}); "
                     f"{figures['rows']:,} rows published ({figures['csv_mib']} MiB CSV, "
                     f"{figures['parquet_mib']} MiB Parquet); {figures['status']}"
                     + (f" {figures['problems']}" if figures["problems"] else ""),
