@@ -303,6 +303,37 @@ def test_secondary_suppression_holds_over_many_random_tables():
             assert all(width > k for width in widths), (wards, channels, result)
 
 
+def test_medians_are_duckdbs_without_holding_every_value():
+    """The medians a release publishes, walked from counted values so that memory does
+    not grow with requests, are the medians DuckDB's ``median`` gives (odd and even
+    groups, repeated values, open requests left out)."""
+    from onecouncil.opendata.build import FACTS_DDL, median_of_counts, service_month_medians
+
+    assert median_of_counts([(1.0, 1), (2.0, 1), (3.0, 2)]) == 2.5
+    assert median_of_counts([(1.0, 2), (9.0, 1)]) == 1.0
+    assert median_of_counts([(4.25, 1)]) == 4.25
+    rng = np.random.default_rng(11)
+    con = duckdb.connect()
+    con.execute(FACTS_DDL)
+    rows = []
+    for service in (1, 2, 3):
+        for month in ("2026-01", "2026-02", "2026-03"):
+            for _ in range(int(rng.integers(1, 60))):
+                closed = bool(rng.random() < 0.8)
+                days = round(float(rng.exponential(5)), 2) if rng.random() < 0.7 else 1.0
+                rows.append((service, None, month, "web", closed, True, True, days * closed))
+    con.executemany("INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    expected = {
+        (service, month): median
+        for service, month, median in con.execute(
+            "SELECT service_id, month, median(days) FILTER (closed) FROM facts GROUP BY ALL"
+        ).fetchall()
+        if median is not None
+    }
+    assert len(expected) > 5
+    assert service_month_medians(con) == pytest.approx(expected)
+
+
 def test_the_check_refuses_personal_data_and_says_why(council, city):
     from onecouncil.cases.services import case_publish_description
     from onecouncil.core.actors import Actor
