@@ -539,6 +539,10 @@ def test_the_public_pages_files_and_catalogue(
     assert "Contains OS data" in page
     dataset = client.get(base + "service-requests/").content.decode()
     assert '"@type": "Dataset"' in dataset and "service_request_id" in dataset
+    # The period covered: from the oldest request counted (a private one included).
+    assert first.covers_from == dt.date(2025, 12, 1)
+    assert f'"temporalCoverage": "2025-12-01/{first.version}"' in dataset
+    assert "From 1 December 2025 to 2 March 2026" in dataset
 
     response = client.get(base + "service-requests.csv")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
@@ -574,6 +578,7 @@ def test_the_public_pages_files_and_catalogue(
         assert conforms, report
     catalogue = client.get(base + "catalogue.ttl").content.decode()
     assert f"{first.version}" in catalogue and "open-government-licence" in catalogue
+    assert 'dcat:startDate "2025-12-01"^^xsd:date' in catalogue
 
     # Withdrawn: 410 Gone, and dropped from the catalogue.
     with django_capture_on_commit_callbacks(execute=True):

@@ -58,6 +58,7 @@ class Built:
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
     request_services: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    covers_from: dt.date | None = None  # the day (local) of the oldest request
 
 
 @dataclass(frozen=True)
@@ -253,6 +254,7 @@ def build_release(
     con.execute(FACTS_DDL)
     built = Built()
     request_rows = 0
+    oldest: dt.datetime | None = None
     facts: list[list[Any]] = [[] for _ in range(8)]
     handle, writer = _csv_writer(directory / REQUESTS.filename("csv"))
     try:
@@ -263,6 +265,8 @@ def build_release(
                 closed = row.status in CLOSED_STATUSES
                 within = _within(row, closed, now)
                 created_local = row.created_at.astimezone(zone)
+                if oldest is None or created_local < oldest:
+                    oldest = created_local
                 days = (
                     round((row.closed_at - row.created_at).total_seconds() / 86400, 2)
                     if closed and row.closed_at is not None
@@ -333,6 +337,7 @@ def build_release(
         con.close()
         shutil.rmtree(scratch, ignore_errors=True)
     built.request_services = sorted(s.code for s in services.values() if s.request_level)
+    built.covers_from = oldest.date() if oldest is not None else None
     built.seconds = time.monotonic() - started
     return built
 

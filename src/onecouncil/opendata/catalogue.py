@@ -146,6 +146,12 @@ class _Builder:
         if release.published_at:
             g(node, DCTERMS.modified, Literal(release.published_at, datatype=XSD.dateTime))
         g(node, DCTERMS.identifier, Literal(f"{self.council.slug}/{dataset.id}"))
+        if release.covers_from is not None:
+            period = BNode()
+            g(period, RDF.type, DCTERMS.PeriodOfTime)
+            g(period, DCAT.startDate, Literal(release.covers_from, datatype=XSD.date))
+            g(period, DCAT.endDate, Literal(release.version, datatype=XSD.date))
+            g(node, DCTERMS.temporal, period)
         for fmt in FORMATS:
             self.distribution(node, dataset, release, fmt, version)
         return node
@@ -244,6 +250,11 @@ def schema_org(
         "license": LICENCE_URLS[Licence(options.licence)],
         "isAccessibleForFree": True,
         "dateModified": release.published_at.isoformat() if release.published_at else None,
+        **(
+            {"temporalCoverage": f"{release.covers_from}/{release.version}"}
+            if release.covers_from is not None
+            else {}
+        ),
         "creator": {"@type": "GovernmentOrganization", "name": council.name},
         "spatialCoverage": {"@type": "Place", "name": council.name},
         "distribution": [

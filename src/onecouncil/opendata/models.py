@@ -113,6 +113,8 @@ class Release(models.Model):
     # Every file: name -> {"bytes", "sha256", "rows"}.
     files = models.JSONField(default=dict, blank=True)
     build_seconds = models.FloatField(default=0)
+    # The day of the oldest request counted: with ``version``, the period it covers.
+    covers_from = models.DateField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("open data release")

@@ -175,6 +175,7 @@ def release_build(*, council: Council, now: dt.datetime | None = None) -> Releas
     release.files = built.files
     release.request_services = built.request_services
     release.build_seconds = built.seconds
+    release.covers_from = built.covers_from
     release.problems = problems
     release.built_at = now
     release.publish_after = now + dt.timedelta(hours=options.hold_hours)
