@@ -285,17 +285,19 @@ class WithdrawalOffer:
     services: list[str]  # names of services now private whose rows it carries
 
 
-def withdrawal_offers(council: Council) -> list[WithdrawalOffer]:
-    """Available releases that carry requests of services that are no longer public."""
-    names = dict(
-        Service.objects.filter(council=council)
-        .exclude(visibility__in=PUBLIC_VISIBILITIES)
-        .values_list("code", "name")
-    )
+def withdrawal_offers(
+    council: Council, services: Iterable[Service] | None = None
+) -> list[WithdrawalOffer]:
+    """Available releases, oldest first, that carry requests of services no longer public
+    (of ``services`` only, when given)."""
+    private = Service.objects.filter(council=council).exclude(visibility__in=PUBLIC_VISIBILITIES)
+    if services is not None:
+        private = private.filter(pk__in=[s.pk for s in services])
+    names = dict(private.values_list("code", "name"))
     offers = []
     for release in Release.objects.filter(
         council=council, status__in=(ReleaseStatus.PUBLISHED, ReleaseStatus.PENDING)
-    ):
+    ).order_by("version"):
         carried = [names[code] for code in release.request_services if code in names]
         if carried:
             offers.append(WithdrawalOffer(release, carried))
@@ -306,16 +308,9 @@ def offer_withdrawal(*, service: Service, before: str, **_signal: object) -> lis
     """Told to whoever makes a public service private (``catalogue.visibility_changed``):
     the next release leaves its requests out on its own, and the available releases that
     carried them can be withdrawn on the Open data page, which offers it."""
-    if service.visibility in PUBLIC_VISIBILITIES or before not in PUBLIC_VISIBILITIES:
+    if before not in PUBLIC_VISIBILITIES:
         return []
-    carried = [
-        release.version
-        for release in Release.objects.filter(
-            council=service.council,
-            status__in=(ReleaseStatus.PUBLISHED, ReleaseStatus.PENDING),
-        ).order_by("version")
-        if service.code in release.request_services
-    ]
+    carried = [offer.release.version for offer in withdrawal_offers(service.council, [service])]
     if not carried:
         return []
     days = ", ".join(formats.date_format(day, "j F Y") for day in carried)
