@@ -120,3 +120,9 @@ def make_case(service: Service, **overrides: Any) -> CaseCreated:
 
 
 __all__ = ["Case"]
+
+
+def answers_posted(answers: dict[str, Any]) -> dict[str, Any]:
+    """Answers as a browser posts them: each question's field in the ``answer-`` namespace
+    (``when_day`` becomes ``answer-when_day``)."""
+    return {f"answer-{name}": value for name, value in answers.items()}

@@ -14,7 +14,7 @@ from onecouncil.cases.inputs import Contact, Location
 from onecouncil.cases.models import Case, EventKind, ResponseTemplate
 from onecouncil.core.models import AuditEntry, Role
 from tests.backoffice_helpers import PASSWORD, staff
-from tests.factories import AddressFactory, ServiceFactory, make_case
+from tests.factories import AddressFactory, ServiceFactory, answers_posted, make_case
 from tests.two_factor import code_for_secret, code_for_user, enrolled
 
 ANSWERS = {"which_bin": "general", "out_by_7am": "yes"}
@@ -230,11 +230,10 @@ def test_assisted_channel_finds_an_existing_resident_and_records_the_channel(
         "phone": "07700 900777",
         "postcode": "RB1 2AB",
         "uprn": str(address.uprn),
-        "which_bin": "recycling",
-        "out_by_7am": "yes",
+        **answers_posted({"which_bin": "recycling", "out_by_7am": "yes"}),
         "action": "create",
     }
-    bad = client.post(url, {**data, "which_bin": "", "email": "nope"})
+    bad = client.post(url, {**data, "answer-which_bin": "", "email": "nope"})
     assert "Select an answer to: Which bin was missed?" in bad.text
     assert "correct format" in bad.text
     response = client.post(url, data)
@@ -334,8 +333,7 @@ def test_odd_staff_input_gets_a_clear_answer_not_a_server_error(signed_in, misse
             "channel": "phone",
             "email": "caller@example.com",
             "uprn": "²",
-            "which_bin": "general",
-            "out_by_7am": "yes",
+            **answers_posted({"which_bin": "general", "out_by_7am": "yes"}),
         },
     )
     assert assisted.status_code == 200

@@ -85,7 +85,7 @@ def test_a_request_with_an_error_names_its_position_and_saves_nothing_of_its_bat
                 _earlier(missed_bin, address, when, answers={"which_bin": "purple"}),
             ],
         )
-    assert "request 2 which_bin" in caught.value.message_dict
+    assert "request 2 answer-which_bin" in caught.value.message_dict
     assert not Case.objects.exists()
 
 

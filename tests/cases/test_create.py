@@ -61,7 +61,7 @@ def test_invalid_request_saves_nothing_and_explains_each_field(missed_bin):
             contact=Contact(name="", email="not-an-email"),
         )
     errors = excinfo.value.message_dict
-    assert set(errors) >= {"which_bin", "out_by_7am", "location", "email"}
+    assert set(errors) >= {"answer-which_bin", "answer-out_by_7am", "location", "email"}
     assert "name" not in errors  # a name is never required
     assert not Case.objects.exists() and not CaseEvent.objects.exists()
 

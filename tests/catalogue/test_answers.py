@@ -4,10 +4,11 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.template import Context, Template
 from django.utils import timezone
 
 from onecouncil.catalogue.answers import AnswersForm, validate_answers
-from tests.factories import QuestionFactory, ServiceFactory
+from tests.factories import QuestionFactory, ServiceFactory, answers_posted
 
 
 @pytest.fixture
@@ -51,7 +52,7 @@ def good(**changes):
         "items": ["sofa", "fridge"],
     }
     data.update(changes)
-    return data
+    return answers_posted(data)
 
 
 def errors(service, data):
@@ -76,6 +77,7 @@ def test_good_answers_are_stored_as_json_values(service):
         query.setlist(key, value) if isinstance(value, list) else query.__setitem__(key, value)
     form = AnswersForm(query, service=service)
     assert form.is_valid(), form.errors
+    assert "answer-name_plate" in query
     assert form.stored_answers() == {
         "name_plate": "AB12",
         "count": "3",
@@ -87,13 +89,31 @@ def test_good_answers_are_stored_as_json_values(service):
 
 
 def test_several_of_a_list_renders_checkboxes_and_one_of_renders_radios(service):
-    from django.template import Context, Template
-
     form = AnswersForm(service=service)
     template = Template("{% load govuk %}{% govuk_field form.items %}{% govuk_field form.bin %}")
     html = template.render(Context({"form": form}))
-    assert html.count('type="checkbox"') == 2 and 'name="items"' in html
-    assert html.count('type="radio"') == 2 and 'name="bin"' in html
+    assert html.count('type="checkbox"') == 2 and 'name="answer-items"' in html
+    assert html.count('type="radio"') == 2 and 'name="answer-bin"' in html
+
+
+def test_question_fields_live_in_their_own_namespace(council):
+    """A question coded like a form's own field (``description``, ``street``) never
+    shares its name or id: what the caller said is never taken for the place."""
+    noise = ServiceFactory(council=council)
+    QuestionFactory(service=noise, code="description", kind="long_text", order=1)
+    QuestionFactory(service=noise, code="street", kind="short_text", order=2)
+    form = AnswersForm(
+        answers_posted({"description": "Loud music", "street": "x"})
+        | {"description": "Outside number 12", "street": "High Street"},
+        service=noise,
+    )
+    html = Template("{% load govuk %}{% govuk_field f.description %}").render(Context({"f": form}))
+    assert 'name="answer-description"' in html and 'id="id_answer-description"' in html
+    assert form.is_valid()
+    assert form.stored_answers() == {"description": "Loud music", "street": "x"}
+    with pytest.raises(ValidationError) as excinfo:
+        validate_answers(noise, {"street": "x"})
+    assert list(excinfo.value.message_dict) == ["answer-description"]
 
 
 def test_photo_questions_are_not_on_the_answers_form(service):
@@ -152,7 +172,7 @@ def test_validate_answers_for_api_channels(service):
     assert cleaned["count"] == "2"
     with pytest.raises(ValidationError) as excinfo:
         validate_answers(service, {"nonsense": "x"})
-    assert "nonsense" in excinfo.value.message_dict
+    assert "answer-nonsense" in excinfo.value.message_dict
     with pytest.raises(ValidationError) as excinfo:
         validate_answers(
             service,
@@ -165,4 +185,4 @@ def test_validate_answers_for_api_channels(service):
                 "items": ["fridge"],
             },
         )
-    assert "YYYY-MM-DD" in excinfo.value.message_dict["when"][0]
+    assert "YYYY-MM-DD" in excinfo.value.message_dict["answer-when"][0]

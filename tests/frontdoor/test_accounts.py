@@ -11,7 +11,7 @@ from onecouncil.cases.models import Case, ChangeReport, Follower
 from onecouncil.notify.services import outbox_process
 from onecouncil.residents.accounts import account_signup, account_verify
 from onecouncil.residents.models import Account, SavedDraft
-from tests.factories import AddressFactory, ServiceFactory, make_case
+from tests.factories import AddressFactory, ServiceFactory, answers_posted, make_case
 
 ANSWERS = {"which_bin": "general", "out_by_7am": "yes"}
 ACCOUNT = "/riverbend/account"
@@ -128,7 +128,7 @@ def test_profile_then_a_report_prefilled_from_it(council, missed_bin):
     account.refresh_from_db()
     assert (account.name, account.address) == ("Priya Patel", home)
     base = "/riverbend/report/missed-bin"
-    client.post(f"{base}/questions/", ANSWERS)
+    client.post(f"{base}/questions/", answers_posted(ANSWERS))
     location = client.get(f"{base}/location/").text
     assert re.search(rf'value="{home.uprn}"\s+checked', location)
     client.post(f"{base}/location/", {"action": "continue", "uprn": str(home.uprn)})
@@ -265,7 +265,7 @@ def test_save_and_come_back(council, missed_bin):
     account = make_account(council)
     client = signed_in_client(account)
     base = "/riverbend/report/missed-bin"
-    client.post(f"{base}/questions/", ANSWERS)
+    client.post(f"{base}/questions/", answers_posted(ANSWERS))
     response = client.post(f"{base}/location/", {"action": "save-for-later"})
     assert response["Location"] == f"{ACCOUNT}/"
     assert SavedDraft.objects.filter(account=account, service_code="missed-bin").exists()

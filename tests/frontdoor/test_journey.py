@@ -9,7 +9,7 @@ from PIL import Image
 
 from onecouncil.cases.models import Case, Photo
 from onecouncil.notify.services import outbox_process
-from tests.factories import QuestionFactory
+from tests.factories import QuestionFactory, answers_posted
 
 BASE = "/riverbend/report/missed-bin"
 
@@ -17,7 +17,7 @@ BASE = "/riverbend/report/missed-bin"
 def answer_questions(client, **overrides):
     data = {"which_bin": "general", "out_by_7am": "yes"}
     data.update(overrides)
-    return client.post(f"{BASE}/questions/", data)
+    return client.post(f"{BASE}/questions/", answers_posted(data))
 
 
 def choose_address(client, address):
@@ -80,7 +80,7 @@ def test_errors_use_the_summary_keep_input_and_explain(client, missed_bin):
     assert response.status_code == 200
     assert "There is a problem" in response.text
     assert (
-        '<a href="#id_which_bin_0">Select an answer to: Which bin was missed?</a>'
+        '<a href="#id_answer-which_bin_0">Select an answer to: Which bin was missed?</a>'
     ) in response.text
     assert "<title>Error:" in response.text
     assert re.search(r'value="yes"\s+checked', response.text)
@@ -153,7 +153,8 @@ def test_half_filled_journey_survives_reload_and_change_links_return_to_check(jo
     page = journey.get(f"{BASE}/questions/")
     assert re.search(r'value="general"\s+checked', page.text)
     response = journey.post(
-        f"{BASE}/questions/", {"which_bin": "recycling", "out_by_7am": "yes", "change": "1"}
+        f"{BASE}/questions/",
+        {**answers_posted({"which_bin": "recycling", "out_by_7am": "yes"}), "change": "1"},
     )
     assert response["Location"] == f"{BASE}/check/"
     assert "Recycling" in journey.get(f"{BASE}/check/").text

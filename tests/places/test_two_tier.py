@@ -15,7 +15,7 @@ from onecouncil.cases.staff import case_for_staff
 from onecouncil.core.models import Membership
 from onecouncil.places.imports import boundaries_import
 from tests.backoffice_helpers import staff
-from tests.factories import CouncilFactory, QuestionFactory, ServiceFactory
+from tests.factories import CouncilFactory, QuestionFactory, ServiceFactory, answers_posted
 from tests.frontdoor.test_journey import BASE, answer_questions
 from tests.places.test_boundaries import CHATHAM, MAIDSTONE, MAIDSTONE_TOWN, MEDWAY
 
@@ -210,7 +210,7 @@ def test_the_district_reads_it_and_cannot_change_it(client, two_tier):
 def test_the_resident_is_told_who_is_dealing_with_it(client, two_tier):
     _county, _highways, district = two_tier
     base = f"/northfield/report/{district.code}"
-    client.post(f"{base}/questions/", {"depth": "10cm"})
+    client.post(f"{base}/questions/", answers_posted({"depth": "10cm"}))
     client.post(
         f"{base}/location/",
         {

@@ -170,10 +170,35 @@ def journey_steps(service: Service) -> list[str]:
     return [*steps, "contact", "check"]
 
 
+# Fields generated from a service's questions live in their own namespace on every form
+# ("answer-<code>"), so no question code can clash with a form's own fields (a question
+# coded ``description`` beside the place's description box, say). Codes themselves are
+# unchanged everywhere else: stored answers, Open311 ``attribute[code]``, drafts.
+ANSWER_PREFIX = "answer"
+
+
+def answer_key(code: str) -> str:
+    """The name of a question's field, and the key of its errors, on every form and in
+    every ``ValidationError`` the writer raises."""
+    return f"{ANSWER_PREFIX}-{code}"
+
+
+def code_of(key: str) -> str | None:
+    """The question code a field name or error key is about; None for the form's own
+    fields (``description``, ``street``, ``email``…)."""
+    prefix = f"{ANSWER_PREFIX}-"
+    return key[len(prefix) :] if key.startswith(prefix) else None
+
+
 class AnswersForm(forms.Form):
-    """The form for a service's questions (photo questions are the photo step's)."""
+    """The form for a service's questions (photo questions are the photo step's).
+
+    Its fields are named ``answer-<code>`` in HTML; ``cleaned_data`` and ``errors`` are
+    keyed by the question's code.
+    """
 
     def __init__(self, *args: Any, service: Service, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", ANSWER_PREFIX)
         super().__init__(*args, **kwargs)
         self.service = service
         self.questions = {q.code: q for q in answerable_questions(service)}
@@ -187,6 +212,12 @@ class AnswersForm(forms.Form):
             for code, value in self.cleaned_data.items()
             if value not in (None, "", [])
         }
+
+    def as_typed(self) -> AnswersForm:
+        """An unbound copy showing what was typed, without errors (for a page redrawn
+        before its answers are checked, such as finding an address)."""
+        typed = {name: self[name].value() for name in self.fields}
+        return AnswersForm(initial=typed, service=self.service, prefix=self.prefix)
 
 
 def _to_json(value: Any) -> Any:
@@ -206,14 +237,18 @@ def validate_answers(service: Service, answers: Mapping[str, Any]) -> dict[str, 
     """Validate answers given as plain values (API and staff channels).
 
     Dates may be given as ``YYYY-MM-DD``; lists as lists. Raises ``ValidationError``
-    keyed by question code.
+    keyed by ``answer_key(code)``, so a question's error never lands on a form's own field
+    of the same name.
     """
     data: dict[str, Any] = {}
     questions = {q.code: q for q in answerable_questions(service)}
     unknown = sorted(set(answers) - set(questions))
     if unknown:
         raise ValidationError(
-            {code: [_("This service has no question with this code")] for code in unknown}
+            {
+                answer_key(code): [_("This service has no question with this code")]
+                for code in unknown
+            }
         )
     for code, value in answers.items():
         question = questions[code]
@@ -221,23 +256,26 @@ def validate_answers(service: Service, answers: Mapping[str, Any]) -> dict[str, 
             try:
                 parsed = dt.date.fromisoformat(str(value)[:10])
             except ValueError:
-                raise ValidationError({code: [_("Enter a date as YYYY-MM-DD")]}) from None
-            data[f"{code}_day"], data[f"{code}_month"], data[f"{code}_year"] = (
+                raise ValidationError(
+                    {answer_key(code): [_("Enter a date as YYYY-MM-DD")]}
+                ) from None
+            key = answer_key(code)
+            data[f"{key}_day"], data[f"{key}_month"], data[f"{key}_year"] = (
                 parsed.day,
                 parsed.month,
                 parsed.year,
             )
         elif question.kind == QuestionKind.SEVERAL_OF:
-            data[code] = (
+            data[answer_key(code)] = (
                 list(value)
                 if isinstance(value, Iterable) and not isinstance(value, str)
                 else [value]
             )
         else:
-            data[code] = value
+            data[answer_key(code)] = value
     form = AnswersForm(data=_QueryDict(data), service=service)
     if not form.is_valid():
-        raise ValidationError({k: list(v) for k, v in form.errors.items()})
+        raise ValidationError({answer_key(k): list(v) for k, v in form.errors.items()})
     return form.stored_answers()
 
 

@@ -51,6 +51,7 @@ from onecouncil.cases.services import (
 from onecouncil.cases.tell_us_once import case_follow
 from onecouncil.catalogue.answers import (
     AnswersForm,
+    code_of,
     has_photo_step,
     journey_steps,
     validate_answers,
@@ -859,6 +860,8 @@ def _check(
 
 def _step_for_field(service: Service, field: str) -> str:
     steps = journey_steps(service)
+    if code_of(field) is not None:
+        return "questions" if "questions" in steps else "check"
     if field in {"name", "email", "phone", "anonymous"}:
         return "contact"
     if field in {"location", "street", "description", "latitude", "address", "uprn"}:

@@ -19,7 +19,7 @@ from onecouncil.api.models import ApiKey
 from onecouncil.cases.inputs import Contact, parse_place, parse_uprn
 from onecouncil.cases.models import Case, Channel
 from onecouncil.cases.services import case_create
-from onecouncil.catalogue.answers import answerable_questions
+from onecouncil.catalogue.answers import answerable_questions, code_of
 from onecouncil.catalogue.models import QuestionKind, Service
 from onecouncil.catalogue.selectors import service_for_resident
 from onecouncil.core.actors import Actor
@@ -32,6 +32,7 @@ DESCRIPTION_LIMIT = 4000
 # Sent by FixMyStreet whenever it knows the property: it names the place when our
 # gazetteer knows it (unless the service asks a question of that code itself).
 UPRN_ATTRIBUTE = "uprn"
+DESCRIPTION_QUESTION = "description"
 
 
 def param(data: QueryDict, name: str) -> str:
@@ -90,7 +91,9 @@ def payload_from(data: QueryDict, idempotency: str) -> dict[str, Any]:
     }
 
 
-# Our field names, as Open311 clients know them.
+# Our field names, as Open311 clients know them. ``description`` and ``street`` are the
+# place's (``parse_place``); a question's answers are ``answer-<code>`` and become
+# ``attribute[code]``.
 OPEN311_NAMES = {
     "name": "first_name",
     "street": "address_string",
@@ -107,13 +110,19 @@ OPEN311_NAMES = {
 }
 
 
-def field_errors(exc: ValidationError) -> list[str]:
+def field_errors(exc: ValidationError, *, answered_by_description: bool = False) -> list[str]:
     """A domain error, keyed by our field names, as Open311 descriptions."""
     if not hasattr(exc, "error_dict"):
         return list(exc.messages)
     out = []
     for field, messages in exc.message_dict.items():
-        label = OPEN311_NAMES.get(field, f"attribute[{field}]")
+        code = code_of(field)
+        if code is None:
+            label = OPEN311_NAMES.get(field, field)
+        elif code == DESCRIPTION_QUESTION and answered_by_description:
+            label = "description"
+        else:
+            label = f"attribute[{code}]"
         out += [f"{label}: {m}" for m in messages]
     return out
 
@@ -199,6 +208,14 @@ def create_from_payload(
     if service is None:
         raise ValidationError(f"service_code {payload['service_code']} was not found")
     answers, others = _answers(service, payload["attributes"])
+    # A question coded like Open311's own ``description`` (a noise service's "Describe
+    # the noise") is answered by it when the client sends no ``attribute[description]``:
+    # clients put the resident's words there. Its errors then name ``description``.
+    from_description = DESCRIPTION_QUESTION not in answers and any(
+        q.code == DESCRIPTION_QUESTION for q in answerable_questions(service)
+    )
+    if from_description and payload["description"]:
+        answers[DESCRIPTION_QUESTION] = payload["description"][:DESCRIPTION_LIMIT]
     where = payload["address_string"]
     try:
         location = parse_place(
@@ -243,5 +260,5 @@ def create_from_payload(
             ),
         )
     except ValidationError as exc:
-        raise ValidationError(field_errors(exc)) from None
+        raise ValidationError(field_errors(exc, answered_by_description=from_description)) from None
     return result.case
