@@ -86,6 +86,18 @@ def test_an_api_client_reading_a_request_is_recorded_by_name(client, council, ca
     assert entry.object_ref == f"request {case.reference}"
 
 
+def test_an_api_list_is_recorded_with_every_request_it_handed_out(
+    client, council, case, missed_bin
+):
+    other = make_case(missed_bin, answers=ANSWERS, contact=Contact(email="zoe@example.com"))
+    key = api_key_issue(council=council, name="Bulk reader", kind=KeyKind.REST, role="case_officer")
+    listed = client.get("/api/v1/requests?limit=200", HTTP_AUTHORIZATION=f"Bearer {key.key}")
+    assert listed.status_code == 200 and len(listed.json()["items"]) == 2
+    (entry,) = _reads()
+    assert entry.user_label == "API client: Bulk reader"
+    assert case.reference in entry.object_ref and other.case.reference in entry.object_ref
+
+
 def test_public_pages_record_nothing(client, case):
     client.get(f"/riverbend/track/{case.reference}/")
     assert not _reads()

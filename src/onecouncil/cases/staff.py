@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -150,6 +151,17 @@ def _query_for(text: str) -> Q:
         return query
     # Part of a name, or of the street the request is about.
     return Q(contact_name__icontains=text) | Q(street__icontains=text)
+
+
+def cases_listed_for_staff(*, membership: Membership, cases: Iterable[Case]) -> list[Case]:
+    """A list of requests (already read through ``cases_for_staff``) handed out with their
+    reporters' details: recorded as a read of personal data, naming each one, whenever
+    the reader may see those details (an API list, an export)."""
+    listed = list(cases)
+    if listed and may_see_personal_data_any(membership):
+        references = ", ".join(c.reference for c in listed)
+        personal_data_read(council_id=membership.council_id, what=f"list: {references}")
+    return listed
 
 
 def may_see_personal_data_any(membership: Membership) -> bool:

@@ -46,8 +46,14 @@ from onecouncil.cases.services import (
     case_change_status,
     case_create,
 )
-from onecouncil.cases.staff import case_for_staff, case_search, cases_for_staff, require
-from onecouncil.catalogue.answers import validate_answers
+from onecouncil.cases.staff import (
+    case_for_staff,
+    case_search,
+    cases_for_staff,
+    cases_listed_for_staff,
+    require,
+)
+from onecouncil.catalogue.answers import code_of, validate_answers
 from onecouncil.catalogue.models import Service
 from onecouncil.core.actors import Actor
 from onecouncil.core.clients import client_ip
@@ -208,6 +214,10 @@ def not_found(request: HttpRequest, exc: LookupError) -> HttpResponse:
 @api.exception_handler(ValidationError)
 def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = exc.message_dict if hasattr(exc, "error_dict") else {"request": exc.messages}
+    # A question's errors are named as the body names its answers.
+    errors = {
+        (f"answers.{code}" if (code := code_of(k)) is not None else k): v for k, v in errors.items()
+    }
     return api.create_response(
         request,
         {"detail": "; ".join(m for ms in errors.values() for m in ms), "errors": errors},
@@ -250,7 +260,7 @@ def list_requests(
         cases = cases.filter(Q(created_at__lt=moment) | Q(created_at=moment, pk__lt=pk))
     page = list(cases.order_by("-created_at", "-pk")[: limit + 1])
     more = len(page) > limit
-    page = page[:limit]
+    page = cases_listed_for_staff(membership=membership, cases=page[:limit])
     return {
         "items": [_out(c, membership) for c in page],
         "next_cursor": _encode(page[-1]) if more and page else None,
