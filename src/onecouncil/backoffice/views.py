@@ -89,7 +89,7 @@ from onecouncil.cases.staff import (
     staff_membership,
 )
 from onecouncil.cases.workflow import allowed_next
-from onecouncil.catalogue.answers import AnswersForm
+from onecouncil.catalogue.answers import AnswersForm, code_of
 from onecouncil.catalogue.models import Service
 from onecouncil.catalogue.selectors import (
     groups_with_services,
@@ -100,6 +100,7 @@ from onecouncil.catalogue.selectors import (
 from onecouncil.core.actors import Actor
 from onecouncil.core.audit import audit_record, personal_data_read
 from onecouncil.core.exports import csv_writer
+from onecouncil.core.masking import personal_found
 from onecouncil.core.models import AuditEntry, Council, Membership, Role
 from onecouncil.core.permissions import Permission, role_has
 from onecouncil.core.privacy import stores as privacy_stores
@@ -518,6 +519,7 @@ def case_view(
             "photos": case_photos_for_staff(membership=membership, case=case),
             "others": other_requests_of(membership=membership, case=case) if personal else [],
             "likely_duplicates": likely_duplicates_for_staff(membership=membership, case=case),
+            "description_holds": personal_found(case.description) if personal else [],
             "followers": case_followers_for_staff(membership=membership, case=case),
             "sendings": case_sendings_for_staff(membership=membership, case=case),
             "due_overdue": case.is_overdue(timezone.now()),
@@ -613,6 +615,9 @@ def case_update_view(
         url = reverse("backoffice:case", args=[case.reference])
         return redirect(f"{url}?template={request.POST.get('template', '')}#update")
     message = request.POST.get("message", "")[:4000]
+    template = ResponseTemplate.objects.filter(
+        council=council, pk=parse_id(request.POST.get("template", "")) or 0
+    ).first()
     if request.POST.get("kind") == "message" or not case.service.is_public:
         return _act(
             request,
@@ -628,7 +633,9 @@ def case_update_view(
         case,
         "id_message",
         _("Update published and sent"),
-        lambda: case_add_update(case=case, message=message, actor=Actor.from_request(request)),
+        lambda: case_add_update(
+            case=case, message=message, actor=Actor.from_request(request), template=template
+        ),
     )
 
 
@@ -813,7 +820,14 @@ def _assisted_create(
             domain_errors = exc.message_dict
     if "location" in domain_errors:
         domain_errors["street"] = domain_errors.pop("location")
+    answer_errors = {
+        code: domain_errors.pop(key)
+        for key in list(domain_errors)
+        if (code := code_of(key)) is not None
+    }
     errors_from(caller, domain_errors)
+    if answers_ok:
+        errors_from(answers, answer_errors)
     return None
 
 
@@ -855,7 +869,7 @@ def assisted_report(
             return redirect("backoffice:assisted_made", reference=made.reference)
     elif request.method == "POST":
         # Finding an address: keep what was typed, show no errors yet.
-        answers = AnswersForm(initial=request.POST.dict(), service=service)
+        answers = answers.as_typed()
         caller = CallerForm(initial=request.POST.dict())
     postcode = (request.POST.get("postcode") if request.method == "POST" else None) or (
         prefill.get("postcode", "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -880,6 +881,13 @@ def case_change_status(
             _("A request that is %(current)s cannot be moved to %(new)s")
             % {"current": Status(case.status).label.lower(), "new": new_status.label.lower()}
         )
+    if message.strip() and _names_the_reporter(case, message):
+        raise WorkflowError(
+            _(
+                "The message holds the name or contact details of the person who made the "
+                "request, and anyone can read it on the tracking page: leave them out"
+            )
+        )
     reason = None
     if new_status == Status.CLOSED:
         reason = next((r for r in closure_reasons(case.council) if r.code == closure_reason), None)
@@ -951,16 +959,35 @@ def case_reopen_by_resident(*, case: Case, reason: str) -> Case:
 
 
 @transaction.atomic
-def case_add_update(*, case: Case, message: str, actor: Actor) -> Case:
+def case_add_update(
+    *, case: Case, message: str, actor: Actor, template: ResponseTemplate | None = None
+) -> Case:
     """A public update: on the tracking page, and sent to the reporter and followers.
     Only a public service's requests have public updates; write to the reporter of a
-    private one with ``case_send_message``."""
+    private one with ``case_send_message``. A message template (it may name the reporter)
+    is never sent as a public update, and nor is text holding the reporter's name, email
+    or phone."""
     if not case.service.is_public:
         raise WorkflowError(
             _("This is a private request, so it has no public updates: send a message instead")
         )
     if not message.strip():
         raise WorkflowError(_("Enter the update"))
+    if template is not None and template.use == TemplateUse.MESSAGE:
+        raise WorkflowError(
+            _(
+                "“%(template)s” is a template for private messages: send it as a private "
+                "message, or write a public update without it"
+            )
+            % {"template": template.name}
+        )
+    if _names_the_reporter(case, message):
+        raise WorkflowError(
+            _(
+                "This update holds the name or contact details of the person who made the "
+                "request, and anyone can read public updates: send it as a private message"
+            )
+        )
     case = _locked(case)
     case.save(update_fields=["updated_at"])
     event_append(
@@ -996,6 +1023,19 @@ def case_send_message(*, case: Case, message: str, actor: Actor) -> Case:
     )
     _notify_update(case, message=message.strip(), followers=False)
     return case
+
+
+def _names_the_reporter(case: Case, message: str) -> bool:
+    """Whether ``message`` holds the reporter's full name, email or phone number."""
+    text = " ".join(message.casefold().split())
+    name = " ".join(case.contact_name.casefold().split())
+    if len(name) >= 3 and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text):
+        return True
+    if case.contact_email and case.contact_email.casefold() in text:
+        return True
+    digits = re.sub(r"\D", "", message)
+    phone = re.sub(r"\D", "", case.contact_phone or "")
+    return len(phone) >= 7 and phone[-9:] in digits
 
 
 def case_reporter_reachable(case: Case) -> bool:

@@ -30,3 +30,17 @@ def mask_personal(text: str) -> str:
     text = EMAIL.sub(lambda _m: _("[email removed]"), text)
     text = PHONE.sub(lambda _m: _("[phone number removed]"), text)
     return POSTCODE.sub(lambda _m: _("[postcode removed]"), text)
+
+
+def personal_found(text: str) -> list[str]:
+    """What kinds of personal detail ``text`` holds, as a person reads them ("an email
+    address", "a phone number", "a postcode"): for a warning before something is made
+    public."""
+    found = []
+    if EMAIL.search(text):
+        found.append(_("an email address"))
+    if PHONE.search(EMAIL.sub("", text)):
+        found.append(_("a phone number"))
+    if POSTCODE.search(text):
+        found.append(_("a postcode"))
+    return found
