@@ -4,9 +4,12 @@ and requests sent on to the council's other systems).
 An administrator's URL must not become a way into the council's own network (server-side
 request forgery), so ``egress_post``:
 
-- resolves the host name and refuses loopback, private, link-local, multicast and
-  reserved addresses unless the operator allows a network in ``EGRESS_ALLOWED_NETWORKS``
-  (a council's own systems may live on a private range; the tests allow 127.0.0.0/8);
+- resolves the host name and refuses every address that is not global by the
+  ``ipaddress`` module's classification (loopback, private, link-local, carrier-grade
+  NAT, multicast, reserved), and the IPv4 address inside IPv6 transition forms (6to4,
+  Teredo, NAT64, IPv4-mapped and -compatible), unless the operator allows a network in
+  ``EGRESS_ALLOWED_NETWORKS`` (a council's own systems may live on a private range; the
+  tests allow 127.0.0.0/8);
 - connects to the very address it checked (no second lookup an attacker's DNS could
   answer differently), with TLS checked against the host name;
 - follows no redirects: a 3xx is an answer like any other;
@@ -48,16 +51,33 @@ def _allowed_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     return [ipaddress.ip_network(n, strict=False) for n in settings.EGRESS_ALLOWED_NETWORKS]
 
 
+# IPv6 forms that carry an IPv4 address inside them: NAT64 (RFC 6052 and the local-use
+# prefix of RFC 8215) and the deprecated IPv4-compatible form. 6to4, Teredo and IPv4-mapped
+# addresses are read by the ``ipaddress`` module itself.
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """Every IPv4 address an IPv6 transition form leads to."""
+    found = [a for a in (address.ipv4_mapped, address.sixtofour) if a is not None]
+    if address.teredo is not None:
+        found += list(address.teredo)
+    if any(address in net for net in _NAT64) or address in _IPV4_COMPATIBLE:
+        found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return found
+
+
 def _is_public(address: IpAddress) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    return not (
-        address.is_private
-        or address.is_loopback
-        or address.is_link_local
-        or address.is_multicast
-        or address.is_reserved
-        or address.is_unspecified
+    """Whether ``address`` is on the public internet by the ``ipaddress`` module's own
+    classification (``is_global``: not private, loopback, link-local, carrier-grade NAT's
+    100.64.0.0/10 and the rest), and so is every IPv4 address it carries inside it."""
+    candidates: list[IpAddress] = [address]
+    if isinstance(address, ipaddress.IPv6Address):
+        candidates += _embedded_ipv4(address)
+    return all(
+        a.is_global and not (a.is_multicast or a.is_reserved or a.is_unspecified)
+        for a in candidates
     )
 
 

@@ -10,8 +10,10 @@
 from __future__ import annotations
 
 from email.utils import formataddr, parseaddr
-from typing import Protocol
+from typing import Any, Protocol
+from urllib.parse import urlencode
 
+import requests
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
@@ -19,6 +21,7 @@ from django.utils import translation
 from notifications_python_client.errors import HTTPError
 from notifications_python_client.notifications import NotificationsAPIClient
 
+from onecouncil.core.egress import EgressRefused, egress_request
 from onecouncil.notify.models import Channel, GovukNotifySettings, Notification
 
 
@@ -64,6 +67,44 @@ class DjangoEmailBackend:
         return f"email-{notification.pk}"
 
 
+class _EgressNotifyClient(NotificationsAPIClient):
+    """GOV.UK Notify's own client, its every call leaving through the one egress door
+    (``core.egress``): the address is resolved once, checked, connected to as checked,
+    and no redirect is followed. Its ``requests`` session is never used."""
+
+    def _perform_request(self, method: str, url: str, kwargs: dict[str, Any]) -> Any:
+        data = kwargs.get("data")
+        if kwargs.get("params"):
+            url += "?" + urlencode(kwargs["params"], doseq=True)
+        try:
+            answered = egress_request(
+                method,
+                url,
+                body=data.encode() if isinstance(data, str) else data,
+                headers=kwargs["headers"],
+                timeout=kwargs["timeout"],
+            )
+        except EgressRefused as exc:
+            raise PermanentError(f"GOV.UK Notify's address is refused: {exc}") from exc
+        except OSError as exc:
+            raise TransientError(f"GOV.UK Notify could not be reached: {exc}") from exc
+        if 300 <= answered.status < 400:
+            raise PermanentError(
+                f"GOV.UK Notify's address answered a redirect ({answered.status}), which is "
+                "never followed: check the address in the council's Notify settings"
+            )
+        response = requests.Response()
+        response.status_code = answered.status
+        response._content = answered.body
+        response.headers["Content-Type"] = answered.content_type
+        response.url = url
+        try:
+            response.raise_for_status()
+        except requests.RequestException as exc:
+            raise HTTPError.create(exc) from exc
+        return response
+
+
 class GovukNotifyBackend:
     def __init__(self, account: GovukNotifySettings) -> None:
         self.account = account
@@ -73,7 +114,7 @@ class GovukNotifyBackend:
         template_id = self.account.template_ids.get(key)
         if not template_id:
             raise PermanentError(f"No GOV.UK Notify template is set for {key}.")
-        client = NotificationsAPIClient(
+        client = _EgressNotifyClient(
             self.account.api_key, base_url=self.account.base_url, timeout=20
         )
         personalisation = {k: "" if v is None else str(v) for k, v in notification.context.items()}
