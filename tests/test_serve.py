@@ -80,9 +80,14 @@ def test_a_dead_worker_is_started_again_and_the_site_stays_up(served):
     assert replaced, log.read_text()
     assert process.poll() is None
     assert _get(port, "/healthz?api_key=very-secret-key") == 200
-    text = _wait(lambda: "/healthz" in log.read_text() and log.read_text(), 10)
+    # A private tracking link and a sign-in link: their tokens never reach the log.
+    _get_or_none(port, "/riverbend/track/RVB-AAAA-AAAA/Secr3t-Private-Link-Token/")
+    _get_or_none(port, "/account/sign-in/Secr3t-Sign-In-Token-Value/")
+    text = _wait(lambda: "sign-in" in log.read_text() and log.read_text(), 10)
     assert "starting it again" in text
     assert "/healthz" in text and "very-secret-key" not in text
+    assert "/riverbend/track/RVB-AAAA-AAAA/[redacted]/" in text
+    assert "Secr3t" not in text
 
 
 def _get_or_none(port: int, path: str) -> int | None:

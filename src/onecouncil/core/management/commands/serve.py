@@ -7,7 +7,8 @@ a pause if it keeps dying), so the site stays up; if the web server stops, so do
 In production run them as separate services instead (docs/operations.md).
 
 The access log shows each request's path without its query string (an Open311 client may
-put its ``api_key`` there) and without the referring page.
+put its ``api_key`` there), with every secret link's token redacted
+(``core.logredact.AccessLogger``), and without the referring page.
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ class Command(BaseCommand):
                 "-",
                 "--access-logformat",
                 ACCESS_LOG_FORMAT,
+                "--logger-class",
+                "onecouncil.core.logredact.AccessLogger",
                 "--graceful-timeout",
                 "10",
             ]
