@@ -114,23 +114,25 @@ def test_create_read_and_work_a_request(client, council, missed_bin, officer_key
 
 
 @pytest.mark.parametrize(
-    ("body", "field"),
+    ("body", "field", "status"),
     [
-        ({"service_code": "nope"}, "service_code"),
-        ({"service_code": "missed-bin", "answers": {"which_bin": "purple"}}, "which_bin"),
+        ({"service_code": "nope"}, "service_code", 400),
+        ({"service_code": "missed-bin", "answers": {"which_bin": "purple"}}, "which_bin", 400),
         (
             {"service_code": "missed-bin", "answers": ANSWERS, "location": {"uprn": 1}},
             "location.uprn",
+            400,
         ),
-        ({"service_code": "missed-bin", "answers": ANSWERS}, "location"),
-        ({"service_code": ""}, "service_code"),
-        ({"answers": ANSWERS}, "service_code"),
-        ({"service_code": "missed-bin", "location": {"latitude": 500}}, "location.latitude"),
+        ({"service_code": "missed-bin", "answers": ANSWERS}, "location", 400),
+        # 422: the body's shape or types are wrong; 400: the rules refuse what it says.
+        ({"service_code": ""}, "service_code", 422),
+        ({"answers": ANSWERS}, "service_code", 422),
+        ({"service_code": "missed-bin", "location": {"latitude": 500}}, "location.latitude", 422),
     ],
 )
-def test_bad_input_is_explained(client, missed_bin, officer_key, body, field):
+def test_bad_input_is_explained(client, missed_bin, officer_key, body, field, status):
     response = call(client, "post", f"{API}/requests", officer_key, body)
-    assert response.status_code == 400, response.content
+    assert response.status_code == status, response.content
     assert any(field in name for name in response.json()["errors"]), response.json()
     assert not Case.objects.exists()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import json
 import uuid
 from typing import Any
 
@@ -18,7 +19,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Query, Status
+from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from onecouncil.api.keys import api_key_allow, api_key_check
@@ -92,7 +95,26 @@ class KeyAuth(HttpBearer):
         return checked
 
 
+class BodyRefused(ValueError):
+    """A request body that is not a JSON object (answered 422 by ``body_refused``)."""
+
+
+class _ObjectsOnly(Parser):
+    """Every body is a JSON object: an array, a string, a number or null is refused
+    rather than read as an empty object (which would, say, clear an assignee)."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        try:
+            data = json.loads(request.body)
+        except ValueError:
+            raise BodyRefused("The body is not valid JSON") from None
+        if not isinstance(data, dict):
+            raise BodyRefused('The body must be a JSON object, like {"assignee": null}')
+        return data
+
+
 api = NinjaAPI(
+    parser=_ObjectsOnly(),
     title="OneCouncil REST API",
     version="1",
     description=__doc__ or "",
@@ -100,7 +122,14 @@ api = NinjaAPI(
     auth=KeyAuth(),
     docs_url=None,
 )
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut}
+ERRORS: dict[int, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: ErrorOut,
+    429: ErrorOut,
+}
 
 
 @api.exception_handler(NinjaValidationError)
@@ -110,8 +139,20 @@ def invalid_input(request: HttpRequest, exc: NinjaValidationError) -> HttpRespon
         field = ".".join(str(p) for p in item.get("loc", [])[1:]) or "body"
         errors.setdefault(field, []).append(str(item.get("msg", "Invalid value")))
     return api.create_response(
-        request, {"detail": "The input is not valid", "errors": errors}, status=400
+        request, {"detail": "The input is not valid", "errors": errors}, status=422
     )
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """django-ninja's own refusals; a body that is not a JSON object names ``body``."""
+    if isinstance(exc.__cause__, BodyRefused):
+        return api.create_response(
+            request,
+            {"detail": str(exc.__cause__), "errors": {"body": [str(exc.__cause__)]}},
+            status=422,
+        )
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 
 @api.exception_handler(Throttled)

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from ninja import Schema
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 StatusName = Literal[
     "received",
@@ -30,7 +30,11 @@ def _has_nul(value: Any) -> bool:
 
 
 class InputSchema(Schema):
-    """A request body: text may hold any character but NUL, which no database keeps."""
+    """A request body: text may hold any character but NUL, which no database keeps.
+    Types are strict: a number is not taken for text or a yes/no, nor text for a
+    number (422, naming the field)."""
+
+    model_config = ConfigDict(strict=True)
 
     @field_validator("*", mode="after")
     @classmethod
