@@ -250,6 +250,7 @@ SPECS: dict[str, Spec] = {
     "frontdoor:stop_following": Spec("resident", _ref, ("POST",)),
     "frontdoor:track_private": Spec("anyone", lambda w: {**_ref(w), "token": w.token}),
     "frontdoor:track_yours": Spec("anyone", _ref),
+    "frontdoor:track_new_link": Spec("anyone", _ref, ("GET", "POST")),
     "frontdoor:rate": Spec("anyone", lambda w: {**_ref(w), "token": "x"}, ("GET", "POST")),
     "frontdoor:rated": Spec("anyone", _ref),
     "frontdoor:page_feedback": Spec("anyone", methods=("GET", "POST"), params=("page",)),

@@ -261,6 +261,11 @@ class Case(CouncilOwned):
         help_text=_("For tasks made when a resident told us about a change: old and new."),
     )
     private_token_hash = models.CharField(max_length=64)
+    # The browser that first exchanged the private link for a session (a hash of a random
+    # value kept in that browser's session) and when: after a short grace period the link
+    # works in that browser alone (``cases.services.case_private_link_claim``).
+    private_link_browser = models.CharField(max_length=64, blank=True)
+    private_link_claimed_at = models.DateTimeField(null=True, blank=True)
     legal_hold_reason = models.CharField(
         _("legal hold"),
         max_length=300,

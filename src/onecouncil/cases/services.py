@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import re
 import secrets
 import uuid
@@ -52,6 +53,7 @@ from onecouncil.catalogue.models import QuestionKind, Service, SlaUnit
 from onecouncil.core.actors import Actor
 from onecouncil.core.models import Council, Membership, Team
 from onecouncil.core.references import new_reference
+from onecouncil.core.throttles import within_limit
 from onecouncil.core.working_time import (
     add_working_days,
     add_working_hours,
@@ -1036,6 +1038,70 @@ def _names_the_reporter(case: Case, message: str) -> bool:
     digits = re.sub(r"\D", "", message)
     phone = re.sub(r"\D", "", case.contact_phone or "")
     return len(phone) >= 7 and phone[-9:] in digits
+
+
+# How long after a private link is first opened it still works in another browser: an
+# email provider's link scanner may open it first, or the resident may open it on their
+# phone and then their computer. After it, the link works only where it was first opened.
+PRIVATE_LINK_GRACE = dt.timedelta(minutes=10)
+# How many new private links may be asked for one request in an hour.
+PRIVATE_LINK_RESENDS_AN_HOUR = 3
+
+
+@transaction.atomic
+def case_private_link_claim(*, case: Case, browser: str) -> bool:
+    """Whether the browser ``browser`` (a random value kept in its session) may exchange
+    this request's private link for a session. The first browser to do so claims it;
+    others may within ``PRIVATE_LINK_GRACE``, and not after, so a link copied from an
+    access log or a forwarded email cannot be replayed."""
+    case = _locked(case)
+    mine = hash_token(browser)
+    if case.private_link_claimed_at is None:
+        case.private_link_claimed_at = timezone.now()
+        case.private_link_browser = mine
+        case.save(update_fields=["private_link_claimed_at", "private_link_browser"])
+        return True
+    if hmac.compare_digest(case.private_link_browser, mine):
+        return True
+    return timezone.now() - case.private_link_claimed_at <= PRIVATE_LINK_GRACE
+
+
+@transaction.atomic
+def case_private_link_resend(*, council: Council, reference: str, email: str) -> None:
+    """Send a new private link to the email address the request was made with, when
+    ``email`` is that address; the old link stops working. Says nothing either way (the
+    caller shows the same words), so nobody learns who made a request. At most
+    ``PRIVATE_LINK_RESENDS_AN_HOUR`` an hour for a request."""
+    case = Case.objects.filter(council=council, reference=reference).first()
+    if case is None or not case.contact_email or not email.strip():
+        return
+    if case.contact_email.casefold() != email.strip().casefold():
+        return
+    if not within_limit(f"private-link-resend:{case.pk}", PRIVATE_LINK_RESENDS_AN_HOUR, 3600):
+        return
+    case = _locked(case)
+    token = secrets.token_urlsafe(24)
+    case.private_token_hash = hash_token(token)
+    case.private_link_claimed_at = None
+    case.private_link_browser = ""
+    case.save(
+        update_fields=["private_token_hash", "private_link_claimed_at", "private_link_browser"]
+    )
+    event_append(
+        case=case,
+        kind=EventKind.NOTE,
+        is_public=False,
+        actor=Actor.system(_("Private link")),
+        message=_("The person who made the request asked for a new private link; it was emailed"),
+    )
+    notification_enqueue(
+        council=case.council,
+        kind="case_private_link",
+        channel=NotifyChannel.EMAIL,
+        recipient=case.contact_email,
+        subject_reference=case.reference,
+        context={**_message_context(case), "private_url": private_url(case, token)},
+    )
 
 
 def case_reporter_reachable(case: Case) -> bool:

@@ -120,6 +120,19 @@ class TrackForm(forms.Form):
     )
 
 
+class NewLinkForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        help_text=_("The address you gave when you made the request"),
+        error_messages={
+            "required": _("Enter your email address"),
+            "invalid": _("Enter an email address in the correct format, like name@example.com"),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+
+
 # Lazy with its number, so it is translated for each request, not once at import.
 metres_label = ngettext_lazy("%(n)s metre", "%(n)s metres", "n")
 # The distances offered are those an area alert may be for (``alerts.services.RADII``).

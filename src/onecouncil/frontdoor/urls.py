@@ -75,6 +75,7 @@ urlpatterns = [
     # From the update that closed the request: rate how we dealt with it.
     path("track/<str:reference>/rate/<str:token>/", feedback_views.rate, name="rate"),
     path("track/<str:reference>/rated/", feedback_views.rated, name="rated"),
+    path("track/<str:reference>/new-link/", views.track_new_link, name="track_new_link"),
     path("track/<str:reference>/<str:token>/", views.track_private, name="track_private"),
 ]
 

@@ -5,6 +5,7 @@ Views are thin: they parse the form, call a selector or service function, and re
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from collections.abc import Callable
 from functools import partial, wraps
@@ -45,6 +46,8 @@ from onecouncil.cases.selectors import (
 from onecouncil.cases.services import (
     case_confirm_contact,
     case_create,
+    case_private_link_claim,
+    case_private_link_resend,
     case_reopen_by_resident,
     may_reopen,
 )
@@ -74,9 +77,11 @@ from onecouncil.core.references import (
     parse_reference,
 )
 from onecouncil.core.selectors import active_councils
+from onecouncil.core.throttles import within_limit
 from onecouncil.frontdoor.drafts import Draft, draft_exists, remember_submission, submitted_token
 from onecouncil.frontdoor.forms import (
     ContactForm,
+    NewLinkForm,
     PhotoForm,
     PhotoPlaceForm,
     PlaceForm,
@@ -1000,6 +1005,11 @@ def track_private(
     case = case_for_reporter(council=council, reference=parsed, token=token)
     if case is None:
         raise Http404()
+    if BROWSER not in request.session:
+        request.session[BROWSER] = secrets.token_urlsafe(24)
+    if not case_private_link_claim(case=case, browser=request.session[BROWSER]):
+        # Opened before in another browser: a copied or logged link is not replayed.
+        return redirect("frontdoor:track_new_link", reference=case.reference)
     links = dict(request.session.get(PRIVATE_LINKS, {}))
     links[case.reference] = token
     request.session[PRIVATE_LINKS] = links
@@ -1011,6 +1021,34 @@ def track_private(
 
 # Private-link tokens this browser has opened, by reference (``track_private``).
 PRIVATE_LINKS = "private_links"
+# A random value naming this browser, to which a private link is bound once opened.
+BROWSER = "browser"
+
+
+@require_http_methods(["GET", "POST"])
+@with_council
+def track_new_link(request: HttpRequest, council: Council, reference: str) -> HttpResponseBase:
+    """A private link already opened in another browser, or lost: a new one is emailed to
+    the address the request was made with. The same answer whatever the address, so the
+    page tells nobody who made a request."""
+    parsed = _parse_or_404(council, reference)
+    form = NewLinkForm(request.POST or None)
+    sent = False
+    if request.method == "POST" and form.is_valid():
+        if within_limit(f"new-link:{client_ip(request)}", NEW_LINKS_AN_HOUR, 3600):
+            case_private_link_resend(
+                council=council, reference=str(parsed), email=form.cleaned_data["email"]
+            )
+        sent = True
+    return page(
+        request,
+        "track_new_link.html",
+        {"reference": str(parsed), "form": form, "sent": sent, "errors": error_list(form)},
+    )
+
+
+# New private links one address may ask for in an hour, whatever the request.
+NEW_LINKS_AN_HOUR = 10
 
 
 def _reporter_case(request: HttpRequest, council: Council, reference: str) -> Case:
