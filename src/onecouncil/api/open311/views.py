@@ -14,7 +14,13 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import (
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+    ValidationError,
+)
 from django.db import OperationalError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
@@ -127,6 +133,21 @@ def _handled(view: Any, allowed: tuple[str, ...]) -> Any:
             return view(request, fmt, *args, **kwargs)
         except Problem as problem:
             return error(fmt, problem.status, *problem.descriptions, headers=problem.headers)
+        except RequestDataTooBig:
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1_000_000
+            return error(
+                fmt,
+                413,
+                f"The request's parameters are too large: at most {limit} MB "
+                "(photos go as files, which have their own limit)",
+            )
+        except (TooManyFieldsSent, TooManyFilesSent):
+            return error(
+                fmt,
+                400,
+                f"Too many parameters: at most {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} "
+                f"fields and {settings.DATA_UPLOAD_MAX_NUMBER_FILES} files",
+            )
         except Exception:
             logger.exception("Open311 %s %s failed", request.method, request.path)
             return error(fmt, 500, "Something went wrong on our side: please try again later")
