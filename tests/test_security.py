@@ -241,6 +241,35 @@ def test_junk_attempts_from_elsewhere_cannot_lock_a_colleague_out(client, counci
     assert owner.status_code == 302
 
 
+def test_junk_from_one_office_address_cannot_lock_the_office_out(client, council):
+    """Staff behind one office network share an address: 100 junk sign-ins from it, for
+    any accounts, do not stop a colleague who signs in from there; a new account from that
+    address meets the address's ceiling."""
+    from django.test import Client
+
+    from onecouncil.core.models import Role
+    from onecouncil.core.signin import MAX_PER_ADDRESS
+    from tests.backoffice_helpers import staff
+
+    staff(council, Role.CASE_OFFICER, username="owen@riverbend.example")
+    staff(council, Role.ADVISER, username="ada@riverbend.example")
+    office = {"REMOTE_ADDR": "203.0.113.50"}
+    # Owen signed in from the office yesterday; Ada never has.
+    assert _sign_in(Client(**office), "owen@riverbend.example", PASSWORD).status_code == 302
+    prankster = Client(**office)
+    for n in range(25):  # more than the old ceiling of 20, for several made-up accounts
+        _sign_in(prankster, f"nobody{n % 5}@riverbend.example", "junk")
+    assert _sign_in(Client(**office), "ada@riverbend.example", PASSWORD).status_code == 302
+    FailedLogin.objects.bulk_create(
+        FailedLogin(username=f"spray{n}@x.example", ip_address="203.0.113.50")
+        for n in range(MAX_PER_ADDRESS)
+    )
+    owen = _sign_in(Client(**office), "owen@riverbend.example", PASSWORD)
+    assert owen.status_code == 302  # an address he signs in from
+    stranger = _sign_in(Client(**office), "new@riverbend.example", "guess")
+    assert "Too many attempts" in stranger.text
+
+
 def test_behind_a_proxy_throttles_key_on_the_client_not_the_proxy(client, council, settings):
     from django.test import Client
 
