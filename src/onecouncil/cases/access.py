@@ -86,23 +86,34 @@ class CaseNotFound(LookupError):
 # --- Public reads (anyone, with the council) ------------------------------------------
 
 
-def public_cases(*, council: Council) -> CaseQuerySet:
+def _public_or_sent_by(client_id: int | None) -> Q:
+    """Public services' requests, and those the API client ``client_id`` sent itself."""
+    public = Q(service__visibility__in=PUBLIC_VISIBILITIES)
+    return public | Q(client_id=client_id) if client_id is not None else public
+
+
+def public_cases(*, council: Council, client_id: int | None = None) -> CaseQuerySet:
     """Requests whose public fields anyone may read (public feeds such as Open311 GET):
-    only those of public services. A private service's requests are in no public list."""
-    return Case.objects.filter(
-        council=council, service__visibility__in=PUBLIC_VISIBILITIES
-    ).select_related("service", "ward", "team", "closure_reason", "council")
+    only those of public services. A private service's requests are in no public list,
+    except for the API client that sent them (``client_id``), which reads back its own
+    with the same public fields (never personal data)."""
+    return Case.objects.filter(_public_or_sent_by(client_id), council=council).select_related(
+        "service", "ward", "team", "closure_reason", "council"
+    )
 
 
-def access_case_public(*, council: Council, reference: str) -> Case:
+def access_case_public(*, council: Council, reference: str, client_id: int | None = None) -> Case:
     """One request's public view, by its reference as typed. A private service's request
-    has no public view (``CaseNotFound``); the tracking page only says "we have it"."""
+    has no public view (``CaseNotFound``); the tracking page only says "we have it". The
+    API client that sent it (``client_id``) reads its public fields all the same."""
     try:
         parsed = parse_reference(reference, prefix=council.reference_prefix)
     except ReferenceError:
         raise CaseNotFound(reference) from None
     case = case_for_public(council=council, reference=parsed)
-    if case is None or not case.service.is_public:
+    if case is None:
+        raise CaseNotFound(reference)
+    if not case.service.is_public and (client_id is None or case.client_id != client_id):
         raise CaseNotFound(reference)
     return case
 
@@ -222,13 +233,23 @@ def reports_for_ward_alert(
 
 
 def public_updates(
-    *, council: Council, kinds: set[str], start: dt.datetime, end: dt.datetime, limit: int
+    *,
+    council: Council,
+    kinds: set[str],
+    start: dt.datetime,
+    end: dt.datetime,
+    limit: int,
+    client_id: int | None = None,
 ) -> list[CaseEvent]:
-    """Public events of the council's requests in a window, oldest first."""
+    """Public events of the council's requests in a window, oldest first; with
+    ``client_id``, also those of the private requests that API client sent."""
+    sent = Q(case__service__visibility__in=PUBLIC_VISIBILITIES)
+    if client_id is not None:
+        sent |= Q(case__client_id=client_id)
     return list(
         CaseEvent.objects.filter(
+            sent,
             case__council=council,
-            case__service__visibility__in=PUBLIC_VISIBILITIES,
             is_public=True,
             kind__in=kinds,
             created_at__gte=start,

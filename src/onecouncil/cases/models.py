@@ -167,6 +167,9 @@ class Case(CouncilOwned):
         blank=True,
         help_text=_("For example the client application's name."),
     )
+    # The API key that sent it (``api.ApiKey``, kept without a foreign key: cases do not
+    # depend on the API): that client reads it back even when its service is private.
+    client_id = models.PositiveIntegerField(_("API client"), null=True, blank=True, editable=False)
     answers = models.JSONField(_("answers"), default=dict, blank=True)
     description = models.TextField(
         _("description"),

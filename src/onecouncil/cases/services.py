@@ -107,8 +107,12 @@ def case_create(
     account: Account | None = None,
     description: str = "",
     internal_notes: Sequence[tuple[str, dict[str, Any]]] = (),
+    client_id: int | None = None,
 ) -> CaseCreated:
     """Create a service request with its first events and confirmation, in one transaction.
+
+    ``client_id`` is the API key that sent it (``api.ApiKey``): that client may read it
+    back even when its service is private.
 
     Idempotent per ``submission_key``: submitting the same journey twice returns the
     request the first submission made. Raises ``ValidationError`` (a dict keyed by
@@ -162,6 +166,7 @@ def case_create(
                 councillor_consent=councillor_consent,
                 account=account,
                 description=description,
+                client_id=client_id,
             )
     except IntegrityError:
         # A second submit of the same journey raced the first: return what it made.
@@ -473,6 +478,7 @@ def _new_case(
     reported_at: dt.datetime,
     reference: str,
     team_for: Callable[..., Team | None],
+    client_id: int | None = None,
     received_service: Service | None = None,
 ) -> Case:
     """A new request, not yet saved, with everything derived from what was given: the
@@ -509,6 +515,7 @@ def _new_case(
         service=service,
         channel=channel,
         channel_detail=channel_detail,
+        client_id=client_id,
         answers=answers,
         description=description.strip()[:4000],
         change_details=change_details or {},
@@ -576,9 +583,11 @@ def _insert(
     created_message: str = "",
     confirm: bool = True,
     received_service: Service | None = None,
+    client_id: int | None = None,
 ) -> CaseCreated:
     token = secrets.token_urlsafe(24)
     case = _new_case(
+        client_id=client_id,
         council=council,
         service=service,
         received_service=received_service,
@@ -1129,13 +1138,28 @@ def case_publish_description(*, case: Case, actor: Actor) -> Case:
 
 @transaction.atomic
 def case_client_update(
-    *, case: Case, message: str, reopen: bool, actor: Actor, data: dict[str, Any]
+    *,
+    case: Case,
+    message: str,
+    reopen: bool,
+    actor: Actor,
+    data: dict[str, Any],
+    uploads: Sequence[tuple[str, UploadedFile]] = (),
 ) -> CaseEvent:
     """An update from an API client (FixMyStreet's extension): the words are recorded for
     staff only (they may hold the resident's details); asking to reopen a closed request
     reopens it publicly. The status the client sent, if any (``data["client_status"]``),
-    is written under its words for staff. Returns the event the client's update became."""
+    is written under its words for staff. Photos sent with it (``uploads``: the field
+    each came in, and the file) are checked and stored by the one photo writer, with its
+    limits, and attached to the request; a bad one refuses the whole update
+    (``ValidationError`` keyed by its field). Returns the event the update became."""
     case = _locked(case)
+    photos = _client_photos(case.council, uploads)
+    for photo in photos:
+        photo.case = case
+        photo.save(update_fields=["case"])
+    if photos:
+        data = {**data, "photo_ids": [p.pk for p in photos]}
     if (data or {}).get("client_status"):
         message += "\n\n" + _("Status sent by %(client)s: %(status)s") % {
             "client": actor.label,
@@ -1154,6 +1178,30 @@ def case_client_update(
         message=_("Someone told us this is not sorted, so we have reopened it."),
     )
     return CaseEvent.objects.filter(case=case).order_by("-id").first() or note
+
+
+def _client_photos(council: Council, uploads: Sequence[tuple[str, UploadedFile]]) -> list[Photo]:
+    """Photos an API client sent, checked and stored as one draft (so the draft's limit
+    holds); ``ValidationError`` naming the field of the first bad one."""
+    draft = uuid.uuid4()
+    photos = []
+    for field, upload in uploads:
+        try:
+            photos.append(photo_add(council=council, draft_key=draft, upload=upload))
+        except ValidationError as exc:
+            raise ValidationError({field: exc.messages}) from None
+    return photos
+
+
+@transaction.atomic
+def client_photos_draft(
+    *, council: Council, uploads: Sequence[tuple[str, UploadedFile]]
+) -> uuid.UUID | None:
+    """Store the photos an API client sent with a new request, as a draft ``case_create``
+    attaches (``photo_draft_key``); None when none were sent. ``ValidationError`` naming
+    the field of the first bad one, before anything else is written."""
+    photos = _client_photos(council, uploads)
+    return photos[0].draft_key if photos else None
 
 
 @transaction.atomic

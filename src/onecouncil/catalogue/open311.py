@@ -28,12 +28,25 @@ CONTACT_NOTICE = (
 )
 
 
+# A private service's requests are not in public lists; the client that sends one reads
+# it back with its api_key. Told in the list and, as an informational attribute, in the
+# definition.
+PRIVATE_ATTRIBUTE = "private_service"
+PRIVATE_NOTICE = (
+    "Requests to this service are private: they are not in public lists, and only the "
+    "client that sent one can read it and its updates back, by giving its api_key."
+)
+
+
 def service_summary(service: Service) -> dict[str, Any]:
+    private = not service.is_public
     return {
         "service_code": service.code,
         "service_name": service.name,
-        "description": service.description,
-        "metadata": service.questions.exists() or not service.anonymous_allowed,
+        "description": f"{service.description} {PRIVATE_NOTICE}".strip()
+        if private
+        else service.description,
+        "metadata": service.questions.exists() or not service.anonymous_allowed or private,
         "type": "realtime",
         "keywords": ",".join(service.keyword_list),
         "group": service.group.name,
@@ -62,19 +75,24 @@ def _attribute(question: Question, order: int) -> dict[str, Any]:
     return attribute
 
 
+def _notice(code: str, text: str, order: int) -> dict[str, Any]:
+    """An informational attribute (``variable`` false: nothing to answer)."""
+    return {
+        "variable": False,
+        "code": code,
+        "datatype": "string",
+        "required": False,
+        "datatype_description": None,
+        "order": order,
+        "description": text,
+    }
+
+
 def service_definition(service: Service) -> dict[str, Any]:
     questions = list(service.questions.all())
     attributes = [_attribute(q, index) for index, q in enumerate(questions, start=1)]
     if not service.anonymous_allowed:
-        attributes.append(
-            {
-                "variable": False,
-                "code": CONTACT_ATTRIBUTE,
-                "datatype": "string",
-                "required": False,
-                "datatype_description": None,
-                "order": len(attributes) + 1,
-                "description": CONTACT_NOTICE,
-            }
-        )
+        attributes.append(_notice(CONTACT_ATTRIBUTE, CONTACT_NOTICE, len(attributes) + 1))
+    if not service.is_public:
+        attributes.append(_notice(PRIVATE_ATTRIBUTE, PRIVATE_NOTICE, len(attributes) + 1))
     return {"service_code": service.code, "attributes": attributes}

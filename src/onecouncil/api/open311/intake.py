@@ -12,13 +12,14 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, QueryDict
 from django.utils.translation import gettext as _
 
 from onecouncil.api.models import ApiKey
 from onecouncil.cases.inputs import Contact, parse_place, parse_uprn
 from onecouncil.cases.models import Case, Channel
-from onecouncil.cases.services import case_create
+from onecouncil.cases.services import case_create, client_photos_draft
 from onecouncil.catalogue.answers import answerable_questions, code_of
 from onecouncil.catalogue.models import QuestionKind, Service
 from onecouncil.catalogue.selectors import service_for_resident
@@ -85,7 +86,7 @@ def payload_from(data: QueryDict, idempotency: str) -> dict[str, Any]:
         "last_name": param(data, "last_name"),
         "description": plain(data.get("description") or "").strip(),
         "media_url": [url.strip() for url in data.getlist("media_url") if url.strip()],
-        "device_id": param(data, "device_id"),
+        "device_id": param(data, "device_id") or param(data, "deviceid"),
         "account_id": param(data, "account_id"),
         "submission_key": idempotency,
     }
@@ -167,10 +168,25 @@ def _uprn_place(council: Council, payload: dict[str, Any], others: dict[str, Any
 
 
 def _notes(
-    *, key_name: str, description: str, others: dict[str, Any], media_url: str | list[str]
+    *,
+    key_name: str,
+    description: str,
+    others: dict[str, Any],
+    media_url: str | list[str],
+    account_id: str = "",
+    device_id: str = "",
 ) -> list[tuple[str, dict[str, Any]]]:
     """What the client sent that the request has no place for, kept for staff."""
     notes: list[tuple[str, dict[str, Any]]] = []
+    if account_id or device_id:
+        sent = {k: v[:200] for k, v in (("account_id", account_id), ("device_id", device_id)) if v}
+        notes.append(
+            (
+                _("%(client)s sent it for its user: %(ids)s")
+                % {"client": key_name, "ids": ", ".join(f"{k} {v}" for k, v in sent.items())},
+                {"client_ids": sent},
+            )
+        )
     if len(description) > DESCRIPTION_LIMIT:
         notes.append(
             (
@@ -199,14 +215,32 @@ def _notes(
     return notes
 
 
+def uploads(request: HttpRequest) -> list[tuple[str, UploadedFile]]:
+    """Every file a client sent, with the field it came in: FixMyStreet sends its photos
+    as multipart ``photo1``, ``photo2``…"""
+    return [(name, f) for name in sorted(request.FILES) for f in request.FILES.getlist(name)]
+
+
 def create_from_payload(
-    *, council: Council, key: ApiKey | None, payload: dict[str, Any], token: str = ""
+    *,
+    council: Council,
+    key: ApiKey | None,
+    payload: dict[str, Any],
+    token: str = "",
+    files: list[tuple[str, UploadedFile]] | None = None,
 ) -> Case:
     """Validate and create a request from Open311 parameters (raises ValidationError with
-    Open311 descriptions)."""
+    Open311 descriptions). Photos sent as files are checked and kept by the one photo
+    writer; a bad one refuses the request, naming its field."""
     service = service_for_resident(council=council, code=payload["service_code"])
     if service is None:
         raise ValidationError(f"service_code {payload['service_code']} was not found")
+    try:
+        draft = client_photos_draft(council=council, uploads=files or [])
+    except ValidationError as exc:
+        raise ValidationError(
+            [f"{field}: {m}" for field, ms in exc.message_dict.items() for m in ms]
+        ) from None
     answers, others = _answers(service, payload["attributes"])
     # A question coded like Open311's own ``description`` (a noise service's "Describe
     # the noise") is answered by it when the client sends no ``attribute[description]``:
@@ -249,7 +283,9 @@ def create_from_payload(
             contact=contact,
             channel=Channel.API,
             channel_detail=key_name[:120],
+            client_id=key.pk if key else None,
             submission_key=uuid.UUID(payload["submission_key"]),
+            photo_draft_key=draft,
             description=description[:DESCRIPTION_LIMIT],
             actor=Actor.system(key_name),
             internal_notes=_notes(
@@ -257,6 +293,8 @@ def create_from_payload(
                 description=description,
                 others=others,
                 media_url=payload["media_url"],
+                account_id=payload.get("account_id", ""),
+                device_id=payload.get("device_id", ""),
             ),
         )
     except ValidationError as exc:

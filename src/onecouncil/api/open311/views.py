@@ -38,6 +38,7 @@ from onecouncil.api.open311.intake import (
     payload_from,
     plain,
     posted,
+    uploads,
 )
 from onecouncil.api.open311.pending import pending_save
 from onecouncil.api.open311.representations import (
@@ -51,7 +52,7 @@ from onecouncil.cases.access import (
     public_cases,
     public_updates,
 )
-from onecouncil.cases.models import ClosureReason
+from onecouncil.cases.models import Case, CaseEvent, ClosureReason
 from onecouncil.cases.services import case_client_update
 from onecouncil.catalogue.models import Service
 from onecouncil.catalogue.open311 import service_definition, service_summary
@@ -109,6 +110,14 @@ def authorised(request: HttpRequest, council: Council, data: QueryDict) -> ApiKe
             headers={"Retry-After": str(wait)},
         )
     return key
+
+
+def reader(request: HttpRequest, council: Council) -> int | None:
+    """The API client reading, when a GET carries an ``api_key`` (optional on reads): it
+    also sees the private requests it sent. A key that is given must be good."""
+    if not param(request.GET, "api_key"):
+        return None
+    return authorised(request, council, request.GET).pk
 
 
 def handle(*allowed: str) -> Callable[[Any], Any]:
@@ -290,7 +299,7 @@ def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
         return _create(request, fmt)
     council = jurisdiction(request, request.GET)
-    cases = public_cases(council=council)
+    cases = public_cases(council=council, client_id=reader(request, council))
     ids = [i.strip() for i in param(request.GET, "service_request_id").split(",") if i.strip()]
     if ids:
         cases = cases.filter(reference__in=ids)
@@ -321,7 +330,9 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     ).exists():
         raise Problem(404, f"service_code {payload['service_code']} was not found")
     try:
-        case = create_from_payload(council=council, key=key, payload=payload)
+        case = create_from_payload(
+            council=council, key=key, payload=payload, files=uploads(request)
+        )
     except ValidationError as exc:
         raise Problem(400, *exc.messages) from None
     except OperationalError:
@@ -356,7 +367,9 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
 def request_view(request: HttpRequest, fmt: str, reference: str) -> HttpResponse:
     council = jurisdiction(request, request.GET)
     try:
-        case = access_case_public(council=council, reference=reference)
+        case = access_case_public(
+            council=council, reference=reference, client_id=reader(request, council)
+        )
     except CaseNotFound:
         raise Problem(404, f"service_request_id {reference} was not found") from None
     return respond(fmt, "service_requests", [request_representation(case)])
@@ -387,7 +400,12 @@ def updates_view(request: HttpRequest, fmt: str) -> HttpResponse:
     council = jurisdiction(request, request.GET)
     start, end = date_window(request.GET)
     events = public_updates(
-        council=council, kinds=set(UPDATE_KINDS), start=start, end=end, limit=MAX_RESULTS
+        council=council,
+        kinds=set(UPDATE_KINDS),
+        start=start,
+        end=end,
+        limit=MAX_RESULTS,
+        client_id=reader(request, council),
     )
     closure = dict(
         ClosureReason.objects.filter(council=council).values_list("code", "open311_status")
@@ -437,14 +455,32 @@ def _post_update(request: HttpRequest, fmt: str) -> HttpResponse:
     if key.backend_id is not None:
         return _backend_update(fmt, key, reference, status, description, param(data, "update_id"))
     try:
-        case = access_case_public(council=council, reference=reference)
+        case = access_case_public(council=council, reference=reference, client_id=key.pk)
     except CaseNotFound:
         raise Problem(404, f"service_request_id {reference} was not found") from None
     name = " ".join(p for p in (param(data, "first_name"), param(data, "last_name")) if p)
-    update = case_client_update(
+    try:
+        update = _client_update(request, data, case, key, status, description, name)
+    except ValidationError as exc:
+        raise Problem(
+            400, *(f"{field}: {m}" for field, ms in exc.message_dict.items() for m in ms)
+        ) from None
+    return respond(fmt, "service_request_updates", [{"update_id": str(update.pk)}])
+
+
+def _client_update(
+    request: HttpRequest,
+    data: QueryDict,
+    case: Case,
+    key: ApiKey,
+    status: str,
+    description: str,
+    name: str,
+) -> CaseEvent:
+    return case_client_update(
         case=case,
         message=description,
-        reopen=status == "REOPEN" or (status == "OPEN" and council.open311_open_reopens),
+        reopen=status == "REOPEN" or (status == "OPEN" and case.council.open311_open_reopens),
         actor=Actor.system(key.name),
         data={
             "client_update_id": param(data, "update_id"),
@@ -453,8 +489,8 @@ def _post_update(request: HttpRequest, fmt: str) -> HttpResponse:
             "email": param(data, "email"),
             "media_url": [u.strip() for u in data.getlist("media_url") if u.strip()],
         },
+        uploads=uploads(request),
     )
-    return respond(fmt, "service_request_updates", [{"update_id": str(update.pk)}])
 
 
 @handle("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
