@@ -62,9 +62,9 @@ from onecouncil.core.working_time import (
 )
 from onecouncil.notify.models import Channel as NotifyChannel
 from onecouncil.notify.services import notification_enqueue
-from onecouncil.places.lookup import ward_id_at
+from onecouncil.places.lookup import street_point, ward_id_at
 from onecouncil.residents.models import Account, Ward
-from onecouncil.residents.selectors import nearest_address
+from onecouncil.residents.selectors import nearest_address, place_of
 from onecouncil.residents.services import person_for_verified_email
 from onecouncil.webhooks.services import webhooks_enqueue
 
@@ -485,6 +485,12 @@ def _new_case(
     place (street, ward, coordinates), the team it is routed to, the contact search keys,
     the due date and the private link's hash. The one place these rules live."""
     address = location.address
+    gazetteer = received_service.council if received_service else council
+    postcode = address.postcode if address else ""
+    if address is None and location.latitude is None and location.street.strip():
+        # A street or a postcode typed without a pin: a point from the gazetteer, so every
+        # request with a place has coordinates and a ward.
+        location, postcode = _placed_by_gazetteer(gazetteer, location)
     ward = address.ward if address else None
     street = location.street.strip() or (address.street if address else "")
     if location.latitude is not None and location.longitude is not None:
@@ -496,7 +502,7 @@ def _new_case(
     if address is None and location.latitude is not None and location.longitude is not None:
         # The gazetteer is the receiving council's (a district's, in a two-tier area).
         nearest = nearest_address(
-            council=received_service.council if received_service else council,
+            council=gazetteer,
             latitude=location.latitude,
             longitude=location.longitude,
         )
@@ -523,7 +529,7 @@ def _new_case(
         uprn=address.uprn if address else None,
         street=street,
         location_description=location.description.strip(),
-        postcode=address.postcode if address else "",
+        postcode=postcode,
         latitude=location.latitude
         if location.latitude is not None
         else (address.latitude if address else None),
@@ -559,6 +565,22 @@ def _new_case(
         and contact.email.strip().lower() == account.email
         else None,
     )
+
+
+def _placed_by_gazetteer(council: Council, location: Location) -> tuple[Location, str]:
+    """A place typed as a street or a postcode, put at a point: the postcode's middle
+    (the postcode then names no street: the nearest address's does), else the middle of
+    the street's addresses, else the street's line. Unchanged when nothing is known."""
+    found = place_of(council=council, text=location.street)
+    if found is not None and found.is_postcode:
+        moved = replace(location, street="", latitude=found.latitude, longitude=found.longitude)
+        return moved, found.name
+    point = (
+        (found.latitude, found.longitude) if found else street_point(council.pk, location.street)
+    )
+    if point is None:
+        return location, ""
+    return replace(location, latitude=point[0], longitude=point[1]), ""
 
 
 def _insert(

@@ -169,6 +169,23 @@ def street_points(council_id: int, points: list[tuple[float, float]]) -> list[tu
     return snapped
 
 
+def street_point(council_id: int, name: str) -> tuple[float, float] | None:
+    """A point on the street of exactly this name: the point of its line (all its
+    segments together) nearest their middle. None when no line has that name."""
+    name = " ".join(name.split())[:200]
+    if not name or "\x00" in name:
+        return None
+    lines = [
+        shape(json.loads(s.geometry))
+        for s in StreetLine.objects.filter(council_id=council_id, name__iexact=name)[:200]
+    ]
+    if not lines:
+        return None
+    whole = shapely.union_all(lines)
+    on_line = whole.interpolate(whole.project(whole.centroid))
+    return on_line.y, on_line.x
+
+
 def place_name_at(council: Council, latitude: float, longitude: float) -> str:
     """A point in words, for headings and alerts: the nearest street's name, else the
     nearest address's street and town, else the coordinates."""

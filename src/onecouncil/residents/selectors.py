@@ -52,6 +52,7 @@ class NamedPlace:
     name: str
     latitude: float
     longitude: float
+    is_postcode: bool = False
 
 
 def places_named(*, council: Council, text: str, limit: int = 10) -> list[NamedPlace]:
@@ -81,6 +82,30 @@ def places_named(*, council: Council, text: str, limit: int = 10) -> list[NamedP
         .order_by("-n", "street", "town")[:limit]
     )
     return [NamedPlace(f"{s['street']}, {s['town']}", s["lat"], s["lon"]) for s in streets]
+
+
+def place_of(*, council: Council, text: str) -> NamedPlace | None:
+    """Where a typed place is, by the gazetteer alone: a postcode's middle (named by the
+    postcode), or the middle of the addresses of the street of exactly that name. None
+    when the gazetteer does not know it."""
+    text = " ".join(text.split())[:100]
+    if not text or "\x00" in text:
+        return None
+    try:
+        postcode = normalise_postcode(text)
+    except ValidationError:
+        postcode = ""
+    located = Address.objects.filter(
+        council=council, latitude__isnull=False, longitude__isnull=False
+    )
+    if postcode:
+        located = located.filter(postcode_key=postcode_key(postcode))
+    else:
+        located = located.filter(street__iexact=text)
+    middle = located.aggregate(lat=Avg("latitude"), lon=Avg("longitude"))
+    if middle["lat"] is None:
+        return None
+    return NamedPlace(postcode or text, middle["lat"], middle["lon"], is_postcode=bool(postcode))
 
 
 def personal_values_of_residents(council_id: int) -> Iterator[PersonalValues]:
