@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from onecouncil.cases.events import event_append
@@ -265,7 +267,9 @@ def _about_requests(council: Council, query: PersonQuery) -> QuerySet[Case]:
 
 
 def person_keys(council: Council, query: PersonQuery) -> PersonKeys:
-    own = list(_own_requests(council, query).values("email_key", "phone_key", "reference"))
+    own = list(
+        _own_requests(council, query).values("email_key", "phone_key", "reference", "contact_name")
+    )
     emails = {row["email_key"] for row in own if row["email_key"]}
     phones = {row["phone_key"] for row in own if row["phone_key"]}
     if query.email:
@@ -281,11 +285,16 @@ def person_keys(council: Council, query: PersonQuery) -> PersonKeys:
         .exclude(contact_phone="")
         .values_list("contact_phone", flat=True)
     )
+    names = {row["contact_name"].strip() for row in own if row["contact_name"].strip()}
+    names |= {a.name.strip() for a in accounts if a.name.strip()}
+    if query.name.strip():
+        names.add(query.name.strip())
     return PersonKeys(
         council_id=council.pk,
         emails=frozenset(emails),
         phones=frozenset(phones | raw_phones),
         references=frozenset(row["reference"] for row in own),
+        names=frozenset(names),
     )
 
 
@@ -457,7 +466,8 @@ def subject_access_export(*, council: Council, query: PersonQuery, user: Any) ->
         user=user,
         action=AuditAction.SUBJECT_ACCESS,
         object_type="person",
-        object_ref=(query.email or query.phone or query.name or str(query.uprn))[:100],
+        # Not their email or name: the trail outlives an erasure (docs/privacy.md).
+        object_ref=_pseudonym(query),
         detail={"requests": references},
     )
     return json.dumps(document, indent=2, ensure_ascii=False, default=str)
@@ -478,6 +488,38 @@ class ErasureReport:
     stores: dict[str, int] = field(default_factory=dict)
     # Requests sent on to other systems: (reference, system, its references, asked).
     sent_on: list[tuple[str, str, str, bool]] = field(default_factory=list)
+    # Words about them on other people's requests ("sent to <their address>").
+    mentions: int = 0
+
+
+def _pseudonym(query: PersonQuery) -> str:
+    """A person named in the audit trail without their details: a keyed digest of what
+    staff searched for, the same each time, meaningless without the deployment's key."""
+    parts = (query.email.strip().lower(), phone_key(query.phone), query.name.strip().lower())
+    searched = "|".join((*parts, str(query.uprn or "")))
+    return "person " + salted_hmac("onecouncil.subject-access", searched).hexdigest()[:16]
+
+
+def _erase_mentions(council: Council, keys: PersonKeys) -> int:
+    """Their email address or phone number in the events of other people's requests (a
+    follow confirmation "sent to" them, say) replaced by a marker. Events are otherwise
+    append-only; erasure, like retention, is the one writer that may change them."""
+    wanted = [*keys.emails, *keys.phones]
+    if not wanted:
+        return 0
+    match = Q(pk__in=[])
+    for value in wanted:
+        match |= Q(message__icontains=value)
+    changed = 0
+    for event in CaseEvent.objects.filter(match, case__council=council).only("id", "message"):
+        message = event.message
+        for value in sorted(wanted, key=len, reverse=True):
+            message = re.sub(re.escape(value), ERASED, message, flags=re.IGNORECASE)
+        changed += CaseEvent.objects.filter(pk=event.pk).update(message=message)
+    return changed
+
+
+ERASED = "[erased]"
 
 
 @transaction.atomic
@@ -519,6 +561,7 @@ def person_erase(
         Q(email__in=keys.emails) | Q(phone__in=keys.phones) | Q(account__in=accounts)
     )
     report.follows, _by_model = follows.delete()
+    report.mentions = _erase_mentions(council, keys)
     report.changes, _by_model = ChangeReport.objects.filter(account__in=accounts).delete()
     report.stores = erase_everywhere(keys)
     report.sent_on = [

@@ -39,6 +39,27 @@ class PersonKeys:
     emails: frozenset[str] = frozenset()
     phones: frozenset[str] = frozenset()
     references: frozenset[str] = frozenset()
+    # Their full names as given (on requests, accounts, the search), for finding them in
+    # free text someone else wrote (a page comment naming them).
+    names: frozenset[str] = frozenset()
+
+    def mentioned_in(self, text: str) -> bool:
+        """Whether ``text`` holds one of their email addresses or phone numbers, or a full
+        name of theirs (two words or more, so a lone first name matches nothing)."""
+        folded = " ".join(text.casefold().split())
+        if any(email and email.casefold() in folded for email in self.emails):
+            return True
+        digits = "".join(ch for ch in text if ch.isdigit())
+        if any(len(d) >= 7 and d[-9:] in digits for d in map(_digits, self.phones)):
+            return True
+        return any(
+            len(name.split()) >= 2 and " ".join(name.casefold().split()) in folded
+            for name in self.names
+        )
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
 
 
 @dataclass(frozen=True)

@@ -207,27 +207,48 @@ def feedback_expire(council_id: int, references: Sequence[str]) -> int:
     return _theirs(council_id, references).exclude(comment="").update(comment="")
 
 
+def _comments_naming(person: PersonKeys) -> list[PageFeedback]:
+    """Page comments (anonymous, but free text) that hold the person's email, phone
+    number or full name. A council's comments are few: they are read and matched here."""
+    comments = PageFeedback.objects.filter(council_id=person.council_id).exclude(comment="")
+    return [
+        f
+        for f in comments.only("id", "comment", "page", "created_at")
+        if person.mentioned_in(f.comment)
+    ]
+
+
 def feedback_erase_person(person: PersonKeys) -> int:
-    return feedback_expire(person.council_id, sorted(person.references))
+    """Their ratings' comments, and any page comment naming them, cleared."""
+    naming = [f.pk for f in _comments_naming(person)]
+    cleared = PageFeedback.objects.filter(pk__in=naming).update(comment="")
+    return cleared + feedback_expire(person.council_id, sorted(person.references))
 
 
 def feedback_of_person(person: PersonKeys) -> tuple[str, list[dict[str, Any]]]:
-    return (
-        "ratings",
-        [
-            {
-                "reference": reference,
-                "rating": score,
-                "comment": comment,
-                "rated_at": updated.isoformat(timespec="seconds"),
-            }
-            for reference, score, comment, updated in _theirs(
-                person.council_id, sorted(person.references)
-            )
-            .order_by("updated_at")
-            .values_list("case__reference", "score", "comment", "updated_at")
-        ],
-    )
+    """Their ratings, then page comments that name them (by them or about them)."""
+    ratings = [
+        {
+            "reference": reference,
+            "rating": score,
+            "comment": comment,
+            "rated_at": updated.isoformat(timespec="seconds"),
+        }
+        for reference, score, comment, updated in _theirs(
+            person.council_id, sorted(person.references)
+        )
+        .order_by("updated_at")
+        .values_list("case__reference", "score", "comment", "updated_at")
+    ]
+    pages = [
+        {
+            "page_comment": f.comment,
+            "page": f.page,
+            "left_at": f.created_at.isoformat(timespec="seconds"),
+        }
+        for f in _comments_naming(person)
+    ]
+    return "ratings", ratings + pages
 
 
 def feedback_held(council_id: int) -> Iterator[PersonalValues]:

@@ -96,6 +96,17 @@ SECRET_KEYS = frozenset(
     {"link", "private_url", "unfollow_url", "confirm_url", "unsubscribe_url", "rating_url"}
 )
 REDACTED = "[hidden]"
+# Messages to someone who has just been forgotten (the confirmation of their erasure):
+# once sent, or given up, the outbox keeps neither their address nor what it said.
+FORGOTTEN_ONCE_SENT = frozenset({"erasure_confirmation"})
+FORGOTTEN = "[erased]"
+
+
+def _kept(notification: Notification, **fields: Any) -> dict[str, Any]:
+    """What the outbox keeps of a message that has been sent or given up."""
+    if notification.kind in FORGOTTEN_ONCE_SENT:
+        return {**fields, "recipient": FORGOTTEN, "context": {}}
+    return {**fields, "context": redacted(notification.context)}
 
 
 def redacted(context: dict[str, Any]) -> dict[str, Any]:
@@ -124,14 +135,14 @@ def _send(token: uuid.UUID, notification: Notification) -> int:
         provider_reference = backend_for(notification).send(notification)
     except TransientError as exc:
         give_up = notification.attempts >= settings.NOTIFY_MAX_ATTEMPTS
-        mine.update(
-            context=redacted(notification.context) if give_up else notification.context,
-            status=Status.FAILED if give_up else Status.PENDING,
-            next_attempt_at=timezone.now() + backoff(notification.attempts),
-            last_error=str(exc)[:2000],
-            claim=None,
-            locked_until=None,
-        )
+        retry = {
+            "status": Status.FAILED if give_up else Status.PENDING,
+            "next_attempt_at": timezone.now() + backoff(notification.attempts),
+            "last_error": str(exc)[:2000],
+            "claim": None,
+            "locked_until": None,
+        }
+        mine.update(**(_kept(notification, **retry) if give_up else retry))
         logger.warning(
             "notification %s failed (attempt %s): %s",
             notification.pk,
@@ -143,23 +154,27 @@ def _send(token: uuid.UUID, notification: Notification) -> int:
         return 0
     except PermanentError as exc:
         mine.update(
-            status=Status.FAILED,
-            context=redacted(notification.context),
-            last_error=str(exc)[:2000],
-            claim=None,
-            locked_until=None,
+            **_kept(
+                notification,
+                status=Status.FAILED,
+                last_error=str(exc)[:2000],
+                claim=None,
+                locked_until=None,
+            )
         )
         logger.error("notification %s cannot be sent: %s", notification.pk, exc)
         _tell_listeners(notification.pk)
         return 0
     mine.update(
-        status=Status.SENT,
-        context=redacted(notification.context),
-        sent_at=timezone.now(),
-        provider_reference=provider_reference,
-        last_error="",
-        claim=None,
-        locked_until=None,
+        **_kept(
+            notification,
+            status=Status.SENT,
+            sent_at=timezone.now(),
+            provider_reference=provider_reference,
+            last_error="",
+            claim=None,
+            locked_until=None,
+        )
     )
     _tell_listeners(notification.pk)
     return 1
