@@ -55,7 +55,9 @@ from onecouncil.cases.privacy import (
     person_erase,
     person_summary,
     retention_run,
+    subject_access_document,
     subject_access_export,
+    subject_access_stores,
 )
 from onecouncil.cases.queue import (
     QueueFilters,
@@ -1109,9 +1111,22 @@ def privacy_export(
     form = PersonForm(request.POST)
     if not form.is_valid():
         return privacy(request)
-    document = subject_access_export(council=council, query=_person_query(form), user=request.user)
-    response = HttpResponse(document, content_type="application/json; charset=utf-8")
     stamp = timezone.now().strftime("%Y-%m-%d")
+    if request.POST.get("format") == "document":
+        # The readable copy to send: labels and dates as a person reads them, printable.
+        document = subject_access_document(
+            council=council, query=_person_query(form), user=request.user
+        )
+        response = page(
+            request,
+            "subject_access.html",
+            {"document": document, "stores": subject_access_stores(document)},
+        )
+        response["Content-Disposition"] = f'inline; filename="subject-access-{stamp}.html"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+    exported = subject_access_export(council=council, query=_person_query(form), user=request.user)
+    response = HttpResponse(exported, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="subject-access-{stamp}.json"'
     return response
 

@@ -43,6 +43,7 @@ from onecouncil.cases.models import (
     Photo,
     Sending,
 )
+from onecouncil.catalogue.answers import answer_rows
 from onecouncil.catalogue.models import LIST_KINDS, QuestionKind, Service
 from onecouncil.core.actors import Actor
 from onecouncil.core.audit import audit_record
@@ -347,7 +348,13 @@ def _case_record(case: Case, *, theirs: bool) -> dict[str, Any]:
             "longitude": case.longitude,
             "description": case.location_description if theirs else REDACTED,
         },
-        "answers": case.answers if theirs else REDACTED,
+        "answers": [
+            {"question": str(row["question"].label), "answer": row["value"]}
+            for row in answer_rows(case.form_service, case.answers or {})
+            if row["value"]
+        ]
+        if theirs
+        else REDACTED,
         "description": case.description if theirs else REDACTED,
         "restricted": case.restricted_reason,
         "events": [
@@ -394,9 +401,21 @@ def _audit_entries_naming(council: Council, references: list[str]) -> list[Audit
 
 
 def subject_access_export(*, council: Council, query: PersonQuery, user: Any) -> str:
-    """Everything held about one person, as a JSON document for an administrator to send
-    them. Requests made by others about their home are included with the other person's
-    details redacted. The export is audited."""
+    """``subject_access_document`` as JSON, the machine-readable copy."""
+    return json.dumps(
+        subject_access_document(council=council, query=query, user=user),
+        indent=2,
+        ensure_ascii=False,
+        default=str,
+    )
+
+
+def subject_access_document(*, council: Council, query: PersonQuery, user: Any) -> dict[str, Any]:
+    """Everything held about one person, for an administrator to send them (as JSON, and
+    as a readable document the staff pages render). Answers are given by their questions'
+    labels; requests made by others about their home are included with the other
+    person's details redacted; nothing names anyone else (a staff search that listed
+    them among others shows only their own requests). The export is audited."""
     keys = person_keys(council, query)
     own = list(_own_requests(council, query).select_related("service", "address"))
     about = list(_about_requests(council, query).select_related("service", "address"))
@@ -444,6 +463,7 @@ def subject_access_export(*, council: Council, query: PersonQuery, user: Any) ->
             {
                 "when": m.created_at.isoformat(),
                 "kind": m.kind,
+                "what": m.kind.replace("_", " ").capitalize(),
                 "to": m.recipient,
                 "about": m.subject_reference,
                 "status": m.status,
@@ -455,7 +475,7 @@ def subject_access_export(*, council: Council, query: PersonQuery, user: Any) ->
                 "when": e.created_at.isoformat(),
                 "who": e.user_label,
                 "what": e.get_action_display(),
-                "read": (e.detail or {}).get("read") or [e.object_ref],
+                "read": _only_theirs((e.detail or {}).get("read") or [e.object_ref], references),
             }
             for e in viewed
         ],
@@ -470,7 +490,50 @@ def subject_access_export(*, council: Council, query: PersonQuery, user: Any) ->
         object_ref=_pseudonym(query),
         detail={"requests": references},
     )
-    return json.dumps(document, indent=2, ensure_ascii=False, default=str)
+    return document
+
+
+# The document's own sections; every other one is a registered store's
+# (``core.privacy.export_everywhere``).
+OWN_SECTIONS = frozenset(
+    {
+        "council",
+        "produced",
+        "searched_for",
+        "accounts",
+        "requests_they_made",
+        "requests_about_their_home_by_others",
+        "requests_they_follow",
+        "changes_of_details_they_told_us",
+        "messages_we_sent_them",
+        "who_viewed_their_requests",
+    }
+)
+
+
+def subject_access_stores(document: dict[str, Any]) -> list[tuple[str, list[Any]]]:
+    """The registered stores' sections of a subject access document, titled."""
+    return [
+        (name.replace("_", " ").capitalize(), records)
+        for name, records in document.items()
+        if name not in OWN_SECTIONS
+    ]
+
+
+def _only_theirs(read: list[str], references: list[str]) -> list[str]:
+    """What an audit entry read, keeping only what names their own requests: a search
+    result listing other residents' references becomes "search results: <theirs>"."""
+    theirs = set(references)
+    kept = []
+    for item in map(str, read):
+        head, _sep, rest = item.partition(": ")
+        if rest:
+            mine = [r for r in (w.strip(",") for w in rest.split()) if r in theirs]
+            if mine:
+                kept.append(f"{head}: {', '.join(mine)}")
+        elif any(word in theirs for word in item.split()):
+            kept.append(item)
+    return kept
 
 
 # --- Erasure ---------------------------------------------------------------------------------

@@ -168,3 +168,25 @@ def govuk_datetime(value: Any) -> str:
         "date": f"{local.day} {local:%B %Y}",
         "time": f"{hour}:{local:%M}{suffix}",
     }
+
+
+@register.filter
+def when(value: Any) -> str:
+    """An ISO 8601 moment (as exports keep them) as people read it: "7 December 2026,
+    14:05" in the deployment's time zone; a date alone as "7 December 2026"."""
+    import datetime as dt
+
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    if not value:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if len(str(value)) <= 10:
+        return date_format(moment.date(), "j F Y")
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return date_format(moment, "j F Y, H:i")
