@@ -1,0 +1,131 @@
+"""What real use found, tried in Chromium as the people who hit it: an adviser records a
+noise complaint whose question is coded like the place's own field; an officer cannot send
+a message template as a public update; a data protection officer opens the subject access
+document to send; and a private link opened in a second browser asks for a new link."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from onecouncil.cases.inputs import Contact, Location
+from onecouncil.cases.models import Case, ResponseTemplate
+from onecouncil.cases.services import PRIVATE_LINK_GRACE
+from onecouncil.catalogue.models import Service
+from onecouncil.core.models import Council
+from tests.e2e.conftest import assert_accessible
+from tests.e2e.test_every_form import PASSWORD, SCREENSHOTS, _context, _staff_sign_in
+from tests.factories import make_case
+
+pytestmark = pytest.mark.e2e
+
+
+def _look(page, name: str) -> None:
+    assert_accessible(page)
+    for width in (375, 1366):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, name
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_real_use_forms_in_chromium(demo, browser):
+    users = get_user_model().objects
+    for name in ("adviser@riverbend.example", "admin@riverbend.example"):
+        user = users.get(username=name)
+        user.set_password(PASSWORD)
+        user.save()
+    council = Council.objects.get(slug="riverbend")
+
+    # The adviser: "Describe the noise" and "Describe the place" are two fields.
+    context = _context(browser)
+    page = context.new_page()
+    _staff_sign_in(page, demo, "adviser@riverbend.example", PASSWORD)
+    page.goto(f"{demo}/riverbend/staff/new/noise/")
+    page.get_by_label("Email address").fill("caller@example.com")
+    page.get_by_label("Loud music or parties").check()
+    page.get_by_label("Day", exact=True).fill("1")
+    page.get_by_label("Month", exact=True).fill("12")
+    page.get_by_label("Year", exact=True).fill("2026")
+    page.get_by_label("Every day").check()
+    page.get_by_label("Describe the noise and how it affects you").fill("Bass until 3am")
+    page.get_by_label("Street name").fill("High Street")
+    page.get_by_role("button", name="Create request").click()
+    # The place box left empty: its own error, and the caller's words are still there.
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Describe where on the street")
+    expect(page.get_by_label("Describe the noise and how it affects you")).to_have_value(
+        "Bass until 3am"
+    )
+    page.get_by_label("Describe the place").fill("Flat above the chip shop")
+    page.get_by_role("button", name="Create request").click()
+    expect(page.get_by_text("Read this reference number to the caller")).to_be_visible()
+    reference = page.locator("#reference").inner_text().strip()
+    noise = Case.objects.get(reference=reference)
+    assert noise.answers["description"] == "Bass until 3am"
+    assert noise.location_description == "Flat above the chip shop"
+    context.close()
+
+    # The officer: a message template is never a public update.
+    pothole = Service.objects.get(council=council, code="pothole")
+    reported = make_case(
+        pothole,
+        answers={q.code: q.options[0]["value"] for q in pothole.questions.all() if q.options},
+        location=Location(street="Weir Road", description="By the bridge"),
+        contact=Contact(name="Oliver Khan", email="oliver@example.com"),
+    )
+    ResponseTemplate.objects.create(
+        council=council, name="Dear resident", use="message", body="Dear {name}, we are on it."
+    )
+    context = _context(browser)
+    page = context.new_page()
+    _staff_sign_in(page, demo, "admin@riverbend.example", PASSWORD)
+    page.goto(f"{demo}/riverbend/staff/cases/{reported.case.reference}/")
+    page.get_by_label("Start from a template").select_option(label="Dear resident")
+    page.get_by_role("button", name="Use template").click()
+    assert "Dear Oliver Khan" in page.get_by_label("Your words").input_value()
+    page.get_by_label(re.compile("^Public update")).check()
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("template for private messages")
+    page.goto(f"{demo}/riverbend/track/{reported.case.reference}/")
+    assert "Oliver" not in page.content()
+
+    # The data protection officer opens the document to send.
+    page.goto(f"{demo}/riverbend/staff/privacy/")
+    page.get_by_label("Email address").fill("oliver@example.com")
+    page.get_by_role("button", name="Find").click()
+    page.get_by_role("button", name="Open the document to send them").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "The personal information we hold about you"
+    )
+    expect(page.locator("main")).to_contain_text(reported.case.reference)
+    _look(page, "subject-access-document")
+    context.close()
+
+    # A private link opened again, elsewhere, after the grace period.
+    link = f"{demo}/riverbend/track/{reported.case.reference}/{reported.private_token}/"
+    first = _context(browser)
+    first.new_page().goto(link)
+    Case.objects.filter(pk=reported.case.pk).update(
+        private_link_claimed_at=timezone.now() - PRIVATE_LINK_GRACE - dt.timedelta(minutes=1)
+    )
+    second = _context(browser)
+    page = second.new_page()
+    page.goto(link)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Get a new private link")
+    assert "oliver@example.com" not in page.content()
+    _look(page, "new-private-link")
+    page.get_by_role("button", name="Email me a new link").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter your email address")
+    page.get_by_label("Email address").fill("oliver@example.com")
+    page.get_by_role("button", name="Email me a new link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    assert_accessible(page)
+    first.close()
+    second.close()
+    assert Path(SCREENSHOTS / "subject-access-document-375.png").exists()
