@@ -61,7 +61,9 @@ def submit(base: str, n: int) -> str:
     resident = Resident(base)
     journey = "/report/missed-bin"
     resident.get(f"{journey}/questions/")
-    resident.post(f"{journey}/questions/", {"which_bin": "general", "out_by_7am": "yes"})
+    resident.post(
+        f"{journey}/questions/", {"answer-which_bin": "general", "answer-out_by_7am": "yes"}
+    )
     resident.post(
         f"{journey}/location/",
         {"action": "continue", "street": "Mill Lane", "description": f"Outside number {n}"},

@@ -292,7 +292,8 @@ def run(args: argparse.Namespace) -> None:
         "reports near me, hot spot": f"/riverbend/reports/?lat={centre[0]:.6f}&lon={centre[1]:.6f}",
     }
     answered = client.post(
-        "/riverbend/report/pothole/questions/", {"size": "small", "where_in_road": "middle"}
+        "/riverbend/report/pothole/questions/",
+        {"answer-size": "small", "answer-where_in_road": "middle"},
     )
     assert answered.status_code == 302, answered.status_code
     print(f"{'page':44} {'p50 ms':>8} {'p95 ms':>8} {'KB gz':>6} {'assets':>6}")

@@ -231,3 +231,40 @@ def test_a_photo_refused_for_lack_of_room_leaves_no_file(council, settings):
             council=council, draft_key=key, upload=SimpleUploadedFile("b.png", image_bytes("PNG"))
         )
     assert [p.name for p in folder.iterdir()] == [Path(photo.image.path).name]
+
+
+def test_decoding_holds_to_the_process_budget_under_concurrent_uploads(settings):
+    """Eight large photos at once are decoded within the process's pixel budget (so
+    memory is bounded by the budget, not the number of uploads), and all are kept."""
+    import threading
+
+    from onecouncil.cases import photos
+
+    out = io.BytesIO()
+    Image.new("RGB", (3000, 3000), "white").save(out, "PNG")  # 9 MP, a few KB
+    data = out.getvalue()
+    settings.PHOTO_DECODE_BUDGET_PIXELS = 20_000_000
+    photos.DECODING.peak = 0
+    done: list[object] = []
+
+    def upload() -> None:
+        done.append(photos.clean_image(data))
+
+    threads = [threading.Thread(target=upload) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(done) == 8
+    assert 9_000_000 <= photos.DECODING.peak <= 20_000_000
+
+
+def test_a_photo_that_waits_too_long_for_the_budget_is_asked_to_try_again(settings):
+    from onecouncil.cases import photos
+
+    settings.PHOTO_DECODE_BUDGET_PIXELS = 1_000
+    settings.PHOTO_DECODE_WAIT_SECONDS = 0.05
+    out = io.BytesIO()
+    Image.new("RGB", (40, 40), "white").save(out, "PNG")
+    with photos.DECODING.share(1_000), pytest.raises(ValidationError, match="try again"):
+        photos.clean_image(out.getvalue())

@@ -10,8 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+import threading
 import uuid
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pillow_heif
@@ -38,6 +41,43 @@ MAX_SIDE = 2560
 MAX_PIXELS = 25_000_000
 # Pillow's own guard only warns below twice this; ours above comes first.
 Image.MAX_IMAGE_PIXELS = 2 * MAX_PIXELS
+
+
+class DecodeBudget:
+    """How many pixels this process may hold decoded at once, across its threads: a
+    photo waits for its share before a pixel is decoded, so eight large uploads at once
+    cost the memory of a few, not eight (``PHOTO_DECODE_BUDGET_PIXELS``; a photo waits at
+    most ``PHOTO_DECODE_WAIT_SECONDS``, then the resident is asked to try again). The
+    budget never refuses a photo alone: one over it waits for the process to be idle."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Condition()
+        self._in_use = 0
+        self.peak = 0  # the most ever held at once, for the tests and the benchmark
+
+    @contextmanager
+    def share(self, pixels: int) -> Iterator[None]:
+        budget = settings.PHOTO_DECODE_BUDGET_PIXELS
+        wanted = min(pixels, budget)
+        with self._lock:
+            if not self._lock.wait_for(
+                lambda: self._in_use + wanted <= budget,
+                timeout=settings.PHOTO_DECODE_WAIT_SECONDS,
+            ):
+                raise ValidationError(
+                    _("We are busy handling other photos: please try again in a minute")
+                )
+            self._in_use += wanted
+            self.peak = max(self.peak, self._in_use)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._in_use -= wanted
+                self._lock.notify_all()
+
+
+DECODING = DecodeBudget()
 
 
 @dataclass(frozen=True)
@@ -104,13 +144,23 @@ def clean_image(data: bytes) -> CleanImage:
                 width, height = probe.size
                 if width * height > MAX_PIXELS:
                     raise ValidationError(too_big)
-                location = gps_location(probe)
-                probe.load()
-                image = ImageOps.exif_transpose(probe)
+                with DECODING.share(width * height):
+                    # Inside the budget: reading a PNG's EXIF decodes the whole image.
+                    location = gps_location(probe)
+                    return _reencoded(probe, image_format, location)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ValidationError(too_big) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ValidationError(wrong_type) from None
+
+
+def _reencoded(
+    image: Image.Image, image_format: str, location: tuple[float, float] | None
+) -> CleanImage:
+    """The photo decoded once, turned upright and shrunk in place (no second full-size
+    copy), and encoded again without its metadata."""
+    image.load()
+    ImageOps.exif_transpose(image, in_place=True)
     image.thumbnail((MAX_SIDE, MAX_SIDE))
     image.info = {}  # no comments, text chunks or profiles carried over
     out = io.BytesIO()

@@ -224,6 +224,10 @@ if HTTPS:
 # Photos: the largest upload a resident may send, and how many per request.
 PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", str(10 * 1024 * 1024)))
 PHOTO_MAX_COUNT = int(os.environ.get("PHOTO_MAX_COUNT", "5"))
+# Pixels one process may hold decoded at once across its threads (cases.photos): about
+# 4 bytes each, so 30 megapixels is about 120 MB. A photo waits for its share.
+PHOTO_DECODE_BUDGET_PIXELS = int(os.environ.get("PHOTO_DECODE_BUDGET_PIXELS", "30000000"))
+PHOTO_DECODE_WAIT_SECONDS = float(os.environ.get("PHOTO_DECODE_WAIT_SECONDS", "20"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
