@@ -90,9 +90,12 @@ def test_open311_definitions_validate_against_the_published_schemas(council):
         questions = list(service.questions.all())
         asked = [a["code"] for a in definition["attributes"] if a["variable"]]
         assert asked == [q.code for q in questions]
-        # The one contact rule, told as a notice, for services that are not anonymous.
+        # The one contact rule, told as a notice, for services that are not anonymous; and
+        # that a private service's requests are read back only by the client that sent them.
         notices = [a["code"] for a in definition["attributes"] if not a["variable"]]
-        assert notices == ([] if service.anonymous_allowed else ["contact_needed"])
+        assert notices == ([] if service.anonymous_allowed else ["contact_needed"]) + (
+            [] if service.is_public else ["private_service"]
+        )
 
 
 def test_open311_definition_keeps_types_requiredness_and_values(missed_bin):

@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "onecouncil.core.middleware.CouncilMiddleware",
     "onecouncil.core.middleware.NoNulInPathMiddleware",
+    "onecouncil.api.edge.ApiEdgeMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

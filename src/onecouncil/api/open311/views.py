@@ -72,6 +72,15 @@ SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 API_CHANGED = dt.datetime(2026, 11, 24, tzinfo=dt.UTC)
 WINDOW = dt.timedelta(days=90)
 MAX_RESULTS = 1000
+# Said on a list cut at MAX_RESULTS, so a client knows to narrow its dates (docs/open311.md).
+TRUNCATED_HEADER = "X-Results-Truncated"
+
+
+def _limited(response: HttpResponse, more: bool) -> HttpResponse:
+    response["X-Results-Limit"] = str(MAX_RESULTS)
+    if more:
+        response[TRUNCATED_HEADER] = "true"
+    return response
 
 
 class Problem(Exception):
@@ -314,8 +323,12 @@ def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
             raise Problem(400, "status must be open, closed, or both separated by a comma")
         if len(statuses) == 1:
             cases = cases.with_open311_status(statuses.pop())
-    found = list(cases.order_by("-created_at")[:MAX_RESULTS])
-    return respond(fmt, "service_requests", [request_representation(c) for c in found])
+    found = list(cases.order_by("-created_at")[: MAX_RESULTS + 1])
+    more = len(found) > MAX_RESULTS
+    return _limited(
+        respond(fmt, "service_requests", [request_representation(c) for c in found[:MAX_RESULTS]]),
+        more,
+    )
 
 
 def _create(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -404,15 +417,15 @@ def updates_view(request: HttpRequest, fmt: str) -> HttpResponse:
         kinds=set(UPDATE_KINDS),
         start=start,
         end=end,
-        limit=MAX_RESULTS,
+        limit=MAX_RESULTS + 1,
         client_id=reader(request, council),
     )
+    more = len(events) > MAX_RESULTS
     closure = dict(
         ClosureReason.objects.filter(council=council).values_list("code", "open311_status")
     )
-    return respond(
-        fmt, "service_request_updates", [update_representation(e, e.case, closure) for e in events]
-    )
+    shown = [update_representation(e, e.case, closure) for e in events[:MAX_RESULTS]]
+    return _limited(respond(fmt, "service_request_updates", shown), more)
 
 
 # FixMyStreet's update extension: the statuses its sender posts, besides OPEN and CLOSED.
