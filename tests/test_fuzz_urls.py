@@ -199,7 +199,9 @@ SPECS: dict[str, Spec] = {
     "frontdoor:cookies": Spec("anyone"),
     "backoffice:privacy_erase": Spec("staff", methods=("POST",), params=("confirm",)),
     "backoffice:case_legal_hold": Spec("staff", _ref, ("POST",), params=("action", "reason")),
-    "backoffice:people_reset_two_factor": Spec("staff", lambda w: {"user_id": "1"}, ("POST",)),
+    "backoffice:people_reset_two_factor": Spec(
+        "staff", lambda w: {"user_id": "1"}, ("GET", "POST")
+    ),
     "backoffice:welcome": Spec(
         "anyone", lambda w: {"uidb64": w.invite_uid, "token": w.invite_token}, ("GET", "POST")
     ),

@@ -48,7 +48,7 @@ def test_an_invited_officer_chooses_a_password_once_and_signs_in(admin_client, c
     )
     assert response.status_code == 302 and response["Location"].endswith("/staff/people/")
     listing = admin_client.get(f"{STAFF}/people/").text
-    assert "Priya Shah has been sent an email" in listing
+    assert "An invitation has been sent to priya.shah@riverbend.example" in listing
     assert "priya.shah@riverbend.example" in listing and "Invited" in listing
     user = get_user_model().objects.get(username="priya.shah@riverbend.example")
     assert not user.has_usable_password() and not user.is_staff
@@ -125,7 +125,13 @@ def test_someone_who_works_for_another_council_keeps_their_password(
     user = staff(other_council, Role.CASE_OFFICER, username="shared@x.example")
     user.email = "shared@x.example"
     user.save()
-    _invite(admin_client, name="Sam Shared", email="shared@x.example", role=Role.ADVISER)
+    user.first_name, user.last_name = "Samira", "Privatename"
+    user.save()
+    invited = _invite(admin_client, name="Sam Shared", email="shared@x.example", role=Role.ADVISER)
+    flash = admin_client.get(invited["Location"]).text.split('id="flash"')[1].split("</div>")[0]
+    # Whether the address already works elsewhere, and for whom, is not told.
+    assert "An invitation has been sent to shared@x.example" in flash
+    assert "Privatename" not in flash and "already" not in flash
     assert Membership.objects.filter(user=user).count() == 2
     user.refresh_from_db()
     assert user.check_password(PASSWORD)

@@ -7,9 +7,11 @@ import time
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core import mail
 from django.test import Client
 
 from onecouncil.core.models import Role
+from onecouncil.notify.services import outbox_process
 from onecouncil.staffing.two_factor import (
     RECOVERY_CODES,
     second_factor_reset,
@@ -110,6 +112,8 @@ def test_an_administrator_resets_a_colleagues_lost_phone(client, council, other_
     from onecouncil.core.models import AuditEntry
 
     officer = staff(council, Role.CASE_OFFICER)
+    officer.email = "owen@riverbend.example"
+    officer.save()
     enrolled(officer)
     outsider = staff(other_council, Role.CASE_OFFICER, username="out@x.example")
     enrolled(outsider)
@@ -117,13 +121,21 @@ def test_an_administrator_resets_a_colleagues_lost_phone(client, council, other_
     people = client.get(f"{STAFF}/people/").text
     assert "two-factor sign-in for" in people
     assert client.post(f"{STAFF}/people/{outsider.pk}/reset-two-factor/").status_code == 404
-    done = client.post(f"{STAFF}/people/{officer.pk}/reset-two-factor/")
+    asked = client.post(f"{STAFF}/people/{officer.pk}/reset-two-factor/")
+    assert asked.status_code == 200 and "Yes, reset two-factor sign-in" in asked.text
+    assert second_factor_verify(officer, code_for_user(officer)) is not None  # not yet
+    mail.outbox.clear()
+    done = client.post(f"{STAFF}/people/{officer.pk}/reset-two-factor/", {"confirm": "yes"})
     assert done["Location"] == f"{STAFF}/people/"
+    outbox_process()
+    (told,) = mail.outbox
+    assert told.to == [officer.email] and "reset your two-factor sign-in" in told.body
     assert "Set up two-factor sign-in" in _password_only(officer).get(TWO_FACTOR).text
     assert AuditEntry.objects.filter(action="reset_two_factor").count() == 1
     assert second_factor_verify(outsider, code_for_user(outsider)) is not None
     client.force_login(staff(council, Role.CASE_OFFICER, username="plain@x.example"))
-    assert client.post(f"{STAFF}/people/{officer.pk}/reset-two-factor/").status_code == 403
+    refused = client.post(f"{STAFF}/people/{officer.pk}/reset-two-factor/", {"confirm": "yes"})
+    assert refused.status_code == 403
 
 
 def test_nobody_can_read_a_colleagues_secret_in_the_admin(client, db):

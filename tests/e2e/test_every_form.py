@@ -433,7 +433,9 @@ def test_privacy_forms_legal_hold_description_two_factor_reset_and_erasure(demo,
 
     # A colleague lost their phone.
     page.goto(f"{demo}/riverbend/staff/people/")
-    page.get_by_role("button", name=re.compile("Reset two-factor sign-in for Owen")).click()
+    page.get_by_role("link", name=re.compile("Reset two-factor sign-in for Owen")).click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Yes, reset two-factor sign-in").click()
     expect(page.locator("#flash")).to_contain_text("set up two-factor sign-in again")
 
     # Subject access and erasure.

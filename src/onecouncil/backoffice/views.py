@@ -997,16 +997,23 @@ def people(request: HttpRequest, council: Council, membership: Membership) -> Ht
     return page(request, "people.html", {"members": staff_of(council)})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @staff_view(Permission.MANAGE_STAFF)
 def people_reset_two_factor(
     request: HttpRequest, council: Council, membership: Membership, user_id: int
 ) -> HttpResponseBase:
+    """Asks first (which colleague, what happens), then resets and emails them."""
+    colleague = next((m for m in staff_of(council) if m.membership.user_id == user_id), None)
+    if colleague is None:
+        raise Http404()
+    if request.method != "POST" or request.POST.get("confirm") != "yes":
+        return page(request, "people_reset_two_factor.html", {"member": colleague})
     reset = staff_two_factor_reset(council=council, user_id=user_id, by=request.user)
     if reset is None:
         raise Http404()
     request.session["flash"] = _(
-        "%(name)s will set up two-factor sign-in again the next time they sign in."
+        "%(name)s will set up two-factor sign-in again the next time they sign in. They "
+        "have been told by email."
     ) % {"name": reset.user.get_full_name() or reset.user.username}
     return redirect("backoffice:people")
 
@@ -1032,12 +1039,11 @@ def people_invite(
         except StaffInviteError as exc:
             errors_from(form, exc.errors)
         else:
-            user = invitation.membership.user
-            request.session["flash"] = (
-                _("%(name)s has been sent an email with a link to choose a password.")
-                if invitation.new_user
-                else _("%(name)s already had a password and has been told they were added.")
-            ) % {"name": user.get_full_name() or user.email}
+            # The same words whoever the address belongs to: an address that already
+            # works for another council must not show that person's name here.
+            request.session["flash"] = _("An invitation has been sent to %(email)s.") % {
+                "email": data["email"].strip().lower()
+            }
             return redirect("backoffice:people")
     return page(request, "people_invite.html", {"form": form, "errors": error_list(form)})
 

@@ -218,6 +218,21 @@ def staff_two_factor_reset(*, council: Council, user_id: int, by: Any) -> Member
     if membership is None:
         return None
     second_factor_reset(membership.user)
+    colleague = membership.user
+    if colleague.email:
+        # They are told, so a reset they did not ask for is noticed at once.
+        notification_enqueue(
+            council=council,
+            kind="staff_two_factor_reset",
+            channel=Channel.EMAIL,
+            recipient=colleague.email,
+            context={
+                "council_name": council.name,
+                "name": colleague.get_full_name(),
+                "by": (by.get_full_name() or by.get_username()) if by is not None else "",
+                "link": staff_url(council, "backoffice:signin"),
+            },
+        )
     audit_record(
         council=council,
         user=by,
