@@ -1027,7 +1027,7 @@ def people_invite(
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            invitation = staff_invite(
+            staff_invite(
                 council=council,
                 invited_by=request.user,
                 email=data["email"],
