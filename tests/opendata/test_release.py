@@ -645,3 +645,43 @@ def test_administrators_choose_what_is_published_and_see_the_check(council, city
     release.refresh_from_db()
     assert release.status == ReleaseStatus.PUBLISHED
     assert client.get(f"/{council.slug}/data/service-requests.csv").status_code == 200
+
+
+def test_a_release_withdrawn_today_is_built_again_and_failures_are_shown(
+    council, city, client, django_capture_on_commit_callbacks, monkeypatch
+):
+    from onecouncil.core.models import Role
+    from onecouncil.opendata import services
+    from onecouncil.opendata.models import Release
+    from onecouncil.opendata.services import (
+        release_publish,
+        release_request_build,
+        release_withdraw,
+        settings_for,
+    )
+    from tests.backoffice_helpers import staff
+
+    published = release_publish(release=release_build(council=council, now=NOW), now=NOW)
+    with django_capture_on_commit_callbacks(execute=True):
+        release_withdraw(release=published, actor=None, reason="A name slipped through")
+    release_request_build(council=council)  # "Build today's release again"
+    assert releases_job(now=NOW + dt.timedelta(minutes=5)) == 1
+    rebuilt = Release.objects.get()
+    assert rebuilt.status == ReleaseStatus.PENDING and rebuilt.ended_reason == ""
+    assert release_dir(rebuilt).exists()
+
+    # A failing build is shown to administrators on the Open data page.
+    def broken(**_kwargs):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(services, "build_release", broken)
+    release_request_build(council=council)
+    releases_job(now=NOW + dt.timedelta(minutes=10))
+    assert "No space left" in settings_for(council).last_failure
+    client.force_login(staff(council, Role.ADMINISTRATOR))
+    page = client.get(f"/{council.slug}/staff/open-data/").text
+    assert "The last release failed" in page and "No space left on device" in page
+    monkeypatch.undo()
+    release_request_build(council=council)
+    releases_job(now=NOW + dt.timedelta(minutes=15))
+    assert settings_for(council).last_failure == ""

@@ -68,6 +68,10 @@ class OpenDataSettings(models.Model):
         help_text=_("Time for an administrator to look at the pending release."),
     )
     build_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The worker's last failure for this council (shown on the Open data page), cleared
+    # by its next success.
+    last_failure = models.TextField(blank=True, editable=False)
+    last_failure_at = models.DateTimeField(null=True, blank=True, editable=False)
     withheld_services = models.ManyToManyField(
         Service,
         blank=True,

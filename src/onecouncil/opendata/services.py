@@ -143,15 +143,21 @@ def settings_update(
 
 def release_build(*, council: Council, now: dt.datetime | None = None) -> Release:
     """Build today's release and run the publication check on it. A release already
-    published today stays; a pending or refused one of today is built again."""
+    published today stays; a pending or refused one of today is built again, and so is
+    one withdrawn today (its day's addresses then serve the mended files, with new
+    ETags; the withdrawal stays in the audit trail)."""
     now = now or timezone.now()
     version = local_today(council, now)
     existing = Release.objects.filter(council=council, version=version).first()
     if existing is not None and existing.status not in (
         ReleaseStatus.PENDING,
         ReleaseStatus.REFUSED,
+        ReleaseStatus.WITHDRAWN,
     ):
         raise ReleaseError(_("Today's release has already gone out."))
+    if existing is not None and existing.status == ReleaseStatus.WITHDRAWN:
+        existing.published_at = existing.ended_at = None
+        existing.ended_reason = ""
     options = settings_for(council)
     threshold = threshold_for(council)
     release = existing or Release(council=council, version=version)
@@ -352,8 +358,17 @@ def releases_job(now: dt.datetime | None = None) -> int:
             ):
                 release_publish(release=due, now=now)
                 done += 1
-        except Exception:
+        except Exception as exc:
             logger.exception("open data release for %s failed", council.slug)
+            OpenDataSettings.objects.filter(pk=options.pk).update(
+                last_failure=str(exc)[:2000] or exc.__class__.__name__,
+                last_failure_at=now,
+            )
+        else:
+            if options.last_failure:
+                OpenDataSettings.objects.filter(pk=options.pk).update(
+                    last_failure="", last_failure_at=None
+                )
     return done
 
 
