@@ -356,6 +356,16 @@ def test_admin_forms_sign_in_edit_a_service_and_import(demo, browser, tmp_path):
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
     key.refresh_from_db()
     assert key.backend == backend
+    # A new key issued in the admin: shown once, on its own page.
+    page.goto(f"{demo}/admin/api/apikey/add/")
+    page.get_by_label("client application:").fill("Street crew app")
+    page.get_by_label("kind:").select_option("rest")
+    page.get_by_label("acts with the permissions of:").select_option("case_officer")
+    page.get_by_role("button", name="Save", exact=True).click()
+    shown = page.locator("#issued-key").input_value()
+    assert (
+        shown.startswith("oc_") and ApiKey.objects.get(name="Street crew app").prefix == shown[:11]
+    )
     # The council's Open311 setting: a client's OPEN reopens a closed request.
     page.goto(f"{demo}/admin/core/council/{council.pk}/change/")
     page.get_by_label("an Open311 client's OPEN reopens a closed request").check()

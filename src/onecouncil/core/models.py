@@ -279,6 +279,7 @@ class AuditAction(models.TextChoices):
     RETENTION = "retention", _("Removed details past their retention period")
     LEGAL_HOLD = "legal_hold", _("Placed or lifted a legal hold")
     OPEN_DATA = "open_data", _("Changed open data settings or withdrew a release")
+    API_KEY = "api_key", _("Issued or revoked an API key")
 
 
 class AuditEntry(models.Model):
