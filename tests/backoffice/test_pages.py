@@ -123,6 +123,11 @@ def test_bulk_assign_and_status(signed_in, officer, missed_bin):
     changed = Case.objects.filter(assignee=officer, status="in_progress")
     assert set(changed.values_list("reference", flat=True)) == {c.reference for c in cases[:2]}
     assert "2 requests changed" in signed_in.get(response["Location"]).text
+    # "Select all on this page", without JavaScript: every box on the page ticked.
+    queue = signed_in.get(f"{STAFF}/queue/").text
+    assert "select=all" in queue and " checked>" not in queue.split("<tbody")[-1]
+    ticked = signed_in.get(f"{STAFF}/queue/", {"select": "all"}).text
+    assert all(f'value="{c.reference}" checked>' in ticked for c in cases)
 
 
 def test_csv_export_of_the_filtered_queue(signed_in, missed_bin):
@@ -247,6 +252,12 @@ def test_assisted_channel_finds_an_existing_resident_and_records_the_channel(
     assert "Read this reference number to the caller" in made
     assert f'id="reference">{case.reference}<' in made
     assert "We will email them a confirmation" in made
+    # Another request for the same caller: their details come with them.
+    again = client.get(f"{STAFF}/new/", {"use": case.reference}).text
+    assert "Another request for Femi Davies" in again
+    assert f"{STAFF}/new/missed-bin/?use={case.reference}" in again
+    prefilled = client.get(f"{STAFF}/new/missed-bin/", {"use": case.reference}).text
+    assert 'value="femi@example.com"' in prefilled
     page = client.get(f"{STAFF}/cases/{case.reference}/").text
     assert earlier.reference in page  # the single view of the resident
 
@@ -268,6 +279,11 @@ def test_my_requests_nearest_first(signed_in, officer, missed_bin, council):
     text = signed_in.get(f"{STAFF}/mine/", {"postcode": "rb1 1aa"}).text
     assert text.index(near_case.reference) < text.index(far_case.reference)
     assert "metres away" in text
+    # Overdue and due-soon requests are flagged, by the queue's own rules.
+    Case.objects.filter(pk=far_case.pk).update(due_at=timezone.now() - dt.timedelta(hours=2))
+    Case.objects.filter(pk=near_case.pk).update(due_at=timezone.now() + dt.timedelta(hours=2))
+    flagged = signed_in.get(f"{STAFF}/mine/").text
+    assert "Overdue" in flagged and "Due soon" in flagged
 
 
 def test_queue_queries_do_not_grow_with_rows(signed_in, missed_bin):

@@ -275,12 +275,17 @@ def queue(request: HttpRequest, council: Council, membership: Membership) -> Htt
     counts = queue_counts(membership=membership, clock=clock)
     query = request.GET.copy()
     query.pop("page", None)
+    # "Select all on this page" without JavaScript: the same page, every box ticked.
+    everything = request.GET.copy()
+    everything["select"] = "all"
     return page(
         request,
         "queue.html",
         {
             "form": form,
             "page_obj": page_obj,
+            "select_all": request.GET.get("select") == "all",
+            "select_all_query": everything.urlencode(),
             "counts": counts,
             "clock": clock,
             "query": query.urlencode(),
@@ -739,10 +744,17 @@ def assisted_start(
 ) -> HttpResponseBase:
     query = request.GET.get("q", "").strip()[:200]
     results = service_search(council=council, text=query) if query else None
+    # "Another request for this caller": their details come with them to the next form.
+    caller = case_for_staff(membership=membership, reference=request.GET.get("use", "")[:40])
     return page(
         request,
         "assisted_start.html",
-        {"groups": groups_with_services(council=council), "query": query, "results": results},
+        {
+            "groups": groups_with_services(council=council),
+            "query": query,
+            "results": results,
+            "caller": caller,
+        },
     )
 
 

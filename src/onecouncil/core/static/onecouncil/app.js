@@ -33,3 +33,15 @@ for (const button of document.querySelectorAll("[data-locate]")) {
     );
   });
 }
+
+// "Select all on this page" in the queue: one box ticks or clears every request's box.
+// Without JavaScript, the link beside the table reloads the page with every box ticked.
+for (const all of document.querySelectorAll("[data-select-all]")) {
+  const box = all.querySelector("input");
+  const table = all.closest("table");
+  const boxes = () => table.querySelectorAll("input[name=references]");
+  all.hidden = false;
+  box.addEventListener("change", () => {
+    for (const each of boxes()) each.checked = box.checked;
+  });
+}
