@@ -109,6 +109,7 @@ def test_every_figure_by_hand(council, fixture):
     assert sum(weeks.values()) == 6 and weeks["2025-02-24"] == 0
     assert rows(t["requests-by-service"]) == [["Pothole", 4, 66.7], ["Housing repair", 2, 33.3]]
     assert rows(t["requests-by-ward"]) == [["Abbey", 4], ["Bridge", 2]]
+    assert "from 2 wards" in t["requests-by-ward"].summary
     backlog = dict(rows(t["backlog-by-week"]))
     assert backlog["2025-03-03"] == 1  # 1 and 2 made, 1 closed
     assert backlog["2025-03-10"] == 2  # 4 made, 1 and 4 closed
@@ -154,9 +155,12 @@ def test_savings_against_the_baseline(council, fixture):
     settings.save()
     april = Filters(start=dt.date(2025, 4, 1), end=dt.date(2025, 4, 30))
     period = rows(tables(council, filters=april)["savings"])[0]
-    # Baseline: (0.15 x 2 + 2.83 + 8.62) / 4 = 2.9375 a request. April: one web request
-    # with a cost (the API one has none): 0.15. Saved: (2.9375 - 0.15) x 1.
-    assert period[1:] == [1, Decimal("2.9375"), Decimal("0.15"), Decimal("2.79")]
+    # Baseline: (0.15 x 2 + 2.83 + 8.62) / 4 = 2.9375 a request, shown as 2.94. April:
+    # one web request with a cost (the API one has none): 0.15. Saved: (2.9375 - 0.15) x 1.
+    assert period[1:] == [1, Decimal("2.94"), Decimal("0.15"), Decimal("2.79")]
+    # No cell, and so no CSV cell, has more than two places.
+    for row in rows(tables(council, filters=april)["savings"]):
+        assert all(-v.as_tuple().exponent <= 2 for v in row if isinstance(v, Decimal))
 
 
 def test_savings_projection_is_the_weekly_run_rate_to_31_march(council, fixture):
@@ -292,3 +296,12 @@ def test_roles_without_insight_see_none(council, role):
     user = staff(council, role)
     with pytest.raises(PermissionDenied):
         insight_scope(Membership.objects.get(user=user))
+
+
+def test_a_forecast_is_better_only_if_it_is_as_shown():
+    from onecouncil.insight.figures import beats_naive
+
+    assert beats_naive(0.81, 0.96)
+    assert not beats_naive(0.84, 0.76)
+    assert not beats_naive(0.83, 0.84)  # both shown as 0.8: not better
+    assert not beats_naive(None, 0.9)

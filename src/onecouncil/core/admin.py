@@ -75,6 +75,14 @@ class CouncilScopedAdmin(admin.ModelAdmin):
         self._scoped(db_field, request, kwargs)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        """A new row's council is chosen already for an administrator of one council."""
+        initial: dict[str, Any] = dict(super().get_changeform_initial_data(request))
+        ids = self.council_ids(request)
+        if len(ids) == 1 and _council_owned(self.model):
+            initial.setdefault("council", ids[0])
+        return initial
+
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
     ) -> Any:

@@ -240,7 +240,9 @@ def requests_by_ward(ctx: Context) -> Table:
     table = Table(
         id="requests-by-ward",
         title=_("Requests by ward"),
-        summary=_("Requests came from %(n)s wards.") % {"n": len(found)},
+        # "No ward" is a row (requests with no place), never counted as a ward.
+        summary=_("Requests came from %(n)s wards.")
+        % {"n": sum(1 for name, _count in found if name != _("No ward"))},
         definition=_(
             "Requests made in the period, by the ward of the place they are about (or of "
             "the resident's address); 'No ward' where no place was given."
@@ -600,6 +602,10 @@ def cost_by_channel(ctx: Context) -> Table:
     return ctx.suppress(table, Rule(counts=["requests"], figures_of={"cost": "requests"}))
 
 
+def _pence(amount: Decimal | None) -> Decimal | None:
+    return None if amount is None else amount.quantize(Decimal("0.01"))
+
+
 def financial_year_start(day: dt.date) -> dt.date:
     """1 April on or before ``day`` (the UK public sector's year)."""
     year = day.year if day >= dt.date(day.year, 4, 1) else day.year - 1
@@ -631,7 +637,9 @@ def savings(ctx: Context) -> Table:
                 if baseline is None or current is None
                 else ((baseline - current) * volume).quantize(Decimal("0.01"))
             )
-            rows.append([label, volume, baseline, current, saved])
+            # Costs a request shown in pounds and pence (the table and its CSV), the
+            # savings worked out from them unrounded.
+            rows.append([label, volume, _pence(baseline), _pence(current), saved])
         saved_fy = rows[1][4]
         weeks_gone = max((today - fy_start).days + 1, 1) / 7
         weeks_left = (fy_end - today).days / 7
@@ -642,7 +650,7 @@ def savings(ctx: Context) -> Table:
                 Decimal("0.01")
             )
         )
-        rows.append([_("Projected to 31 March"), None, baseline, None, projection])
+        rows.append([_("Projected to 31 March"), None, _pence(baseline), None, projection])
         if s.savings_target:
             rows.append([_("Target for the year"), None, None, None, s.savings_target])
             notes.append(
@@ -961,6 +969,18 @@ def _fits(ctx: Context) -> list[tuple[Any, ...]]:
     )
 
 
+# Decimal figures are shown to this many places (the tables, their CSV and the verdicts).
+DECIMALS_SHOWN = 1
+
+
+def beats_naive(mase: float | None, naive: float | None) -> bool:
+    """Whether a forecast is better than "the same as last year", as the figures shown
+    say: an error that rounds to the naive one's is not better."""
+    if mase is None or naive is None:
+        return False
+    return round(mase, DECIMALS_SHOWN) < round(naive, DECIMALS_SHOWN)
+
+
 def _verdict(status: str, mase: float | None, naive: float | None) -> str:
     if status == forecasts.TOO_SHORT:
         return _(
@@ -973,7 +993,7 @@ def _verdict(status: str, mase: float | None, naive: float | None) -> str:
         return _("Not forecast: the model could not be fitted to this service's requests.")
     if mase is None or naive is None:
         return _("Forecast, but its accuracy could not be measured.")
-    if mase < naive:
+    if beats_naive(mase, naive):
         return _("Better than assuming the same as last year: usable.")
     return _("No better than assuming the same as last year: do not rely on it.")
 
@@ -1008,7 +1028,7 @@ def forecast_accuracy(ctx: Context) -> Table:
         rows.sort(key=lambda r: (r[2] is None, -(r[2] or 0), r[0]))
     else:
         notes.append(_whole_services_note())
-    usable = sum(1 for r in rows if r[3] is not None and r[4] is not None and r[3] < r[4])
+    usable = sum(1 for r in rows if beats_naive(r[3], r[4]))
     table = Table(
         id="forecast-accuracy",
         title=_("Forecasts by service, and how far to trust them"),

@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from onecouncil.insight.charts import chart
-from onecouncil.insight.figures import Table
+from onecouncil.insight.figures import DECIMALS_SHOWN, Table
 from onecouncil.insight.suppression import Withheld
 
 register = template.Library()
@@ -34,7 +34,7 @@ def insight_cell(value: Any, kind: str) -> str | SafeString:
     if kind == "money" and isinstance(value, Decimal | int | float):
         return f"£{value:,.2f}"
     if kind in ("days", "decimal"):
-        return number_format(value, 1)
+        return number_format(value, DECIMALS_SHOWN)
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     return str(value)
