@@ -72,6 +72,11 @@ def test_a_resident_follows_the_existing_report_instead(client, council, missed_
     assert f"{existing.latitude:.6f}" not in page
     wrong = client.post(f"{BASE}/nearby/", {"action": "follow", "reference": "RVB-XXXX-XXXX"})
     assert wrong.status_code == 400 and "Choose the request" in wrong.text
+    # A missing address is the email field's error, not the choice's.
+    no_email = client.post(f"{BASE}/nearby/", {"action": "follow", "reference": existing.reference})
+    assert no_email.status_code == 400
+    assert 'id="follow-email-error"' in no_email.text and 'id="nearby-error"' not in no_email.text
+    assert 'href="#follow-email"' in no_email.text
     done = client.post(
         f"{BASE}/nearby/",
         {"action": "follow", "reference": existing.reference, "email": "nb@example.com"},

@@ -146,7 +146,7 @@ def test_every_channel_refuses_a_place_outside_the_council(client, council, miss
             "email": "a@example.com",
         },
     )
-    assert response.status_code == 400 and "51.50740, -0.12780 is outside" in response.text
+    assert response.status_code == 400 and "That place is outside Riverbend" in response.text
     inside = make_case(
         missed_bin, answers=ANSWERS, location=Location(latitude=CHATHAM[0], longitude=CHATHAM[1])
     ).case

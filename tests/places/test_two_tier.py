@@ -63,7 +63,11 @@ def test_a_place_in_the_neighbours_area_is_handed_over_with_answers_and_place(cl
     _council, other = neighbours
     theirs = _theirs(other, lgsl_code=533)
     refused = _outside(client)
-    assert refused.status_code == 200 and "is outside Riverbend" in refused.text
+    assert refused.status_code == 200
+    # Said on the position, naming the council that looks after it: not on the street box.
+    assert "is in Northfield District Council&#x27;s area, not Riverbend" in refused.text
+    assert 'id="id_latitude-error"' in refused.text and 'id="id_street-error"' not in refused.text
+    assert "51.2" not in refused.text.split('class="govuk-error-summary')[1].split("</ul>")[0]
     assert "Continue with Northfield District Council" in refused.text
     assert "http://testserver" in refused["Content-Security-Policy"]
     # A council the place is not in is never offered, whatever is posted.
@@ -123,7 +127,8 @@ def test_nothing_is_offered_where_no_council_here_covers_the_place(client, neigh
     response = client.post(
         f"{BASE}/location/", {"action": "continue", "latitude": "51.5074", "longitude": "-0.1278"}
     )
-    assert "is outside Riverbend" in response.text and "Continue with" not in response.text
+    assert "no council on this website looks" in response.text
+    assert "Continue with" not in response.text
 
 
 # --- Two-tier areas -----------------------------------------------------------------------

@@ -164,12 +164,11 @@ def validate_location(service: Service, location: Location) -> dict[str, list[st
         and covers(service.council_id, location.latitude, location.longitude) is False
     ):
         errors["location"] = [
-            _("The place %(lat).5f, %(lon).5f is outside %(council)s's area")
-            % {
-                "lat": location.latitude,
-                "lon": location.longitude,
-                "council": service.council.name,
-            }
+            _(
+                "That place is outside %(council)s's area: choose a place inside it, or "
+                "report it to the council that looks after that area"
+            )
+            % {"council": service.council.name}
         ]
     return errors
 

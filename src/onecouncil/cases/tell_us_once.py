@@ -98,7 +98,10 @@ def case_follow(
         raise ValidationError(_("This request is private, so it cannot be followed"))
     if not case.is_open:
         raise ValidationError(_("This request is closed, so there will be no more updates"))
-    email = clean_email(account.email if account else email)
+    try:
+        email = clean_email(account.email if account else email)
+    except ValidationError as exc:  # the address's own error, for the address's own field
+        raise ValidationError({"email": exc.messages}) from None
     if ip is not None and not within_limit(f"follow-client:{ip}", FOLLOWS_PER_CLIENT_HOUR, 60 * 60):
         raise ValidationError(
             _("You have asked to follow a lot of requests in the last hour. Try again later.")

@@ -365,10 +365,7 @@ def report_location(
             try:
                 location = parse_place(council=council, service=service, **data)
             except ValidationError as exc:
-                domain_errors = exc.message_dict
-                if "location" in domain_errors:
-                    domain_errors["street"] = domain_errors.pop("location")
-                    elsewhere = _offer_elsewhere(council, draft, data)
+                domain_errors, elsewhere = _place_errors(council, draft, data, exc)
                 errors_from(place_form, domain_errors)
             else:
                 address = location.address
@@ -475,6 +472,36 @@ def _photo_place(
             ),
         )
     return taken_at
+
+
+def _place_errors(
+    council: Council, draft: Draft, data: dict[str, Any], exc: ValidationError
+) -> tuple[dict[str, list[str]], list[Council]]:
+    """The place's errors by field, and the councils that look after a place outside this
+    one. A pin (or a position typed) outside the area is the position's error, not the
+    street box's, and says which council looks after it, or that none here does."""
+    errors = exc.message_dict
+    if "location" not in errors:
+        return errors, []
+    if data.get("latitude") in (None, ""):
+        errors["street"] = errors.pop("location")
+        return errors, []
+    errors.pop("location")
+    elsewhere = _offer_elsewhere(council, draft, data)
+    errors["latitude"] = [_outside(council, elsewhere)]
+    return errors, elsewhere
+
+
+def _outside(council: Council, elsewhere: list[Council]) -> str:
+    if elsewhere:
+        return _(
+            "That place is in %(other)s's area, not %(council)s's: continue with %(other)s "
+            "below, without starting again, or move the pin"
+        ) % {"other": elsewhere[0].name, "council": council.name}
+    return _(
+        "That place is outside %(council)s's area, and no council on this website looks "
+        "after it: move the pin, or contact the council for that area"
+    ) % {"council": council.name}
 
 
 def _offer_elsewhere(council: Council, draft: Draft, data: dict[str, Any]) -> list[Council]:
@@ -616,7 +643,7 @@ def report_nearby(
     if (request.method == "POST" and request.POST.get("action") == "different") or not nearby:
         return _next(request, service, "location")
     account = current_account(request)
-    error = ""
+    error = email_error = ""
     if request.method == "POST" and request.POST.get("action") == "follow":
         chosen = next(
             (n.case for n in nearby if n.case.reference == request.POST.get("reference")), None
@@ -630,7 +657,10 @@ def report_nearby(
                     case=chosen, account=account, email=email, ip=client_ip(request)
                 )
             except ValidationError as exc:
-                error = exc.messages[0]
+                if hasattr(exc, "error_dict") and "email" in exc.error_dict:
+                    email_error = exc.message_dict["email"][0]
+                else:
+                    error = exc.messages[0]
             else:
                 draft.discard()
                 return page(
@@ -647,11 +677,13 @@ def report_nearby(
             "nearby": nearby,
             **_nearby_map(council, draft, nearby),
             "error": error,
-            "errors": [{"href": "#nearby", "text": error}] if error else [],
+            "email_error": email_error,
+            "errors": [{"href": "#nearby", "text": error}] * bool(error)
+            + [{"href": "#follow-email", "text": email_error}] * bool(email_error),
             "chosen": request.POST.get("reference", ""),
             "email": request.POST.get("email", ""),
         },
-        status=400 if error else 200,
+        status=400 if error or email_error else 200,
     )
 
 
