@@ -100,7 +100,10 @@ def other_council(db):
 def missed_bin(council):
     """A missed-bin service with the questions a council would ask."""
     service = ServiceFactory(
-        council=council, code="missed-bin", name="Report a missed bin collection"
+        council=council,
+        code="missed-bin",
+        name="Report a missed bin collection",
+        about_the_home=True,
     )
     QuestionFactory(
         service=service,

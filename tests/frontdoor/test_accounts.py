@@ -131,6 +131,10 @@ def test_profile_then_a_report_prefilled_from_it(council, missed_bin):
     client.post(f"{base}/questions/", answers_posted(ANSWERS))
     location = client.get(f"{base}/location/").text
     assert re.search(rf'value="{home.uprn}"\s+checked', location)
+    # A pothole is rarely at the reporter's home: nothing is chosen for it.
+    pothole = ServiceFactory(council=council, code="pothole", name="Report a pothole")
+    street = client.get(f"/riverbend/report/{pothole.code}/location/").text
+    assert not re.search(rf'value="{home.uprn}"\s+checked', street) and "RB1 2AB" not in street
     client.post(f"{base}/location/", {"action": "continue", "uprn": str(home.uprn)})
     client.post(f"{base}/photos/", {"action": "continue"})
     contact = client.get(f"{base}/contact/").text

@@ -24,6 +24,7 @@ SERVICE_FIELDS = (
     "pattern",
     "description",
     "location_required",
+    "about_the_home",
     "anonymous_allowed",
     "urgent_notice",
     "phase",

@@ -167,6 +167,15 @@ class Service(CouncilOwned):
         _("keywords"), max_length=400, blank=True, help_text=_("Comma-separated, for search.")
     )
     location_required = models.BooleanField(_("location required"), default=True)
+    about_the_home = models.BooleanField(
+        _("usually at the resident's home"),
+        default=False,
+        help_text=_(
+            "A missed bin or a repair, say: a signed-in resident's home address is offered "
+            "as the place. Leave it off for things in the street (a pothole), whose place "
+            "is rarely the reporter's home."
+        ),
+    )
     anonymous_allowed = models.BooleanField(_("anonymous reports allowed"), default=False)
     urgent_notice = models.TextField(
         _("urgent safety notice"),

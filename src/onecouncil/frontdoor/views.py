@@ -280,14 +280,16 @@ def _count(
 
 
 def _prefill_from_account(draft: Draft, account: Account, service: Service) -> None:
-    """Tell us once: the profile fills the contact step, and the place if it is at home."""
+    """Tell us once: the profile fills the contact step, and the place for a service whose
+    place is usually the home (never a pothole's)."""
     draft.data["prefilled"] = True
     draft.data["profile_contact"] = {
         "name": account.name,
         "email": account.email,
         "phone": account.phone,
     }
-    if service.location_required and account.address is not None and not draft.get("location"):
+    home = service.location_required and service.about_the_home
+    if home and account.address is not None and not draft.get("location"):
         draft.data["location"] = {
             "postcode": account.address.postcode,
             "uprn_suggested": str(account.address.uprn),
