@@ -124,3 +124,21 @@ def test_reporter_reopens_a_closed_request_from_the_private_page(client, created
     from django.test import Client
 
     assert Client().post(f"{private}reopen/", {"reason": "x"}).status_code == 404
+
+
+def test_after_the_reopen_window_the_page_says_why_and_what_to_do(client, created):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from onecouncil.cases.models import Case
+    from onecouncil.cases.services import case_change_status
+    from onecouncil.core.actors import Actor
+
+    case = case_change_status(case=created.case, status="fixed", actor=Actor.system("Officer"))
+    Case.objects.filter(pk=case.pk).update(closed_at=timezone.now() - dt.timedelta(days=40))
+    client.get(f"/riverbend/track/{case.reference}/{created.private_token}/")
+    page = client.get(f"/riverbend/track/{case.reference}/yours/").text
+    assert "Reopen this request" not in page
+    assert "closed more than 28 days ago, so it can no longer be reopened" in page
+    assert "/riverbend/services/missed-bin/" in page and case.reference in page

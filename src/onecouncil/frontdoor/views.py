@@ -1005,6 +1005,9 @@ def _private_page(request: HttpRequest, case: Case, *, private: bool) -> HttpRes
         "track_private.html",
         {
             "may_reopen": may_reopen(case),
+            "report_again_url": reverse("frontdoor:service", args=[case.service.code])
+            if case.service.is_active
+            else reverse("frontdoor:services"),
             "reopen_error": request.session.pop("reopen_error", ""),
             "reopen_done": request.session.pop("reopen_done", False),
             "case": case,
