@@ -93,3 +93,21 @@ def test_synonyms_round_trip_and_are_validated(council, other_council):
     assert any("up to 3 words" in message for message in error.value.errors)
     # All or nothing: the synonyms are as they were.
     assert catalogue_export(council=other_council) == exported
+
+
+def test_a_word_shared_only_with_a_description_is_no_match(council):
+    """The relevance floor: Northfield has no drain service, and "blocked drain" shares
+    only "blocking" with the fallen tree's description, so nothing is offered."""
+    catalogue_import(council=council, text=(DEMO / "northfield.yaml").read_text())
+    assert service_search(council=council, text="blocked drain") == []
+    assert service_search(council=council, text="the pothole")[0].code == "pothole"
+
+
+def test_with_no_match_the_results_say_how_else_to_reach_the_council(client, council):
+    catalogue_import(council=council, text=(DEMO / "northfield.yaml").read_text())
+    council.phone, council.opening_hours = "01632 961 000", "Monday to Friday, 9am to 5pm"
+    council.save()
+    page = client.get(f"/{council.slug}/services/", {"q": "blocked drain"}).text
+    assert "0 services found" in page
+    assert "We could not find a service that matches" in page
+    assert "01632 961 000" in page and "Monday to Friday, 9am to 5pm" in page

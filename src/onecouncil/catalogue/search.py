@@ -86,8 +86,16 @@ class Document:
             self.weights[stem] = max(self.weights.get(stem, 0.0), weight)
 
 
+# The relevance floor: a service is a match only when a word of the query (or of the
+# council's synonyms for it) is in its name or keywords. A word shared only with a
+# description ("blocking" in the fallen tree's) is not enough: with nothing better, the
+# resident is told how else to reach the council instead of shown something unrelated.
+STRONG_WEIGHT = min(NAME_WEIGHT, KEYWORD_WEIGHT)
+
+
 def rank(documents: Sequence[Document], query: str) -> list[tuple[object, float]]:
-    """Documents that share a stem with ``query``, best first, with their scores."""
+    """Documents that share a stem with ``query`` in their name or keywords (the floor
+    above), best first, with their scores."""
     query_stems = set(stems(query))
     if not query_stems or not documents:
         return []
@@ -96,11 +104,13 @@ def rank(documents: Sequence[Document], query: str) -> list[tuple[object, float]
     scored: list[tuple[object, float]] = []
     for document in documents:
         score = 0.0
+        strong = False
         for stem in query_stems:
             weight = document.weights.get(stem)
             if weight:
                 score += weight * math.log(1 + total / frequency[stem])
-        if score > 0:
+                strong = strong or weight >= STRONG_WEIGHT
+        if strong:
             scored.append((document.key, score))
     # Stable: equal scores keep the catalogue's order.
     scored.sort(key=lambda pair: -pair[1])

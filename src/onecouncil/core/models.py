@@ -85,6 +85,14 @@ class Council(models.Model):
     )
     email = models.EmailField(_("contact email"), blank=True)
     phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    opening_hours = models.CharField(
+        _("phone opening hours"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "When the phone is answered, as residents read it: Monday to Friday, 9am to 5pm"
+        ),
+    )
     website = models.URLField(_("website"), blank=True)
     postal_address = models.TextField(_("postal address"), blank=True)
     logo_text = models.CharField(_("logo text"), max_length=80)

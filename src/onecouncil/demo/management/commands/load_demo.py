@@ -267,6 +267,7 @@ class Command(BaseCommand):
             logo_text=spec.logo_text,
             brand_colour=spec.colour,
             phone=spec.phone,
+            opening_hours="Monday to Friday, 8:30am to 5pm",
             email=spec.email,
             website=f"https://www.{spec.slug}.example",
         )
