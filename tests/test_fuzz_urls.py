@@ -234,6 +234,7 @@ SPECS: dict[str, Spec] = {
     ),
     "frontdoor:handoff": Spec("anyone", lambda w: {"token": "abc"}),
     "frontdoor:reports_near": Spec("anyone"),
+    "frontdoor:reports_feed": Spec("anyone"),
     "frontdoor:alert_subscribe": Spec("anyone", methods=("POST",)),
     "frontdoor:alert_asked": Spec("anyone"),
     "frontdoor:alert_confirm": Spec("anyone", lambda w: {"token": "x"}, ("GET", "POST")),
@@ -280,6 +281,7 @@ SPECS: dict[str, Spec] = {
     "frontdoor:account_delete": Spec("resident", methods=("GET", "POST")),
     "frontdoor:account_deleted": Spec("anyone"),
     "frontdoor:resume_draft": Spec("resident", lambda w: {"code": "missed-bin"}),
+    "frontdoor:account_alert_stop": Spec("resident", lambda w: {"alert_id": "1"}, ("POST",)),
     "frontdoor:unfollow": Spec("anyone", lambda w: {"token": w.follow_token}, ("GET", "POST")),
     "frontdoor:follow_confirm": Spec(
         "anyone", lambda w: {"token": w.follow_token}, ("GET", "POST")

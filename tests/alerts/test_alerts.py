@@ -263,3 +263,77 @@ def test_a_councillor_hears_of_their_wards_with_private_services_only_counted(
     )
     with pytest.raises(ValidationError):
         ward_alert_set(membership=officer, on=True)
+
+
+def test_every_alert_email_stops_in_one_click_and_accounts_list_their_alerts(
+    client, council, services
+):
+    """The confirmation carries a stop link too; every alert email has List-Unsubscribe
+    headers whose one-click POST (no cookie, no CSRF token) stops it; a signed-in
+    resident lists their alerts and stops one."""
+    from django.test import Client
+
+    from tests.frontdoor.test_accounts import make_account, signed_in_client
+
+    _pothole, _care = services
+    alert = alert_subscribe(
+        council=council,
+        email="sam.near@example.com",
+        place_name="Mill Lane",
+        point=HERE,
+        radius=500,
+    ).alert
+    [confirm] = _mails()
+    assert f"/alerts/stop/{alert.token}/" in confirm.body
+    assert confirm.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert f"/alerts/stop/{alert.token}/>" in confirm.extra_headers["List-Unsubscribe"]
+    one_click = Client(enforce_csrf_checks=True).post(
+        f"/riverbend/alerts/stop/{alert.token}/", {"List-Unsubscribe": "One-Click"}
+    )
+    assert one_click.status_code == 200
+    alert.refresh_from_db()
+    assert alert.unsubscribed_at is not None
+
+    account = make_account(council, email="sam.near@example.com")
+    kept = alert_subscribe(
+        council=council,
+        email="sam.near@example.com",
+        place_name="Weir Road",
+        point=HERE,
+        radius=250,
+    ).alert
+    other = alert_subscribe(
+        council=council, email="someone@example.com", place_name="Weir Road", point=HERE, radius=250
+    ).alert
+    resident = signed_in_client(account)
+    home = resident.get("/riverbend/account/").text
+    assert "New reports within 250 metres of Weir Road" in home and "Mill Lane" not in home
+    assert resident.post(f"/riverbend/account/alerts/{other.pk}/stop/").status_code == 404
+    resident.post(f"/riverbend/account/alerts/{kept.pk}/stop/")
+    kept.refresh_from_db()
+    other.refresh_from_db()
+    assert kept.unsubscribed_at is not None and other.unsubscribed_at is None
+
+
+def test_area_and_ward_alerts_are_atom_feeds_of_public_reports(client, council, services):
+    import xml.etree.ElementTree as ET
+
+    pothole, care = services
+    ward = WardFactory(council=council, name="Abbey", code="E05000001")
+    report = _at(pothole, 100, ward=ward)
+    secret = _at(care, 10, ward=ward, street="Secret Street")
+    near = client.get(
+        "/riverbend/reports/feed/", {"lat": f"{HERE[0]}", "lon": f"{HERE[1]}", "distance": "500"}
+    )
+    assert near.status_code == 200 and near["Content-Type"].startswith("application/atom+xml")
+    root = ET.fromstring(near.content)
+    atom = "{http://www.w3.org/2005/Atom}"
+    titles = [e.findtext(f"{atom}title") for e in root.iter(f"{atom}entry")]
+    assert titles == [f"{report.reference}: Report a pothole, Mill Lane"]
+    assert secret.reference not in near.text and "Sam Resident" not in near.text
+    by_ward = client.get("/riverbend/reports/feed/", {"ward": "E05000001"})
+    assert report.reference in by_ward.text and secret.reference not in by_ward.text
+    assert "in Abbey ward" in by_ward.text
+    assert client.get("/riverbend/reports/feed/", {"ward": "nope"}).status_code == 400
+    bad = client.get("/riverbend/reports/feed/", {"lat": "52.4", "lon": "-1.9", "distance": "7"})
+    assert bad.status_code == 400 and b"100, 250, 500 or 1000" in bad.content

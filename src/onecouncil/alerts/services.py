@@ -128,6 +128,8 @@ def alert_subscribe(
                 "council_name": council.name,
                 "area": describe_area(alert),
                 "confirm_url": public_url(council, "alert_confirm", alert.token),
+                # Every alert email can be stopped in one click, this one included.
+                "unsubscribe_url": public_url(council, "alert_stop", alert.token),
             },
         )
     return Subscribed(alert, already_confirmed=False)
@@ -203,6 +205,58 @@ def alert_unsubscribe(*, council: Council, token: str) -> AreaAlert | None:
         alert.email = ""
         alert.save(update_fields=["unsubscribed_at", "email"])
     return alert
+
+
+def alerts_of_email(*, council: Council, email: str) -> list[AreaAlert]:
+    """The alerts an address has asked for and not stopped (a signed-in resident's list)."""
+    if not email:
+        return []
+    return list(
+        AreaAlert.objects.filter(
+            council=council, email__iexact=email, unsubscribed_at__isnull=True, membership=None
+        )
+        .select_related("ward")
+        .order_by("-created_at")
+    )
+
+
+def alert_stop_for_email(*, council: Council, email: str, alert_id: int) -> AreaAlert | None:
+    """Stop one of the alerts of ``email`` (from the resident's account page)."""
+    alert = next(
+        (a for a in alerts_of_email(council=council, email=email) if a.pk == alert_id), None
+    )
+    if alert is None:
+        return None
+    return alert_unsubscribe(council=council, token=alert.token)
+
+
+# How far back a feed of public reports looks, and how many entries it holds.
+FEED_DAYS = 30
+
+
+def feed_reports(
+    *,
+    council: Council,
+    point: tuple[float, float] | None = None,
+    radius: int | None = None,
+    ward: Ward | None = None,
+    now: dt.datetime | None = None,
+) -> list[Case]:
+    """The public reports an area or ward alert would tell of, from the last FEED_DAYS,
+    newest first: the same rule as the emails (``reports_for_area_alert``), for an Atom
+    feed anyone may read."""
+    if ward is None and (point is None or radius not in RADII):
+        raise ValidationError(_("Give a place and a distance of 100, 250, 500 or 1000 metres"))
+    now = now or timezone.now()
+    found = reports_for_area_alert(
+        council=council,
+        since=now - dt.timedelta(days=FEED_DAYS),
+        until=now,
+        point=point if ward is None else None,
+        radius=radius if ward is None else None,
+        ward_id=ward.pk if ward is not None else None,
+    )
+    return sorted(found.described, key=lambda c: c.created_at, reverse=True)[:ALERT_LIST_LIMIT]
 
 
 def ward_alert_set(*, membership: Membership, on: bool) -> AreaAlert | None:
@@ -305,11 +359,12 @@ def _send_one(alert_id: int, now: dt.datetime) -> int:
                 "more": len(found.described) > ALERT_LIST_LIMIT,
                 "counted": found.counted,
                 "near_url": _near_url(alert),
-                "unsubscribe_url": (
-                    staff_url(alert.council, "backoffice:home")
-                    if for_staff
-                    else public_url(alert.council, "alert_stop", alert.token)
-                ),
+                # A resident's alert stops in one click (List-Unsubscribe); a councillor's
+                # is switched off on their staff page, after signing in.
+                "unsubscribe_url": ""
+                if for_staff
+                else public_url(alert.council, "alert_stop", alert.token),
+                "manage_url": staff_url(alert.council, "backoffice:home") if for_staff else "",
             },
         )
         return 1

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from onecouncil.alerts.services import alert_stop_for_email, alerts_of_email, describe_area
 from onecouncil.cases.models import ChangeReport
 from onecouncil.cases.privacy import PersonQuery, person_erase
 from onecouncil.cases.tell_us_once import (
@@ -277,8 +278,26 @@ def account_home(request: HttpRequest, council: Council, account: Account) -> Ht
             "cases": list(cases_for_account(account)[:200]),
             "claimable": list(claimable_cases(account)[:50]),
             "drafts": drafts_for(account),
+            "near_url": reverse("frontdoor:reports_near"),
+            "alerts": [
+                (alert, describe_area(alert))
+                for alert in alerts_of_email(council=council, email=account.email)
+            ],
         },
     )
+
+
+@require_POST
+@signed_in
+def alert_stop(
+    request: HttpRequest, council: Council, account: Account, alert_id: int
+) -> HttpResponseBase:
+    """Stop one of the signed-in resident's area alerts from their account page."""
+    stopped = alert_stop_for_email(council=council, email=account.email, alert_id=alert_id)
+    if stopped is None:
+        raise Http404()
+    request.session["account_flash"] = _("That alert is stopped: we will not email you about it.")
+    return redirect(reverse("frontdoor:account") + "#alerts")
 
 
 @require_POST

@@ -8,20 +8,25 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from onecouncil.alerts.services import (
+    RADII,
     alert_by_token,
     alert_confirm,
     alert_subscribe_at,
     alert_unsubscribe,
+    feed_reports,
 )
 from onecouncil.cases.access import PublicReport, public_reports_near
 from onecouncil.cases.inputs import parse_coordinate
+from onecouncil.cases.links import tracking_url
 from onecouncil.core.clients import client_ip
 from onecouncil.core.models import Council
 from onecouncil.frontdoor.forms import AlertForm, NearForm
@@ -227,6 +232,7 @@ def alert_confirm_view(request: HttpRequest, council: Council, token: str) -> Ht
     return _secret_page(page(request, "alert_confirm.html", {"alert": alert}))
 
 
+@csrf_exempt  # the token is the authority; mail programs POST here with no page (RFC 8058)
 @require_http_methods(["GET", "POST"])
 @with_council
 def alert_stop_view(request: HttpRequest, council: Council, token: str) -> HttpResponseBase:
@@ -236,3 +242,63 @@ def alert_stop_view(request: HttpRequest, council: Council, token: str) -> HttpR
     if request.method == "POST":
         alert = alert_unsubscribe(council=council, token=token) or alert
     return _secret_page(page(request, "alert_stop.html", {"alert": alert}))
+
+
+@require_GET
+@with_council
+def reports_feed(request: HttpRequest, council: Council) -> HttpResponseBase:
+    """The public reports an area alert tells of, as an Atom feed anyone may read (as
+    FixMyStreet offers): ``?lat=…&lon=…&distance=…`` or ``?ward=<code>``. Only what the
+    public tracking page shows: the reference, the service, the street and the status."""
+    ward = None
+    point = None
+    distance = None
+    code = request.GET.get("ward", "")[:40]
+    if code:
+        ward = (
+            Ward.objects.filter(council=council, code=code).first() if "\x00" not in code else None
+        )
+        if ward is None:
+            return _feed_refused(_("There is no such ward here"))
+        area = _("in %(ward)s ward") % {"ward": ward.name}
+    else:
+        try:
+            point = _point(council, request.GET.get("lat", ""), request.GET.get("lon", ""))
+            distance = int(request.GET.get("distance", "500"))
+        except (ValidationError, ValueError) as exc:
+            messages = getattr(exc, "messages", None) or [_("Give the distance in metres")]
+            return _feed_refused(messages[0])
+        if distance not in RADII:
+            return _feed_refused(_("Give a distance of 100, 250, 500 or 1000 metres"))
+        area = _("within %(metres)s metres of %(place)s") % {
+            "metres": distance,
+            "place": place_name_at(council, point[0], point[1]),
+        }
+    reports = feed_reports(council=council, point=point, radius=distance, ward=ward)
+    feed = Atom1Feed(
+        title=_("New reports %(area)s, %(council)s") % {"area": area, "council": council.name},
+        link=request.build_absolute_uri(reverse("frontdoor:reports_near")),
+        description=_("Reports made to %(council)s in the last 30 days")
+        % {"council": council.name},
+        language="en-gb",
+        feed_url=request.build_absolute_uri(),
+    )
+    for case in reports:
+        url = tracking_url(case)
+        feed.add_item(
+            title=f"{case.reference}: {case.service.name}"
+            + (f", {case.street}" if case.street else ""),
+            link=url,
+            unique_id=url,
+            description=case.get_status_display(),
+            pubdate=case.created_at,
+            updateddate=case.updated_at,
+        )
+    response = HttpResponse(content_type="application/atom+xml; charset=utf-8")
+    feed.write(response, "utf-8")
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def _feed_refused(message: str) -> HttpResponse:
+    return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")

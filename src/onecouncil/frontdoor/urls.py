@@ -43,6 +43,7 @@ urlpatterns = [
     path("feedback/thanks/", feedback_views.page_feedback_thanks, name="page_feedback_thanks"),
     path("reports/", near_views.reports_near, name="reports_near"),
     path("reports/alerts/", near_views.alert_subscribe_view, name="alert_subscribe"),
+    path("reports/feed/", near_views.reports_feed, name="reports_feed"),
     path("reports/alerts/asked/", near_views.alert_asked, name="alert_asked"),
     path("alerts/confirm/<str:token>/", near_views.alert_confirm_view, name="alert_confirm"),
     path("alerts/stop/<str:token>/", near_views.alert_stop_view, name="alert_stop"),
@@ -108,6 +109,9 @@ urlpatterns += [
     path("account/delete/", account_views.delete, name="account_delete"),
     path("account/deleted/", account_views.account_deleted, name="account_deleted"),
     path("account/drafts/<slug:code>/", account_views.resume_draft, name="resume_draft"),
+    path(
+        "account/alerts/<int:alert_id>/stop/", account_views.alert_stop, name="account_alert_stop"
+    ),
     path("unfollow/<str:token>/", account_views.unfollow, name="unfollow"),
     path("follow/confirm/<str:token>/", account_views.follow_confirm, name="follow_confirm"),
 ]

@@ -50,12 +50,19 @@ class DjangoEmailBackend:
         # The council's name as the sender, at the deployment's sending address.
         _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
         from_email = formataddr((notification.context.get("council_name") or _name, address))
+        headers = {"X-OneCouncil-Notification": str(notification.pk)}
+        stop = notification.context.get("unsubscribe_url")
+        if stop:
+            # One-click unsubscribe (RFC 8058): mail programs offer "Unsubscribe" and POST
+            # to the link, which stops the emails without a page to read.
+            headers["List-Unsubscribe"] = f"<{stop}>"
+            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         message = EmailMultiAlternatives(
             subject=" ".join(subject.split()),
             body=body,
             from_email=from_email,
             to=[notification.recipient],
-            headers={"X-OneCouncil-Notification": str(notification.pk)},
+            headers=headers,
         )
         try:
             with get_connection() as connection:
