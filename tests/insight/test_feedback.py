@@ -243,3 +243,31 @@ def test_the_public_performance_page_withholds_small_numbers(client, council, mi
     lines = csv.content.decode().splitlines()
     assert lines[0].startswith("Service,Requests")
     assert lines[1].startswith(f"{missed_bin.name},[c],")  # three requests: fewer than 10
+
+
+def test_the_public_figures_count_one_population_and_chart_it(client, council, missed_bin):
+    """Every column counts the requests made in the period, so "closed with a target"
+    is never more than "requests" (before, requests closed in the period but made before
+    it were counted against fewer requests made in it); a chart of volumes by month."""
+    from django.utils import timezone
+
+    from onecouncil.cases.models import Case
+    from onecouncil.insight.services import public_performance, today_for
+
+    old = [make_case(missed_bin, answers=ANSWERS).case for _n in range(12)]
+    Case.objects.filter(pk__in=[c.pk for c in old]).update(
+        created_at=timezone.now() - dt.timedelta(days=500)
+    )
+    for case in old:
+        close(case)
+    for _n in range(11):
+        make_case(missed_bin, answers=ANSWERS)
+    refresh(full=True, refit=False)
+    report = public_performance(council=council, today=today_for(council))
+    by_id = {t.id: t for t in report.tables}
+    (row,) = by_id["performance-by-service"].rows
+    assert row[1] == 11 and row[3] == 0  # the twelve closed were made before the period
+    assert by_id["performance-by-month"].chart == "line"
+    page = client.get(at(council, "frontdoor:performance")).text
+    assert "<svg" in page and 'role="region"' in page and 'tabindex="0"' in page
+    assert "Every figure on this page counts the same requests" in page

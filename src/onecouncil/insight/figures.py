@@ -872,35 +872,80 @@ def journey_steps(ctx: Context) -> Table:
 # --- The public performance page --------------------------------------------------------------
 
 
-def performance_by_service(ctx: Context) -> Table:
-    """Headline figures per service for everyone: volumes, within target, satisfaction
-    and digital take-up; no free text, small numbers withheld."""
-    where_made, made_params = ctx.where("created_date")
-    where_closed, closed_params = ctx.where("closed_date")
-    made = {
-        sid: (n, online)
-        for sid, n, online in ctx.rows(
-            "SELECT service_id, count(*), count(*) FILTER (channel IN (?, ?)) "  # noqa: S608
-            f"FROM requests WHERE {where_made} GROUP BY 1",
-            [*DIGITAL_CHANNELS, *made_params],
-        )
-    }
-    closed = {
-        sid: (n, within, ratings, satisfied)
-        for sid, n, within, ratings, satisfied in ctx.rows(
-            f"""SELECT r.service_id,
-                count(*) FILTER (r.due_at IS NOT NULL),
-                count(*) FILTER (r.due_at IS NOT NULL AND r.closed_at <= r.due_at),
-                count(g.score), count(*) FILTER (g.score >= 4)
-            FROM requests r LEFT JOIN ratings g USING (case_id)
-            WHERE {where_closed} GROUP BY 1""",  # noqa: S608
-            closed_params,
-        )
+# The public page's one population: every column counts the requests made in the period,
+# so no figure can be larger than the requests it is a part of.
+
+
+def _same_requests() -> str:
+    return _(
+        "Every figure counts the same requests: those made in the period shown. Closed "
+        "with a target, ratings and the shares are parts of them, so none is ever more "
+        "than the requests."
+    )
+
+
+def _made_figures(ctx: Context, group: str) -> list[tuple[Any, ...]]:
+    """Per ``group`` (a column or expression), of the requests made in the period: how
+    many, made online, closed with a target, closed within it, rated, rated 4 or 5."""
+    where, params = ctx.where("created_date")
+    return ctx.rows(
+        f"""SELECT {group},
+            count(*),
+            count(*) FILTER (r.channel IN (?, ?)),
+            count(*) FILTER (r.closed_at IS NOT NULL AND r.due_at IS NOT NULL),
+            count(*) FILTER (r.closed_at IS NOT NULL AND r.closed_at <= r.due_at),
+            count(g.score), count(*) FILTER (g.score >= 4)
+        FROM requests r LEFT JOIN ratings g USING (case_id)
+        WHERE {where} GROUP BY 1""",  # noqa: S608
+        [*DIGITAL_CHANNELS, *params],
+    )
+
+
+def performance_by_month(ctx: Context) -> Table:
+    """The public page's chart: requests made each month, and the share of those closed
+    with a target that were closed within it."""
+    found = {
+        row[0]: row[1:] for row in _made_figures(ctx, "date_trunc('month', created_date)::DATE")
     }
     rows = []
-    for sid in sorted(set(made) | set(closed), key=lambda s: ctx.service_name(s)):
-        n, online = made.get(sid, (0, 0))
-        with_target, within, ratings, satisfied = closed.get(sid, (0, 0, 0, 0))
+    for month in _months(ctx.filters.start, ctx.filters.end):
+        n, _online, with_target, within, _r, _s = found.get(month, (0, 0, 0, 0, 0, 0))
+        rows.append([month, n, with_target, _pct(within, with_target)])
+    table = Table(
+        id="performance-by-month",
+        title=_("Requests each month"),
+        summary=_("%(n)s requests over %(months)s months.")
+        % {"n": sum(r[1] for r in rows), "months": len(rows)},
+        definition=_(
+            "Requests: made in the month, by any channel. Closed with a target: of those, the "
+            "ones closed so far whose service has a target. Within target: the share of those "
+            "closed by the date the target set (time waiting for the resident does not count)."
+        ),
+        columns=[
+            Column("month", _("Month made"), "month"),
+            Column("requests", _("Requests")),
+            Column("closed", _("Closed with a target")),
+            Column("within_share", _("Closed within target (%)"), "percent"),
+        ],
+        rows=rows,
+        chart="line",
+        x="month",
+        y="requests",
+        notes=[_same_requests()],
+    )
+    return ctx.suppress(
+        table, Rule(counts=["requests", "closed"], figures_of={"within_share": "closed"})
+    )
+
+
+def performance_by_service(ctx: Context) -> Table:
+    """Headline figures per service for everyone: volumes, within target, satisfaction
+    and digital take-up, all of the requests made in the period; no free text, small
+    numbers withheld."""
+    rows = []
+    found = {row[0]: row[1:] for row in _made_figures(ctx, "r.service_id")}
+    for sid in sorted(found, key=lambda s: ctx.service_name(s)):
+        n, online, with_target, within, ratings, satisfied = found[sid]
         rows.append(
             [
                 ctx.service_name(sid),
@@ -917,12 +962,12 @@ def performance_by_service(ctx: Context) -> Table:
         title=_("How each service is doing"),
         summary=_("%(n)s services, over the period shown.") % {"n": len(rows)},
         definition=_(
-            "Requests: made in the period, by any channel. Made online: the share made by "
-            "residents themselves on the website or through apps. Closed within target: of "
-            "the requests closed in the period whose service has a target, the share closed "
-            "by the date the target set (time waiting for the resident does not count). "
-            "Satisfied: of the ratings given for requests closed in the period (from 1 to "
-            "5), the share that were 4 or 5."
+            "Requests: made in the period, by any channel. Made online: the share of them "
+            "made by residents themselves on the website or through apps. Closed with a "
+            "target: of them, those closed so far whose service has a target. Closed within "
+            "target: the share of those closed by the date the target set (time waiting for "
+            "the resident does not count). Ratings: of them, those whose resident rated how "
+            "we did (from 1 to 5). Satisfied: the share of ratings that were 4 or 5."
         ),
         columns=[
             Column("service", _("Service"), "text"),
@@ -934,6 +979,10 @@ def performance_by_service(ctx: Context) -> Table:
             Column("satisfied_share", _("Satisfied (%)"), "percent"),
         ],
         rows=rows,
+        chart="bar",
+        x="service",
+        y="requests",
+        notes=[_same_requests()],
     )
     return ctx.suppress(
         table,

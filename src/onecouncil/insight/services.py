@@ -19,6 +19,7 @@ from onecouncil.insight.figures import (
     Filters,
     Table,
     dashboards,
+    performance_by_month,
     performance_by_service,
 )
 from onecouncil.insight.models import settings_for
@@ -87,6 +88,8 @@ def public_performance(*, council: Council, today: dt.date) -> Report:
     return report(
         council=council,
         scope=public_scope(council.pk, threshold),
-        dashboard=Dashboard("performance", _("Performance"), (performance_by_service,)),
+        dashboard=Dashboard(
+            "performance", _("Performance"), (performance_by_month, performance_by_service)
+        ),
         filters=Filters(start=start, end=end),
     )
