@@ -245,6 +245,9 @@ def test_change_of_address_told_once_reaches_requests_and_services(council, miss
             "uprn": str(new_home.uprn),
             "to_requests": "on",
             "to_services": "on",
+            "effective_day": "1",
+            "effective_month": "2",
+            "effective_year": "2027",
             "action": "save",
         },
     )
@@ -252,6 +255,15 @@ def test_change_of_address_told_once_reaches_requests_and_services(council, miss
     assert response["Location"] == f"{ACCOUNT}/change/{report.pk}/"
     done = client.get(response["Location"]).text
     assert open_case.reference in done and "Council tax" in done
+    assert "It takes effect from 1 February 2027" in done
+    # A receipt by email, with the references and the date it takes effect.
+    mail.outbox.clear()
+    outbox_process()
+    (receipt,) = [m for m in mail.outbox if "change of details" in m.subject]
+    task_reference = Case.objects.get(service=tax).reference
+    assert receipt.to == ["priya@example.com"]
+    assert open_case.reference in receipt.body and task_reference in receipt.body
+    assert "takes effect from 1 February 2027" in receipt.body and "1 New Road" in receipt.body
     account.refresh_from_db()
     assert account.address == new_home and account.phone == "07700 900999"
     open_case.refresh_from_db()

@@ -657,6 +657,7 @@ class ChangeReport(CouncilOwned):
     changes = models.JSONField(default=dict, help_text=_("field: {old, new}"))
     passed_to_requests = models.JSONField(default=list, blank=True)
     passed_to_services = models.JSONField(default=list, blank=True)
+    effective_date = models.DateField(_("takes effect"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -17,7 +17,9 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from onecouncil.cases.events import event_append
 from onecouncil.cases.links import follow_confirm_url, tracking_url
@@ -42,6 +44,11 @@ from onecouncil.residents.accounts import clean_email
 from onecouncil.residents.models import Account, Address
 
 CHANGEABLE = ("name", "phone", "address")
+CHANGE_LABELS = {
+    "name": gettext_lazy("Name"),
+    "phone": gettext_lazy("Phone"),
+    "address": gettext_lazy("Address"),
+}
 
 
 @transaction.atomic
@@ -249,7 +256,10 @@ def change_tell(
     account.save(update_fields=list(changes))
     actor = Actor.system(_("Resident"))
     report = ChangeReport.objects.create(
-        council_id=account.council_id, account=account, changes=changes
+        council_id=account.council_id,
+        account=account,
+        changes=changes,
+        effective_date=effective_date,
     )
     if to_requests:
         for case in (
@@ -278,6 +288,24 @@ def change_tell(
             )
             report.passed_to_services.append({"service": service.name, "reference": task.reference})
     report.save(update_fields=["passed_to_requests", "passed_to_services"])
+    # A receipt to keep: what changed, from when, and the references of what it reached.
+    notification_enqueue(
+        council=account.council,
+        kind="change_receipt",
+        channel=NotifyChannel.EMAIL,
+        recipient=account.email,
+        language=account.language or "en-gb",
+        context={
+            "council_name": account.council.name,
+            "name": account.name,
+            "changes": [
+                {"what": str(CHANGE_LABELS.get(f, f)), "new": c["new"]} for f, c in changes.items()
+            ],
+            "effective": date_format(effective_date, "j F Y") if effective_date else "",
+            "requests": report.passed_to_requests,
+            "services": report.passed_to_services,
+        },
+    )
     return report
 
 
