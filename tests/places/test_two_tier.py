@@ -60,8 +60,23 @@ def _outside(client):
 
 
 def test_a_place_in_the_neighbours_area_is_handed_over_with_answers_and_place(client, neighbours):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from onecouncil.cases.models import Photo
+
     _council, other = neighbours
     theirs = _theirs(other, lgsl_code=533)
+    answer_questions(client)
+    png = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(png, "PNG")
+    client.post(
+        f"{BASE}/location/",
+        {"action": "photo", "photo": SimpleUploadedFile("p.png", png.getvalue(), "image/png")},
+    )
+    assert Photo.objects.get().council == _council
     refused = _outside(client)
     assert refused.status_code == 200
     # Said on the position, naming the council that looks after it: not on the street box.
@@ -79,6 +94,8 @@ def test_a_place_in_the_neighbours_area_is_handed_over_with_answers_and_place(cl
     assert arrived["Location"] == f"/northfield/report/{theirs.code}/location/"
     page = client.get(arrived["Location"]).text
     assert "you are now reporting it to Northfield District Council" in page
+    # The photo went with them: it is Northfield's now, on the draft made there.
+    assert Photo.objects.get().council == other
     assert str(MAIDSTONE_TOWN[0]) in page and "Week Street" in page
     # The answers came too: the questions step is done.
     assert client.get(f"/northfield/report/{theirs.code}/questions/").status_code == 200
@@ -92,6 +109,10 @@ def test_a_place_in_the_neighbours_area_is_handed_over_with_answers_and_place(cl
     )
     assert (
         done.status_code == 302 and done["Location"] == f"/northfield/report/{theirs.code}/photos/"
+    )
+    assert (
+        "p.png" in client.get(done["Location"]).text
+        or "Remove" in client.get(done["Location"]).text
     )
     # The token is used once.
     again = client.get(moved["Location"].removeprefix("http://testserver"))

@@ -235,6 +235,17 @@ def _free_slots(draft_key: uuid.UUID) -> list[int]:
     return free[: max(len(free) - sum(slot is None for slot in held), 0)]
 
 
+@transaction.atomic
+def photos_hand_over(
+    *, from_council_id: int, draft_key: uuid.UUID, to_council: Council, to_draft_key: uuid.UUID
+) -> int:
+    """A draft's photos go with it to the council whose area the place is in (a hand-off):
+    they become that council's, on the draft made there. Returns how many went."""
+    return Photo.objects.filter(
+        council_id=from_council_id, draft_key=draft_key, case__isnull=True
+    ).update(council=to_council, draft_key=to_draft_key)
+
+
 def photo_remove(*, draft_key: uuid.UUID, photo_id: int) -> None:
     for photo in Photo.objects.filter(draft_key=draft_key, case__isnull=True, id=photo_id):
         photo.image.delete(save=False)

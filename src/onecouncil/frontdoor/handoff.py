@@ -2,7 +2,7 @@
 
 A resident who puts the pin in a neighbouring council's area, when that council is on
 this deployment, may carry on there without starting again: the answers (where the
-service matches) and the place go with them. Councils may be served at different web
+service matches), the place and the photos go with them. Councils may be served at different web
 addresses, so the session does not go; a one-use random token does, and what it unlocks
 is kept in the cache for an hour.
 """
@@ -39,6 +39,8 @@ class Handoff:
     answers: dict[str, Any]
     place: dict[str, Any]
     from_council: str
+    # Where the draft's photos are kept until they are handed over on arrival.
+    photos_from: dict[str, Any] | None = None
 
 
 def handoff_start(
@@ -48,6 +50,7 @@ def handoff_start(
     target: Council,
     answers: dict[str, Any],
     place: dict[str, Any],
+    draft_key: str = "",
 ) -> tuple[str, Service | None]:
     """Keep what goes to ``target`` and return the token that unlocks it, with the
     service it matched there (None: the resident chooses from that council's list)."""
@@ -67,6 +70,9 @@ def handoff_start(
                 k: place.get(k, "") for k in ("latitude", "longitude", "street", "description")
             },
             "from_council": council.name,
+            "photos_from": {"council_id": council.pk, "draft_key": draft_key}
+            if draft_key
+            else None,
         },
         HANDOFF_SECONDS,
     )

@@ -30,7 +30,12 @@ from onecouncil.cases.inputs import (
 from onecouncil.cases.links import private_url as private_link
 from onecouncil.cases.links import tracking_url as tracking_link
 from onecouncil.cases.models import Case, Channel, Photo
-from onecouncil.cases.photos import photo_add, photo_add_placed, photo_remove
+from onecouncil.cases.photos import (
+    photo_add,
+    photo_add_placed,
+    photo_remove,
+    photos_hand_over,
+)
 from onecouncil.cases.selectors import (
     case_by_submission_key,
     case_for_public,
@@ -554,6 +559,7 @@ def report_elsewhere(
         target=target,
         answers=draft.get("answers"),
         place=tried,
+        draft_key=str(draft.key),
     )
     draft.discard()
     return redirect(public_url(target, "handoff", token))
@@ -573,6 +579,13 @@ def handoff_arrive(request: HttpRequest, council: Council, token: str) -> HttpRe
         request.session[f"handed_place:{council.pk}"] = place
         return redirect("frontdoor:services")
     draft = Draft(request.session, council.pk, service.code)
+    if handed.photos_from:
+        photos_hand_over(
+            from_council_id=handed.photos_from["council_id"],
+            draft_key=uuid.UUID(handed.photos_from["draft_key"]),
+            to_council=council,
+            to_draft_key=draft.key,
+        )
     draft.data["answers"] = handed.answers
     if "questions" in journey_steps(service):
         try:
