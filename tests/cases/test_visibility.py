@@ -174,8 +174,13 @@ def test_free_text_from_an_api_client_is_public_only_once_staff_publish_it(
     client.force_login(staff(council, Role.CASE_OFFICER))
     page = client.get(f"{STAFF}/cases/{reference}/").text
     assert "Mrs Patel" in page and "Publish the description" in page
-    client.post(f"{STAFF}/cases/{reference}/publish-description/")
-    assert public_description().startswith("Caller is Mrs Patel")
+    client.post(f"{STAFF}/cases/{reference}/publish-description/")  # as it is: refused
+    assert public_description() is None
+    client.post(
+        f"{STAFF}/cases/{reference}/publish-description/",
+        {"action": "publish", "text": "Caller is Mrs Patel at number 4"},
+    )
+    assert public_description() == "Caller is Mrs Patel at number 4"
 
 
 def test_a_councillor_without_consent_sees_no_personal_details(

@@ -10,11 +10,11 @@ import io
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from playwright.sync_api import expect
 
-from onecouncil.cases.services import case_publish_description
+from onecouncil.cases.models import Case
 from onecouncil.catalogue.models import Service
-from onecouncil.core.actors import Actor
 from onecouncil.core.models import Council
 from onecouncil.opendata.models import Release, ReleaseStatus
 from onecouncil.opendata.services import release_build, release_publish, releases_job
@@ -102,9 +102,11 @@ def test_an_administrator_chooses_checks_publishes_and_withdraws(demo, browser):
     first.save(update_fields=["version"])
     bins = Service.objects.get(council=council, code="missed-bin")
     case = _missed_bin_case(council, name="Ola Nowak", phone="07700 900982").case
-    case.description = "Ola Nowak asked us to ring 07700900982 first."
-    case.save(update_fields=["description"])
-    case_publish_description(case=case, actor=Actor(label="Officer"))
+    # Published before the writer refused such words: the check is the last guard.
+    words = "Ola Nowak asked us to ring 07700900982 first."
+    Case.objects.filter(pk=case.pk).update(
+        description=words, public_description=words, description_published_at=timezone.now()
+    )
     page.get_by_role("button", name="Build today's release again").click()
     expect(page.get_by_text("The release will be built within a few minutes")).to_be_visible()
     releases_job()

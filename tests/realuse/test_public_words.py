@@ -109,6 +109,6 @@ def test_publishing_a_description_shows_it_and_warns_of_details(client, council,
     ).case
     client.force_login(staff(council, Role.CASE_OFFICER))
     page = client.get(f"/riverbend/staff/cases/{made.reference}/").text
-    shown = re.search(r'id="will-be-public">(.*?)</div>', page, re.S).group(1)
-    assert "07700 900456" in shown
+    shown = re.search(r'id="will-be-public" name="text"[^>]*>(.*?)</textarea>', page, re.S).group(1)
+    assert "07700 900456" in shown  # the words that would go, to redact before publishing
     assert "an email address, a phone number, a postcode" in page

@@ -59,6 +59,11 @@ urlpatterns = [
         views.case_publish_description_view,
         name="case_publish_description",
     ),
+    path(
+        "cases/<str:reference>/photos-public/",
+        views.case_photos_public_view,
+        name="case_photos_public",
+    ),
     path("cases/<str:reference>/photos/", views.case_photo_add, name="case_photo_add"),
     path("cases/<str:reference>/send-again/", views.case_send_again_view, name="case_send_again"),
     path("cases/<str:reference>/take-back/", views.case_take_back_view, name="case_take_back"),

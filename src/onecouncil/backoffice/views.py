@@ -73,9 +73,11 @@ from onecouncil.cases.services import (
     case_assign,
     case_change_status,
     case_create,
+    case_hide_description,
     case_mark_duplicate,
     case_publish_description,
     case_send_message,
+    case_show_photos,
     closure_reasons,
     render_template,
 )
@@ -684,12 +686,42 @@ def case_publish_description_view(
     case = _case_or_404(membership, reference)
     if not may_see_personal_data(membership, case):  # they cannot read what they'd publish
         raise Http404()
+    actor = Actor.from_request(request)
+    if request.POST.get("action") == "hide":
+        return _act(
+            request,
+            case,
+            "description",
+            _("Description hidden from the public"),
+            lambda: case_hide_description(case=case, actor=actor),
+        )
     return _act(
         request,
         case,
-        "description",
+        "will-be-public",
         _("Description published"),
-        lambda: case_publish_description(case=case, actor=Actor.from_request(request)),
+        lambda: case_publish_description(
+            case=case, actor=actor, text=request.POST.get("text", case.description)[:4000]
+        ),
+    )
+
+
+@require_POST
+@staff_view(Permission.PUBLIC_UPDATE)
+def case_photos_public_view(
+    request: HttpRequest, council: Council, membership: Membership, reference: str
+) -> HttpResponseBase:
+    """Show a public request's photos on its public page, or hide them again."""
+    case = _case_or_404(membership, reference)
+    if not may_see_personal_data(membership, case):  # they cannot look at what they'd show
+        raise Http404()
+    shown = request.POST.get("shown") == "yes"
+    return _act(
+        request,
+        case,
+        "photos-public",
+        _("Photos shown on the public page") if shown else _("Photos hidden from the public"),
+        lambda: case_show_photos(case=case, actor=Actor.from_request(request), shown=shown),
     )
 
 

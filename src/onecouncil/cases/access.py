@@ -336,6 +336,23 @@ def access_case_for_account(*, account: Account, reference: str) -> Case:
     return case
 
 
+def public_photos(case: Case) -> list[Photo]:
+    """A public request's photos, once staff have looked at them and shown them
+    (``Case.photos_published_at``); none otherwise."""
+    if not case.service.is_public or case.photos_published_at is None:
+        return []
+    return list(Photo.objects.filter(case=case).order_by("slot", "pk"))
+
+
+def access_photo_public(*, council: Council, reference: str, photo_id: int) -> Photo:
+    """One photo of a public request's public page, or ``CaseNotFound``."""
+    case = access_case_public(council=council, reference=reference)
+    for photo in public_photos(case):
+        if photo.pk == photo_id:
+            return photo
+    raise CaseNotFound(reference)
+
+
 def access_photo_for_account(*, account: Account, reference: str, photo_id: int) -> Photo:
     case = access_case_for_account(account=account, reference=reference)
     for photo in case.photos.all():
@@ -616,7 +633,7 @@ OPEN_DATA_FIELDS = (
     "due_at",
     "ward_id",
     "street",
-    "description",
+    "public_description",
     "description_published_at",
     "service__visibility",
 )
@@ -704,13 +721,16 @@ def personal_values_of_requests(council_id: int, chunk: int = 20000) -> Iterator
                 "contact_phone",
                 "description",
                 "description_published_at",
+                "public_description",
                 "location_description",
                 "answers",
             )[:chunk]
         )
-        for _pk, name, email, phone, text, published, place, answers in rows:
-            # A description staff have read and published is public text, not held.
-            texts = ("" if published else text, place, *_strings(answers))
+        for _pk, name, email, phone, text, published, public_text, place, answers in rows:
+            # A description published as it was is public text, not held; one published
+            # redacted is held as given (only the public words may be published).
+            as_given = published is not None and text.strip() == public_text
+            texts = ("" if as_given else text, place, *_strings(answers))
             yield PersonalValues(names=(name,), emails=(email,), phones=(phone,), texts=texts)
         if rows:
             ids = [row[0] for row in rows]

@@ -186,6 +186,16 @@ class Case(CouncilOwned):
             "it is public only once a member of staff has read and published it."
         ),
     )
+    # The words the public reads: the description as staff published it (redacted where
+    # they took something out), or as published automatically when nothing personal was
+    # found; empty while unpublished or hidden again.
+    public_description = models.TextField(_("published description"), blank=True)
+    photos_published_at = models.DateTimeField(
+        _("photos published"),
+        null=True,
+        blank=True,
+        help_text=_("A member of staff looked at the photos and showed them on the public page."),
+    )
 
     # Where: a gazetteer address, or a street and a description, or coordinates.
     address = models.ForeignKey(Address, on_delete=models.SET_NULL, null=True, blank=True)

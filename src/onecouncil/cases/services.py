@@ -51,6 +51,7 @@ from onecouncil.cases.workflow import allowed_next
 from onecouncil.catalogue.answers import validate_answers
 from onecouncil.catalogue.models import QuestionKind, Service, SlaUnit
 from onecouncil.core.actors import Actor
+from onecouncil.core.masking import personal_found
 from onecouncil.core.models import Council, Membership, Team
 from onecouncil.core.references import new_reference
 from onecouncil.core.throttles import within_limit
@@ -567,6 +568,20 @@ def _new_case(
     )
 
 
+def _published_at_once(council: Council, service: Service, case: Case) -> bool:
+    """Where the council chose it, a public request's description goes on its public page
+    as it is made, when the masking module and the reporter's own details find nothing
+    personal in it (``Council.publish_descriptions_automatically``)."""
+    words = case.description.strip()
+    if not (council.publish_descriptions_automatically and service.is_public and words):
+        return False
+    if _public_words_refused(case, words):
+        return False
+    case.public_description = words
+    case.description_published_at = case.created_at
+    return True
+
+
 def _placed_by_gazetteer(council: Council, location: Location) -> tuple[Location, str]:
     """A place typed as a street or a postcode, put at a point: the postcode's middle
     (the postcode then names no street: the nearest address's does), else the middle of
@@ -629,7 +644,16 @@ def _insert(
         reference=_unused_reference(council),
         team_for=team_for,
     )
+    published = _published_at_once(council, service, case)
     case.save(force_insert=True)
+    if published:
+        event_append(
+            case=case,
+            kind=EventKind.DESCRIPTION_PUBLISHED,
+            is_public=False,
+            message=_("Published at once: nothing personal was found in it"),
+            actor=Actor.system(_("Publishing")),
+        )
     for photo in photos:
         photo.case = case
         photo.council = council  # the handling council's, in a two-tier area
@@ -1141,20 +1165,91 @@ def case_reporter_reachable(case: Case) -> bool:
     return bool(_reporter_channels(case)) or case.account_id is not None
 
 
+def _public_words_refused(case: Case, text: str) -> str:
+    """Why ``text`` may not be shown to the public, or "": nothing personal may be in it
+    (the one masking module's finds, or the reporter's own name or details)."""
+    found = personal_found(text)
+    if found:
+        return _("It still holds %(found)s: take them out first") % {"found": ", ".join(found)}
+    if _names_the_reporter(case, text):
+        return _("It names the person who made the request: take their name out first")
+    return ""
+
+
 @transaction.atomic
-def case_publish_description(*, case: Case, actor: Actor) -> Case:
-    """A member of staff has read the free text an API client or a caller gave and found
-    nothing personal in it: it may now appear in public feeds."""
+def case_publish_description(*, case: Case, actor: Actor, text: str | None = None) -> Case:
+    """A member of staff has read the free text an API client or a caller gave and shows
+    it on the public page and in public feeds: as it is, or redacted (``text``, their
+    edited copy). Publishing again replaces the public words (a later redaction)."""
     if not case.service.is_public:
         raise WorkflowError(_("This is a private request: nothing about it is public"))
     if not case.description:
         raise WorkflowError(_("This request has no description to publish"))
+    words = (case.description if text is None else text).strip()[:4000]
+    if not words:
+        raise WorkflowError(_("Enter the words to publish, or hide the description instead"))
+    refused = _public_words_refused(case, words)
+    if refused:
+        raise WorkflowError(refused)
     case = _locked(case)
-    if case.description_published_at is not None:
+    if case.description_published_at is not None and case.public_description == words:
         return case
+    redacted = words != case.description.strip()
     case.description_published_at = timezone.now()
-    case.save(update_fields=["description_published_at", "updated_at"])
-    event_append(case=case, kind=EventKind.DESCRIPTION_PUBLISHED, is_public=False, actor=actor)
+    case.public_description = words
+    case.save(update_fields=["description_published_at", "public_description", "updated_at"])
+    event_append(
+        case=case,
+        kind=EventKind.DESCRIPTION_PUBLISHED,
+        is_public=False,
+        actor=actor,
+        message=_("Published with some words taken out") if redacted else "",
+        data={"redacted": redacted},
+    )
+    return case
+
+
+@transaction.atomic
+def case_hide_description(*, case: Case, actor: Actor) -> Case:
+    """Take the description off the public page and feeds again (audited as an event)."""
+    case = _locked(case)
+    if case.description_published_at is None:
+        return case
+    case.description_published_at = None
+    case.public_description = ""
+    case.save(update_fields=["description_published_at", "public_description", "updated_at"])
+    event_append(
+        case=case,
+        kind=EventKind.NOTE,
+        is_public=False,
+        actor=actor,
+        message=_("Description hidden from the public"),
+        data={"description_hidden": True},
+    )
+    return case
+
+
+@transaction.atomic
+def case_show_photos(*, case: Case, actor: Actor, shown: bool) -> Case:
+    """A member of staff has looked at the photos (faces, number plates) and shows them on
+    the public page, or hides them again. Each is an event."""
+    if not case.service.is_public:
+        raise WorkflowError(_("This is a private request: nothing about it is public"))
+    case = _locked(case)
+    if shown == (case.photos_published_at is not None):
+        return case
+    if shown and not Photo.objects.filter(case=case).exists():
+        raise WorkflowError(_("This request has no photos"))
+    case.photos_published_at = timezone.now() if shown else None
+    case.save(update_fields=["photos_published_at", "updated_at"])
+    event_append(
+        case=case,
+        kind=EventKind.NOTE,
+        is_public=False,
+        actor=actor,
+        message=_("Photos shown to the public") if shown else _("Photos hidden from the public"),
+        data={"photos_shown": shown},
+    )
     return case
 
 

@@ -85,6 +85,15 @@ class Council(models.Model):
     )
     email = models.EmailField(_("contact email"), blank=True)
     phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    publish_descriptions_automatically = models.BooleanField(
+        _("publish descriptions with nothing personal in them at once"),
+        default=False,
+        help_text=_(
+            "A public request's description goes on its public page as soon as it is made "
+            "when it names no email address, phone number, postcode or the person who made "
+            "it. Otherwise, and for photos always, a member of staff decides."
+        ),
+    )
     opening_hours = models.CharField(
         _("phone opening hours"),
         max_length=200,

@@ -77,6 +77,7 @@ urlpatterns = [
     path("track/<str:reference>/rate/<str:token>/", feedback_views.rate, name="rate"),
     path("track/<str:reference>/rated/", feedback_views.rated, name="rated"),
     path("track/<str:reference>/new-link/", views.track_new_link, name="track_new_link"),
+    path("track/<str:reference>/photos/<int:photo_id>/", views.track_photo, name="track_photo"),
     path("track/<str:reference>/<str:token>/", views.track_private, name="track_private"),
 ]
 

@@ -20,7 +20,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from onecouncil.cases.access import CaseNotFound, access_case_for_account, access_photo_for_account
+from onecouncil.cases.access import (
+    CaseNotFound,
+    access_case_for_account,
+    access_photo_for_account,
+    access_photo_public,
+    public_photos,
+)
 from onecouncil.cases.inputs import (
     Contact,
     Location,
@@ -72,7 +78,7 @@ from onecouncil.catalogue.selectors import (
     service_search,
 )
 from onecouncil.core.clients import client_ip
-from onecouncil.core.geo import approximate
+from onecouncil.core.geo import PUBLIC_DECIMALS, approximate
 from onecouncil.core.links import council_base_url, public_url
 from onecouncil.core.models import Council
 from onecouncil.core.references import (
@@ -106,6 +112,7 @@ from onecouncil.web.maps import (
     MapPoint,
     allow_map_tiles,
     allow_origins,
+    case_marker,
     map_settings,
     point_features,
 )
@@ -994,12 +1001,22 @@ def track_case(request: HttpRequest, council: Council, reference: str) -> HttpRe
     if case is None:
         raise Http404()
     account = current_account(request)
-    return page(
+    # The place, no more precisely than the street, for the map beside the words.
+    point = None
+    if case.service.shows_exact_place and case.latitude is not None and case.longitude is not None:
+        point = (round(case.latitude, PUBLIC_DECIMALS), round(case.longitude, PUBLIC_DECIMALS))
+    the_map = map_settings(council, point, 17) if point else None
+    response = page(
         request,
         "track_case.html",
         {
             "case": case,
+            "map": the_map,
+            "features": point_features(
+                [case_marker(case, point[0], point[1], request.path)] if point else []
+            ),
             # Lazy: read only when the cached fragment for this version is missing.
+            "photos": partial(public_photos, case),
             "events": public_events_of(case),
             "following": account is not None and is_following(case=case, account=account),
             "follow_done": request.session.pop("follow_done", False),
@@ -1007,6 +1024,23 @@ def track_case(request: HttpRequest, council: Council, reference: str) -> HttpRe
             "unfollow_done": request.session.pop("unfollow_done", False),
         },
     )
+    allow_map_tiles(response, the_map)
+    return response
+
+
+@require_GET
+@with_council
+def track_photo(
+    request: HttpRequest, council: Council, reference: str, photo_id: int
+) -> HttpResponseBase:
+    """A photo staff have shown on a public request's page."""
+    try:
+        photo = access_photo_public(council=council, reference=reference, photo_id=photo_id)
+    except CaseNotFound:
+        raise Http404() from None
+    response = _photo_response(photo)
+    response["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 def _private_page(request: HttpRequest, case: Case, *, private: bool) -> HttpResponseBase:

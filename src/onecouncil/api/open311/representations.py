@@ -45,7 +45,7 @@ def request_representation(case: Case) -> dict[str, Any]:
         "status_notes": status_display(case)["explanation"],
         "service_name": case.service.name,
         "service_code": case.service.code,
-        "description": (case.description if case.description_published_at else "") or None,
+        "description": (case.public_description if case.description_published_at else "") or None,
         "agency_responsible": case.team.name if case.team else case.council.name,
         "service_notice": None,
         "requested_datetime": iso(case.created_at, tz),
