@@ -89,3 +89,32 @@ def test_a_postcode_only_open311_report_is_placed_at_the_postcodes_middle(
     case = Case.objects.get()
     assert case.postcode == "RB1 9ZZ" and case.street == "High Street"
     assert case.latitude == pytest.approx(52.481) and case.ward == high_street
+
+
+def test_the_adviser_puts_the_pin_as_residents_do(client, council, pothole, high_street):
+    import re
+
+    from onecouncil.core.models import Role
+    from tests.backoffice_helpers import staff
+
+    client.force_login(staff(council, Role.ADVISER))
+    url = f"/{council.slug}/staff/new/pothole/"
+    form = client.get(url).text
+    # The pin's fields (the map itself needs the council's boundary, which the demo has).
+    assert 'name="latitude"' in form and 'name="longitude"' in form
+    key = re.search(r'name="submission_key" value="([^"]+)"', form).group(1)
+    made = client.post(
+        url,
+        {
+            "submission_key": key,
+            "channel": "phone",
+            "email": "caller@example.com",
+            "latitude": "52.4812",
+            "longitude": "-1.8912",
+            "action": "create",
+        },
+    )
+    assert made.status_code == 302, made.content
+    case = Case.objects.get()
+    assert case.latitude == pytest.approx(52.4812) and case.ward == high_street
+    assert case.street == "High Street"  # the nearest address's, as for residents

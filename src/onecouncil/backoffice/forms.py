@@ -195,6 +195,9 @@ class CallerForm(forms.Form):
     description = forms.CharField(label=_("Describe the place"), max_length=500, required=False)
     uprn = forms.CharField(label=_("Address"), required=False)
     postcode = forms.CharField(label=_("Postcode"), required=False, max_length=16)
+    # Filled by the map's pin (as on the residents' place step), or typed.
+    latitude = forms.CharField(label=_("Latitude"), required=False, max_length=20)
+    longitude = forms.CharField(label=_("Longitude"), required=False, max_length=20)
 
 
 class InviteForm(forms.Form):

@@ -122,6 +122,7 @@ from onecouncil.staffing.services import (
     staff_two_factor_reset,
 )
 from onecouncil.web.forms import answer_rows, errors_from
+from onecouncil.web.maps import allow_map_tiles, map_settings
 from onecouncil.web.templatetags.govuk import error_list
 
 View = Callable[..., HttpResponseBase]
@@ -839,6 +840,8 @@ def _assisted_create(
                 uprn=c["uprn"],
                 street=c["street"],
                 description=c["description"],
+                latitude=c["latitude"] or None,
+                longitude=c["longitude"] or None,
             )
         except ValidationError as exc:
             domain_errors.update(exc.message_dict)
@@ -930,7 +933,9 @@ def assisted_report(
             caller.add_error(
                 "postcode", _("Enter a real postcode, like RB1 1AA")
             ) if caller.is_bound else None
-    return page(
+    # The same map and pin residents have on their place step.
+    the_map = map_settings(council) if service.location_required else None
+    response = page(
         request,
         "assisted_report.html",
         {
@@ -941,10 +946,13 @@ def assisted_report(
             "find": find,
             "addresses": addresses,
             "submission_key": key,
+            "map": the_map,
             "chosen_uprn": str(caller["uprn"].value() or prefill.get("uprn", "")),
             "errors": error_list(caller, answers),
         },
     )
+    allow_map_tiles(response, the_map)
+    return response
 
 
 # --- Audit ---------------------------------------------------------------------------
