@@ -18,6 +18,7 @@ from onecouncil.cases.inputs import Contact, Location
 from onecouncil.cases.models import Case, ResponseTemplate
 from onecouncil.cases.services import PRIVATE_LINK_GRACE
 from onecouncil.catalogue.models import Service
+from onecouncil.core.actors import Actor
 from onecouncil.core.models import Council
 from tests.e2e.conftest import assert_accessible
 from tests.e2e.test_every_form import PASSWORD, SCREENSHOTS, _context, _staff_sign_in
@@ -129,3 +130,45 @@ def test_real_use_forms_in_chromium(demo, browser):
     first.close()
     second.close()
     assert Path(SCREENSHOTS / "subject-access-document-375.png").exists()
+
+
+def test_resident_pages_real_use_changed(demo, browser):
+    """The place step (location first, the map and the pin), the public report page with
+    its map, words and photos once approved, and the performance page: axe and
+    screenshots at 375 and 1366 px."""
+    from onecouncil.cases.services import case_publish_description
+
+    council = Council.objects.get(slug="riverbend")
+    context = _context(browser)
+    page = context.new_page()
+    page.goto(f"{demo}/riverbend/report/pothole/questions/")
+    page.get_by_label("Smaller than a dinner plate").check()
+    page.get_by_label("In the middle of the road").check()
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(re.compile(r"/location/$"))
+    # "Use my current location" comes before the map and the postcode box.
+    order = page.evaluate(
+        "[...document.querySelectorAll('#use-my-location, .oc-map, #id_postcode')].map(e => e.id)"
+    )
+    assert order[0] == "use-my-location", order
+    _look(page, "place-step")
+
+    pothole = Service.objects.get(council=council, code="pothole")
+    made = make_case(
+        pothole,
+        answers={q.code: q.options[0]["value"] for q in pothole.questions.all() if q.options},
+        location=Location(street="Weir Road", description="By the bridge"),
+        contact=Contact(name="Ann Lee", email="ann@example.com"),
+        description="A deep hole by the bridge, about a foot across",
+    ).case
+    case_publish_description(case=made, actor=Actor.system("Officer"))
+    page.goto(f"{demo}/riverbend/track/{made.reference}/")
+    expect(page.locator("#what")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("A deep hole by the bridge")
+    _look(page, "public-report")
+
+    page.goto(f"{demo}/riverbend/performance/")
+    expect(page.locator("#same-requests")).to_be_visible()
+    page.keyboard.press("Tab")
+    _look(page, "performance")
+    context.close()

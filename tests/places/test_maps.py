@@ -51,9 +51,15 @@ def test_layers_give_wards_and_nearby_streets_in_the_box(client, council):
     kinds = {(f["properties"]["kind"], f["properties"]["name"]) for f in close["features"]}
     assert ("street", "High Street") in kinds and ("street", "Far Road") not in kinds
     assert any(kind == "ward" and name == "River" for kind, name in kinds)
-    # Far out, streets are left off; the wards stay.
+    # The map names what it shows: each street once, inside the box (no tiles needed).
+    labels = [f for f in close["features"] if f["properties"]["kind"] == "street-label"]
+    assert [f["properties"]["name"] for f in labels] == ["High Street"]
+    west, south, east, north = map(float, box.split(","))
+    x, y = labels[0]["geometry"]["coordinates"]
+    assert west <= x <= east and south <= y <= north
+    # Far out, streets are left off; the wards stay, named.
     wide = client.get("/riverbend/map/layers.json", {"bbox": box, "zoom": "11"}).json()
-    assert {f["properties"]["kind"] for f in wide["features"]} == {"ward"}
+    assert {f["properties"]["kind"] for f in wide["features"]} == {"ward", "ward-label"}
     for bad in ("", "1,2,3", "a,b,c,d", f"{lon},{lat},{lon - 1},{lat + 1}", "-3,50,0,53"):
         response = client.get("/riverbend/map/layers.json", {"bbox": bad})
         assert response.status_code == 400 and "error" in response.json()

@@ -127,6 +127,8 @@ def _near_page(
         "choices": choices,
         "distance": distance,
         "days": days,
+        "distance_text": str(distance),
+        "days_text": str(days),
         "errors": error_list(form, *([alert_form] if alert_form else [])),
         "map": None,
     }

@@ -241,6 +241,12 @@ def map_layers(
                     "geometry": shapely.geometry.mapping(outline.simplify(tolerance)),
                 }
             )
+            # The ward's name where it can be read: inside the part of it in view.
+            visible = polygon.intersection(window)
+            if zoom < 16 and not visible.is_empty and names.get(ward_id):
+                features.append(
+                    _label("ward-label", names[ward_id], visible.representative_point())
+                )
     if zoom >= 14:
         streets = StreetLine.objects.filter(
             council_id=council_id,
@@ -249,6 +255,7 @@ def map_layers(
             min_lon__lte=east,
             max_lon__gte=west,
         ).values_list("name", "geometry")[:MAX_STREETS_DRAWN]
+        labelled: set[str] = set()
         for name, geometry in streets:
             line = shape(json.loads(geometry)).simplify(tolerance)
             features.append(
@@ -258,4 +265,20 @@ def map_layers(
                     "geometry": shapely.geometry.mapping(line),
                 }
             )
+            # Each street named once, at the middle of its part in view, drawn by the
+            # browser as text (no tiles needed to recognise where the pin is).
+            shown = line.intersection(window)
+            if zoom >= 15 and name and name not in labelled and shown.length > 0:
+                labelled.add(name)
+                features.append(
+                    _label("street-label", name, shown.interpolate(0.5, normalized=True))
+                )
     return {"type": "FeatureCollection", "features": features}
+
+
+def _label(kind: str, name: str, point: BaseGeometry) -> dict[str, object]:
+    return {
+        "type": "Feature",
+        "properties": {"kind": kind, "name": name},
+        "geometry": {"type": "Point", "coordinates": [round(point.x, 6), round(point.y, 6)]},
+    }

@@ -65,6 +65,8 @@ class MapPoint:
     title: str
     url: str = ""
     here: bool = False
+    # open, in-progress or closed: the marker's colour (the title says it in words too).
+    state: str = ""
 
 
 def case_marker(case: Any, latitude: float, longitude: float, url: str) -> MapPoint:
@@ -75,7 +77,17 @@ def case_marker(case: Any, latitude: float, longitude: float, url: str) -> MapPo
         longitude,
         f"{case.reference}: {case.service.name}, {case.get_status_display()}",
         url,
+        state=marker_state(case),
     )
+
+
+def marker_state(case: Any) -> str:
+    """A request's state as the map colours it (the legend says which is which)."""
+    if not case.is_open:
+        return "closed"
+    if case.status in ("in_progress", "action_scheduled"):
+        return "in-progress"
+    return "open"
 
 
 def point_features(points: list[MapPoint]) -> dict[str, Any]:
@@ -87,7 +99,7 @@ def point_features(points: list[MapPoint]) -> dict[str, Any]:
             {
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": [p.longitude, p.latitude]},
-                "properties": {"title": p.title, "url": p.url, "here": p.here},
+                "properties": {"title": p.title, "url": p.url, "here": p.here, "state": p.state},
             }
             for p in points
         ],

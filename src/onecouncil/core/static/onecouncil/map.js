@@ -36,12 +36,24 @@
     if (text(el, "attribution")) map.attributionControl.addAttribution(escapeHtml(text(el, "attribution")));
 
     // The council's own streets and ward boundaries, for the part of the map in view.
+    // Names come as points (kind street-label or ward-label) drawn as text.
     var base = L.geoJSON(null, {
       interactive: false,
       style: function (feature) {
         return feature.properties.kind === "ward"
           ? { color: "#505a5f", weight: 2, dashArray: "6 4", fill: false }
           : { color: "#b1b4b6", weight: 5 };
+      },
+      pointToLayer: function (feature, latlng) {
+        return L.marker(latlng, {
+          interactive: false,
+          keyboard: false,
+          icon: L.divIcon({
+            className: "oc-map__label oc-map__label--" + feature.properties.kind,
+            html: escapeHtml(feature.properties.name),
+            iconSize: null,
+          }),
+        });
       },
     }).addTo(map);
     var layersUrl = text(el, "layers");
@@ -71,10 +83,11 @@
       if (data && data.features.length) {
         var group = L.geoJSON(data, {
           pointToLayer: function (feature, latlng) {
+            var state = feature.properties.state ? " oc-map__report--" + feature.properties.state : "";
             return L.marker(latlng, {
               icon: feature.properties.here
                 ? L.divIcon({ className: "oc-map__pin", iconSize: [24, 24], iconAnchor: [12, 24] })
-                : L.divIcon({ className: "oc-map__report", iconSize: [14, 14] }),
+                : L.divIcon({ className: "oc-map__report" + state, iconSize: [24, 24] }),
               title: feature.properties.title,
               alt: feature.properties.title,
             });
@@ -90,8 +103,24 @@
             link.textContent = feature.properties.title;
             layer.bindPopup(link);
           },
-        }).addTo(map);
+        });
+        clustered(map, group);
         if (el.hasAttribute("data-fit")) map.fitBounds(group.getBounds().pad(0.2), { maxZoom: 17 });
+        // Reports near a place: moving the map asks for the reports of what is in view.
+        var reload = text(el, "reload");
+        if (reload) {
+          map.on("moveend", function () {
+            var centre = map.getCenter();
+            var url = new URL(reload, window.location.href);
+            url.searchParams.set("lat", centre.lat.toFixed(6));
+            url.searchParams.set("lon", centre.lng.toFixed(6));
+            var button = document.getElementById(text(el, "reload-button"));
+            if (button) {
+              button.href = url.toString();
+              button.hidden = false;
+            }
+          });
+        }
       }
     }
 
@@ -188,6 +217,46 @@
     lon.addEventListener("change", fromFields);
     document.addEventListener("oc:located", fromFields);
     if (lat.value && lon.value) fromFields();
+  }
+
+  // Markers that would overlap at this zoom are drawn as one, with how many it holds: a
+  // target big enough to choose, which opens the map closer in. Redrawn on every zoom.
+  function clustered(map, group) {
+    var shown = L.layerGroup().addTo(map);
+    var markers = group.getLayers();
+    function draw() {
+      shown.clearLayers();
+      var cells = {};
+      markers.forEach(function (marker) {
+        var p = map.latLngToLayerPoint(marker.getLatLng());
+        var key = Math.round(p.x / 32) + ":" + Math.round(p.y / 32);
+        (cells[key] = cells[key] || []).push(marker);
+      });
+      Object.keys(cells).forEach(function (key) {
+        var members = cells[key];
+        if (members.length === 1) {
+          shown.addLayer(members[0]);
+          return;
+        }
+        var bounds = L.latLngBounds(members.map(function (m) { return m.getLatLng(); }));
+        var label = members.length + " " + (map.getContainer().parentNode.getAttribute("data-cluster-label") || "reports");
+        var cluster = L.marker(bounds.getCenter(), {
+          icon: L.divIcon({ className: "oc-map__cluster", html: String(members.length), iconSize: [32, 32] }),
+          title: label,
+          alt: label,
+        });
+        cluster.on("click", function () {
+          if (map.getZoom() >= map.getMaxZoom()) {
+            members.forEach(function (m) { shown.addLayer(m); });
+          } else {
+            map.fitBounds(bounds.pad(0.5), { maxZoom: map.getZoom() + 2 });
+          }
+        });
+        shown.addLayer(cluster);
+      });
+    }
+    map.on("zoomend", draw);
+    draw();
   }
 
   function escapeHtml(value) {
