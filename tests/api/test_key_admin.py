@@ -74,3 +74,20 @@ def test_another_councils_administrator_cannot_issue_for_this_council(
         },
     )
     assert response.status_code == 200 and not ApiKey.objects.exists()
+
+
+def test_the_council_settings_offer_the_map_tiles_contact_hours_and_publishing(
+    client, council, administrator
+):
+    page = client.get(f"/admin/core/council/{council.pk}/change/").text
+    for label in (
+        "Maps",
+        "map tiles address",
+        "map tiles attribution",
+        "Contact",
+        "phone opening hours",
+        "Public pages",
+    ):
+        assert label in page, label
+    form = page.split("<form")[1]
+    assert form.count('name="map_tiles_url"') == 1 and form.count('name="name"') == 1

@@ -134,6 +134,24 @@ class HostnameInline(admin.TabularInline):
 class CouncilAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "reference_prefix", "is_active")
     inlines = [HostnameInline]
+    # The settings an administrator looks for, grouped; every other field follows.
+    GROUPS = (
+        (_("Contact"), ("phone", "opening_hours", "email", "website", "postal_address")),
+        (
+            _("Maps"),
+            ("map_tiles_url", "map_tiles_attribution", "geography_attribution"),
+        ),
+        (_("Public pages"), ("publish_descriptions_automatically",)),
+    )
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = list(super().get_fields(request, obj))
+        grouped = [(title, [f for f in names if f in fields]) for title, names in self.GROUPS]
+        taken = {f for _title, names in grouped for f in names}
+        return [
+            (None, {"fields": [f for f in fields if f not in taken]}),
+            *((title, {"fields": names}) for title, names in grouped if names),
+        ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Council]:
         return super().get_queryset(request).filter(id__in=councils_administered_by(request.user))
