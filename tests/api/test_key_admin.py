@@ -82,10 +82,10 @@ def test_the_council_settings_offer_the_map_tiles_contact_hours_and_publishing(
     page = client.get(f"/admin/core/council/{council.pk}/change/").text
     for label in (
         "Maps",
-        "map tiles address",
-        "map tiles attribution",
+        "Map tiles address",
+        "Map tiles attribution",
         "Contact",
-        "phone opening hours",
+        "Phone opening hours",
         "Public pages",
     ):
         assert label in page, label
