@@ -24,7 +24,8 @@ def test_demo_loads_two_distinct_councils_through_the_real_imports(db):
         assert ServiceGroup.objects.filter(council=council).count() >= 5
         assert Ward.objects.filter(council=council).count() >= 3
         assert Address.objects.filter(council=council).count() >= 100
-        assert Case.objects.filter(council=council).count() == 10
+        # Its own ten; Riverbend also has those it handles for Northfield (below).
+        assert Case.objects.filter(council=council, received_service__isnull=True).count() == 10
     catalogues = [
         frozenset(Service.objects.filter(council=c).values_list("name", flat=True))
         for c in councils
@@ -35,6 +36,13 @@ def test_demo_loads_two_distinct_councils_through_the_real_imports(db):
         "which_bin",
         "out_by_7am",
     }
+    # A two-tier pair to try: Riverbend looks after Northfield's street lights.
+    district = Service.objects.get(council__slug="northfield", code="street-lighting")
+    assert district.handled_by.council.slug == "riverbend"
+    handed = Case.objects.filter(received_service=district)
+    assert handed.count() == 3
+    assert all(c.council.slug == "riverbend" and c.reference.startswith("RVB") for c in handed)
+    assert "Two-tier: Riverbend Borough Council handles Northfield" in out.getvalue()
     assert "http://127.0.0.1:8000/riverbend/staff/" in out.getvalue()
     assert "councillor@riverbend.example" in out.getvalue()
     # Loading again changes nothing; --if-empty does nothing at all.
@@ -134,7 +142,7 @@ def test_demo_requests_have_a_realistic_spread_of_states_and_dated_histories(db)
     from onecouncil.cases.models import CaseEvent
 
     call_command("load_demo", requests=40, stdout=io.StringIO())
-    cases = list(Case.objects.filter(council__slug="riverbend"))
+    cases = list(Case.objects.filter(council__slug="riverbend", received_service__isnull=True))
     assert len(cases) == 40
     statuses = {c.status for c in cases}
     assert {"received", "in_progress", "fixed"} <= statuses, statuses

@@ -245,6 +245,7 @@ class Command(BaseCommand):
                     f"password {password}"
                 )
             )
+        self._two_tier(rng)
         # The dashboards open with figures, without waiting for the insight worker.
         insight_refresh(full=True)
         # And the data page with a release, without waiting for the day's build.
@@ -257,6 +258,40 @@ class Command(BaseCommand):
             else:
                 release_publish(release=release)
                 self.stdout.write(f"  Open data for {council.name} published.")
+
+    def _two_tier(self, rng: random.Random) -> None:
+        """A two-tier pair to try: Riverbend looks after Northfield's street lights (as a
+        county looks after a district's highways). Residents report at Northfield, with
+        Northfield's questions; the request is made in Riverbend's service, with its
+        reference, and Northfield's staff read it. Set up once, after the history (the
+        arrangement is new), with a few requests made through it."""
+        district = Service.objects.filter(
+            council__slug="northfield", code="street-lighting"
+        ).first()
+        county = Service.objects.filter(council__slug="riverbend", code="street-light").first()
+        if district is None or county is None or district.handled_by_id is not None:
+            return
+        district.handled_by = county
+        district.full_clean()
+        district.save(update_fields=["handled_by"])
+        addresses = list(Address.objects.filter(council=district.council)[:200])
+        for _n in range(3):
+            first, last = rng.choice(FIRST), rng.choice(LAST)
+            case_create(
+                council=district.council,
+                service=district,
+                answers=plausible_answers(district, rng),
+                location=Location(address=rng.choice(addresses)) if addresses else Location(),
+                contact=Contact(
+                    name=f"{first} {last}", email=f"{first}.{last}@example.com".lower()
+                ),
+                channel=Channel.WEB,
+                submission_key=uuid.uuid4(),
+            )
+        self.stdout.write(
+            f"  Two-tier: {county.council.name} handles {district.council.name}'s "
+            f"'{district.name}' (made at {district.council.slug}, worked at {county.council.slug})."
+        )
 
     def _council(self, spec: DemoCouncil) -> Council:
         council = Council(
