@@ -432,8 +432,17 @@ def test_privacy_forms_legal_hold_description_two_factor_reset_and_erasure(demo,
 
     # The caller's words are staff-only until published.
     page.goto(f"{demo}/riverbend/staff/cases/{made.reference}/")
+    # As it is, it names the caller: refused; with the name taken out, published.
+    page.get_by_role("button", name="Publish the description").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("names the person")
+    page.get_by_label("The words anyone will read").fill("The hole is by the bridge")
     page.get_by_role("button", name="Publish the description").click()
     expect(page.locator("#flash")).to_contain_text("Description published")
+    assert_accessible(page)
+    page.goto(f"{demo}/riverbend/track/{made.reference}/")
+    expect(page.locator("#what")).to_be_visible()
+    assert "Ola" not in page.content()
+    page.goto(f"{demo}/riverbend/staff/cases/{made.reference}/")
     # A legal hold, placed with a reason and lifted.
     page.get_by_label("Reason (for example a claim or an investigation)").fill("Claim 114")
     page.get_by_role("button", name="Place a legal hold").click()
