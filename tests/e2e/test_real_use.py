@@ -172,3 +172,82 @@ def test_resident_pages_real_use_changed(demo, browser):
     page.keyboard.press("Tab")
     _look(page, "performance")
     context.close()
+
+
+def test_a_resident_stops_an_alert_and_an_officer_shows_photos(demo, browser):
+    """The new POST forms in Chromium: stopping an alert from the account page, and
+    showing a public request's photos then hiding its description (staff)."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from onecouncil.alerts.models import AreaAlert
+    from onecouncil.alerts.services import alert_subscribe
+    from onecouncil.cases.services import case_add_photo, case_publish_description
+    from tests.frontdoor.test_accounts import GOOD_PASSWORD, make_account
+
+    council = Council.objects.get(slug="riverbend")
+    account = make_account(council, email="near.me@example.com")
+    alert = alert_subscribe(
+        council=council,
+        email="near.me@example.com",
+        place_name="Mill Lane",
+        point=_a_point(council),
+        radius=500,
+    ).alert
+    context = _context(browser)
+    page = context.new_page()
+    page.goto(f"{demo}/riverbend/account/sign-in/")
+    page.get_by_label("Email address").fill("near.me@example.com")
+    page.get_by_label("Password").fill(GOOD_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{demo}/riverbend/account/")
+    expect(page.locator("#alerts")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name=re.compile("Stop the alert for new reports")).click()
+    expect(page.get_by_text("That alert is stopped")).to_be_visible()
+    alert.refresh_from_db()
+    assert alert.unsubscribed_at is not None and account.pk
+    context.close()
+
+    pothole = Service.objects.get(council=council, code="pothole")
+    made = make_case(
+        pothole,
+        answers={q.code: q.options[0]["value"] for q in pothole.questions.all() if q.options},
+        location=Location(street="Weir Road", description="By the bridge"),
+        contact=Contact(name="Ann Lee", email="ann@example.com"),
+        description="A deep hole by the bridge",
+    ).case
+    out = io.BytesIO()
+    Image.new("RGB", (32, 24), "grey").save(out, "PNG")
+    case_add_photo(
+        case=made,
+        upload=SimpleUploadedFile("hole.png", out.getvalue(), content_type="image/png"),
+        actor=Actor.system("Crew"),
+    )
+    case_publish_description(case=made, actor=Actor.system("Officer"))
+    admin = get_user_model().objects.get(username="admin@riverbend.example")
+    admin.set_password(PASSWORD)
+    admin.save()
+    context = _context(browser)
+    page = context.new_page()
+    _staff_sign_in(page, demo, "admin@riverbend.example", PASSWORD)
+    page.goto(f"{demo}/riverbend/staff/cases/{made.reference}/")
+    page.get_by_role("button", name="Show the photos on the public page").click()
+    expect(page.locator("#flash")).to_contain_text("Photos shown on the public page")
+    page.get_by_role("button", name="Hide it from the public").click()
+    expect(page.locator("#flash")).to_contain_text("Description hidden from the public")
+    assert_accessible(page)
+    page.goto(f"{demo}/riverbend/track/{made.reference}/")
+    expect(page.locator(".oc-photo-list img")).to_have_count(1)
+    assert "A deep hole by the bridge" not in page.content()
+    assert AreaAlert.objects.filter(pk=alert.pk, email="").exists()
+    context.close()
+
+
+def _a_point(council):
+    from onecouncil.residents.models import Address
+
+    address = Address.objects.filter(council=council, latitude__isnull=False).first()
+    return (address.latitude, address.longitude)
