@@ -245,7 +245,7 @@ class Command(BaseCommand):
                     f"password {password}"
                 )
             )
-        self._two_tier(rng)
+        self._two_tier(rng, sample=min(3, options["requests"]))
         # The dashboards open with figures, without waiting for the insight worker.
         insight_refresh(full=True)
         # And the data page with a release, without waiting for the day's build.
@@ -259,12 +259,13 @@ class Command(BaseCommand):
                 release_publish(release=release)
                 self.stdout.write(f"  Open data for {council.name} published.")
 
-    def _two_tier(self, rng: random.Random) -> None:
+    def _two_tier(self, rng: random.Random, sample: int) -> None:
         """A two-tier pair to try: Riverbend looks after Northfield's street lights (as a
         county looks after a district's highways). Residents report at Northfield, with
         Northfield's questions; the request is made in Riverbend's service, with its
         reference, and Northfield's staff read it. Set up once, after the history (the
-        arrangement is new), with a few requests made through it."""
+        arrangement is new), with ``sample`` requests made through it (none when the demo
+        is loaded without requests, as the browser tests do)."""
         district = Service.objects.filter(
             council__slug="northfield", code="street-lighting"
         ).first()
@@ -275,7 +276,7 @@ class Command(BaseCommand):
         district.full_clean()
         district.save(update_fields=["handled_by"])
         addresses = list(Address.objects.filter(council=district.council)[:200])
-        for _n in range(3):
+        for _n in range(sample):
             first, last = rng.choice(FIRST), rng.choice(LAST)
             case_create(
                 council=district.council,
