@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 PORT ?= 8000
 AXE := frontend/node_modules/axe-core/axe.min.js
 
-.PHONY: run test lint install test-deps format clean bench assets
+.PHONY: run test test-fast lint install test-deps format clean bench assets
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ lint: install
 test: test-deps lint
 	$(BIN)/onecouncil collectstatic --noinput --verbosity 0
 	$(BIN)/pytest
+
+# What a developer runs between edits: everything but the browser tests, the fuzzers and
+# the tests that start servers (make test runs them all).
+test-fast: install
+	$(BIN)/pytest -m "not e2e and not fuzz and not slow"
 
 format: install
 	$(BIN)/ruff check --fix src tests bench

@@ -37,6 +37,8 @@ from onecouncil.staffing.services import staff_invite
 from tests.backoffice_helpers import staff
 from tests.factories import make_case
 
+pytestmark = pytest.mark.fuzz
+
 settings.register_profile(
     "ci",
     max_examples=8,

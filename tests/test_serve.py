@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 BIN = Path(sys.executable).parent
+# Starts `onecouncil serve` (gunicorn and workers) for real: the slow lane.
+pytestmark = pytest.mark.slow
 
 
 def _free_port() -> int:

@@ -18,6 +18,8 @@ from onecouncil.api.models import KeyKind
 from onecouncil.config.wsgi import application
 from tests.factories import make_case
 
+pytestmark = pytest.mark.fuzz
+
 # The committed document (checked to match the code in test_rest.py), called in-process.
 schema = schemathesis.openapi.from_path(
     Path(__file__).resolve().parents[2] / "docs" / "openapi.json"

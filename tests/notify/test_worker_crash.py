@@ -15,6 +15,9 @@ from django.utils import timezone
 from onecouncil.notify.models import Notification, Status
 from onecouncil.notify.services import notification_enqueue, outbox_process
 
+# A worker process killed mid-send: a subprocess, for the slow lane.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -159,6 +159,7 @@ def _due_now():
     Sending.objects.update(next_attempt_at=timezone.now() - dt.timedelta(seconds=1))
 
 
+@pytest.mark.slow  # a second OneCouncil, served by gunicorn
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_sent_to_a_second_onecouncil_and_its_status_comes_back(
     second_server, council, pothole, fmt
