@@ -222,9 +222,15 @@ def alerts_of_email(*, council: Council, email: str) -> list[AreaAlert]:
 
 def alert_stop_for_email(*, council: Council, email: str, alert_id: int) -> AreaAlert | None:
     """Stop one of the alerts of ``email`` (from the resident's account page)."""
-    alert = next(
-        (a for a in alerts_of_email(council=council, email=email) if a.pk == alert_id), None
-    )
+    if not email:
+        return None
+    alert = AreaAlert.objects.filter(
+        pk=alert_id,
+        council=council,
+        email__iexact=email,
+        unsubscribed_at__isnull=True,
+        membership=None,
+    ).first()
     if alert is None:
         return None
     return alert_unsubscribe(council=council, token=alert.token)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
-import re
 import secrets
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -51,7 +50,7 @@ from onecouncil.cases.workflow import allowed_next
 from onecouncil.catalogue.answers import validate_answers
 from onecouncil.catalogue.models import QuestionKind, Service, SlaUnit
 from onecouncil.core.actors import Actor
-from onecouncil.core.masking import personal_found
+from onecouncil.core.masking import mentions, personal_found
 from onecouncil.core.models import Council, Membership, Team
 from onecouncil.core.references import new_reference
 from onecouncil.core.throttles import within_limit
@@ -1084,15 +1083,12 @@ def case_send_message(*, case: Case, message: str, actor: Actor) -> Case:
 
 def _names_the_reporter(case: Case, message: str) -> bool:
     """Whether ``message`` holds the reporter's full name, email or phone number."""
-    text = " ".join(message.casefold().split())
-    name = " ".join(case.contact_name.casefold().split())
-    if len(name) >= 3 and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text):
-        return True
-    if case.contact_email and case.contact_email.casefold() in text:
-        return True
-    digits = re.sub(r"\D", "", message)
-    phone = re.sub(r"\D", "", case.contact_phone or "")
-    return len(phone) >= 7 and phone[-9:] in digits
+    return mentions(
+        message,
+        names=[case.contact_name],
+        emails=[case.contact_email],
+        phones=[case.contact_phone],
+    )
 
 
 # How long after a private link is first opened it still works in another browser: an

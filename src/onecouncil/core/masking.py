@@ -9,6 +9,7 @@ caught, so masked text is still read only by those allowed to (``insight.feedbac
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
@@ -44,3 +45,33 @@ def personal_found(text: str) -> list[str]:
     if POSTCODE.search(text):
         found.append(_("a postcode"))
     return found
+
+
+def mentions(
+    text: str,
+    *,
+    names: Iterable[str] = (),
+    emails: Iterable[str] = (),
+    phones: Iterable[str] = (),
+    min_name_words: int = 1,
+) -> bool:
+    """Whether ``text`` holds one of these people's details: an email address (in any
+    case), a phone number (its last nine digits, however it is written) or a full name
+    (whole words, spacing and case ignored; names of fewer than ``min_name_words``
+    words, or under three letters, match nothing). The one rule for "does this text name
+    them", for public words and for finding someone to erase."""
+    folded = " ".join(text.casefold().split())
+    if any(email and email.casefold() in folded for email in emails):
+        return True
+    digits = re.sub(r"\D", "", text)
+    for phone in phones:
+        wanted = re.sub(r"\D", "", phone or "")
+        if len(wanted) >= 7 and wanted[-9:] in digits:
+            return True
+    for name in names:
+        name = " ".join((name or "").casefold().split())
+        if len(name) < 3 or len(name.split()) < min_name_words:
+            continue
+        if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", folded):
+            return True
+    return False

@@ -29,6 +29,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from onecouncil.core.masking import mentions
+
 
 @dataclass(frozen=True)
 class PersonKeys:
@@ -46,20 +48,9 @@ class PersonKeys:
     def mentioned_in(self, text: str) -> bool:
         """Whether ``text`` holds one of their email addresses or phone numbers, or a full
         name of theirs (two words or more, so a lone first name matches nothing)."""
-        folded = " ".join(text.casefold().split())
-        if any(email and email.casefold() in folded for email in self.emails):
-            return True
-        digits = "".join(ch for ch in text if ch.isdigit())
-        if any(len(d) >= 7 and d[-9:] in digits for d in map(_digits, self.phones)):
-            return True
-        return any(
-            len(name.split()) >= 2 and " ".join(name.casefold().split()) in folded
-            for name in self.names
+        return mentions(
+            text, names=self.names, emails=self.emails, phones=self.phones, min_name_words=2
         )
-
-
-def _digits(text: str) -> str:
-    return "".join(ch for ch in text if ch.isdigit())
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,7 @@ from onecouncil.catalogue.selectors import (
     service_search,
 )
 from onecouncil.core.clients import client_ip
-from onecouncil.core.geo import PUBLIC_DECIMALS, approximate
+from onecouncil.core.geo import approximate
 from onecouncil.core.links import council_base_url, public_url
 from onecouncil.core.models import Council
 from onecouncil.core.references import (
@@ -1002,9 +1002,12 @@ def track_case(request: HttpRequest, council: Council, reference: str) -> HttpRe
         raise Http404()
     account = current_account(request)
     # The place, no more precisely than the street, for the map beside the words.
-    point = None
-    if case.service.shows_exact_place and case.latitude is not None and case.longitude is not None:
-        point = (round(case.latitude, PUBLIC_DECIMALS), round(case.longitude, PUBLIC_DECIMALS))
+    lat, lon = approximate(case.latitude), approximate(case.longitude)
+    point = (
+        (lat, lon)
+        if case.service.shows_exact_place and lat is not None and lon is not None
+        else None
+    )
     the_map = map_settings(council, point, 17) if point else None
     response = page(
         request,
