@@ -188,7 +188,7 @@ def test_a_resident_stops_an_alert_and_an_officer_shows_photos(demo, browser):
     from tests.frontdoor.test_accounts import GOOD_PASSWORD, make_account
 
     council = Council.objects.get(slug="riverbend")
-    account = make_account(council, email="near.me@example.com")
+    make_account(council, email="near.me@example.com")
     alert = alert_subscribe(
         council=council,
         email="near.me@example.com",
@@ -208,7 +208,7 @@ def test_a_resident_stops_an_alert_and_an_officer_shows_photos(demo, browser):
     page.get_by_role("button", name=re.compile("Stop the alert for new reports")).click()
     expect(page.get_by_text("That alert is stopped")).to_be_visible()
     alert.refresh_from_db()
-    assert alert.unsubscribed_at is not None and account.pk
+    assert alert.unsubscribed_at is not None
     context.close()
 
     pothole = Service.objects.get(council=council, code="pothole")
