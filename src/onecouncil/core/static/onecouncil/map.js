@@ -220,34 +220,40 @@
   }
 
   // Markers that would overlap at this zoom are drawn as one, with how many it holds: a
-  // target big enough to choose, which opens the map closer in. Redrawn on every zoom.
+  // target big enough to choose, which opens the map closer in. Each marker joins the first
+  // group whose anchor is within SPACING pixels, so what is drawn is never closer than
+  // that (WCAG 2.2's target size). Redrawn on every zoom.
+  var SPACING = 40;
   function clustered(map, group) {
     var shown = L.layerGroup().addTo(map);
     var markers = group.getLayers();
     function draw() {
       shown.clearLayers();
-      var cells = {};
+      var groups = [];
       markers.forEach(function (marker) {
         var p = map.latLngToLayerPoint(marker.getLatLng());
-        var key = Math.round(p.x / 32) + ":" + Math.round(p.y / 32);
-        (cells[key] = cells[key] || []).push(marker);
+        var near = null;
+        for (var i = 0; i < groups.length && !near; i++) {
+          if (groups[i].at.distanceTo(p) < SPACING) near = groups[i];
+        }
+        if (near) near.members.push(marker);
+        else groups.push({ at: p, members: [marker] });
       });
-      Object.keys(cells).forEach(function (key) {
-        var members = cells[key];
-        if (members.length === 1) {
-          shown.addLayer(members[0]);
+      groups.forEach(function (g) {
+        if (g.members.length === 1) {
+          shown.addLayer(g.members[0]);
           return;
         }
-        var bounds = L.latLngBounds(members.map(function (m) { return m.getLatLng(); }));
-        var label = members.length + " " + (map.getContainer().parentNode.getAttribute("data-cluster-label") || "reports");
-        var cluster = L.marker(bounds.getCenter(), {
-          icon: L.divIcon({ className: "oc-map__cluster", html: String(members.length), iconSize: [32, 32] }),
+        var bounds = L.latLngBounds(g.members.map(function (m) { return m.getLatLng(); }));
+        var label = g.members.length + " " + (map.getContainer().parentNode.getAttribute("data-cluster-label") || "reports");
+        var cluster = L.marker(map.layerPointToLatLng(g.at), {
+          icon: L.divIcon({ className: "oc-map__cluster", html: String(g.members.length), iconSize: [32, 32] }),
           title: label,
           alt: label,
         });
         cluster.on("click", function () {
           if (map.getZoom() >= map.getMaxZoom()) {
-            members.forEach(function (m) { shown.addLayer(m); });
+            g.members.forEach(function (m) { shown.addLayer(m); });
           } else {
             map.fitBounds(bounds.pad(0.5), { maxZoom: map.getZoom() + 2 });
           }
