@@ -70,9 +70,9 @@ def fill(target: int) -> None:
     derivations as a resident's report), spread over the last year."""
     from django.utils import timezone
 
+    from onecouncil.cases.actions import EarlierRequest, cases_bulk_load
     from onecouncil.cases.inputs import Contact, Location
     from onecouncil.cases.models import Case, Channel, Status
-    from onecouncil.cases.services import EarlierRequest, cases_bulk_load
     from onecouncil.catalogue.models import Service
     from onecouncil.core.models import Council
     from onecouncil.demo.answers import plausible_answers

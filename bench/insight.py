@@ -150,8 +150,8 @@ def dashboards(council_id: int) -> None:
 def incremental(council_id: int, day: int) -> None:
     import random
 
+    from onecouncil.cases.actions import cases_bulk_load
     from onecouncil.cases.models import Status
-    from onecouncil.cases.services import cases_bulk_load
     from onecouncil.catalogue.models import Service
     from onecouncil.core.models import Council
     from onecouncil.demo.history import history

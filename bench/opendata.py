@@ -87,9 +87,9 @@ def load(rows: int) -> float:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from onecouncil.cases.inputs import Contact, Location
+    from onecouncil.cases.actions import case_create
+    from onecouncil.cases.inputs import Contact, Location, NewRequest
     from onecouncil.cases.models import CLOSED_STATUSES, Case, Channel, Status
-    from onecouncil.cases.services import case_create
     from onecouncil.catalogue.models import Service
     from onecouncil.core.models import Council
     from onecouncil.core.references import ALPHABET, check_character, format_reference
@@ -111,12 +111,14 @@ def load(rows: int) -> float:
         try:
             template = case_create(
                 council=council,
-                service=service,
-                answers=plausible_answers(service, random.Random(1)),
-                location=Location(street=streets[0], description="By the lamp post"),
-                contact=Contact(name="Template Person", email="template@example.org"),
-                channel=Channel.WEB,
-                submission_key=uuid.uuid4(),
+                request=NewRequest(
+                    service=service,
+                    answers=plausible_answers(service, random.Random(1)),
+                    location=Location(street=streets[0], description="By the lamp post"),
+                    contact=Contact(name="Template Person", email="template@example.org"),
+                    channel=Channel.WEB,
+                    submission_key=uuid.uuid4(),
+                ),
             ).case
             break
         except ValidationError as exc:

@@ -60,9 +60,9 @@ def _points_inside(council_id: int, rng: random.Random, n: int) -> list[tuple[fl
 def fill(rows: int, rng: random.Random) -> tuple[float, float]:
     from django.utils import timezone
 
+    from onecouncil.cases.actions import EarlierRequest, cases_bulk_load
     from onecouncil.cases.inputs import Contact, Location
     from onecouncil.cases.models import Channel, Status
-    from onecouncil.cases.services import EarlierRequest, cases_bulk_load
     from onecouncil.catalogue.models import Service
     from onecouncil.core.models import Council
     from onecouncil.demo.answers import plausible_answers
@@ -220,11 +220,12 @@ def run(args: argparse.Namespace) -> None:
     from django.db import connection
     from django.test import Client
 
-    from onecouncil.cases.access import likely_duplicates_for_staff, public_reports_near
+    from onecouncil.backoffice.duplicates import likely_duplicates_for_staff
+    from onecouncil.cases.access import nearby_open_requests
     from onecouncil.cases.models import Case
-    from onecouncil.cases.selectors import nearby_open_requests
     from onecouncil.catalogue.models import Service
     from onecouncil.core.models import Council, Membership
+    from onecouncil.frontdoor.reports_near import public_reports_near
 
     call_command("migrate", verbosity=0)
     with open(os.devnull, "w") as quiet:

@@ -112,11 +112,11 @@ def run(args: argparse.Namespace, back_end_var: Path) -> None:
     from django.core.management import call_command
     from django.test import Client
 
-    from onecouncil.cases.inputs import Contact, Location
-    from onecouncil.cases.models import Sending, SendingStatus
-    from onecouncil.cases.services import case_create
+    from onecouncil.cases.actions import case_create
+    from onecouncil.cases.inputs import Contact, Location, NewRequest
     from onecouncil.catalogue.models import Backend, Service
     from onecouncil.core.models import Council
+    from onecouncil.sendon.models import Sending, SendingStatus
     from onecouncil.sendon.services import backend_poll, sendings_process
 
     settings.EGRESS_ALLOWED_NETWORKS = ["127.0.0.0/8"]
@@ -143,12 +143,14 @@ def run(args: argparse.Namespace, back_end_var: Path) -> None:
             references.append(
                 case_create(
                     council=council,
-                    service=pothole,
-                    answers=answers,
-                    location=Location(latitude=52.4862, longitude=-1.8904),
-                    contact=Contact(name=f"Resident {n}", email=f"r{n}@example.com"),
-                    channel="web",
-                    submission_key=uuid.uuid4(),
+                    request=NewRequest(
+                        service=pothole,
+                        answers=answers,
+                        location=Location(latitude=52.4862, longitude=-1.8904),
+                        contact=Contact(name=f"Resident {n}", email=f"r{n}@example.com"),
+                        channel="web",
+                        submission_key=uuid.uuid4(),
+                    ),
                 ).case.reference
             )
         start = time.perf_counter()

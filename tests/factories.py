@@ -7,9 +7,9 @@ from typing import Any
 
 import factory
 
-from onecouncil.cases.inputs import Contact, Location
+from onecouncil.cases.actions import CaseCreated, case_create
+from onecouncil.cases.inputs import Contact, Location, NewRequest, Preferences, Submitter
 from onecouncil.cases.models import Case, Channel
-from onecouncil.cases.services import CaseCreated, case_create
 from onecouncil.catalogue.models import Question, Service, ServiceGroup
 from onecouncil.core.models import Council, Team
 from onecouncil.residents.models import Address, Ward
@@ -104,6 +104,20 @@ class AddressFactory(factory.django.DjangoModelFactory):
     longitude = -1.89
 
 
+def new_request(**given: Any) -> tuple[Council, NewRequest]:
+    """A council and a ``NewRequest`` from flat keywords, as tests like to write them:
+    ``updates_by_sms``/``councillor_consent`` go into its preferences and
+    ``actor``/``account``/``client_id`` into its submitter."""
+    preferences = {k: given.pop(k) for k in ("updates_by_sms", "councillor_consent") if k in given}
+    submitter = {k: given.pop(k) for k in ("actor", "account", "client_id") if k in given}
+    council = given.pop("council")
+    if "internal_notes" in given:
+        given["internal_notes"] = tuple(given["internal_notes"])
+    return council, NewRequest(
+        **given, preferences=Preferences(**preferences), submitter=Submitter(**submitter)
+    )
+
+
 def make_case(service: Service, **overrides: Any) -> CaseCreated:
     """A request created through case_create, as every channel does."""
     kwargs: dict[str, Any] = {
@@ -116,7 +130,8 @@ def make_case(service: Service, **overrides: Any) -> CaseCreated:
         "submission_key": uuid.uuid4(),
     }
     kwargs.update(overrides)
-    return case_create(**kwargs)
+    council, request = new_request(**kwargs)
+    return case_create(council=council, request=request)
 
 
 __all__ = ["Case"]

@@ -9,7 +9,22 @@ from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "onecouncil"
 ROOT = Path(__file__).resolve().parents[1]
-GUARDED_MODELS = {"Case", "CaseEvent", "Follower", "Photo"}
+
+
+def _models_of_cases() -> set[str]:
+    """Every model class in ``cases/models.py`` (those whose bases are Django models)."""
+    tree = ast.parse((SRC / "cases" / "models.py").read_text())
+    bases = {"Model", "CouncilOwned"}
+    found: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            names = {getattr(b, "attr", getattr(b, "id", "")) for b in node.bases}
+            if names & (bases | found):
+                found.add(node.name)
+    return found
+
+
+GUARDED_MODELS = _models_of_cases()
 MANAGERS = {"objects", "_default_manager", "_base_manager"}
 REVERSE_RELATIONS = {"cases", "events", "followers", "photos"}
 
@@ -47,6 +62,19 @@ def test_nothing_outside_cases_uses_the_case_tables_directly():
         for item in _offences_in(path.read_text())
     ]
     assert offences == [], "\n".join(offences)
+
+
+def test_every_model_of_cases_is_guarded():
+    assert {
+        "Case",
+        "CaseEvent",
+        "Follower",
+        "Photo",
+        "ClosureReason",
+        "RoutingRule",
+        "ResponseTemplate",
+        "ChangeReport",
+    } <= GUARDED_MODELS
 
 
 def test_the_checker_catches_what_it_is_for():
@@ -98,3 +126,63 @@ def test_no_template_line_is_over_200_characters():
         if len(line) > 200
     ]
     assert not long_lines, long_lines
+
+
+def test_every_app_is_in_the_architecture_maps_layer_table():
+    """docs/architecture.md's layer table names every app, so a newcomer finds it."""
+    text = (ROOT / "docs" / "architecture.md").read_text()
+    table = text.split("## Layers", 1)[1].split("\n## ", 1)[0]
+    apps = sorted(p.name for p in SRC.iterdir() if (p / "__init__.py").exists())
+    missing = [app for app in apps if f"`{app}`" not in table]
+    assert missing == [], missing
+
+
+CONTRACT_PROBES = {
+    "Outside cases, reads come through the access package, never its modules": (
+        "frontdoor",
+        "from onecouncil.cases.access.staff import cases_for_staff\n",
+    ),
+    "Outside cases, writes come through the actions package, never its modules": (
+        "alerts",
+        "from onecouncil.cases.actions.create import case_create\n",
+    ),
+    "Only the writer appends events": (
+        "sendon",
+        "from onecouncil.cases.events import event_append\n",
+    ),
+    "The read side of cases never imports the writer": (
+        "cases/access",
+        "from onecouncil.cases.actions import case_assign\n",
+    ),
+    "Layers: interfaces over domain over base over core": (
+        "cases",
+        "from onecouncil.sendon.models import Sending\n",
+    ),
+}
+
+
+def test_each_import_contract_catches_what_it_is_for():
+    """A probe module breaking each contract makes ``lint-imports`` fail on that contract
+    (and only the probes are written: they are removed whatever happens)."""
+    import subprocess
+    import sys
+
+    probes = []
+    try:
+        for n, (where, line) in enumerate(CONTRACT_PROBES.values()):
+            probe = SRC / where / f"_contract_probe_{n}.py"
+            probe.write_text(line)
+            probes.append(probe)
+        run = subprocess.run(
+            [str(Path(sys.executable).parent / "lint-imports"), "--no-cache"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    finally:
+        for probe in probes:
+            probe.unlink(missing_ok=True)
+    assert run.returncode != 0
+    for contract in CONTRACT_PROBES:
+        assert f"{contract} BROKEN" in run.stdout, run.stdout

@@ -27,8 +27,8 @@ from hypothesis import strategies as st
 
 from onecouncil.api.keys import api_key_issue
 from onecouncil.api.models import KeyKind
+from onecouncil.cases.actions import case_follow
 from onecouncil.cases.inputs import Contact, Location
-from onecouncil.cases.tell_us_once import case_follow
 from onecouncil.core.models import Role
 from onecouncil.frontdoor.sessions import SESSION_KEY
 from onecouncil.notify.models import Notification

@@ -17,8 +17,8 @@ from referencing.jsonschema import DRAFT4
 from onecouncil.api.keys import api_key_issue
 from onecouncil.api.models import PendingRequest
 from onecouncil.api.open311.pending import process_pending
+from onecouncil.cases.actions import case_add_update, case_change_status
 from onecouncil.cases.models import Case, EventKind
-from onecouncil.cases.services import case_add_update, case_change_status
 from onecouncil.core.actors import Actor
 from tests.factories import QuestionFactory, ServiceFactory, make_case
 
@@ -574,7 +574,7 @@ def test_text_xml_forbids_never_breaks_an_xml_answer(client, service, key, char)
     case = Case.objects.get(reference=reference)
     assert case.description == words.replace("\x00", "\ufffd")
     officer = Actor.system("Officer")
-    from onecouncil.cases.services import case_publish_description
+    from onecouncil.cases.actions import case_publish_description
 
     case_publish_description(case=case, actor=officer)
     # Staff pages refuse NUL (Django's form fields); the rest may come from any channel.

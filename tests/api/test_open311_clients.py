@@ -28,8 +28,8 @@ import xmltodict
 from django.test import Client
 
 from onecouncil.api.keys import api_key_issue
+from onecouncil.cases.actions import case_change_status
 from onecouncil.cases.models import Case, EventKind, Status
-from onecouncil.cases.services import case_change_status
 from onecouncil.core.actors import Actor
 from onecouncil.core.models import Role
 from tests.backoffice_helpers import staff
@@ -194,7 +194,7 @@ def test_text_with_angle_brackets_is_accepted_and_escaped(endpoint, services, ke
     assert response.status_code == 201, response.text
     case = Case.objects.get()
     assert case.description == words
-    from onecouncil.cases.services import case_publish_description
+    from onecouncil.cases.actions import case_publish_description
 
     case_publish_description(case=case, actor=Actor.system("Officer"))
     browser = Client()

@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from onecouncil.api.keys import api_key_issue
+from onecouncil.cases.actions import case_change_status
 from onecouncil.cases.models import Case, EventKind, Photo
-from onecouncil.cases.services import case_change_status
 from onecouncil.core.actors import Actor
 from tests.factories import ServiceFactory
 

@@ -5,7 +5,7 @@ import pytest
 
 from onecouncil.api.keys import api_key_issue
 from onecouncil.api.models import KeyKind
-from onecouncil.cases.services import case_assign
+from onecouncil.cases.actions import case_assign
 from onecouncil.core.actors import Actor
 from tests.backoffice_helpers import staff
 from tests.factories import make_case

@@ -18,8 +18,8 @@ def case(missed_bin, address):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from PIL import Image
 
+    from onecouncil.cases.actions import photo_add
     from onecouncil.cases.inputs import Location
-    from onecouncil.cases.photos import photo_add
     from onecouncil.residents.accounts import account_signup, account_verify
 
     issued = account_signup(council=missed_bin.council, email="resident@example.com")

@@ -5,7 +5,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from onecouncil.cases.access import likely_duplicates_for_staff
+from onecouncil.backoffice.duplicates import likely_duplicates_for_staff
 from onecouncil.cases.inputs import Location
 from onecouncil.cases.models import Case, Follower
 from onecouncil.core.models import Membership

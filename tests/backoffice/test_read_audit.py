@@ -9,8 +9,8 @@ from PIL import Image
 
 from onecouncil.api.keys import api_key_issue
 from onecouncil.api.models import KeyKind
+from onecouncil.cases.actions import case_add_photo
 from onecouncil.cases.inputs import Contact, Location
-from onecouncil.cases.services import case_add_photo
 from onecouncil.core.actors import Actor
 from onecouncil.core.models import AuditEntry, Role
 from onecouncil.residents.models import Account
@@ -38,7 +38,7 @@ def case(missed_bin, address):
     case_add_photo(
         case=made.case,
         upload=SimpleUploadedFile("p.png", out.getvalue(), content_type="image/png"),
-        actor=Actor(label="Crew"),
+        actor=Actor.system("Crew"),
     )
     return made.case
 

@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from onecouncil.cases.actions import EarlierRequest, cases_bulk_load, due_at_for
 from onecouncil.cases.inputs import Contact, Location
 from onecouncil.cases.models import Case, CaseEvent, Channel, EventKind, Status
-from onecouncil.cases.services import EarlierRequest, cases_bulk_load, due_at_for
 from onecouncil.notify.models import Notification
 from onecouncil.webhooks.models import Delivery, Subscription
 from tests.factories import make_case

@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from onecouncil.cases.actions import case_confirm_contact
 from onecouncil.cases.inputs import Contact, Location
 from onecouncil.cases.models import Case, CaseEvent, EventKind
-from onecouncil.cases.services import case_confirm_contact
 from onecouncil.cases.tokens import token_matches
 from onecouncil.notify.models import Notification
 from onecouncil.residents.models import Person

@@ -10,11 +10,18 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
+from onecouncil.cases.access import (
+    QueueFilters,
+    case_search,
+    clock_for,
+    other_requests_of,
+    queue_counts,
+    staff_membership,
+    staff_queue,
+)
+from onecouncil.cases.actions import case_change_status
 from onecouncil.cases.inputs import Contact, Location
 from onecouncil.cases.models import Case, CaseEvent, EventKind
-from onecouncil.cases.queue import QueueFilters, clock_for, queue_counts, staff_queue
-from onecouncil.cases.services import case_change_status
-from onecouncil.cases.staff import case_search, other_requests_of, staff_membership
 from onecouncil.core.actors import Actor
 from onecouncil.core.models import Role
 from onecouncil.notify.services import outbox_process

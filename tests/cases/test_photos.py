@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from onecouncil.cases.photos import clean_image, photo_add, photo_remove
+from onecouncil.cases.actions import clean_image, photo_add, photo_remove
 
 pillow_heif.register_heif_opener()
 GPS_IFD = 0x8825
@@ -238,7 +238,7 @@ def test_decoding_holds_to_the_process_budget_under_concurrent_uploads(settings)
     memory is bounded by the budget, not the number of uploads), and all are kept."""
     import threading
 
-    from onecouncil.cases import photos
+    from onecouncil.cases.actions import photos
 
     out = io.BytesIO()
     Image.new("RGB", (3000, 3000), "white").save(out, "PNG")  # 9 MP, a few KB
@@ -260,7 +260,7 @@ def test_decoding_holds_to_the_process_budget_under_concurrent_uploads(settings)
 
 
 def test_a_photo_that_waits_too_long_for_the_budget_is_asked_to_try_again(settings):
-    from onecouncil.cases import photos
+    from onecouncil.cases.actions import photos
 
     settings.PHOTO_DECODE_BUDGET_PIXELS = 1_000
     settings.PHOTO_DECODE_WAIT_SECONDS = 0.05

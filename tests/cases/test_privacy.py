@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from PIL import Image
 
+from onecouncil.cases.actions import case_add_photo, case_change_status
 from onecouncil.cases.inputs import Contact, Location
 from onecouncil.cases.models import Case, CaseEvent, Follower, Photo
 from onecouncil.cases.privacy import (
@@ -22,7 +23,6 @@ from onecouncil.cases.privacy import (
     retention_run,
     subject_access_export,
 )
-from onecouncil.cases.services import case_add_photo, case_change_status
 from onecouncil.core import privacy as registry
 from onecouncil.core.actors import Actor
 from onecouncil.core.models import AuditEntry, Role
@@ -181,7 +181,7 @@ def test_erasure_anonymises_restricts_what_the_law_keeps_and_confirms(council, b
 
 
 def test_deleting_an_account_stops_follow_updates(client, council, bins):
-    from onecouncil.cases.services import case_add_update
+    from onecouncil.cases.actions import case_add_update
     from onecouncil.residents.accounts import account_signup, account_verify
 
     issued = account_signup(council=council, email="amy@example.com")

@@ -8,15 +8,16 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from onecouncil.api.keys import api_key_issue
-from onecouncil.cases.inputs import Contact, Location
-from onecouncil.cases.models import CaseEvent, EventKind, Follower, ResponseTemplate
-from onecouncil.cases.services import (
+from onecouncil.cases.actions import (
+    FOLLOWS_PER_CLIENT_HOUR,
     WorkflowError,
     case_add_update,
+    case_follow,
     case_mark_duplicate,
     case_send_message,
 )
-from onecouncil.cases.tell_us_once import FOLLOWS_PER_CLIENT_HOUR, case_follow
+from onecouncil.cases.inputs import Contact, Location
+from onecouncil.cases.models import CaseEvent, EventKind, Follower, ResponseTemplate
 from onecouncil.catalogue.exchange import catalogue_import
 from onecouncil.catalogue.models import Service
 from onecouncil.core.actors import Actor

@@ -7,9 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.utils import timezone
 
-from onecouncil.cases.inputs import Contact, Location
-from onecouncil.cases.models import Case, EventKind, Follower, ResponseTemplate, RoutingRule
-from onecouncil.cases.services import (
+from onecouncil.cases.actions import (
     WorkflowError,
     case_add_note,
     case_add_update,
@@ -19,6 +17,8 @@ from onecouncil.cases.services import (
     case_reopen_by_resident,
     render_template,
 )
+from onecouncil.cases.inputs import Contact, Location
+from onecouncil.cases.models import Case, EventKind, Follower, ResponseTemplate, RoutingRule
 from onecouncil.core.actors import Actor
 from onecouncil.core.models import Membership, Role
 from onecouncil.notify.models import Notification
@@ -31,8 +31,8 @@ ANSWERS = {"which_bin": "general", "out_by_7am": "yes"}
 @pytest.fixture
 def officer(council):
     user = get_user_model().objects.create_user("officer@riverbend.example", password="x" * 16)
-    Membership.objects.create(council=council, user=user, role=Role.CASE_OFFICER)
-    return Actor(user=user, label="Officer Olu", ip="192.0.2.10")
+    membership = Membership.objects.create(council=council, user=user, role=Role.CASE_OFFICER)
+    return Actor(user=user, label="Officer Olu", ip="192.0.2.10", membership=membership)
 
 
 @pytest.fixture

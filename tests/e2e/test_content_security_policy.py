@@ -56,9 +56,9 @@ def test_follow_an_existing_report_instead_of_filing(demo, browser):
     before the resident's details, and they follow it instead."""
     import uuid
 
-    from onecouncil.cases.inputs import Contact, Location
+    from onecouncil.cases.actions import case_create
+    from onecouncil.cases.inputs import Contact, Location, NewRequest
     from onecouncil.cases.models import Follower
-    from onecouncil.cases.services import case_create
     from onecouncil.catalogue.models import Service
     from onecouncil.core.models import Council
     from onecouncil.residents.models import Address
@@ -70,12 +70,14 @@ def test_follow_an_existing_report_instead_of_filing(demo, browser):
     answers = {q.code: q.options[0]["value"] for q in pothole.questions.all() if q.options}
     existing = case_create(
         council=council,
-        service=pothole,
-        answers=answers,
-        location=Location(latitude=home.latitude, longitude=home.longitude),
-        contact=Contact(name="First Reporter", email="first@x.example"),
-        channel="web",
-        submission_key=uuid.uuid4(),
+        request=NewRequest(
+            service=pothole,
+            answers=answers,
+            location=Location(latitude=home.latitude, longitude=home.longitude),
+            contact=Contact(name="First Reporter", email="first@x.example"),
+            channel="web",
+            submission_key=uuid.uuid4(),
+        ),
     ).case
     context = browser.new_context()
     page = context.new_page()

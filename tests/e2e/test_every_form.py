@@ -19,9 +19,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from onecouncil.cases.inputs import Contact, Location
+from onecouncil.cases.actions import case_change_status
+from onecouncil.cases.inputs import Contact, Location, NewRequest
 from onecouncil.cases.models import EventKind, Follower, Status
-from onecouncil.cases.services import case_change_status
 from onecouncil.catalogue.models import Question, Service
 from onecouncil.core.actors import Actor
 from onecouncil.core.models import Council, Membership
@@ -98,7 +98,7 @@ def test_resident_forms_follow_stop_and_reopen(demo, browser):
     # The reporter reopens it from the private link (Referrer-Policy: strict-origin, so
     # Chromium sends a real Origin and the CSRF check passes).
     for status in (Status.IN_PROGRESS, Status.FIXED):
-        case = case_change_status(case=case, status=status, actor=Actor(label="Crew"))
+        case = case_change_status(case=case, status=status, actor=Actor.system("Crew"))
     page.goto(f"{demo}/riverbend/track/{case.reference}/{made.private_token}/")
     page.get_by_role("button", name="Reopen request").click()
     expect(page.locator("#reason-error")).to_contain_text("Tell us why")
@@ -119,7 +119,7 @@ def test_resident_rates_a_closed_request_and_says_whether_a_page_is_useful(demo,
     council = Council.objects.get(slug="riverbend")
     case = _missed_bin_case(council).case
     for status in (Status.IN_PROGRESS, Status.FIXED):
-        case = case_change_status(case=case, status=status, actor=Actor(label="Crew"))
+        case = case_change_status(case=case, status=status, actor=Actor.system("Crew"))
     closing = Notification.objects.filter(kind="case_update", recipient="ola@x.example").latest(
         "pk"
     )
@@ -402,8 +402,8 @@ def test_privacy_forms_legal_hold_description_two_factor_reset_and_erasure(demo,
     """The forms this issue added, each clicked once in Chromium: publishing a caller's
     description, a legal hold placed and lifted, a colleague's two-factor reset, the data
     protection search, subject access download and erasure; and the statutory pages."""
+    from onecouncil.cases.actions import case_create
     from onecouncil.cases.models import Case
-    from onecouncil.cases.services import case_create
     from onecouncil.catalogue.models import Service as CatalogueService
     from tests.two_factor import enrolled
 
@@ -415,13 +415,17 @@ def test_privacy_forms_legal_hold_description_two_factor_reset_and_erasure(demo,
     pothole = CatalogueService.objects.get(council=council, code="pothole")
     made = case_create(
         council=council,
-        service=pothole,
-        answers=dict((q.code, q.options[0]["value"]) for q in pothole.questions.all() if q.options),
-        location=Location(street="Weir Road", description="By the bridge"),
-        contact=Contact(name="Ola Nowak", email="ola@x.example"),
-        channel="phone",
-        submission_key=__import__("uuid").uuid4(),
-        description="Caller Ola Nowak says the hole is by the bridge",
+        request=NewRequest(
+            service=pothole,
+            answers=dict(
+                (q.code, q.options[0]["value"]) for q in pothole.questions.all() if q.options
+            ),
+            location=Location(street="Weir Road", description="By the bridge"),
+            contact=Contact(name="Ola Nowak", email="ola@x.example"),
+            channel="phone",
+            submission_key=__import__("uuid").uuid4(),
+            description="Caller Ola Nowak says the hole is by the bridge",
+        ),
     ).case
     officer = users.get(username="officer@riverbend.example")
     enrolled(officer)
@@ -508,8 +512,8 @@ def test_sent_on_forms_send_again_and_take_back(demo, browser):
     see why, send it again, then take it back in house, each by the page's own button."""
     import socket
 
-    from onecouncil.cases.models import Sending, SendingStatus
     from onecouncil.catalogue.models import Backend
+    from onecouncil.sendon.models import Sending, SendingStatus
     from onecouncil.sendon.services import sendings_process
 
     council = Council.objects.get(slug="riverbend")

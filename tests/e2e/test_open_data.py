@@ -13,8 +13,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from onecouncil.cases.actions import case_publish_description
 from onecouncil.cases.models import Case
-from onecouncil.cases.services import case_publish_description
 from onecouncil.catalogue.models import Service
 from onecouncil.core.actors import Actor
 from onecouncil.core.models import Council
@@ -120,7 +120,7 @@ def test_an_administrator_chooses_checks_publishes_and_withdraws(demo, browser):
     # Staff publish the words without the personal data; the rebuilt release passes.
     case.refresh_from_db()
     case_publish_description(
-        case=case, actor=Actor(label="Officer"), text="Bin missed again on the corner."
+        case=case, actor=Actor.system("Officer"), text="Bin missed again on the corner."
     )
     page.get_by_role("button", name="Build today's release again").click()
     releases_job()

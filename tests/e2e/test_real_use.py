@@ -14,9 +14,9 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from onecouncil.cases.actions import PRIVATE_LINK_GRACE
 from onecouncil.cases.inputs import Contact, Location
 from onecouncil.cases.models import Case, ResponseTemplate
-from onecouncil.cases.services import PRIVATE_LINK_GRACE
 from onecouncil.catalogue.models import Service
 from onecouncil.core.actors import Actor
 from onecouncil.core.models import Council
@@ -136,7 +136,7 @@ def test_resident_pages_real_use_changed(demo, browser):
     """The place step (location first, the map and the pin), the public report page with
     its map, words and photos once approved, and the performance page: axe and
     screenshots at 375 and 1366 px."""
-    from onecouncil.cases.services import case_publish_description
+    from onecouncil.cases.actions import case_publish_description
 
     council = Council.objects.get(slug="riverbend")
     context = _context(browser)
@@ -184,7 +184,7 @@ def test_a_resident_stops_an_alert_and_an_officer_shows_photos(demo, browser):
 
     from onecouncil.alerts.models import AreaAlert
     from onecouncil.alerts.services import alert_subscribe
-    from onecouncil.cases.services import case_add_photo, case_publish_description
+    from onecouncil.cases.actions import case_add_photo, case_publish_description
     from tests.frontdoor.test_accounts import GOOD_PASSWORD, make_account
 
     council = Council.objects.get(slug="riverbend")

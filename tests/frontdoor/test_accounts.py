@@ -179,7 +179,7 @@ def test_my_requests_and_claiming_earlier_ones(council, missed_bin):
 
 
 def test_follow_and_unfollow_from_the_message(client, council, missed_bin):
-    from onecouncil.cases.services import case_add_update
+    from onecouncil.cases.actions import case_add_update
     from onecouncil.core.actors import Actor
 
     case = make_case(missed_bin, answers=ANSWERS).case

@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from onecouncil.cases.actions import case_add_update
 from onecouncil.cases.inputs import Contact, Location
-from onecouncil.cases.services import case_add_update
 from onecouncil.core.actors import Actor
 from onecouncil.frontdoor.sessions import SESSION_KEY
 from onecouncil.residents.models import Account

@@ -6,8 +6,8 @@ import io
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from onecouncil.cases.actions import GPS_IFD, clean_image
 from onecouncil.cases.models import Photo
-from onecouncil.cases.photos import GPS_IFD, clean_image
 from tests.frontdoor.test_journey import BASE, answer_questions
 
 

@@ -7,10 +7,10 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from onecouncil.cases.access import nearby_open_requests
+from onecouncil.cases.actions import case_change_status
 from onecouncil.cases.inputs import Location
 from onecouncil.cases.models import Case, Follower
-from onecouncil.cases.selectors import nearby_open_requests
-from onecouncil.cases.services import case_change_status
 from onecouncil.core.actors import Actor
 from onecouncil.notify.services import outbox_process
 from tests.factories import ServiceFactory, make_case

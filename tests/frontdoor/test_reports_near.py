@@ -5,9 +5,9 @@ import datetime as dt
 
 from django.utils import timezone
 
-from onecouncil.cases.access import public_reports_near
 from onecouncil.cases.inputs import Location
 from onecouncil.cases.models import Case
+from onecouncil.frontdoor.reports_near import public_reports_near
 from onecouncil.residents.selectors import places_named
 from tests.factories import AddressFactory, ServiceFactory, make_case
 

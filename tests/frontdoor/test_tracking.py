@@ -104,7 +104,7 @@ def test_confirmation_page_is_only_for_the_session_that_submitted(client, create
 
 
 def test_reporter_reopens_a_closed_request_from_the_private_page(client, created):
-    from onecouncil.cases.services import case_change_status
+    from onecouncil.cases.actions import case_change_status
     from onecouncil.core.actors import Actor
 
     case = case_change_status(case=created.case, status="fixed", actor=Actor.system("Officer"))
@@ -131,8 +131,8 @@ def test_after_the_reopen_window_the_page_says_why_and_what_to_do(client, create
 
     from django.utils import timezone
 
+    from onecouncil.cases.actions import case_change_status
     from onecouncil.cases.models import Case
-    from onecouncil.cases.services import case_change_status
     from onecouncil.core.actors import Actor
 
     case = case_change_status(case=created.case, status="fixed", actor=Actor.system("Officer"))

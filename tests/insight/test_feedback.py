@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 
 from onecouncil.cases.access import CaseNotFound, access_case_for_rating
+from onecouncil.cases.actions import case_change_status
 from onecouncil.cases.models import Status
-from onecouncil.cases.services import case_change_status
 from onecouncil.cases.tokens import rating_token
 from onecouncil.core.actors import Actor
 from onecouncil.core.masking import mask_personal
@@ -182,8 +182,8 @@ def test_the_forecasts_dashboard_explains_a_series_too_short(council, fixture): 
 
 
 def test_satisfaction_and_journeys_in_the_figures(council, fixture):  # noqa: F811
-    from onecouncil.cases.access import requests_for_insight
     from onecouncil.insight.feedback import ratings_bulk_load
+    from onecouncil.insight.rows import requests_for_insight
 
     closed = [r.fields[0] for r in requests_for_insight() if r.fields[6] == Status.FIXED]
     ratings_bulk_load(

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
+from onecouncil.cases.actions import EarlierRequest, cases_bulk_load
 from onecouncil.cases.inputs import Contact, Location
 from onecouncil.cases.models import Channel, Status
-from onecouncil.cases.services import EarlierRequest, cases_bulk_load
 from onecouncil.core.models import Role
 from onecouncil.insight.access import Scope, insight_scope
 from onecouncil.insight.figures import Context, Filters, dashboards
@@ -176,7 +176,7 @@ def test_every_channel_has_a_cost_setting():
 
 
 def test_reopen_rate_and_duplicates_from_the_writer(council, missed_bin):
-    from onecouncil.cases.services import case_change_status, case_mark_duplicate
+    from onecouncil.cases.actions import case_change_status, case_mark_duplicate
     from onecouncil.core.actors import Actor
 
     answers = {"which_bin": "general", "out_by_7am": "yes"}
@@ -204,7 +204,7 @@ def snapshot_rows(council):
 
 
 def test_an_incremental_refresh_equals_a_full_rebuild(council, fixture, missed_bin):
-    from onecouncil.cases.services import case_change_status
+    from onecouncil.cases.actions import case_change_status
     from onecouncil.core.actors import Actor
 
     first = refresh()

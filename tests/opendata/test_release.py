@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 from scipy.optimize import linprog
 
+from onecouncil.cases.actions import EarlierRequest, cases_bulk_load
 from onecouncil.cases.inputs import Contact, Location
 from onecouncil.cases.models import Channel, Status
-from onecouncil.cases.services import EarlierRequest, cases_bulk_load
 from onecouncil.insight.models import settings_for as insight_settings
 from onecouncil.opendata.datasets import BY_SERVICE, BY_WARD, DATASETS, FORMATS, REQUESTS
 from onecouncil.opendata.models import ReleaseStatus
@@ -335,8 +335,8 @@ def test_medians_are_duckdbs_without_holding_every_value():
 
 
 def test_the_check_refuses_personal_data_and_says_why(council, city):
+    from onecouncil.cases.actions import WorkflowError, case_publish_description
     from onecouncil.cases.models import Case
-    from onecouncil.cases.services import WorkflowError, case_publish_description
     from onecouncil.core.actors import Actor
     from tests.factories import make_case
 

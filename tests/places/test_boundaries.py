@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from pyproj import Transformer
 
-from onecouncil.cases.geography import council_geography_load
+from onecouncil.cases.actions import council_geography_load
 from onecouncil.cases.inputs import Location
 from onecouncil.cases.models import Case
 from onecouncil.places.imports import PlacesImportError, boundaries_import, streets_import
@@ -154,7 +154,7 @@ def test_every_channel_refuses_a_place_outside_the_council(client, council, miss
 
 
 def test_a_new_import_rewards_open_requests_only(council, missed_bin):
-    from onecouncil.cases.services import case_change_status
+    from onecouncil.cases.actions import case_change_status
     from onecouncil.core.actors import Actor
 
     halves = _collection(_square("E1", "West", 0.5, 51.3), _square("E2", "East", 0.51, 51.3))

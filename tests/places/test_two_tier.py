@@ -7,11 +7,10 @@ import uuid
 
 import pytest
 
-from onecouncil.cases.access import access_received_case_for_staff, received_cases
-from onecouncil.cases.inputs import Contact, Location
+from onecouncil.cases.access import access_received_case_for_staff, case_for_staff, received_cases
+from onecouncil.cases.actions import case_create
+from onecouncil.cases.inputs import Contact, Location, NewRequest
 from onecouncil.cases.models import Case, Channel
-from onecouncil.cases.services import case_create
-from onecouncil.cases.staff import case_for_staff
 from onecouncil.core.models import Membership
 from onecouncil.places.imports import boundaries_import
 from tests.backoffice_helpers import staff
@@ -179,13 +178,15 @@ def two_tier(other_council):
 def _report(district, **kwargs):
     return case_create(
         council=district.council,
-        service=district,
-        answers={"depth": "10cm"},
-        location=Location(latitude=MAIDSTONE_TOWN[0], longitude=MAIDSTONE_TOWN[1]),
-        contact=Contact(name="Pat", email="pat@example.com"),
-        channel=Channel.WEB,
-        submission_key=uuid.uuid4(),
-        **kwargs,
+        request=NewRequest(
+            service=district,
+            answers={"depth": "10cm"},
+            location=Location(latitude=MAIDSTONE_TOWN[0], longitude=MAIDSTONE_TOWN[1]),
+            contact=Contact(name="Pat", email="pat@example.com"),
+            channel=Channel.WEB,
+            submission_key=uuid.uuid4(),
+            **kwargs,
+        ),
     )
 
 
@@ -200,12 +201,14 @@ def test_a_two_tier_request_is_made_and_worked_in_the_handling_council(two_tier)
     # The same submission again is the same request.
     again = case_create(
         council=district.council,
-        service=district,
-        answers={"depth": "10cm"},
-        location=Location(latitude=MAIDSTONE_TOWN[0], longitude=MAIDSTONE_TOWN[1]),
-        contact=Contact(name="Pat", email="pat@example.com"),
-        channel=Channel.WEB,
-        submission_key=case.submission_key,
+        request=NewRequest(
+            service=district,
+            answers={"depth": "10cm"},
+            location=Location(latitude=MAIDSTONE_TOWN[0], longitude=MAIDSTONE_TOWN[1]),
+            contact=Contact(name="Pat", email="pat@example.com"),
+            channel=Channel.WEB,
+            submission_key=case.submission_key,
+        ),
     )
     assert again.case == case and not again.created
 
@@ -265,12 +268,14 @@ def test_a_place_outside_the_handling_council_is_refused(two_tier, council):
     with pytest.raises(Exception, match="outside Kent County Council"):
         case_create(
             council=district.council,
-            service=district,
-            answers={"depth": "1"},
-            location=Location(latitude=CHATHAM[0], longitude=CHATHAM[1]),
-            contact=Contact(email="p@example.com"),
-            channel=Channel.WEB,
-            submission_key=uuid.uuid4(),
+            request=NewRequest(
+                service=district,
+                answers={"depth": "1"},
+                location=Location(latitude=CHATHAM[0], longitude=CHATHAM[1]),
+                contact=Contact(email="p@example.com"),
+                channel=Channel.WEB,
+                submission_key=uuid.uuid4(),
+            ),
         )
 
 

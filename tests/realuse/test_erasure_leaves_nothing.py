@@ -9,9 +9,9 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models
 
+from onecouncil.cases.actions import case_follow
 from onecouncil.cases.inputs import Contact, Location
 from onecouncil.cases.privacy import PersonQuery, person_erase, subject_access_export
-from onecouncil.cases.tell_us_once import case_follow
 from onecouncil.insight.feedback import page_feedback_record
 from onecouncil.notify.services import outbox_process
 from tests.factories import make_case

@@ -11,9 +11,9 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
+from onecouncil.cases.actions import PRIVATE_LINK_GRACE
 from onecouncil.cases.inputs import Contact, Location
 from onecouncil.cases.models import Case
-from onecouncil.cases.services import PRIVATE_LINK_GRACE
 from onecouncil.notify.services import outbox_process
 from tests.factories import make_case
 

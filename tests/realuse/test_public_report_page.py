@@ -11,15 +11,15 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from onecouncil.cases.inputs import Contact, Location
-from onecouncil.cases.models import EventKind
-from onecouncil.cases.services import (
+from onecouncil.cases.actions import (
     WorkflowError,
     case_add_photo,
     case_hide_description,
     case_publish_description,
     case_show_photos,
 )
+from onecouncil.cases.inputs import Contact, Location
+from onecouncil.cases.models import EventKind
 from onecouncil.core.actors import Actor
 from onecouncil.core.models import Role
 from tests.backoffice_helpers import staff

@@ -11,9 +11,9 @@ import pytest
 
 from onecouncil.api.keys import api_key_issue
 from onecouncil.api.models import KeyKind
+from onecouncil.cases.actions import WorkflowError, case_add_update, case_change_status
 from onecouncil.cases.inputs import Contact, Location
 from onecouncil.cases.models import EventKind, ResponseTemplate
-from onecouncil.cases.services import WorkflowError, case_add_update, case_change_status
 from onecouncil.core.actors import Actor
 from onecouncil.core.models import Role
 from tests.backoffice_helpers import staff

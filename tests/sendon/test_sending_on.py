@@ -24,12 +24,13 @@ from django.utils import timezone
 
 from onecouncil.api.keys import api_key_issue
 from onecouncil.cases.inputs import Contact, Location
-from onecouncil.cases.models import EventKind, Sending, SendingStatus, Status
+from onecouncil.cases.models import EventKind, Status
 from onecouncil.catalogue.models import Backend
 from onecouncil.notify.models import Notification
 from onecouncil.sendon import client as sendon_client
 from onecouncil.sendon import media
 from onecouncil.sendon import services as sendon
+from onecouncil.sendon.models import Sending, SendingStatus
 from tests.factories import QuestionFactory, ServiceFactory, make_case
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -200,7 +201,7 @@ def test_sent_to_a_second_onecouncil_and_its_status_comes_back(
     # The county starts work; the next poll brings it back and tells the resident.
     second_server.shell(
         "from onecouncil.cases.models import Case; "
-        "from onecouncil.cases.services import case_change_status; "
+        "from onecouncil.cases.actions import case_change_status; "
         "from onecouncil.core.actors import Actor; "
         f"case_change_status(case=Case.objects.get(reference={sending.external_id!r}), "
         "status='in_progress', actor=Actor.system('County crew'))"

@@ -11,8 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.utils import timezone
 
+from onecouncil.cases.actions import case_add_update, case_change_status
 from onecouncil.cases.inputs import Location
-from onecouncil.cases.services import case_add_update, case_change_status
 from onecouncil.core.actors import Actor
 from onecouncil.webhooks.models import Delivery, DeliveryStatus, Subscription
 from onecouncil.webhooks.services import deliveries_process, delivery_replay

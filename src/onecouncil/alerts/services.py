@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onecouncil.alerts.models import AreaAlert
-from onecouncil.cases.access import (
+from onecouncil.alerts.reports import (
     ALERT_LIST_LIMIT,
     AlertReports,
     reports_for_area_alert,

@@ -1,6 +1,6 @@
 """Staff maps: the queue on a map with the same filters as the list, an officer's own
 requests nearest first, and a councillor's alerts for their wards. Points come from
-``cases.access.staff_map_points``, which snaps to the street what the reader may not
+``backoffice.map_points.staff_map_points``, which snaps to the street what the reader may not
 see exactly."""
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from onecouncil.alerts.services import ward_alert_of, ward_alert_set
+from onecouncil.backoffice.map_points import StaffPoint, staff_map_points
 from onecouncil.backoffice.views import _filtered, page, staff_view
-from onecouncil.cases.access import StaffPoint, staff_map_points
+from onecouncil.cases.access import assigned_open
 from onecouncil.cases.inputs import parse_coordinate
-from onecouncil.cases.queue import assigned_open
 from onecouncil.core.geo import metres_between
 from onecouncil.core.models import Council, Membership, Role
 from onecouncil.core.permissions import Permission

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib.auth import get_user_model, login, logout
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from onecouncil.backoffice.duplicates import likely_duplicates_for_staff
 from onecouncil.backoffice.forms import (
     AssignForm,
     AuditFilterForm,
@@ -38,35 +39,29 @@ from onecouncil.backoffice.forms import (
 )
 from onecouncil.cases.access import (
     CaseNotFound,
+    QueueFilters,
     access_received_case_for_staff,
+    account_for_staff,
+    account_history,
     case_events_for_staff,
     case_followers_for_staff,
+    case_for_staff,
     case_photos_for_staff,
-    case_sendings_for_staff,
+    case_search,
     changes_for_audit,
-    likely_duplicates_for_staff,
-    received_cases,
-)
-from onecouncil.cases.inputs import Contact, Location, parse_place, validate_contact
-from onecouncil.cases.models import Case, Channel, ResponseTemplate, Status, TemplateUse
-from onecouncil.cases.privacy import (
-    PersonQuery,
-    legal_hold_set,
-    person_erase,
-    person_summary,
-    retention_run,
-    subject_access_document,
-    subject_access_export,
-    subject_access_stores,
-)
-from onecouncil.cases.queue import (
-    QueueFilters,
     clock_for,
+    may_see_personal_data,
+    other_requests_of,
+    photo_for_staff,
     queue_counts,
+    received_cases,
+    require,
+    response_template_for_staff,
+    response_templates_for_staff,
+    staff_membership,
     staff_queue,
 )
-from onecouncil.cases.services import (
-    WorkflowError,
+from onecouncil.cases.actions import (
     case_add_note,
     case_add_photo,
     case_add_update,
@@ -78,19 +73,29 @@ from onecouncil.cases.services import (
     case_publish_description,
     case_send_message,
     case_show_photos,
+    cases_bulk_change,
     closure_reasons,
+    permission_of,
     render_template,
 )
-from onecouncil.cases.staff import (
-    account_for_staff,
-    account_history,
-    case_for_staff,
-    case_search,
-    may_see_personal_data,
-    other_requests_of,
-    photo_for_staff,
-    require,
-    staff_membership,
+from onecouncil.cases.inputs import (
+    Contact,
+    Location,
+    NewRequest,
+    Submitter,
+    parse_place,
+    validate_contact,
+)
+from onecouncil.cases.models import Case, Channel, Status, TemplateUse
+from onecouncil.cases.privacy import (
+    PersonQuery,
+    legal_hold_set,
+    person_erase,
+    person_summary,
+    retention_run,
+    subject_access_document,
+    subject_access_export,
+    subject_access_stores,
 )
 from onecouncil.cases.workflow import allowed_next
 from onecouncil.catalogue.answers import AnswersForm, code_of
@@ -112,6 +117,7 @@ from onecouncil.core.references import parse_id
 from onecouncil.core.signin import STAFF_SESSION_SECONDS, Throttled, signin_attempt
 from onecouncil.residents.postcodes import normalise_postcode
 from onecouncil.residents.selectors import addresses_for_postcode
+from onecouncil.sendon.sendings import sendings_for_staff
 from onecouncil.sendon.services import sending_resend, sending_take_back
 from onecouncil.staffing.services import (
     StaffInviteError,
@@ -136,8 +142,11 @@ def _council(request: HttpRequest) -> Council:
     return council
 
 
-def staff_view(permission: Permission) -> Callable[[View], View]:
-    """Signed in, a member of this council's staff, with ``permission``."""
+def staff_view(permission: Permission | Callable[..., Any]) -> Callable[[View], View]:
+    """Signed in, a member of this council's staff, with ``permission``: a read's, or
+    (for a page that takes a staff action) the permission the action declares, so it is
+    refused before any input is read. The action checks it again itself."""
+    needed = permission if isinstance(permission, Permission) else permission_of(permission)
 
     def decorate(view: View) -> View:
         @wraps(view)
@@ -148,7 +157,7 @@ def staff_view(permission: Permission) -> Callable[[View], View]:
             if not second_factor_passed(request):
                 return redirect(f"{reverse('backoffice:two_factor')}?next={request.path}")
             membership = staff_membership(user=request.user, council=council)
-            require(membership, permission)
+            require(membership, needed)
             assert membership is not None
             request.membership = membership  # type: ignore[attr-defined]  # an attribute we attach to HttpRequest
             response = view(request, council, membership, *args, **kwargs)
@@ -300,7 +309,7 @@ def queue(request: HttpRequest, council: Council, membership: Membership) -> Htt
 
 
 @require_POST
-@staff_view(Permission.BULK_CHANGE)
+@staff_view(cases_bulk_change)
 def bulk(request: HttpRequest, council: Council, membership: Membership) -> HttpResponseBase:
     references = request.POST.getlist("references")
     actor = Actor.from_request(request)
@@ -311,7 +320,6 @@ def bulk(request: HttpRequest, council: Council, membership: Membership) -> Http
     if not chosen or not (assign_to or status):
         request.session["flash_error"] = _("Select requests and what to do with them")
         return redirect(f"{reverse('backoffice:queue')}?{request.POST.get('query', '')}")
-    skipped: list[str] = []
     user_model = get_user_model()
     assignee = None
     if assign_to and assign_to != "nobody":
@@ -319,14 +327,9 @@ def bulk(request: HttpRequest, council: Council, membership: Membership) -> Http
         if assignee is None:
             request.session["flash_error"] = _("Choose someone from the list to assign to")
             return redirect(f"{reverse('backoffice:queue')}?{request.POST.get('query', '')}")
-    for case in chosen:
-        try:
-            if assign_to:
-                case_assign(case=case, assignee=assignee, actor=actor)
-            if status:
-                case_change_status(case=case, status=status, actor=actor)
-        except (WorkflowError, ValueError):
-            skipped.append(case.reference)
+    skipped = cases_bulk_change(
+        cases=chosen, actor=actor, assign=bool(assign_to), assignee=assignee, status=status
+    )
     message = _("%(n)s requests changed.") % {"n": len(chosen) - len(skipped)}
     if skipped:
         message += " " + _("Not changed (the status does not allow it): %(refs)s") % {
@@ -462,7 +465,9 @@ def _case_or_404(membership: Membership, reference: str) -> Case:
     return case
 
 
-def _case_forms(request: HttpRequest, council: Council, case: Case) -> dict[str, Any]:
+def _case_forms(
+    request: HttpRequest, council: Council, membership: Membership, case: Case
+) -> dict[str, Any]:
     assign = AssignForm(initial={"assignee": case.assignee_id or ""})
     assign.fields["assignee"].choices = [("", _("Nobody")), *_staff_choices(council)]  # type: ignore[attr-defined]  # django-stubs types form fields without choices; this is a ChoiceField
     status = StatusForm()
@@ -472,9 +477,7 @@ def _case_forms(request: HttpRequest, council: Council, case: Case) -> dict[str,
     status.fields["closure_reason"].choices = [("", _("Choose a reason"))] + [  # type: ignore[attr-defined]  # django-stubs types form fields without choices; this is a ChoiceField
         (r.code, r.label) for r in closure_reasons(council)
     ]
-    templates = ResponseTemplate.objects.filter(council=council).filter(
-        Q(service__isnull=True) | Q(service=case.service)
-    )
+    templates = response_templates_for_staff(membership=membership, case=case)
     update = UpdateForm()
     update.fields["template"].choices = [("", _("No template"))] + [  # type: ignore[attr-defined]  # django-stubs types form fields without choices; this is a ChoiceField
         (str(t.pk), t.name) for t in templates
@@ -507,9 +510,9 @@ def case_view(
             object_ref=case.reference,
             request=request,
         )
-    context = _case_forms(request, council, case)
+    context = _case_forms(request, council, membership, case)
     template_id = request.GET.get("template", "")
-    chosen = ResponseTemplate.objects.filter(council=council, pk=parse_id(template_id) or 0).first()
+    chosen = response_template_for_staff(membership=membership, template_id=parse_id(template_id))
     if chosen is not None:
         context["update_form"].initial = {
             "template": str(chosen.pk),
@@ -531,7 +534,7 @@ def case_view(
             "likely_duplicates": likely_duplicates_for_staff(membership=membership, case=case),
             "description_holds": personal_found(case.description) if personal else [],
             "followers": case_followers_for_staff(membership=membership, case=case),
-            "sendings": case_sendings_for_staff(membership=membership, case=case),
+            "sendings": sendings_for_staff(membership=membership, case=case),
             "due_overdue": case.is_overdue(timezone.now()),
             "change_rows": [(k, v) for k, v in case.change_details.items() if isinstance(v, dict)],
             "change_effective": _iso_date(case.change_details.get("effective_date")),
@@ -571,7 +574,7 @@ def _act(
 
 
 @require_POST
-@staff_view(Permission.ASSIGN)
+@staff_view(case_assign)
 def case_assign_view(
     request: HttpRequest, council: Council, membership: Membership, reference: str
 ) -> HttpResponseBase:
@@ -592,7 +595,7 @@ def case_assign_view(
 
 
 @require_POST
-@staff_view(Permission.CHANGE_STATUS)
+@staff_view(case_change_status)
 def case_status_view(
     request: HttpRequest, council: Council, membership: Membership, reference: str
 ) -> HttpResponseBase:
@@ -616,7 +619,7 @@ def case_status_view(
 
 
 @require_POST
-@staff_view(Permission.PUBLIC_UPDATE)
+@staff_view(case_add_update)
 def case_update_view(
     request: HttpRequest, council: Council, membership: Membership, reference: str
 ) -> HttpResponseBase:
@@ -625,9 +628,9 @@ def case_update_view(
         url = reverse("backoffice:case", args=[case.reference])
         return redirect(f"{url}?template={request.POST.get('template', '')}#update")
     message = request.POST.get("message", "")[:4000]
-    template = ResponseTemplate.objects.filter(
-        council=council, pk=parse_id(request.POST.get("template", "")) or 0
-    ).first()
+    template = response_template_for_staff(
+        membership=membership, template_id=parse_id(request.POST.get("template", ""))
+    )
     if request.POST.get("kind") == "message" or not case.service.is_public:
         return _act(
             request,
@@ -650,7 +653,7 @@ def case_update_view(
 
 
 @require_POST
-@staff_view(Permission.CHANGE_STATUS)
+@staff_view(sending_resend)
 def case_send_again_view(
     request: HttpRequest, council: Council, membership: Membership, reference: str
 ) -> HttpResponseBase:
@@ -665,7 +668,7 @@ def case_send_again_view(
 
 
 @require_POST
-@staff_view(Permission.CHANGE_STATUS)
+@staff_view(sending_take_back)
 def case_take_back_view(
     request: HttpRequest, council: Council, membership: Membership, reference: str
 ) -> HttpResponseBase:
@@ -680,7 +683,7 @@ def case_take_back_view(
 
 
 @require_POST
-@staff_view(Permission.PUBLIC_UPDATE)
+@staff_view(case_publish_description)
 def case_publish_description_view(
     request: HttpRequest, council: Council, membership: Membership, reference: str
 ) -> HttpResponseBase:
@@ -708,7 +711,7 @@ def case_publish_description_view(
 
 
 @require_POST
-@staff_view(Permission.PUBLIC_UPDATE)
+@staff_view(case_show_photos)
 def case_photos_public_view(
     request: HttpRequest, council: Council, membership: Membership, reference: str
 ) -> HttpResponseBase:
@@ -727,7 +730,7 @@ def case_photos_public_view(
 
 
 @require_POST
-@staff_view(Permission.INTERNAL_NOTE)
+@staff_view(case_add_note)
 def case_note_view(
     request: HttpRequest, council: Council, membership: Membership, reference: str
 ) -> HttpResponseBase:
@@ -746,7 +749,7 @@ def case_note_view(
 
 
 @require_POST
-@staff_view(Permission.MARK_DUPLICATE)
+@staff_view(case_mark_duplicate)
 def case_duplicate_view(
     request: HttpRequest, council: Council, membership: Membership, reference: str
 ) -> HttpResponseBase:
@@ -771,7 +774,7 @@ def case_duplicate_view(
 
 
 @require_GET
-@staff_view(Permission.CREATE_ON_BEHALF)
+@staff_view(case_create)
 def assisted_start(
     request: HttpRequest, council: Council, membership: Membership
 ) -> HttpResponseBase:
@@ -792,7 +795,7 @@ def assisted_start(
 
 
 @require_GET
-@staff_view(Permission.CREATE_ON_BEHALF)
+@staff_view(case_create)
 def assisted_made(
     request: HttpRequest, council: Council, membership: Membership, reference: str
 ) -> HttpResponseBase:
@@ -857,13 +860,15 @@ def _assisted_create(
         try:
             return case_create(
                 council=council,
-                service=service,
-                answers=answers.stored_answers(),
-                location=location,
-                contact=contact,
-                channel=Channel(c["channel"]),
-                submission_key=key,
-                actor=Actor.from_request(request),
+                request=NewRequest(
+                    service=service,
+                    answers=answers.stored_answers(),
+                    location=location,
+                    contact=contact,
+                    channel=Channel(c["channel"]),
+                    submission_key=key,
+                    submitter=Submitter(actor=Actor.from_request(request)),
+                ),
             ).case
         except ValidationError as exc:
             domain_errors = exc.message_dict
@@ -889,7 +894,7 @@ def _submission_key(given: str) -> uuid.UUID:
 
 
 @require_http_methods(["GET", "POST"])
-@staff_view(Permission.CREATE_ON_BEHALF)
+@staff_view(case_create)
 def assisted_report(
     request: HttpRequest, council: Council, membership: Membership, code: str
 ) -> HttpResponseBase:
@@ -1003,7 +1008,7 @@ def case_photo(
 
 
 @require_POST
-@staff_view(Permission.INTERNAL_NOTE)
+@staff_view(case_add_photo)
 def case_photo_add(
     request: HttpRequest, council: Council, membership: Membership, reference: str
 ) -> HttpResponseBase:

@@ -9,7 +9,7 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from onecouncil.cases.access import personal_values_of_requests
-        from onecouncil.cases.deliveries import record_delivery
+        from onecouncil.cases.actions.deliveries import record_delivery
         from onecouncil.cases.privacy import retention_job
         from onecouncil.core.privacy import DataStore, register_store
         from onecouncil.core.worker import register_job

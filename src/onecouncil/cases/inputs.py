@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -12,9 +15,10 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from onecouncil.catalogue.models import Service
+from onecouncil.core.actors import Actor
 from onecouncil.core.models import Council
 from onecouncil.places.lookup import covers
-from onecouncil.residents.models import Address
+from onecouncil.residents.models import Account, Address
 from onecouncil.residents.selectors import address_by_uprn
 
 UK_BOUNDS = {"lat": (49.8, 60.95), "lon": (-8.7, 1.8)}
@@ -229,3 +233,47 @@ def validate_contact(service: Service, contact: Contact) -> dict[str, list[str]]
     elif contact.updates_by_sms:
         errors["phone"] = [_("Enter a mobile number to get text messages")]
     return errors
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """What the reporter chose about being told and shared: text message updates, and
+    (where their councillor asks) consent to share their details with them."""
+
+    updates_by_sms: bool = False
+    councillor_consent: bool = False
+
+
+@dataclass(frozen=True)
+class Submitter:
+    """Who submits a request, when it is not simply the channel: a member of staff on a
+    resident's behalf (``actor`` with a membership), a signed-in resident (``account``),
+    or an API client (``client_id``, its key: that client may read it back even when the
+    service is private)."""
+
+    actor: Actor | None = None
+    account: Account | None = None
+    client_id: int | None = None
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    """Everything a new request says, from any channel: the one input of
+    ``cases.actions.case_create``. ``submission_key`` makes it idempotent: the same key
+    twice returns the request the first made. ``photo_draft_key`` names photos the
+    resident added before sending. ``internal_notes`` are staff-only words made with it
+    (an adviser's note, the words a channel could not place)."""
+
+    service: Service
+    answers: Mapping[str, Any]
+    location: Location
+    contact: Contact
+    channel: str  # cases.models.Channel
+    submission_key: uuid.UUID
+    description: str = ""
+    channel_detail: str = ""
+    language: str = "en-gb"
+    photo_draft_key: uuid.UUID | None = None
+    preferences: Preferences = field(default_factory=Preferences)
+    submitter: Submitter = field(default_factory=Submitter)
+    internal_notes: tuple[tuple[str, dict[str, Any]], ...] = ()

@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from onecouncil.cases.actions.registry import sent_on_for_erasure
 from onecouncil.cases.events import event_append
 from onecouncil.cases.inputs import phone_key
 from onecouncil.cases.models import (
@@ -41,7 +42,6 @@ from onecouncil.cases.models import (
     EventKind,
     Follower,
     Photo,
-    Sending,
 )
 from onecouncil.catalogue.answers import answer_rows
 from onecouncil.catalogue.models import LIST_KINDS, QuestionKind, Service
@@ -627,12 +627,7 @@ def person_erase(
     report.mentions = _erase_mentions(council, keys)
     report.changes, _by_model = ChangeReport.objects.filter(account__in=accounts).delete()
     report.stores = erase_everywhere(keys)
-    report.sent_on = [
-        (s.case.reference, s.backend.name, ", ".join(s.external_ids), bool(s.erasure_asked_at))
-        for s in Sending.objects.filter(
-            council=council, case__reference__in=list(keys.references)
-        ).select_related("case", "backend")
-    ]
+    report.sent_on = sent_on_for_erasure(council, sorted(keys.references))
     report.accounts = len(accounts)
     for each in accounts:
         each.delete()

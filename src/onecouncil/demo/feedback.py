@@ -9,7 +9,6 @@ import random
 from collections import Counter
 from zoneinfo import ZoneInfo
 
-from onecouncil.cases.access import requests_for_insight
 from onecouncil.cases.models import CLOSED_STATUSES, Channel
 from onecouncil.catalogue.answers import journey_steps
 from onecouncil.catalogue.models import Service
@@ -17,6 +16,7 @@ from onecouncil.core.models import Council
 from onecouncil.insight.feedback import ratings_bulk_load
 from onecouncil.insight.journeys import journey_counts_load
 from onecouncil.insight.models import JourneyCount, JourneyEvent
+from onecouncil.insight.rows import requests_for_insight
 
 RATED_SHARE = 0.2
 ON_TIME_SCORES = (5, 5, 5, 5, 4, 4, 4, 3, 2, 1)

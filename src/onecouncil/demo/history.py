@@ -20,9 +20,9 @@ import holidays
 import numpy as np
 from django.utils import timezone
 
+from onecouncil.cases.actions import EarlierRequest
 from onecouncil.cases.inputs import Contact, Location
 from onecouncil.cases.models import Channel, Status
-from onecouncil.cases.services import EarlierRequest
 from onecouncil.catalogue.models import Service, SlaUnit
 from onecouncil.core.models import Council
 from onecouncil.demo.answers import plausible_answers

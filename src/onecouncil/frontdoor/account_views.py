@@ -18,21 +18,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from onecouncil.alerts.services import alert_stop_for_email, alerts_of_email, describe_area
-from onecouncil.cases.models import ChangeReport
-from onecouncil.cases.privacy import PersonQuery, person_erase
-from onecouncil.cases.tell_us_once import (
+from onecouncil.cases.access import (
+    cases_for_account,
+    change_report_for_account,
+    claimable_cases,
+)
+from onecouncil.cases.actions import (
     case_follow,
     case_unfollow,
     cases_claim,
-    cases_for_account,
     change_tell,
-    claimable_cases,
     email_change_confirm,
     email_change_request,
     follower_by_token,
     follower_confirm,
     follower_unsubscribe,
 )
+from onecouncil.cases.privacy import PersonQuery, person_erase
 from onecouncil.core.clients import client_ip
 from onecouncil.core.links import public_url
 from onecouncil.core.models import Council
@@ -505,7 +507,7 @@ def change_email(request: HttpRequest, token: str) -> HttpResponseBase:
 def change_done(
     request: HttpRequest, council: Council, account: Account, report_id: int
 ) -> HttpResponseBase:
-    report = ChangeReport.objects.filter(pk=report_id, account=account).first()
+    report = change_report_for_account(account=account, report_id=report_id)
     if report is None:
         raise Http404()
     return page(
@@ -570,7 +572,7 @@ def draft_retention_days() -> int:
 @require_POST
 def follow(request: HttpRequest, reference: str) -> HttpResponseBase:
     council = council_of(request)
-    from onecouncil.cases.selectors import case_for_public
+    from onecouncil.cases.access import case_for_public
 
     case = case_for_public(council=council, reference=_parse_or_404(council, reference))
     if case is None:
@@ -598,7 +600,7 @@ def follow(request: HttpRequest, reference: str) -> HttpResponseBase:
 def stop_following(request: HttpRequest, reference: str) -> HttpResponseBase:
     """A signed-in resident stops following a request from its tracking page."""
     council = council_of(request)
-    from onecouncil.cases.selectors import case_for_public
+    from onecouncil.cases.access import case_for_public
 
     case = case_for_public(council=council, reference=_parse_or_404(council, reference))
     if case is None:

@@ -24,12 +24,12 @@ from onecouncil.alerts.services import (
     alert_unsubscribe,
     feed_reports,
 )
-from onecouncil.cases.access import PublicReport, public_reports_near
 from onecouncil.cases.inputs import parse_coordinate
 from onecouncil.cases.links import tracking_url
 from onecouncil.core.clients import client_ip
 from onecouncil.core.models import Council
 from onecouncil.frontdoor.forms import AlertForm, NearForm
+from onecouncil.frontdoor.reports_near import PublicReport, public_reports_near
 from onecouncil.frontdoor.views import page, with_council
 from onecouncil.places.lookup import covers, place_name_at, ward_id_at
 from onecouncil.residents.models import Ward

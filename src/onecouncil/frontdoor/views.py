@@ -25,24 +25,6 @@ from onecouncil.cases.access import (
     access_case_for_account,
     access_photo_for_account,
     access_photo_public,
-    public_photos,
-)
-from onecouncil.cases.inputs import (
-    Contact,
-    Location,
-    parse_place,
-    validate_contact,
-)
-from onecouncil.cases.links import private_url as private_link
-from onecouncil.cases.links import tracking_url as tracking_link
-from onecouncil.cases.models import Case, Channel, Photo
-from onecouncil.cases.photos import (
-    photo_add,
-    photo_add_placed,
-    photo_remove,
-    photos_hand_over,
-)
-from onecouncil.cases.selectors import (
     case_by_submission_key,
     case_for_public,
     case_for_reporter,
@@ -53,16 +35,33 @@ from onecouncil.cases.selectors import (
     photo_for_reporter,
     photos_for_draft,
     public_events_of,
+    public_photos,
 )
-from onecouncil.cases.services import (
+from onecouncil.cases.actions import (
     case_confirm_contact,
     case_create,
+    case_follow,
     case_private_link_claim,
     case_private_link_resend,
     case_reopen_by_resident,
     may_reopen,
+    photo_add,
+    photo_add_placed,
+    photo_remove,
+    photos_hand_over,
 )
-from onecouncil.cases.tell_us_once import case_follow
+from onecouncil.cases.inputs import (
+    Contact,
+    Location,
+    NewRequest,
+    Preferences,
+    Submitter,
+    parse_place,
+    validate_contact,
+)
+from onecouncil.cases.links import private_url as private_link
+from onecouncil.cases.links import tracking_url as tracking_link
+from onecouncil.cases.models import Case, Channel, Photo
 from onecouncil.catalogue.answers import (
     AnswersForm,
     code_of,
@@ -870,17 +869,20 @@ def _check(
         try:
             result = case_create(
                 council=council,
-                service=service,
-                answers=draft.get("answers"),
-                location=location,
-                contact=contact,
-                channel=Channel.WEB,
-                submission_key=draft.key,
-                photo_draft_key=draft.key,
-                language=get_language() or "en-gb",
-                updates_by_sms=updates_by_sms,
-                councillor_consent=councillor_consent,
-                account=current_account(request),
+                request=NewRequest(
+                    service=service,
+                    answers=draft.get("answers"),
+                    location=location,
+                    contact=contact,
+                    channel=Channel.WEB,
+                    submission_key=draft.key,
+                    photo_draft_key=draft.key,
+                    language=get_language() or "en-gb",
+                    preferences=Preferences(
+                        updates_by_sms=updates_by_sms, councillor_consent=councillor_consent
+                    ),
+                    submitter=Submitter(account=current_account(request)),
+                ),
             )
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():

@@ -16,8 +16,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
+from onecouncil.cases.access import require
 from onecouncil.cases.routing import services_routed_to
-from onecouncil.cases.staff import require
 from onecouncil.core.models import Membership, Role
 from onecouncil.core.permissions import Permission
 from onecouncil.insight.models import settings_for

@@ -12,7 +12,7 @@ Parquet files that any number of readers (the web, a council's warehouse, Spark)
     INSIGHT_DIR/current -> snapshots/<id>           swapped atomically once complete
 
 A refresh is incremental (requests made or changed since the last one, read through
-``cases.access.requests_for_insight``) except once a day, when it is rebuilt in full so
+``insight.rows.requests_for_insight``) except once a day, when it is rebuilt in full so
 that anything an incremental refresh cannot see (a request deleted) is put right. The
 store holds no names, contact details, free text, addresses or points: the ward is the
 finest place in it (docs/insight.md).
@@ -39,7 +39,6 @@ import numpy as np
 from django.conf import settings
 from django.utils import timezone
 
-from onecouncil.cases.access import InsightRow, requests_for_insight
 from onecouncil.cases.models import CLOSED_STATUSES
 from onecouncil.catalogue.models import PUBLIC_VISIBILITIES, Service
 from onecouncil.core.models import Council, Team
@@ -47,6 +46,7 @@ from onecouncil.insight import forecasts
 from onecouncil.insight.feedback import page_feedback_for_insight, ratings_for_insight
 from onecouncil.insight.forecasts import FORECASTS_DDL, fitted_week, monday
 from onecouncil.insight.journeys import journeys_for_insight
+from onecouncil.insight.rows import InsightRow, requests_for_insight
 from onecouncil.insight.snapshot import SMALL_TABLES, current_snapshot
 from onecouncil.residents.models import Ward
 

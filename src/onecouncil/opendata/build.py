@@ -1,6 +1,6 @@
 """Building a release's files, streaming: memory does not grow with the number of requests.
 
-One pass over the council's requests (``cases.access.requests_for_open_data``, read in
+One pass over the council's requests (``opendata.rows.requests_for_open_data``, read in
 chunks by id) writes the request-level CSV row by row and appends each request's few
 aggregate facts to a DuckDB file on disk. The aggregates are then counted in DuckDB,
 protected (``insight.suppression`` then ``opendata.disclosure``) and written as CSV;
@@ -29,7 +29,6 @@ import numpy as np
 from django.conf import settings
 from django.db.models import Count
 
-from onecouncil.cases.access import OpenDataRow, requests_for_open_data
 from onecouncil.cases.models import CLOSED_STATUSES, Channel
 from onecouncil.catalogue.models import Service, Visibility
 from onecouncil.core.exports import csv_writer
@@ -46,6 +45,7 @@ from onecouncil.opendata.datasets import (
 )
 from onecouncil.opendata.disclosure import protect
 from onecouncil.opendata.models import Precision
+from onecouncil.opendata.rows import OpenDataRow, requests_for_open_data
 from onecouncil.places.models import StreetLine
 from onecouncil.residents.models import Address, Ward
 

@@ -200,7 +200,7 @@ def boundaries_import(
 ) -> BoundaryImport:
     """Create or update the council's wards and their shapes, and its boundary (the one
     given, or the union of the wards). Nothing is written unless every feature is sound.
-    Requests are re-warded by the caller (``cases.geography``)."""
+    Requests are re-warded by the caller (``cases.actions.geography``)."""
     read = _read_wards(wards)
     outline = _read_boundary(boundary) if boundary is not None else None
     result = BoundaryImport(boundary_from_wards=outline is None)

@@ -8,16 +8,21 @@ class SendonConfig(AppConfig):
     verbose_name = _("Requests sent on")
 
     def ready(self) -> None:
+        from onecouncil.cases.actions import on_case_created, on_erasure_report
         from onecouncil.core.privacy import DataStore, register_store
         from onecouncil.core.worker import register_job
         from onecouncil.sendon.services import (
             backends_poll,
             erasure_notices,
+            sending_queue,
             sendings_erase_person,
             sendings_of_person,
             sendings_process,
+            sent_on_for_erasure,
         )
 
+        on_case_created(sending_queue)
+        on_erasure_report(sent_on_for_erasure)
         register_job("send-on", sendings_process)
         register_job("send-on-updates", backends_poll)
         register_job("send-on-erasure-notices", erasure_notices)

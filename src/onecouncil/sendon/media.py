@@ -10,9 +10,10 @@ from __future__ import annotations
 from django.core import signing
 from django.urls import reverse
 
-from onecouncil.cases.access import photo_sent_on
+from onecouncil.cases.access import photo_of_cases
 from onecouncil.cases.models import Photo
 from onecouncil.core.links import public_api_url
+from onecouncil.sendon.models import Sending
 
 LINK_DAYS = 30
 _SALT = "onecouncil.sendon.photo"
@@ -30,4 +31,5 @@ def photo_from_link(token: str) -> Photo | None:
         pk = signing.TimestampSigner(salt=_SALT).unsign(token, max_age=LINK_DAYS * 86400)
     except signing.BadSignature:
         return None
-    return photo_sent_on(int(pk))
+    # Only a photo of a request that was sent on: the link was made for its system.
+    return photo_of_cases(photo_id=int(pk), case_ids=Sending.objects.values("case_id"))

@@ -1,7 +1,8 @@
 """Requests sent on to the council's other systems, and their status brought back.
 
 A request of a service with ``Service.sent_to`` is made here as usual (our reference,
-our confirmation) with a ``cases.Sending`` in the same transaction. The worker then:
+our confirmation) with a ``sendon.Sending`` in the same transaction (``sending_queue``,
+registered with the writer's ``on_case_created``). The worker then:
 
 - sends it (``sendings_process``) by Open311 through the one egress door, with our
   reference as ``attribute[onecouncil_reference]``, the same ``Idempotency-Key`` on
@@ -24,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -32,12 +34,19 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onecouncil.cases.access import photos_to_send_on
-from onecouncil.cases.events import event_append
-from onecouncil.cases.models import Case, ClosureReason, EventKind, Sending, SendingStatus, Status
-from onecouncil.cases.services import WorkflowError, case_change_status
+from onecouncil.cases.access import closure_code_for_open311, photos_of_case
+from onecouncil.cases.actions import (
+    SentOn,
+    WorkflowError,
+    case_change_status,
+    case_record_internal,
+    staff_action,
+)
+from onecouncil.cases.models import Case, EventKind, Status
 from onecouncil.catalogue.models import Backend
 from onecouncil.core.actors import Actor
+from onecouncil.core.models import Council
+from onecouncil.core.permissions import Permission
 from onecouncil.core.privacy import PersonKeys
 from onecouncil.core.worker import backoff
 from onecouncil.sendon.client import (
@@ -51,6 +60,7 @@ from onecouncil.sendon.client import (
     updates_get,
 )
 from onecouncil.sendon.media import photo_link
+from onecouncil.sendon.models import Sending, SendingStatus
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
@@ -112,17 +122,16 @@ def _params(sending: Sending) -> Params:
             params[f"attribute[{theirs}]"] = [str(v) for v in value]
         elif value not in (None, ""):
             params[f"attribute[{theirs}]"] = str(value)
-    links = [photo_link(photo) for photo in photos_to_send_on(case)]
+    links = [photo_link(photo) for photo in photos_of_case(case)]
     if links:
         params["media_url"] = links
     return params
 
 
 def _record(sending: Sending, message: str, **data: Any) -> None:
-    event_append(
+    case_record_internal(
         case=sending.case,
         kind=EventKind.SENT_ON,
-        is_public=False,
         actor=Actor.system(_("Sending on")),
         message=message,
         data={"backend": sending.backend.name, "attempt": sending.attempts, **data},
@@ -335,10 +344,9 @@ def backend_update_apply(sending: Sending, update: Update) -> bool:
         case = current.case
         actor = Actor.system(current.backend.name)
         if update.description.strip():
-            event_append(
+            case_record_internal(
                 case=case,
                 kind=EventKind.NOTE,
-                is_public=False,
                 actor=actor,
                 message=update.description.strip(),
                 data={"backend_update_id": update.update_id, "backend_status": update.status},
@@ -350,24 +358,13 @@ def backend_update_apply(sending: Sending, update: Update) -> bool:
             return bool(update.description.strip())
         reason = ""
         if wanted == Status.CLOSED:
-            reason = (
-                ClosureReason.objects.filter(
-                    council=case.council, open311_status=update.status, is_active=True
-                )
-                .values_list("code", flat=True)
-                .first()
-                or ClosureReason.objects.filter(council=case.council, is_active=True)
-                .values_list("code", flat=True)
-                .first()
-                or ""
-            )
+            reason = closure_code_for_open311(council=case.council, open311_status=update.status)
         try:
             case_change_status(case=case, status=wanted, actor=actor, closure_reason=reason)
         except WorkflowError as exc:
-            event_append(
+            case_record_internal(
                 case=case,
                 kind=EventKind.NOTE,
-                is_public=False,
                 actor=actor,
                 message=_("%(backend)s said %(status)s, which could not be applied: %(why)s")
                 % {"backend": current.backend.name, "status": update.status, "why": exc},
@@ -430,6 +427,7 @@ def sending_for_update(backend: Backend, service_request_id: str) -> Sending | N
 # --- Staff ---------------------------------------------------------------------------
 
 
+@staff_action(Permission.CHANGE_STATUS)
 def sending_resend(*, case: Case, actor: Actor) -> Sending:
     """Send the request on again now. One still waiting or failed is tried again with
     its key; one already sent, or taken back, is sent as a new request (a new key)."""
@@ -437,7 +435,7 @@ def sending_resend(*, case: Case, actor: Actor) -> Sending:
     if service.sent_to_id is None:
         raise WorkflowError(_("This service is handled here: there is nowhere to send it"))
     with transaction.atomic():
-        current = case.sendings.select_for_update().first()
+        current = Sending.objects.filter(case=case).select_for_update().first()
         if current is not None and current.status in (
             SendingStatus.QUEUED,
             SendingStatus.FAILED,
@@ -455,10 +453,9 @@ def sending_resend(*, case: Case, actor: Actor) -> Sending:
             sending = Sending.objects.create(
                 council=case.council, case=case, backend_id=service.sent_to_id
             )
-        event_append(
+        case_record_internal(
             case=case,
             kind=EventKind.SENT_ON,
-            is_public=False,
             actor=actor,
             message=_("Asked to send this to %(backend)s again.") % {"backend": sending.backend},
             data={"backend": sending.backend.name, "resend": True},
@@ -466,21 +463,23 @@ def sending_resend(*, case: Case, actor: Actor) -> Sending:
     return sending
 
 
+@staff_action(Permission.CHANGE_STATUS)
 def sending_take_back(*, case: Case, actor: Actor) -> Sending:
     """Handle the request here from now on: nothing more is sent, and its system's
     updates are no longer applied. If it was sent, the system is told (as far as
     Open311 allows: an update saying so, with the status CLOSED)."""
     with transaction.atomic():
-        current = case.sendings.select_for_update().select_related("backend").first()
+        current = (
+            Sending.objects.filter(case=case).select_for_update().select_related("backend").first()
+        )
         if current is None or current.status == SendingStatus.TAKEN_BACK:
             raise WorkflowError(_("This request is not with another system"))
         Sending.objects.filter(pk=current.pk).update(
             status=SendingStatus.TAKEN_BACK, claim=None, locked_until=None
         )
-        event_append(
+        case_record_internal(
             case=case,
             kind=EventKind.TAKEN_BACK,
-            is_public=False,
             actor=actor,
             message=_("Taken back from %(backend)s: handled here from now on.")
             % {"backend": current.backend.name},
@@ -557,4 +556,25 @@ def sendings_of_person(person: PersonKeys) -> tuple[str, list[dict[str, Any]]]:
             "told_of_erasure": s.erasure_told_at.isoformat() if s.erasure_told_at else None,
         }
         for s in found
+    ]
+
+
+# --- Registered with the writer (sendon.apps) ------------------------------------------
+
+
+def sending_queue(case: Case) -> None:
+    """A new request of a service sent on is queued with it, in its transaction: the
+    worker sends it. Called by the writer (``cases.actions.on_case_created``)."""
+    if case.service.sent_to_id is not None:
+        Sending.objects.create(council=case.council, case=case, backend_id=case.service.sent_to_id)
+
+
+def sent_on_for_erasure(council: Council, references: Sequence[str]) -> list[SentOn]:
+    """What an erasure report says about these requests sent elsewhere
+    (``cases.actions.on_erasure_report``)."""
+    return [
+        (s.case.reference, s.backend.name, ", ".join(s.external_ids), bool(s.erasure_asked_at))
+        for s in Sending.objects.filter(
+            council=council, case__reference__in=list(references)
+        ).select_related("case", "backend")
     ]

@@ -17,9 +17,9 @@ from django.http import HttpRequest, QueryDict
 from django.utils.translation import gettext as _
 
 from onecouncil.api.models import ApiKey
-from onecouncil.cases.inputs import Contact, parse_place, parse_uprn
+from onecouncil.cases.actions import case_create, client_photos_draft
+from onecouncil.cases.inputs import Contact, NewRequest, Submitter, parse_place, parse_uprn
 from onecouncil.cases.models import Case, Channel
-from onecouncil.cases.services import case_create, client_photos_draft
 from onecouncil.catalogue.answers import answerable_questions, code_of
 from onecouncil.catalogue.models import QuestionKind, Service
 from onecouncil.catalogue.selectors import service_for_resident
@@ -277,24 +277,29 @@ def create_from_payload(
     try:
         result = case_create(
             council=council,
-            service=service,
-            answers=answers,
-            location=location,
-            contact=contact,
-            channel=Channel.API,
-            channel_detail=key_name[:120],
-            client_id=key.pk if key else None,
-            submission_key=uuid.UUID(payload["submission_key"]),
-            photo_draft_key=draft,
-            description=description[:DESCRIPTION_LIMIT],
-            actor=Actor.system(key_name),
-            internal_notes=_notes(
-                key_name=key_name,
-                description=description,
-                others=others,
-                media_url=payload["media_url"],
-                account_id=payload.get("account_id", ""),
-                device_id=payload.get("device_id", ""),
+            request=NewRequest(
+                service=service,
+                answers=answers,
+                location=location,
+                contact=contact,
+                channel=Channel.API,
+                channel_detail=key_name[:120],
+                submission_key=uuid.UUID(payload["submission_key"]),
+                photo_draft_key=draft,
+                description=description[:DESCRIPTION_LIMIT],
+                internal_notes=tuple(
+                    _notes(
+                        key_name=key_name,
+                        description=description,
+                        others=others,
+                        media_url=payload["media_url"],
+                        account_id=payload.get("account_id", ""),
+                        device_id=payload.get("device_id", ""),
+                    )
+                ),
+                submitter=Submitter(
+                    client_id=key.pk if key else None, actor=Actor.system(key_name)
+                ),
             ),
         )
     except ValidationError as exc:

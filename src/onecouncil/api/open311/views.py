@@ -49,11 +49,12 @@ from onecouncil.api.open311.representations import (
 from onecouncil.cases.access import (
     CaseNotFound,
     access_case_public,
+    closure_statuses,
     public_cases,
     public_updates,
 )
-from onecouncil.cases.models import Case, CaseEvent, ClosureReason
-from onecouncil.cases.services import case_client_update
+from onecouncil.cases.actions import case_client_update
+from onecouncil.cases.models import Case, CaseEvent
 from onecouncil.catalogue.models import Service
 from onecouncil.catalogue.open311 import service_definition, service_summary
 from onecouncil.core.actors import Actor
@@ -421,9 +422,7 @@ def updates_view(request: HttpRequest, fmt: str) -> HttpResponse:
         client_id=reader(request, council),
     )
     more = len(events) > MAX_RESULTS
-    closure = dict(
-        ClosureReason.objects.filter(council=council).values_list("code", "open311_status")
-    )
+    closure = closure_statuses(council)
     shown = [update_representation(e, e.case, closure) for e in events[:MAX_RESULTS]]
     return _limited(respond(fmt, "service_request_updates", shown), more)
 

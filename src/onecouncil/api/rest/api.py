@@ -1,8 +1,8 @@
 """The REST API for trusted systems at /api/v1/ (OpenAPI: /api/v1/openapi.json).
 
 Each key belongs to one council and carries one staff role's permissions; every read
-goes through ``cases.staff`` and every change through the same service functions as the
-staff pages, so the API behaves exactly as they do.
+goes through ``cases.access`` and every change through ``cases.actions``, which check the
+key's role themselves, so the API behaves exactly as the staff pages do.
 """
 
 from __future__ import annotations
@@ -38,28 +38,27 @@ from onecouncil.api.rest.schemas import (
     StatusName,
     UpdateIn,
 )
-from onecouncil.cases.access import case_events_for_staff, latest_event_for_staff
-from onecouncil.cases.inputs import Contact, parse_place
-from onecouncil.cases.models import Case, CaseEvent, Channel
-from onecouncil.cases.models import Status as CaseStatus
-from onecouncil.cases.services import (
+from onecouncil.cases.access import (
+    case_events_for_staff,
+    case_for_staff,
+    case_search,
+    cases_for_staff,
+    cases_listed_for_staff,
+    latest_event_for_staff,
+)
+from onecouncil.cases.actions import (
     case_add_note,
     case_add_update,
     case_assign,
     case_change_status,
     case_create,
 )
-from onecouncil.cases.staff import (
-    case_for_staff,
-    case_search,
-    cases_for_staff,
-    cases_listed_for_staff,
-    require,
-)
+from onecouncil.cases.inputs import Contact, NewRequest, Submitter, parse_place
+from onecouncil.cases.models import Case, CaseEvent, Channel
+from onecouncil.cases.models import Status as CaseStatus
 from onecouncil.catalogue.answers import code_of, validate_answers
 from onecouncil.catalogue.models import Service
 from onecouncil.core.actors import Actor
-from onecouncil.core.clients import client_ip
 from onecouncil.core.models import Membership
 from onecouncil.core.permissions import Permission, role_has
 from onecouncil.core.selectors import council_for_slug
@@ -176,8 +175,9 @@ def _membership(request: HttpRequest) -> Membership:
 
 
 def _actor(request: HttpRequest) -> Actor:
+    """The client, acting with its key's role: each action checks that role itself."""
     key: ApiKey = request.auth  # type: ignore[attr-defined]  # an attribute we attach to HttpRequest
-    return Actor(user=None, label=key.name, ip=client_ip(request))
+    return Actor.for_client(request, label=key.name, membership=_membership(request))
 
 
 def _out(case: Case, membership: Membership) -> dict[str, Any]:
@@ -282,7 +282,6 @@ def list_requests(
     limit: int = Query(PAGE_SIZE, ge=1, le=200),
 ) -> Any:
     membership = _membership(request)
-    require(membership, Permission.VIEW_CASES)
     if q:
         found = case_search(membership=membership, text=q, limit=limit)
         return {"items": [_out(c, membership) for c in found], "next_cursor": None}
@@ -329,7 +328,6 @@ def read_request(request: HttpRequest, reference: str) -> Any:
 )
 def create_request(request: HttpRequest, body: CreateIn) -> Any:
     membership = _membership(request)
-    require(membership, Permission.CREATE_ON_BEHALF)
     council = membership.council
     service = Service.objects.filter(
         council=council, code=body.service_code, is_active=True
@@ -362,21 +360,23 @@ def create_request(request: HttpRequest, body: CreateIn) -> Any:
     )
     result = case_create(
         council=council,
-        service=service,
-        answers=body.answers,
-        location=location,
-        contact=Contact(
-            name=body.contact.name,
-            email=body.contact.email,
-            phone=body.contact.phone,
-            anonymous=body.contact.anonymous,
-            updates_by_sms=body.contact.updates_by_sms,
+        request=NewRequest(
+            service=service,
+            answers=body.answers,
+            location=location,
+            contact=Contact(
+                name=body.contact.name,
+                email=body.contact.email,
+                phone=body.contact.phone,
+                anonymous=body.contact.anonymous,
+                updates_by_sms=body.contact.updates_by_sms,
+            ),
+            channel=Channel.API,
+            channel_detail=key.name[:120],
+            submission_key=submission,
+            description=body.description,
+            submitter=Submitter(actor=_actor(request)),
         ),
-        channel=Channel.API,
-        channel_detail=key.name[:120],
-        submission_key=submission,
-        actor=_actor(request),
-        description=body.description,
     )
     return Status(201, _out(result.case, membership))
 
@@ -388,7 +388,6 @@ def create_request(request: HttpRequest, body: CreateIn) -> Any:
 )
 def change_status(request: HttpRequest, reference: str, body: StatusIn) -> Any:
     membership = _membership(request)
-    require(membership, Permission.CHANGE_STATUS)
     case = case_change_status(
         case=_case(request, reference),
         status=CaseStatus(body.status),
@@ -408,10 +407,8 @@ def add_update(request: HttpRequest, reference: str, body: UpdateIn) -> Any:
     membership = _membership(request)
     case = _case(request, reference)
     if body.public:
-        require(membership, Permission.PUBLIC_UPDATE)
         case_add_update(case=case, message=body.message, actor=_actor(request))
     else:
-        require(membership, Permission.INTERNAL_NOTE)
         case_add_note(case=case, message=body.message, actor=_actor(request))
     latest = latest_event_for_staff(membership=membership, case=case)
     assert latest is not None
@@ -425,7 +422,6 @@ def add_update(request: HttpRequest, reference: str, body: UpdateIn) -> Any:
 )
 def assign(request: HttpRequest, reference: str, body: AssignIn) -> Any:
     membership = _membership(request)
-    require(membership, Permission.ASSIGN)
     case = _case(request, reference)
     assignee = None
     if body.assignee:

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from onecouncil.cases.geography import council_geography_load
+from onecouncil.cases.actions.geography import council_geography_load
 from onecouncil.core.models import Council
 from onecouncil.places.imports import OS_NOTICE, PlacesImportError
 

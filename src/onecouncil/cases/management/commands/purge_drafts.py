@@ -6,7 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from onecouncil.cases.photos import photos_purge_abandoned
+from onecouncil.cases.actions import photos_purge_abandoned
 
 
 class Command(BaseCommand):

@@ -26,10 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onecouncil.cases.geography import council_geography_load
-from onecouncil.cases.inputs import Contact, Location
-from onecouncil.cases.models import Case, Channel, ResponseTemplate, Status, TemplateUse
-from onecouncil.cases.services import (
+from onecouncil.cases.actions import (
     case_add_update,
     case_assign,
     case_backdate,
@@ -38,7 +35,10 @@ from onecouncil.cases.services import (
     case_create,
     case_send_message,
     cases_bulk_load,
+    council_geography_load,
 )
+from onecouncil.cases.inputs import Contact, Location, NewRequest, Submitter
+from onecouncil.cases.models import Case, Channel, ResponseTemplate, Status, TemplateUse
 from onecouncil.catalogue.exchange import catalogue_import
 from onecouncil.catalogue.models import Pattern, Service
 from onecouncil.core.actors import Actor
@@ -280,14 +280,16 @@ class Command(BaseCommand):
             first, last = rng.choice(FIRST), rng.choice(LAST)
             case_create(
                 council=district.council,
-                service=district,
-                answers=plausible_answers(district, rng),
-                location=Location(address=rng.choice(addresses)) if addresses else Location(),
-                contact=Contact(
-                    name=f"{first} {last}", email=f"{first}.{last}@example.com".lower()
+                request=NewRequest(
+                    service=district,
+                    answers=plausible_answers(district, rng),
+                    location=Location(address=rng.choice(addresses)) if addresses else Location(),
+                    contact=Contact(
+                        name=f"{first} {last}", email=f"{first}.{last}@example.com".lower()
+                    ),
+                    channel=Channel.WEB,
+                    submission_key=uuid.uuid4(),
                 ),
-                channel=Channel.WEB,
-                submission_key=uuid.uuid4(),
             )
         self.stdout.write(
             f"  Two-tier: {county.council.name} handles {district.council.name}'s "
@@ -423,12 +425,11 @@ class Command(BaseCommand):
 
     def _requests(self, council: Council, rng: random.Random, count: int) -> None:
         services = list(Service.objects.filter(council=council).prefetch_related("questions"))
-        officers = [
-            m.user
-            for m in Membership.objects.filter(
+        officers = list(
+            Membership.objects.filter(
                 council=council, role__in=[Role.CASE_OFFICER, Role.TEAM_LEADER]
             ).select_related("user")
-        ]
+        )
         addresses = list(Address.objects.filter(council=council).select_related("ward"))
         channels = [Channel.WEB] * 6 + [Channel.PHONE] * 3 + [Channel.FACE_TO_FACE]
         for _n in range(count):
@@ -443,14 +444,19 @@ class Command(BaseCommand):
                 phone=f"07700 900{rng.randint(100, 999)}",
                 anonymous=anonymous,
             )
+            channel = rng.choice(channels)
             result = case_create(
                 council=council,
-                service=service,
-                answers=plausible_answers(service, rng),
-                location=location,
-                contact=contact,
-                channel=rng.choice(channels),
-                submission_key=uuid.uuid4(),
+                request=NewRequest(
+                    service=service,
+                    answers=plausible_answers(service, rng),
+                    location=location,
+                    contact=contact,
+                    channel=channel,
+                    submission_key=uuid.uuid4(),
+                    # Recorded as the channel itself: an adviser's call, a letter typed in.
+                    submitter=Submitter(actor=Actor.system(str(Channel(channel).label))),
+                ),
             )
             # Spread the demo's requests over the last eight weeks, each with the history
             # staff would have given it by now.
@@ -478,8 +484,13 @@ class Command(BaseCommand):
             case_backdate_events(case=case, since=since, at=moment)
             at = moment
 
-        officer = rng.choice(officers)
-        actor = Actor(user=officer, label=officer.get_full_name() or officer.get_username())
+        membership = rng.choice(officers)
+        officer = membership.user
+        actor = Actor(
+            user=officer,
+            label=officer.get_full_name() or officer.get_username(),
+            membership=membership,
+        )
         if rng.random() < 0.85:
             step(
                 rng.uniform(0.05, 0.4),

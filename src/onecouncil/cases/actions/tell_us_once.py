@@ -21,6 +21,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from onecouncil.cases.access import cases_for_account, claimable_cases
+from onecouncil.cases.actions.contact import case_update_contact
+from onecouncil.cases.actions.create import case_create_change_task
 from onecouncil.cases.events import event_append
 from onecouncil.cases.links import follow_confirm_url, tracking_url
 from onecouncil.cases.links import unfollow_url as follower_unfollow_url
@@ -32,8 +35,6 @@ from onecouncil.cases.models import (
     EventKind,
     Follower,
 )
-from onecouncil.cases.selectors import cases_for_account, claimable_cases
-from onecouncil.cases.services import case_create_change_task, case_update_contact
 from onecouncil.catalogue.models import Service
 from onecouncil.core.actors import Actor
 from onecouncil.core.models import Council

@@ -13,7 +13,7 @@ import math
 import threading
 import uuid
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -27,8 +27,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from onecouncil.cases.models import Photo
+from onecouncil.cases.actions._common import WorkflowError, locked, staff_action
+from onecouncil.cases.events import event_append
+from onecouncil.cases.models import (
+    Case,
+    EventKind,
+    Photo,
+)
+from onecouncil.core.actors import Actor
 from onecouncil.core.models import Council
+from onecouncil.core.permissions import Permission
 
 pillow_heif.register_heif_opener()
 
@@ -261,3 +269,70 @@ def photos_purge_abandoned(*, older_than: dt.timedelta) -> int:
         photo.delete()
         count += 1
     return count
+
+
+@staff_action(Permission.PUBLIC_UPDATE)
+@transaction.atomic
+def case_show_photos(*, case: Case, actor: Actor, shown: bool) -> Case:
+    """A member of staff has looked at the photos (faces, number plates) and shows them on
+    the public page, or hides them again. Each is an event."""
+    if not case.service.is_public:
+        raise WorkflowError(_("This is a private request: nothing about it is public"))
+    case = locked(case)
+    if shown == (case.photos_published_at is not None):
+        return case
+    if shown and not Photo.objects.filter(case=case).exists():
+        raise WorkflowError(_("This request has no photos"))
+    case.photos_published_at = timezone.now() if shown else None
+    case.save(update_fields=["photos_published_at", "updated_at"])
+    event_append(
+        case=case,
+        kind=EventKind.NOTE,
+        is_public=False,
+        actor=actor,
+        message=_("Photos shown to the public") if shown else _("Photos hidden from the public"),
+        data={"photos_shown": shown},
+    )
+    return case
+
+
+def client_photos(council: Council, uploads: Sequence[tuple[str, UploadedFile]]) -> list[Photo]:
+    """Photos an API client sent, checked and stored as one draft (so the draft's limit
+    holds); ``ValidationError`` naming the field of the first bad one."""
+    draft = uuid.uuid4()
+    photos = []
+    for field, upload in uploads:
+        try:
+            photos.append(photo_add(council=council, draft_key=draft, upload=upload))
+        except ValidationError as exc:
+            raise ValidationError({field: exc.messages}) from None
+    return photos
+
+
+@transaction.atomic
+def client_photos_draft(
+    *, council: Council, uploads: Sequence[tuple[str, UploadedFile]]
+) -> uuid.UUID | None:
+    """Store the photos an API client sent with a new request, as a draft ``case_create``
+    attaches (``photo_draft_key``); None when none were sent. ``ValidationError`` naming
+    the field of the first bad one, before anything else is written."""
+    photos = client_photos(council, uploads)
+    return photos[0].draft_key if photos else None
+
+
+@staff_action(Permission.INTERNAL_NOTE)
+@transaction.atomic
+def case_add_photo(*, case: Case, upload: UploadedFile, actor: Actor) -> Photo:
+    """An officer adds a photo (from site, say). Checked and cleaned like a resident's."""
+    photo = photo_add(council=case.council, draft_key=uuid.uuid4(), upload=upload)
+    photo.case = case
+    photo.save(update_fields=["case"])
+    event_append(
+        case=case,
+        kind=EventKind.NOTE,
+        is_public=False,
+        actor=actor,
+        message=_("Photo added"),
+        data={"photo_id": photo.pk},
+    )
+    return photo

@@ -13,8 +13,8 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from onecouncil.cases.access.staff import cases_for_staff
 from onecouncil.cases.models import Case, due_soon_q, overdue_q
-from onecouncil.cases.staff import cases_for_staff
 from onecouncil.core.models import Council, Membership
 from onecouncil.core.working_time import add_working_days
 

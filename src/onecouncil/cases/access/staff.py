@@ -1,22 +1,53 @@
-"""The one door through which staff reach cases: tenancy, role and ward limits applied here."""
+"""Staff reads (and API clients with a staff role): tenancy, role and ward limits applied
+here. A councillor reads only their wards, and the words of internal events and the
+reporter's details only with the resident's consent."""
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
+from onecouncil.cases.access.errors import CaseNotFound
+from onecouncil.cases.access.near import Nearby, open_places_near, whole
 from onecouncil.cases.inputs import normalise_phone, parse_uprn
-from onecouncil.cases.models import Case, CaseQuerySet, Photo
+from onecouncil.cases.models import (
+    Case,
+    CaseEvent,
+    CaseQuerySet,
+    Follower,
+    Photo,
+    ResponseTemplate,
+)
 from onecouncil.catalogue.models import Service
 from onecouncil.core.audit import personal_data_read
 from onecouncil.core.models import Council, Membership, Role
 from onecouncil.core.permissions import Permission, role_has
 from onecouncil.core.references import ReferenceError, parse_reference
 from onecouncil.residents.models import Account
+
+# What a reader without access to personal data sees instead of an internal event's words,
+# and the event data that never holds any.
+WITHHELD = _("Withheld: it may hold the resident's details")
+SAFE_EVENT_DATA = frozenset(
+    {
+        "team",
+        "team_id",
+        "from",
+        "to",
+        "closure_reason",
+        "channel",
+        "assignee",
+        "duplicate",
+        "original",
+    }
+)
 
 
 def staff_membership(*, user: Any, council: Council) -> Membership | None:
@@ -219,6 +250,183 @@ def account_for_staff(*, membership: Membership, account_id: int) -> Account | N
 
 
 def account_history(account: Account) -> list[Case]:
-    from onecouncil.cases.selectors import cases_for_account
+    from onecouncil.cases.access.reporter import cases_for_account
 
     return list(cases_for_account(account)[:100])
+
+
+def access_case_for_staff(*, membership: Membership, reference: str) -> Case:
+    case = case_for_staff(membership=membership, reference=reference)
+    if case is None:
+        raise CaseNotFound(reference)
+    return case
+
+
+def received_cases(*, membership: Membership, limit: int = 200) -> list[Case]:
+    """Requests taken here for services other councils handle, newest first (read only)."""
+    return list(
+        received_cases_for_staff(membership=membership)
+        .select_related("service", "council", "received_service")
+        .order_by("-created_at")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class ReceivedCase:
+    """What the receiving council's staff may read of a request another council handles:
+    the request (contact details only for those who may see personal data, and audited)
+    and its public timeline."""
+
+    case: Case
+    timeline: list[CaseEvent]
+    shows_personal_data: bool
+
+
+def access_received_case_for_staff(*, membership: Membership, reference: str) -> ReceivedCase:
+    case = received_case_for_staff(membership=membership, reference=reference)
+    if case is None:
+        raise CaseNotFound(reference)
+    events = list(CaseEvent.objects.filter(case=case, is_public=True).order_by("created_at", "id"))
+    return ReceivedCase(case, events, may_see_personal_data_any(membership))
+
+
+def case_events_for_staff(
+    *, membership: Membership, case: Case, newest_first: bool = False
+) -> list[CaseEvent]:
+    """A request's whole timeline, public and internal, for staff who may see the case.
+    For those who may not see the reporter's details (a councillor without consent),
+    the words of internal events are withheld: they name addresses and people ("sent by
+    email to ..."), and public events say nothing personal."""
+    _check_same_council(membership, case)
+    order = ("-created_at", "-id") if newest_first else ("created_at", "id")
+    events = list(CaseEvent.objects.filter(case=case).select_related("actor").order_by(*order))
+    if not may_see_personal_data(membership, case):
+        for event in events:
+            if not event.is_public:
+                event.message = "" if not event.message else str(WITHHELD)
+                event.data = {k: v for k, v in event.data.items() if k in SAFE_EVENT_DATA}
+    return events
+
+
+def latest_event_for_staff(*, membership: Membership, case: Case) -> CaseEvent | None:
+    _check_same_council(membership, case)
+    return CaseEvent.objects.filter(case=case).order_by("-id").first()
+
+
+def case_photos_for_staff(*, membership: Membership, case: Case) -> list[Photo]:
+    """Photos hold personal data (faces, homes): only for those who may see it."""
+    _check_same_council(membership, case)
+    if not may_see_personal_data(membership, case):
+        return []
+    photos = list(Photo.objects.filter(case=case))
+    if photos:
+        personal_data_read(council_id=case.council_id, what=f"photos of {case.reference}")
+    return photos
+
+
+def case_followers_for_staff(*, membership: Membership, case: Case) -> list[Follower]:
+    _check_same_council(membership, case)
+    if not may_see_personal_data(membership, case):
+        return []
+    followers = list(Follower.objects.active().filter(case=case))
+    if followers:
+        personal_data_read(council_id=case.council_id, what=f"followers of {case.reference}")
+    return followers
+
+
+def changes_for_audit(
+    *, membership: Membership, who: str = "", reference: str = "", limit: int = 100
+) -> list[CaseEvent]:
+    """Changes made by people (not the system), newest first, for the audit page."""
+    require(membership, Permission.VIEW_AUDIT)
+    changes = CaseEvent.objects.filter(
+        case__in=cases_for_staff(membership=membership), actor__isnull=False
+    ).select_related("case", "actor")
+    if who:
+        changes = changes.filter(actor_label__icontains=who)
+    if reference:
+        changes = changes.filter(case__reference__icontains=reference)
+    return list(changes.order_by("-created_at", "-id")[:limit])
+
+
+def _check_same_council(membership: Membership, case: Case) -> None:
+    if case.council_id != membership.council_id:
+        raise CaseNotFound(case.reference)
+
+
+# --- The analytics store (onecouncil.insight) -------------------------------------------
+
+
+def ensure_case_for_staff(*, membership: Membership, case: Case) -> None:
+    """Refuse (``CaseNotFound``) a request read elsewhere that is not this reader's council's:
+    for an adapter's read about one case (where it was sent on, say)."""
+    _check_same_council(membership, case)
+
+
+@dataclass(frozen=True)
+class DuplicateCandidates:
+    """Open requests this member of staff may see near a request, as ids with their
+    distance in metres (nearest first) and the words each was reported with, for a caller
+    that ranks them (``backoffice.duplicates``) and then reads the chosen whole."""
+
+    near: list[tuple[int, float]]
+    words: dict[int, tuple[str, str, dict[str, Any]]]  # description, place, answers
+    _scope: CaseQuerySet
+
+    def whole(self, chosen: list[tuple[int, float]]) -> list[Nearby]:
+        return whole(self._scope, chosen)
+
+
+def duplicate_candidates_for_staff(*, membership: Membership, case: Case) -> DuplicateCandidates:
+    """Requests that might be the same problem as ``case``: open, of its service or a
+    related one, within the service's radius of its point and its window of the day it
+    was reported, and not already marked duplicates."""
+    _check_same_council(membership, case)
+    if case.latitude is None or case.longitude is None or not case.is_open:
+        return DuplicateCandidates([], {}, Case.objects.none())
+    service = case.service
+    related = [s.pk for s in service.related_services.all() if s.council_id == service.council_id]
+    window = dt.timedelta(days=service.nearby_days)
+    candidates = (
+        cases_for_staff(membership=membership)
+        .filter(
+            created_at__gte=case.created_at - window,
+            created_at__lte=case.created_at + window,
+            duplicate_of__isnull=True,
+        )
+        .exclude(pk=case.pk)
+    )
+    near = open_places_near(
+        candidates,
+        service_ids=[service.pk, *related],
+        latitude=case.latitude,
+        longitude=case.longitude,
+        radius=service.nearby_radius_metres,
+    )
+    words = {
+        pk: (description, place, answers)
+        for pk, description, place, answers in candidates.filter(
+            pk__in=[pk for pk, _metres in near]
+        ).values_list("pk", "description", "location_description", "answers")
+    }
+    return DuplicateCandidates(near, words, candidates)
+
+
+def response_templates_for_staff(*, membership: Membership, case: Case) -> list[ResponseTemplate]:
+    """The council's response templates that suit this request: its service's and the
+    general ones."""
+    _check_same_council(membership, case)
+    return list(
+        ResponseTemplate.objects.filter(council_id=membership.council_id).filter(
+            Q(service__isnull=True) | Q(service_id=case.service_id)
+        )
+    )
+
+
+def response_template_for_staff(
+    *, membership: Membership, template_id: int | None
+) -> ResponseTemplate | None:
+    """One of the council's response templates, by its id as posted (None if not theirs)."""
+    if template_id is None:
+        return None
+    return ResponseTemplate.objects.filter(council_id=membership.council_id, pk=template_id).first()
