@@ -403,8 +403,10 @@ def test_privacy_forms_legal_hold_description_two_factor_reset_and_erasure(demo,
     description, a legal hold placed and lifted, a colleague's two-factor reset, the data
     protection search, subject access download and erasure; and the statutory pages."""
     from onecouncil.cases.actions import case_create
+    from onecouncil.cases.inputs import Submitter
     from onecouncil.cases.models import Case
     from onecouncil.catalogue.models import Service as CatalogueService
+    from onecouncil.core.actors import Actor
     from tests.two_factor import enrolled
 
     users = get_user_model().objects
@@ -425,6 +427,7 @@ def test_privacy_forms_legal_hold_description_two_factor_reset_and_erasure(demo,
             channel="phone",
             submission_key=__import__("uuid").uuid4(),
             description="Caller Ola Nowak says the hole is by the bridge",
+            submitter=Submitter(actor=Actor.system("Phone")),
         ),
     ).case
     officer = users.get(username="officer@riverbend.example")

@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponseBase
 from django.views.decorators.http import require_GET
 
 from onecouncil.backoffice.forms import InsightFilterForm
-from onecouncil.backoffice.views import page, staff_view
+from onecouncil.backoffice.http import page, staff_view
 from onecouncil.core.models import Council, Membership
 from onecouncil.core.permissions import Permission
 from onecouncil.insight.access import insight_scope

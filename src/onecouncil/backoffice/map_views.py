@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from onecouncil.alerts.services import ward_alert_of, ward_alert_set
+from onecouncil.backoffice.http import filtered, page, staff_view
 from onecouncil.backoffice.map_points import StaffPoint, staff_map_points
-from onecouncil.backoffice.views import _filtered, page, staff_view
 from onecouncil.cases.access import assigned_open
 from onecouncil.cases.inputs import parse_coordinate
 from onecouncil.core.geo import metres_between
@@ -45,7 +45,7 @@ def features(points: list[StaffPoint]) -> dict[str, Any]:
 @staff_view(Permission.VIEW_CASES)
 def queue_map(request: HttpRequest, council: Council, membership: Membership) -> HttpResponseBase:
     """The queue on a map: the same filters, the first thousand requests with a place."""
-    form, cases = _filtered(request, council, membership)
+    form, cases = filtered(request, council, membership)
     located = list(cases.filter(latitude__isnull=False, longitude__isnull=False)[: MAP_LIMIT + 1])
     points = staff_map_points(membership=membership, cases=located[:MAP_LIMIT])
     the_map = map_settings(council)

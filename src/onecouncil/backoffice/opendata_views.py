@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from onecouncil.backoffice.forms import OpenDataSettingsForm, WithdrawForm
-from onecouncil.backoffice.views import page, staff_view
+from onecouncil.backoffice.http import page, staff_view
 from onecouncil.catalogue.models import PUBLIC_VISIBILITIES, Service
 from onecouncil.core.models import Council, Membership
 from onecouncil.core.permissions import Permission

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
-from onecouncil.backoffice.views import page, second_factor_passed
+from onecouncil.backoffice.http import page, second_factor_passed
 from onecouncil.staffing.two_factor import (
     second_factor_enrolled,
     second_factor_verify,

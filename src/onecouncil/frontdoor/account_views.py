@@ -48,8 +48,8 @@ from onecouncil.frontdoor.account_forms import (
     SignUpForm,
 )
 from onecouncil.frontdoor.drafts import draft_restore
+from onecouncil.frontdoor.http import council_of, parse_or_404
 from onecouncil.frontdoor.sessions import current_account, sign_in, sign_out
-from onecouncil.frontdoor.views import _parse_or_404, council_of
 from onecouncil.notify.models import Channel
 from onecouncil.notify.services import notification_enqueue
 from onecouncil.residents.accounts import (
@@ -574,7 +574,7 @@ def follow(request: HttpRequest, reference: str) -> HttpResponseBase:
     council = council_of(request)
     from onecouncil.cases.access import case_for_public
 
-    case = case_for_public(council=council, reference=_parse_or_404(council, reference))
+    case = case_for_public(council=council, reference=parse_or_404(council, reference))
     if case is None:
         raise Http404()
     account = current_account(request)
@@ -602,7 +602,7 @@ def stop_following(request: HttpRequest, reference: str) -> HttpResponseBase:
     council = council_of(request)
     from onecouncil.cases.access import case_for_public
 
-    case = case_for_public(council=council, reference=_parse_or_404(council, reference))
+    case = case_for_public(council=council, reference=parse_or_404(council, reference))
     if case is None:
         raise Http404()
     account = current_account(request)

@@ -19,7 +19,7 @@ from onecouncil.core.clients import client_ip
 from onecouncil.core.models import Council
 from onecouncil.core.throttles import digest, within_limit
 from onecouncil.frontdoor.forms import PageFeedbackForm, RatingForm
-from onecouncil.frontdoor.views import page, with_council
+from onecouncil.frontdoor.http import page, with_council
 from onecouncil.insight.feedback import page_feedback_record, rating_of, rating_record
 from onecouncil.web.templatetags.govuk import error_list
 

@@ -15,7 +15,7 @@ from onecouncil.cases.inputs import parse_coordinate
 from onecouncil.core.clients import client_ip
 from onecouncil.core.models import Council
 from onecouncil.core.throttles import digest, within_limit
-from onecouncil.frontdoor.views import with_council
+from onecouncil.frontdoor.http import with_council
 from onecouncil.places.lookup import covers, map_layers, nearest_street
 from onecouncil.residents.selectors import nearest_address
 

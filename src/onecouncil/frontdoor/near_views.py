@@ -29,8 +29,8 @@ from onecouncil.cases.links import tracking_url
 from onecouncil.core.clients import client_ip
 from onecouncil.core.models import Council
 from onecouncil.frontdoor.forms import AlertForm, NearForm
+from onecouncil.frontdoor.http import page, with_council
 from onecouncil.frontdoor.reports_near import PublicReport, public_reports_near
-from onecouncil.frontdoor.views import page, with_council
 from onecouncil.places.lookup import covers, place_name_at, ward_id_at
 from onecouncil.residents.models import Ward
 from onecouncil.residents.selectors import NamedPlace, places_named

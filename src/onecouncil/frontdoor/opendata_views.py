@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from onecouncil.core.models import Council
-from onecouncil.frontdoor.views import page, with_council
+from onecouncil.frontdoor.http import page, with_council
 from onecouncil.opendata.catalogue import (
     as_jsonld,
     as_turtle,

@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponseBase
 from django.views.decorators.http import require_safe
 
 from onecouncil.core.models import Council
-from onecouncil.frontdoor.views import page, with_council
+from onecouncil.frontdoor.http import page, with_council
 from onecouncil.insight.models import settings_for
 from onecouncil.insight.services import public_performance, today_for
 from onecouncil.web.insight import table_csv
