@@ -14,7 +14,7 @@ from django.utils import timezone
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from onecouncil.api.keys import api_key_issue
+from onecouncil.api.keys import api_key_issue, api_key_revoke
 from onecouncil.api.models import PendingRequest
 from onecouncil.api.open311.pending import process_pending
 from onecouncil.cases.actions import case_add_update, case_change_status
@@ -273,7 +273,8 @@ def test_keys_belong_to_one_council_and_can_be_revoked(client, service, key, oth
     assert post(client, theirs).status_code == 403
     from onecouncil.api.models import ApiKey
 
-    ApiKey.objects.update(revoked_at=timezone.now())
+    for each in ApiKey.objects.all():
+        api_key_revoke(each)
     assert post(client, key).status_code == 403
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from onecouncil.api.keys import api_key_issue
+from onecouncil.api.keys import api_key_issue, api_key_revoke
 from onecouncil.api.models import ApiKey, KeyKind
 from onecouncil.cases.models import Case, EventKind
 from tests.backoffice_helpers import staff
@@ -45,7 +45,8 @@ def test_keys_are_checked(client, council, missed_bin):
     assert call(client, "get", f"{API}/requests", open311).status_code == 401
     key = key_for(council, "case_officer")
     assert call(client, "get", f"{API}/requests", key).status_code == 200
-    ApiKey.objects.update(revoked_at=timezone.now())
+    for each in ApiKey.objects.all():
+        api_key_revoke(each)
     assert call(client, "get", f"{API}/requests", key).status_code == 401
 
 

@@ -8,10 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from onecouncil.api.keys import api_key_issue
+from onecouncil.api.keys import api_key_forget, api_key_issue, api_key_revoke
 from onecouncil.api.models import ApiKey, KeyKind
 from onecouncil.core.admin import CouncilScopedAdmin
 from onecouncil.core.audit import audit_record
@@ -66,6 +65,7 @@ class ApiKeyAdmin(CouncilScopedAdmin):
     def save_model(self, request: HttpRequest, obj: ApiKey, form: Any, change: bool) -> None:
         if change:
             super().save_model(request, obj, form, change)
+            api_key_forget(obj)  # its role or limit changed: every process reads it again
             return
         issued = api_key_issue(
             council=obj.council,
@@ -106,8 +106,8 @@ class ApiKeyAdmin(CouncilScopedAdmin):
 
     @admin.action(description=_("Revoke the selected keys"))
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
-        live = list(queryset.filter(revoked_at__isnull=True))
-        count = queryset.filter(pk__in=[k.pk for k in live]).update(revoked_at=timezone.now())
+        live = [key for key in queryset.filter(revoked_at__isnull=True) if api_key_revoke(key)]
+        count = len(live)
         for key in live:
             audit_record(
                 council=key.council,

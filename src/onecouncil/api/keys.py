@@ -1,4 +1,13 @@
-"""Issuing, checking and rate-limiting API keys."""
+"""Issuing, checking and rate-limiting API keys.
+
+Checking a key and counting it against its limit happen on every API call, so both live
+in the shared cache (Redis in production, ``config.settings``): a key is read from the
+database once a minute at most (``KEY_CACHE_SECONDS``) and its ``last_used_at`` written
+at most once a minute; revoking or changing a key (``api_key_revoke``,
+``api_key_forget``) drops it from the cache at once, in every process. The rate limit is
+a counter per key and minute, incremented atomically where the cache can (Redis; the
+in-memory cache within one process); with the database cache, whose increments are not
+atomic between processes, it falls back to counting in ``ApiKeyWindow`` rows."""
 
 from __future__ import annotations
 
@@ -7,6 +16,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -46,21 +58,94 @@ def api_key_issue(
     return IssuedKey(api_key, key)
 
 
-def api_key_check(*, key: str, council: Council, kind: KeyKind) -> ApiKey | None:
-    """The live key of this council and kind, or None."""
+KEY_CACHE_SECONDS = 60
+LAST_USED_EVERY_SECONDS = 60
+# What a key's cache entry holds: enough to act for the key without reading its row.
+_KEPT = (
+    "pk",
+    "council_id",
+    "name",
+    "kind",
+    "role",
+    "prefix",
+    "rate_limit_per_minute",
+    "backend_id",
+)
+_UNKNOWN = "unknown"
+
+
+def _cache_key(key_hash: str) -> str:
+    return f"api-key:{key_hash}"
+
+
+def api_key_check(*, key: str, council: Council | None, kind: KeyKind) -> ApiKey | None:
+    """The live key of this council and kind, or None. Read through the shared cache;
+    ``last_used_at`` is brought up to date at most once a minute. Without ``council``
+    (a REST key names its own), the key's council is read."""
     if not key:
         return None
-    found = ApiKey.objects.filter(
-        key_hash=_hash(key), council=council, kind=kind, revoked_at__isnull=True
-    ).first()
-    if found is not None:
-        ApiKey.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
-    return found
+    key_hash = _hash(key)
+    kept = cache.get(_cache_key(key_hash))
+    if kept is None:
+        found = ApiKey.objects.filter(key_hash=key_hash, revoked_at__isnull=True).first()
+        kept = {name: getattr(found, name) for name in _KEPT} if found else _UNKNOWN
+        cache.set(_cache_key(key_hash), kept, KEY_CACHE_SECONDS)
+    if kept == _UNKNOWN or kept["kind"] != kind:
+        return None
+    if council is None:
+        council = Council.objects.filter(pk=kept["council_id"], is_active=True).first()
+    if council is None or kept["council_id"] != council.pk:
+        return None
+    api_key = ApiKey(**{("id" if n == "pk" else n): v for n, v in kept.items()}, key_hash=key_hash)
+    api_key.council = council  # the council the request is for: no second read
+    if cache.add(f"api-key-used:{api_key.pk}", 1, LAST_USED_EVERY_SECONDS):
+        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=timezone.now())
+    return api_key
+
+
+def api_key_forget(api_key: ApiKey) -> None:
+    """Drop a changed key from the shared cache: the next call reads it again."""
+    cache.delete(_cache_key(api_key.key_hash))
+
+
+def api_key_revoke(api_key: ApiKey) -> bool:
+    """Revoke a key now, in every process. Returns whether it was live."""
+    revoked = bool(
+        ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+    )
+    api_key_forget(api_key)
+    return revoked
+
+
+def _atomic_counters() -> bool:
+    """Whether the shared cache increments atomically across the processes that share it."""
+    backend = caches["default"]
+    return isinstance(backend, RedisCache | LocMemCache)
+
+
+def api_key_allow(api_key: ApiKey) -> int | None:
+    """Count one request; None if allowed, else the seconds until the next window."""
+    if not _atomic_counters():
+        return _allow_by_rows(api_key)
+    now = timezone.now()
+    counter = f"api-rate:{api_key.pk}:{int(now.timestamp()) // 60}"
+    cache.add(counter, 0, 120)
+    try:
+        count = cache.incr(counter)
+    except ValueError:  # expired between add and incr: this is the window's first
+        cache.set(counter, 1, 120)
+        count = 1
+    if count > api_key.rate_limit_per_minute:
+        return max(1, 60 - now.second)
+    return None
 
 
 @transaction.atomic
-def api_key_allow(api_key: ApiKey) -> int | None:
-    """Count one request; None if allowed, else the seconds until the next window."""
+def _allow_by_rows(api_key: ApiKey) -> int | None:
+    """The rate limit counted in the database (``ApiKeyWindow``): atomic across processes
+    where the shared cache is the database cache."""
     now = timezone.now()
     window = now.replace(second=0, microsecond=0)
     ApiKeyWindow.objects.get_or_create(key=api_key, window=window)
