@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -72,13 +73,33 @@ def service_search(*, council: Council, text: str, limit: int = 20) -> list[Serv
     return [key for key, _score in rank(documents, query)[:limit] if isinstance(key, Service)]
 
 
+CATALOGUE_CACHE_SECONDS = 3600
+
+
 def service_for_resident(*, council: Council, code: str) -> Service | None:
-    return (
-        services_available(council=council)
-        .prefetch_related(Prefetch("questions", queryset=Question.objects.order_by("order", "id")))
-        .filter(code=code)
-        .first()
-    )
+    """An active service by its code, with its questions in order and its team: what a
+    journey or an API submission needs. Kept in the shared cache under the council's
+    catalogue version (``Council.catalogue_version``, raised by every change to its
+    catalogue), so a change shows at once in every process and an unchanged catalogue is
+    read from the database once an hour at most."""
+    key = f"catalogue:{council.pk}:{council.catalogue_version}:service:{code}"
+    found = cache.get(key)
+    if found is None:
+        service = (
+            services_available(council=council)
+            .select_related("team", "handled_by")
+            .prefetch_related(
+                Prefetch("questions", queryset=Question.objects.order_by("order", "id"))
+            )
+            .filter(code=code)
+            .first()
+        )
+        found = service if service is not None else _NO_SERVICE
+        cache.set(key, found, CATALOGUE_CACHE_SECONDS)
+    return found if isinstance(found, Service) else None
+
+
+_NO_SERVICE = "none"
 
 
 def matching_service(*, council: Council, service: Service) -> Service | None:

@@ -24,6 +24,7 @@ from shapely.validation import explain_validity
 
 from onecouncil.core.models import Council
 from onecouncil.places.geopackage import GeoPackageError, geopackage_features, is_geopackage
+from onecouncil.places.lookup import boundary_changed
 from onecouncil.places.models import CouncilBoundary, StreetLine, WardBoundary
 from onecouncil.residents.models import Ward
 
@@ -229,6 +230,9 @@ def boundaries_import(
             **_stored(outline),
         },
     )
+    # After commit: a process reading the version before then must not keep the old one.
+    transaction.on_commit(lambda: boundary_changed(council.pk))
+    boundary_changed(council.pk)
     return result
 
 

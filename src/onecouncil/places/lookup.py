@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass
 
 import shapely
+from django.core.cache import cache
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 
@@ -33,15 +34,33 @@ _cache: dict[int, _Shapes] = {}
 _lock = threading.Lock()
 
 
+BOUNDARY_VERSION_SECONDS = 300
+
+
+def _version_key(council_id: int) -> str:
+    return f"places:boundary-version:{council_id}"
+
+
+def boundary_changed(council_id: int) -> None:
+    """A council's boundary or wards were imported: every process reads them again."""
+    cache.delete(_version_key(council_id))
+
+
 def _shapes(council_id: int) -> _Shapes | None:
-    row = (
-        CouncilBoundary.objects.filter(council_id=council_id)
-        .values("version", "imported_at")
-        .first()
-    )
-    if row is None:
+    """The council's prepared shapes, kept per process and boundary version. The version
+    itself is read through the shared cache (dropped by ``boundary_changed`` on import),
+    so placing a request reads no shape and, usually, not even the version."""
+    version = cache.get(_version_key(council_id))
+    if version is None:
+        row = (
+            CouncilBoundary.objects.filter(council_id=council_id)
+            .values("version", "imported_at")
+            .first()
+        )
+        version = (row["version"], row["imported_at"]) if row else "none"
+        cache.set(_version_key(council_id), version, BOUNDARY_VERSION_SECONDS)
+    if version == "none":
         return None
-    version = (row["version"], row["imported_at"])
     cached = _cache.get(council_id)
     if cached is not None and cached.version == version:
         return cached

@@ -57,6 +57,7 @@ from onecouncil.cases.actions import case_client_update
 from onecouncil.cases.models import Case, CaseEvent
 from onecouncil.catalogue.models import Service
 from onecouncil.catalogue.open311 import service_definition, service_summary
+from onecouncil.catalogue.selectors import service_for_resident
 from onecouncil.core.actors import Actor
 from onecouncil.core.links import public_api_url
 from onecouncil.core.models import Council
@@ -339,9 +340,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     payload = payload_from(data, _submission_key(request, key))
     if not payload["service_code"]:
         raise Problem(400, "service_code is required")
-    if not Service.objects.filter(
-        council=council, code=payload["service_code"], is_active=True
-    ).exists():
+    if service_for_resident(council=council, code=payload["service_code"]) is None:
         raise Problem(404, f"service_code {payload['service_code']} was not found")
     try:
         case = create_from_payload(
