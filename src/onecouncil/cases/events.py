@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
@@ -33,4 +35,37 @@ def event_append(
         actor=actor.user,
         actor_label=actor.label,
         source_ip=actor.ip,
+    )
+
+
+@dataclass(frozen=True)
+class FirstEvent:
+    kind: EventKind
+    is_public: bool
+    actor: Actor
+    message: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def events_append_first(*, case: Case, events: Sequence[FirstEvent]) -> None:
+    """A new request's first events, written in one statement and in this order. The case
+    was saved a moment ago in the same transaction, so its version (``updated_at``) needs
+    no moving: only ``case_create`` calls this."""
+    now = timezone.now()
+    CaseEvent.objects.bulk_create(
+        [
+            CaseEvent(
+                case=case,
+                kind=event.kind,
+                is_public=event.is_public,
+                status=case.status,
+                message=event.message,
+                data=event.data,
+                actor=event.actor.user,
+                actor_label=event.actor.label,
+                source_ip=event.actor.ip,
+                created_at=now,
+            )
+            for event in events
+        ]
     )

@@ -29,7 +29,7 @@ from onecouncil.cases.actions.notifications import (
     reporter_channels,
 )
 from onecouncil.cases.actions.registry import case_created_tell
-from onecouncil.cases.events import event_append
+from onecouncil.cases.events import FirstEvent, events_append_first
 from onecouncil.cases.inputs import (
     Contact,
     Location,
@@ -162,7 +162,11 @@ def _draft_photos(
     photos: list[Photo] = []
     if draft_key is not None:
         photos = list(Photo.objects.filter(council=council, draft_key=draft_key, case__isnull=True))
-    photo_question = service.questions.filter(kind=QuestionKind.PHOTO, required=True).first()
+    # From the questions already read with the service (``service_for_resident``).
+    photo_question = next(
+        (q for q in service.questions.all() if q.kind == QuestionKind.PHOTO and q.required),
+        None,
+    )
     if photo_question is not None and not photos:
         errors["photos"] = [_("Add a photo: %(q)s") % {"q": photo_question.label}]
     return photos
@@ -432,20 +436,12 @@ def _insert(intake: Intake) -> CaseCreated:
     )
     published = _published_at_once(council, intake.service, case)
     case.save(force_insert=True)
-    if published:
-        event_append(
-            case=case,
-            kind=EventKind.DESCRIPTION_PUBLISHED,
-            is_public=False,
-            message=_("Published at once: nothing personal was found in it"),
-            actor=Actor.system(_("Publishing")),
-        )
     photos = list(intake.photos)
     for photo in photos:
         photo.case = case
         photo.council = council  # the handling council's, in a two-tier area
     Photo.objects.bulk_update(photos, ["case", "council"])
-    _first_events(case, intake)
+    _first_events(case, intake, published=published)
     # In the request's transaction: what adapters keep of a new request (sendon queues
     # it to be sent on) commits with it or not at all.
     case_created_tell(case)
@@ -455,37 +451,49 @@ def _insert(intake: Intake) -> CaseCreated:
     return CaseCreated(case, token, created=True)
 
 
-def _first_events(case: Case, intake: Intake) -> None:
+def _first_events(case: Case, intake: Intake, *, published: bool) -> None:
+    """Its description published at once (where the council chose it), received (public),
+    any staff-only notes made with it, and where it was routed."""
     request = intake.request
     channel_actor = request.submitter.actor or Actor.system(str(case.get_channel_display()))
-    event_append(
-        case=case,
-        kind=EventKind.CREATED,
-        is_public=True,
-        message=_("We have received your request."),
-        data={"channel": request.channel, "channel_detail": request.channel_detail},
-        actor=channel_actor,
+    events = (
+        [
+            FirstEvent(
+                kind=EventKind.DESCRIPTION_PUBLISHED,
+                is_public=False,
+                actor=Actor.system(_("Publishing")),
+                message=_("Published at once: nothing personal was found in it"),
+            )
+        ]
+        if published
+        else []
     )
+    events += [
+        FirstEvent(
+            kind=EventKind.CREATED,
+            is_public=True,
+            actor=channel_actor,
+            message=_("We have received your request."),
+            data={"channel": request.channel, "channel_detail": request.channel_detail},
+        )
+    ]
     notes = list(request.internal_notes)
     if intake.created_message:
         notes.insert(0, (intake.created_message, {"changes": intake.change_details or {}}))
-    for note, data in notes:
-        event_append(
-            case=case,
-            kind=EventKind.NOTE,
-            is_public=False,
-            message=note,
-            data=data,
-            actor=channel_actor,
-        )
+    events += [
+        FirstEvent(kind=EventKind.NOTE, is_public=False, actor=channel_actor, message=m, data=d)
+        for m, d in notes
+    ]
     if case.team is not None:
-        event_append(
-            case=case,
-            kind=EventKind.ROUTED,
-            is_public=False,
-            data={"team": case.team.name, "team_id": case.team.pk},
-            actor=Actor.system(_("Routing")),
+        events.append(
+            FirstEvent(
+                kind=EventKind.ROUTED,
+                is_public=False,
+                actor=Actor.system(_("Routing")),
+                data={"team": case.team.name, "team_id": case.team.pk},
+            )
         )
+    events_append_first(case=case, events=events)
 
 
 def _confirm(case: Case, token: str, language: str) -> None:

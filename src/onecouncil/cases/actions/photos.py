@@ -309,14 +309,17 @@ def client_photos(council: Council, uploads: Sequence[tuple[str, UploadedFile]])
     return photos
 
 
-@transaction.atomic
 def client_photos_draft(
     *, council: Council, uploads: Sequence[tuple[str, UploadedFile]]
 ) -> uuid.UUID | None:
     """Store the photos an API client sent with a new request, as a draft ``case_create``
-    attaches (``photo_draft_key``); None when none were sent. ``ValidationError`` naming
-    the field of the first bad one, before anything else is written."""
-    photos = client_photos(council, uploads)
+    attaches (``photo_draft_key``); None when none were sent (and nothing is touched).
+    ``ValidationError`` naming the field of the first bad one, before anything else is
+    written."""
+    if not uploads:
+        return None
+    with transaction.atomic():
+        photos = client_photos(council, uploads)
     return photos[0].draft_key if photos else None
 
 
