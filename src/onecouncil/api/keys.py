@@ -98,8 +98,6 @@ def api_key_check(*, key: str, council: Council | None, kind: KeyKind) -> ApiKey
         return None
     api_key = ApiKey(**{("id" if n == "pk" else n): v for n, v in kept.items()}, key_hash=key_hash)
     api_key.council = council  # the council the request is for: no second read
-    if cache.add(f"api-key-used:{api_key.pk}", 1, LAST_USED_EVERY_SECONDS):
-        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=timezone.now())
     return api_key
 
 
@@ -126,24 +124,49 @@ def _atomic_counters() -> bool:
 
 
 def api_key_allow(api_key: ApiKey) -> int | None:
-    """Count one request; None if allowed, else the seconds until the next window."""
-    if not _atomic_counters():
-        return _allow_by_rows(api_key)
+    """Count one request; None if allowed, else the seconds until the next window. Also
+    notes the key was used (``last_used_at``, written at most once a minute)."""
     now = timezone.now()
+    if not _atomic_counters():
+        count, first_use = _allow_by_rows(api_key), cache.add(_used(api_key), 1, 60)
+    else:
+        count, first_use = _count(api_key, now)
+    if first_use:
+        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+    if count > api_key.rate_limit_per_minute:
+        return max(1, 60 - now.second)
+    return None
+
+
+def _used(api_key: ApiKey) -> str:
+    return f"api-key-used:{api_key.pk}"
+
+
+def _count(api_key: ApiKey, now: dt.datetime) -> tuple[int, bool]:
+    """This minute's count for the key, after this request, and whether it is the key's
+    first use this minute: one round trip to Redis (a pipeline), atomic across processes."""
     counter = f"api-rate:{api_key.pk}:{int(now.timestamp()) // 60}"
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        # One pipeline on Django's own Redis client, not three calls.
+        client = backend._cache.get_client(write=True)  # type: ignore[attr-defined]  # django-stubs omit RedisCache's client
+        pipe = client.pipeline(transaction=False)
+        pipe.incr(backend.make_and_validate_key(counter))
+        pipe.expire(backend.make_and_validate_key(counter), 120)
+        pipe.set(backend.make_and_validate_key(_used(api_key)), 1, ex=60, nx=True)
+        count, _expiry, first = pipe.execute()
+        return int(count), bool(first)
     cache.add(counter, 0, 120)
     try:
         count = cache.incr(counter)
     except ValueError:  # expired between add and incr: this is the window's first
         cache.set(counter, 1, 120)
         count = 1
-    if count > api_key.rate_limit_per_minute:
-        return max(1, 60 - now.second)
-    return None
+    return count, cache.add(_used(api_key), 1, 60)
 
 
 @transaction.atomic
-def _allow_by_rows(api_key: ApiKey) -> int | None:
+def _allow_by_rows(api_key: ApiKey) -> int:
     """The rate limit counted in the database (``ApiKeyWindow``): atomic across processes
     where the shared cache is the database cache."""
     now = timezone.now()
@@ -152,6 +175,4 @@ def _allow_by_rows(api_key: ApiKey) -> int | None:
     ApiKeyWindow.objects.filter(key=api_key, window=window).update(count=F("count") + 1)
     count = ApiKeyWindow.objects.get(key=api_key, window=window).count
     ApiKeyWindow.objects.filter(key=api_key, window__lt=window - dt.timedelta(minutes=5)).delete()
-    if count > api_key.rate_limit_per_minute:
-        return max(1, 60 - now.second)
-    return None
+    return count

@@ -83,7 +83,9 @@ def service_for_resident(*, council: Council, code: str) -> Service | None:
     catalogue), so a change shows at once in every process and an unchanged catalogue is
     read from the database once an hour at most."""
     key = f"catalogue:{council.pk}:{council.catalogue_version}:service:{code}"
-    found = cache.get(key)
+    found = _read_here.get(key)  # the key names the version: never stale in this process
+    if found is None:
+        found = cache.get(key)
     if found is None:
         service = (
             services_available(council=council)
@@ -96,10 +98,14 @@ def service_for_resident(*, council: Council, code: str) -> Service | None:
         )
         found = service if service is not None else _NO_SERVICE
         cache.set(key, found, CATALOGUE_CACHE_SECONDS)
+    if len(_read_here) >= 512:
+        _read_here.clear()
+    _read_here[key] = found
     return found if isinstance(found, Service) else None
 
 
 _NO_SERVICE = "none"
+_read_here: dict[str, Service | str] = {}
 
 
 def matching_service(*, council: Council, service: Service) -> Service | None:

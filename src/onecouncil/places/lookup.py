@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass
 
 import shapely
@@ -35,6 +36,10 @@ _lock = threading.Lock()
 
 
 BOUNDARY_VERSION_SECONDS = 300
+# How long this process trusts the version it last read (placing one request asks three
+# times): an import shows everywhere within this.
+VERSION_HERE_SECONDS = 2.0
+_versions_here: dict[int, tuple[float, object]] = {}
 
 
 def _version_key(council_id: int) -> str:
@@ -42,15 +47,21 @@ def _version_key(council_id: int) -> str:
 
 
 def boundary_changed(council_id: int) -> None:
-    """A council's boundary or wards were imported: every process reads them again."""
+    """A council's boundary or wards were imported: every process reads them again
+    (this one at once, the others within ``VERSION_HERE_SECONDS``)."""
     cache.delete(_version_key(council_id))
+    _versions_here.pop(council_id, None)
 
 
 def _shapes(council_id: int) -> _Shapes | None:
     """The council's prepared shapes, kept per process and boundary version. The version
     itself is read through the shared cache (dropped by ``boundary_changed`` on import),
     so placing a request reads no shape and, usually, not even the version."""
-    version = cache.get(_version_key(council_id))
+    seen = _versions_here.get(council_id)
+    if seen is not None and seen[0] > time.monotonic():
+        version = seen[1]
+    else:
+        version = cache.get(_version_key(council_id))
     if version is None:
         row = (
             CouncilBoundary.objects.filter(council_id=council_id)
@@ -59,6 +70,7 @@ def _shapes(council_id: int) -> _Shapes | None:
         )
         version = (row["version"], row["imported_at"]) if row else "none"
         cache.set(_version_key(council_id), version, BOUNDARY_VERSION_SECONDS)
+    _versions_here[council_id] = (time.monotonic() + VERSION_HERE_SECONDS, version)
     if version == "none":
         return None
     cached = _cache.get(council_id)
@@ -74,6 +86,7 @@ def _shapes(council_id: int) -> _Shapes | None:
         polygon = shape(json.loads(geometry))
         shapely.prepare(polygon)
         wards.append((ward_id, polygon))
+    assert isinstance(version, tuple)
     loaded = _Shapes(version=version, boundary=outline, wards=wards)
     with _lock:
         _cache[council_id] = loaded
