@@ -32,8 +32,14 @@ def _empty_cache(request):
     if uses_db or request.node.get_closest_marker("django_db"):
         from django.core.cache import cache
 
+        from onecouncil.catalogue import selectors
+        from onecouncil.places import lookup
+
         request.getfixturevalue("db" if "db" in request.fixturenames else "transactional_db")
         cache.clear()
+        # And what each process keeps by version: a rolled-back test tells no one.
+        selectors.forget_what_this_process_read()
+        lookup.forget_what_this_process_read()
 
 
 @pytest.fixture(autouse=True)

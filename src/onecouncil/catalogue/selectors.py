@@ -108,6 +108,11 @@ _NO_SERVICE = "none"
 _read_here: dict[str, Service | str] = {}
 
 
+def forget_what_this_process_read() -> None:
+    """Drop this process's copies (tests, whose rolled-back changes tell no one)."""
+    _read_here.clear()
+
+
 def matching_service(*, council: Council, service: Service) -> Service | None:
     """The same service at another council, for a resident whose place turned out to be
     there: by LGSL code, else by the codes that council lists as meaning its service

@@ -53,6 +53,13 @@ def boundary_changed(council_id: int) -> None:
     _versions_here.pop(council_id, None)
 
 
+def forget_what_this_process_read() -> None:
+    """Drop this process's copies (tests, whose rolled-back imports tell no one)."""
+    _versions_here.clear()
+    with _lock:
+        _cache.clear()
+
+
 def _shapes(council_id: int) -> _Shapes | None:
     """The council's prepared shapes, kept per process and boundary version. The version
     itself is read through the shared cache (dropped by ``boundary_changed`` on import),
