@@ -86,13 +86,13 @@ def fill(rows: int) -> tuple[int, float]:
             CASE WHEN pick < 90 THEN created_at + to_hours(hours) END,
             CASE WHEN pick < 90 THEN (created_at + to_hours(hours))::DATE END,
             created_at + INTERVAL 10 DAY, (pick = 7)::INTEGER, pick = 8
-        FROM base"""  # noqa: S608 - our own numbers
+        FROM base"""
     )
     store._dimensions(con)
     store._feedback(con, None)
     con.execute(
         f"""INSERT INTO ratings SELECT case_id, {council.pk}, (1 + hash(case_id, 7) % 5)::INTEGER
-        FROM requests WHERE status = 'closed' AND hash(case_id, 8) % 10 = 0"""  # noqa: S608
+        FROM requests WHERE status = 'closed' AND hash(case_id, 8) % 10 = 0"""
     )
     now = dt.datetime.now(dt.UTC)
     store._set_state(

@@ -183,7 +183,7 @@ def load(rows: int) -> float:
                     copy.write_row(made(i))
     else:
         placeholders = ", ".join("%s" for _ in columns)
-        sql = f"INSERT INTO cases_case ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608
+        sql = f"INSERT INTO cases_case ({', '.join(columns)}) VALUES ({placeholders})"
         for start in range(0, rows, batch):
             # One transaction a batch: in Django's autocommit each row would be its own.
             with transaction.atomic(), connection.cursor() as cursor:

@@ -19,6 +19,7 @@ from onecouncil.api.models import PendingRequest
 from onecouncil.api.open311.pending import process_pending
 from onecouncil.cases.actions import case_add_update, case_change_status
 from onecouncil.cases.models import Case, EventKind
+from onecouncil.catalogue.versions import catalogue_changed
 from onecouncil.core.actors import Actor
 from tests.factories import QuestionFactory, ServiceFactory, make_case
 
@@ -153,6 +154,7 @@ def test_service_lists_and_definitions_revalidate_with_etags(client, service):
     assert client.get(definition, query, HTTP_IF_NONE_MATCH=known).status_code == 304
     service.name = "Report a bin we missed"
     service.save()
+    catalogue_changed(council_id=service.council_id)  # as the admin and the import do
     changed = client.get(url, query, HTTP_IF_NONE_MATCH=etag)
     assert changed.status_code == 200 and changed["ETag"] != etag
     assert "Report a bin we missed" in changed.text
@@ -600,6 +602,7 @@ def test_text_xml_forbids_never_breaks_an_xml_answer(client, service, key, char)
     }
     service.name, service.description = f"Pothole{staff_char}", f"Holes{staff_char}in roads"
     service.save()
+    catalogue_changed(council_id=service.council_id)  # as the admin and the import do
     question = service.questions.first()
     question.label = f"How big{staff_char}is it?"
     question.save()

@@ -30,6 +30,7 @@ from django.test import Client
 from onecouncil.api.keys import api_key_issue
 from onecouncil.cases.actions import case_change_status
 from onecouncil.cases.models import Case, EventKind, Status
+from onecouncil.catalogue.versions import catalogue_changed
 from onecouncil.core.actors import Actor
 from onecouncil.core.models import Role
 from tests.backoffice_helpers import staff
@@ -482,6 +483,7 @@ def test_discovery_changeset_follows_the_catalogue(endpoint, services, council):
     before = requests.get(f"{endpoint}discovery.json", timeout=10).json()["changeset"]
     services.name = "Report dumped rubbish"
     services.save()
+    catalogue_changed(council_id=services.council_id)  # as the admin and the import do
     after = requests.get(f"{endpoint}discovery.json", timeout=10).json()
     assert after["changeset"] > before
     assert after["endpoints"][0]["changeset"] == after["changeset"]

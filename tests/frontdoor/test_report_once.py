@@ -11,6 +11,7 @@ from onecouncil.cases.access import nearby_open_requests
 from onecouncil.cases.actions import case_change_status
 from onecouncil.cases.inputs import Location
 from onecouncil.cases.models import Case, Follower
+from onecouncil.catalogue.versions import catalogue_changed
 from onecouncil.core.actors import Actor
 from onecouncil.notify.services import outbox_process
 from tests.factories import ServiceFactory, make_case
@@ -46,6 +47,7 @@ def test_the_nearby_query_keeps_to_radius_window_service_and_privacy(council, mi
     assert len(nearby_open_requests(service=missed_bin, latitude=HERE[0], longitude=HERE[1])) == 3
     missed_bin.visibility = "private"
     missed_bin.save()
+    catalogue_changed(council_id=missed_bin.council_id)  # as the admin and the import do
     assert nearby_open_requests(service=missed_bin, latitude=HERE[0], longitude=HERE[1]) == []
 
 
@@ -104,4 +106,5 @@ def test_nothing_nearby_or_private_goes_straight_on(client, council, missed_bin,
     _at(missed_bin, 15)
     missed_bin.visibility = visibility
     missed_bin.save()
+    catalogue_changed(council_id=missed_bin.council_id)  # as the admin and the import do
     assert _to_nearby(client)["Location"] == f"{BASE}/photos/"

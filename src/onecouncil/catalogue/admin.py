@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy
 
 from onecouncil.catalogue.exchange import CatalogueImportError, catalogue_export, catalogue_import
 from onecouncil.catalogue.models import Backend, Question, SearchSynonym, Service, ServiceGroup
-from onecouncil.catalogue.signals import visibility_notices
+from onecouncil.catalogue.registry import visibility_notices
+from onecouncil.catalogue.versions import catalogue_changed
 from onecouncil.catalogue.widgets import OptionsField
 from onecouncil.core.admin import CouncilScopedAdmin
 from onecouncil.core.models import Council
@@ -74,14 +75,36 @@ class QuestionInline(admin.StackedInline):
     )
 
 
+class CatalogueAdmin(CouncilScopedAdmin):
+    """Every change to the catalogue made here raises its council's catalogue version
+    (``catalogue.versions``), in the admin's transaction: saving (the admin saves the
+    related rows, a service's questions inline, after the object itself, every time),
+    deleting one or many."""
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        catalogue_changed(council_id=form.instance.council_id)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        council_id = obj.council_id
+        super().delete_model(request, obj)
+        catalogue_changed(council_id=council_id)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        councils = set(queryset.values_list("council_id", flat=True))
+        super().delete_queryset(request, queryset)
+        for council_id in councils:
+            catalogue_changed(council_id=council_id)
+
+
 @admin.register(ServiceGroup)
-class ServiceGroupAdmin(CouncilScopedAdmin):
+class ServiceGroupAdmin(CatalogueAdmin):
     list_display = ("name", "council", "order")
     prepopulated_fields = {"slug": ("name",)}
 
 
 @admin.register(SearchSynonym)
-class SearchSynonymAdmin(CouncilScopedAdmin):
+class SearchSynonymAdmin(CatalogueAdmin):
     list_display = ("term", "means", "council")
     list_filter = ("council",)
     search_fields = ("term", "means")
@@ -134,7 +157,7 @@ class BackendAdmin(CouncilScopedAdmin):
 
 
 @admin.register(Service)
-class ServiceAdmin(CouncilScopedAdmin):
+class ServiceAdmin(CatalogueAdmin):
     list_display = (
         "name",
         "code",

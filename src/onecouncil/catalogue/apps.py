@@ -6,8 +6,3 @@ class CatalogueConfig(AppConfig):
     name = "onecouncil.catalogue"
     label = "catalogue"
     verbose_name = _("Service catalogue")
-
-    def ready(self) -> None:
-        from onecouncil.catalogue import versions
-
-        versions.connect()

@@ -15,7 +15,8 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from onecouncil.catalogue.models import Backend, Question, SearchSynonym, Service, ServiceGroup
-from onecouncil.catalogue.signals import visibility_notices
+from onecouncil.catalogue.registry import visibility_notices
+from onecouncil.catalogue.versions import catalogue_changed
 from onecouncil.core.models import Council, Team
 
 SERVICE_FIELDS = (
@@ -68,7 +69,7 @@ class ImportResult:
     groups: int = 0
     services_created: list[str] = field(default_factory=list)
     services_updated: list[str] = field(default_factory=list)
-    # What receivers of ``visibility_changed`` asked to be told (see catalogue.signals).
+    # What the listeners of ``on_visibility_changed`` asked to be told (catalogue.registry).
     notices: list[str] = field(default_factory=list)
 
 
@@ -328,4 +329,5 @@ def catalogue_import(*, council: Council, text: str) -> ImportResult:
     if errors:
         transaction.set_rollback(True)
         raise CatalogueImportError(errors)
+    catalogue_changed(council_id=council.pk)
     return result

@@ -310,8 +310,8 @@ def withdrawal_offers(
     return offers
 
 
-def offer_withdrawal(*, service: Service, before: str, **_signal: object) -> list[str]:
-    """Told to whoever makes a public service private (``catalogue.visibility_changed``):
+def offer_withdrawal(*, service: Service, before: str) -> list[str]:
+    """Told to whoever makes a public service private (``catalogue.registry``):
     the next release leaves its requests out on its own, and the available releases that
     carried them can be withdrawn on the Open data page, which offers it."""
     if before not in PUBLIC_VISIBILITIES:

@@ -41,6 +41,7 @@ from onecouncil.cases.inputs import Contact, Location, NewRequest, Submitter
 from onecouncil.cases.models import Case, Channel, ResponseTemplate, Status, TemplateUse
 from onecouncil.catalogue.exchange import catalogue_import
 from onecouncil.catalogue.models import Pattern, Service
+from onecouncil.catalogue.versions import catalogue_changed
 from onecouncil.core.actors import Actor
 from onecouncil.core.models import Council, CouncilHostname, Membership, Role, Team
 from onecouncil.demo.answers import plausible_answers
@@ -275,6 +276,7 @@ class Command(BaseCommand):
         district.handled_by = county
         district.full_clean()
         district.save(update_fields=["handled_by"])
+        catalogue_changed(council_id=district.council_id)
         addresses = list(Address.objects.filter(council=district.council)[:200])
         for _n in range(sample):
             first, last = rng.choice(FIRST), rng.choice(LAST)
