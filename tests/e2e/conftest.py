@@ -99,16 +99,50 @@ def no_csp_violations(request):
     assert not CSP_VIOLATIONS, CSP_VIOLATIONS
 
 
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> dict[str, Any]:
+    """Where the demo, built once per session, is kept for each test to start from."""
+    return {"path": tmp_path_factory.mktemp("demo") / "demo-template.sqlite3", "built": False}
+
+
 @pytest.fixture
-def demo(transactional_db, live_server, settings, tmp_path):
-    """The demo councils, loaded by the product's own command, served for real."""
+def demo(transactional_db, live_server, settings, tmp_path, demo_template):
+    """The demo councils, loaded by the product's own command, served for real.
+
+    The command runs once per session; each later test starts from a copy of what it
+    built (SQLite's online backup into the test database, a few milliseconds against a
+    couple of seconds for the command), with the analytics store rebuilt from it as the
+    command does. On PostgreSQL (where CI does not run these) the
+    command runs for each test."""
+    from django.db import connection
+
     settings.MEDIA_ROOT = tmp_path / "media"
+    template = demo_template["path"]
+    sqlite = connection.vendor == "sqlite"
+    if sqlite and demo_template["built"]:
+        import sqlite3
+
+        connection.ensure_connection()
+        with sqlite3.connect(template) as source:
+            source.backup(connection.connection)
+        # What the command did beyond the database: the analytics store, rebuilt.
+        from onecouncil.insight.store import refresh
+
+        refresh(full=True)
+        return live_server.url
     call_command(
         "load_demo",
         requests=0,
         base_url=live_server.url,
         stdout=open(os.devnull, "w"),  # noqa: SIM115
     )
+    if sqlite:
+        import sqlite3
+
+        connection.ensure_connection()
+        with sqlite3.connect(template) as copy:
+            connection.connection.backup(copy)
+        demo_template["built"] = True
     return live_server.url
 
 
