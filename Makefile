@@ -31,6 +31,7 @@ run: install
 test-deps: install
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || command -v redis-server >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; }
+	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 >/dev/null
 	@test -f $(AXE) || (cd frontend && npm ci --no-audit --no-fund --ignore-scripts)
 
 lint: install
@@ -40,14 +41,17 @@ lint: install
 	$(BIN)/lint-imports
 	$(BIN)/onecouncil makemigrations --check --dry-run
 
+# Two processes (pytest-xdist) for everything but the browser tests, which then run on
+# their own: measured on this 2-core machine, docs/benchmarks.md ("The test suite").
 test: test-deps lint
 	$(BIN)/onecouncil collectstatic --noinput --verbosity 0
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 -m "not e2e"
+	$(BIN)/pytest -m e2e
 
 # What a developer runs between edits: everything but the browser tests, the fuzzers and
 # the tests that start servers (make test runs them all).
 test-fast: install
-	$(BIN)/pytest -m "not e2e and not fuzz and not slow"
+	$(BIN)/pytest -n 2 -m "not e2e and not fuzz and not slow"
 
 format: install
 	$(BIN)/ruff check --fix src tests bench

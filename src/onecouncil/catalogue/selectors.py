@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -82,7 +83,10 @@ def service_for_resident(*, council: Council, code: str) -> Service | None:
     catalogue version (``Council.catalogue_version``, raised by every change to its
     catalogue), so a change shows at once in every process and an unchanged catalogue is
     read from the database once an hour at most."""
-    key = f"catalogue:{council.pk}:{council.catalogue_version}:service:{code}"
+    # The code as a digest: a client may send any text, and a cache key must stay short
+    # and plain.
+    digest = hashlib.sha256(code.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    key = f"catalogue:{council.pk}:{council.catalogue_version}:service:{digest}"
     found = _read_here.get(key)  # the key names the version: never stale in this process
     if found is None:
         found = cache.get(key)
