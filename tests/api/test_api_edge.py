@@ -8,7 +8,7 @@ import pytest
 
 from onecouncil.api.keys import api_key_issue
 from onecouncil.api.models import KeyKind
-from onecouncil.api.open311 import views as open311_views
+from onecouncil.api.open311.views import common as open311_views
 from tests.factories import ServiceFactory, make_case
 
 ANSWERS = {"which_bin": "general", "out_by_7am": "yes"}

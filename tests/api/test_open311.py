@@ -404,7 +404,7 @@ def test_single_request_and_token(client, service, key, other_council):
 
 
 def test_a_request_that_cannot_be_saved_at_once_gets_a_token(client, service, key, monkeypatch):
-    import onecouncil.api.open311.views as views
+    import onecouncil.api.open311.views.requests as views
 
     real = views.create_from_payload
 
