@@ -12,15 +12,15 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _models_of_cases() -> set[str]:
-    """Every model class in ``cases/models.py`` (those whose bases are Django models)."""
-    tree = ast.parse((SRC / "cases" / "models.py").read_text())
+    """Every model class in ``cases/models/`` (those whose bases are Django models)."""
     bases = {"Model", "CouncilOwned"}
     found: set[str] = set()
-    for node in tree.body:
-        if isinstance(node, ast.ClassDef):
-            names = {getattr(b, "attr", getattr(b, "id", "")) for b in node.bases}
-            if names & (bases | found):
-                found.add(node.name)
+    for path in sorted((SRC / "cases" / "models").glob("*.py")):
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.ClassDef):
+                names = {getattr(b, "attr", getattr(b, "id", "")) for b in node.bases}
+                if names & (bases | found):
+                    found.add(node.name)
     return found
 
 
