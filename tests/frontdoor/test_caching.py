@@ -113,3 +113,28 @@ def test_the_same_pages_work_with_redis_as_the_shared_cache(client, created, set
     case_add_update(case=created.case, message="Fixed today.", actor=Actor.system("Test"))
     assert "Fixed today." in client.get(url).text
     cache.clear()
+
+
+def test_a_page_kept_for_visitors_without_a_session_gets_each_responses_token_and_nonce(
+    created,
+):
+    """The whole tracking page is kept for visitors without a session; each response
+    still carries its own CSRF token (accepted by a real form post) and CSP nonce, and a
+    visitor with a session (here, after following) gets the page rendered for them."""
+    from django.test import Client
+
+    url = f"/riverbend/track/{created.case.reference}/"
+    Client(enforce_csrf_checks=True).get(url)  # rendered, and kept
+    visitor = Client(enforce_csrf_checks=True)
+    _count, text = _queries(visitor, url)
+    response = visitor.get(url)
+    assert "\x00" not in response.text
+    nonce = re.search(r'nonce="([^"]+)"', response.text).group(1)
+    assert f"'nonce-{nonce}'" in response["Content-Security-Policy"]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.text).group(1)
+    followed = visitor.post(
+        f"{url}follow/", {"csrfmiddlewaretoken": token, "email": "lee@example.com"}
+    )
+    assert followed.status_code == 302
+    assert "Check your email" in visitor.get(url).text  # their own page, with their message
+    assert "Check your email" not in Client().get(url).text  # and not anyone else's

@@ -45,6 +45,7 @@ from onecouncil.frontdoor.forms import (
 )
 from onecouncil.frontdoor.http import page, parse_or_404, photo_response, with_council
 from onecouncil.frontdoor.sessions import current_account
+from onecouncil.frontdoor.whole_page import page_keep, page_kept
 from onecouncil.web.forms import answer_rows
 from onecouncil.web.maps import (
     allow_map_tiles,
@@ -89,6 +90,8 @@ def track_case(request: HttpRequest, council: Council, reference: str) -> HttpRe
     case = case_for_public(council=council, reference=parsed)
     if case is None:
         raise Http404()
+    # What the page shows: the request's version (every event moves it) and its service's.
+    shows = (council.pk, council.time_zone, case.pk, case.updated_at, case.service.visibility)
     account = current_account(request)
     # The place, no more precisely than the street, for the map beside the words.
     lat, lon = approximate(case.latitude), approximate(case.longitude)
@@ -98,6 +101,10 @@ def track_case(request: HttpRequest, council: Council, reference: str) -> HttpRe
         else None
     )
     the_map = map_settings(council, point, 17) if point else None
+    kept = page_kept(request, "track_case", shows)
+    if kept is not None:
+        allow_map_tiles(kept, the_map)
+        return kept
     response = page(
         request,
         "track_case.html",
@@ -116,6 +123,7 @@ def track_case(request: HttpRequest, council: Council, reference: str) -> HttpRe
             "unfollow_done": request.session.pop("unfollow_done", False),
         },
     )
+    page_keep(request, "track_case", shows, response)
     allow_map_tiles(response, the_map)
     return response
 
