@@ -41,12 +41,12 @@ lint: install
 	$(BIN)/lint-imports
 	$(BIN)/onecouncil makemigrations --check --dry-run
 
-# Two processes (pytest-xdist) for everything but the browser tests, which then run on
-# their own: measured on this 2-core machine, docs/benchmarks.md ("The test suite").
+# Every test, browser tests included, in two processes (pytest-xdist): the browser
+# tests leave a core idle while they wait, which the others use. Measured on this 2-core
+# machine in docs/benchmarks.md ("The test suite").
 test: test-deps lint
 	$(BIN)/onecouncil collectstatic --noinput --verbosity 0
-	$(BIN)/pytest -n 2 -m "not e2e"
-	$(BIN)/pytest -m e2e
+	$(BIN)/pytest -n 2
 
 # What a developer runs between edits: everything but the browser tests, the fuzzers and
 # the tests that start servers (make test runs them all).
