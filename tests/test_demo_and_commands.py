@@ -157,3 +157,42 @@ def test_demo_requests_have_a_realistic_spread_of_states_and_dated_histories(db)
         assert times[0] == case.created_at and times[-1] <= now
         if case.closed_at:
             assert case.created_at < case.closed_at <= now
+
+
+def test_the_demo_history_never_messages_a_reporter_who_left_no_way_to_reach_them(
+    council, missed_bin
+):
+    """`make run`'s demo once stopped on an anonymous request of a private service: its
+    history tried to send the reporter a private message. A history that does every step
+    (closed, worked, with an update) must pass such a request by."""
+    import datetime as dt
+    import random
+
+    from django.utils import timezone
+
+    from onecouncil.cases.inputs import Contact
+    from onecouncil.catalogue.models import Pattern
+    from onecouncil.core.models import Membership, Role
+    from onecouncil.demo.management.commands.load_demo import Command
+    from tests.backoffice_helpers import staff
+    from tests.factories import make_case
+
+    missed_bin.visibility = "private"
+    missed_bin.pattern = Pattern.REPORT
+    missed_bin.anonymous_allowed = True
+    missed_bin.save()
+    case = make_case(
+        missed_bin,
+        answers={"which_bin": "general", "out_by_7am": "yes"},
+        contact=Contact(anonymous=True),
+    ).case
+    staff(council, Role.CASE_OFFICER)
+
+    class EveryStep(random.Random):
+        def random(self) -> float:
+            return 0.0
+
+    reported = timezone.now() - dt.timedelta(days=30)
+    Command()._history(case, reported, list(Membership.objects.all()), EveryStep(1))
+    case.refresh_from_db()
+    assert case.status in ("fixed", "closed")

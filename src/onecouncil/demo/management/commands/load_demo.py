@@ -31,6 +31,7 @@ from onecouncil.cases.actions import (
     case_backdate_events,
     case_change_status,
     case_create,
+    case_reporter_reachable,
     case_send_message,
     cases_bulk_load,
     council_geography_load,
@@ -364,12 +365,14 @@ class Command(BaseCommand):
                 rng.uniform(0.2, 1.0),
                 lambda: case_change_status(case=case, status=Status.IN_PROGRESS, actor=actor),
             )
-        if case.service.pattern == Pattern.REPORT and (closed or rng.random() < 0.3):
+        # Staff say what happened: publicly on a public request, privately to the
+        # reporter of a private one, and only if they left a way to reach them.
+        says = case_add_update if case.service.is_public else case_send_message
+        reachable = case.service.is_public or case_reporter_reachable(case)
+        if case.service.pattern == Pattern.REPORT and (closed or rng.random() < 0.3) and reachable:
             step(
                 rng.uniform(0.2, 1.0),
-                lambda: (case_add_update if case.service.is_public else case_send_message)(
-                    case=case, message=rng.choice(DEMO_UPDATES), actor=actor
-                ),
+                lambda: says(case=case, message=rng.choice(DEMO_UPDATES), actor=actor),
             )
         if closed:
             if rng.random() < 0.8:
