@@ -67,8 +67,9 @@ def test_the_limit_holds_between_two_processes_sharing_redis(tmp_path):
         for _ in range(2)
     ]
     allowed = [int(w.communicate(timeout=60)[0].strip()) for w in workers]
-    assert sum(allowed) == 30, allowed  # 80 asked between them; the limit is 30 in all
-    assert all(a > 0 for a in allowed)
+    # 80 asked between them: with a counter per process each would allow 30 (60 in all);
+    # shared, exactly 30 in all, however the two interleave on a busy machine.
+    assert sum(allowed) == 30, allowed
 
 
 def test_the_database_cache_counts_in_rows_where_its_increments_are_not_atomic(settings):
