@@ -79,9 +79,9 @@ def _cache_key(key_hash: str) -> str:
 
 
 def api_key_check(*, key: str, council: Council | None, kind: KeyKind) -> ApiKey | None:
-    """The live key of this council and kind, or None. Read through the shared cache;
-    ``last_used_at`` is brought up to date at most once a minute. Without ``council``
-    (a REST key names its own), the key's council is read."""
+    """The live key of this council and kind, or None, read through the shared cache
+    (``api_key_allow``, called next on every API call, notes its use). Without
+    ``council`` (a REST key names its own), the key's council is read."""
     if not key:
         return None
     key_hash = _hash(key)
