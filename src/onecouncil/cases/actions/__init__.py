@@ -23,7 +23,6 @@ adapters import this package, never its modules (import-linter refuses them).
 
 from onecouncil.cases.actions._common import (
     WorkflowError,
-    authorise,
     may,
     permission_of,
     staff_action,
@@ -36,7 +35,6 @@ from onecouncil.cases.actions.bulk import (
 )
 from onecouncil.cases.actions.contact import (
     PRIVATE_LINK_GRACE,
-    PRIVATE_LINK_RESENDS_AN_HOUR,
     case_confirm_contact,
     case_private_link_claim,
     case_private_link_resend,
@@ -47,10 +45,7 @@ from onecouncil.cases.actions.create import (
     CaseCreated,
     case_create,
     case_create_change_task,
-    check_request,
-    contact_keys,
     due_at_for,
-    new_case,
 )
 from onecouncil.cases.actions.duplicates import (
     case_mark_duplicate,
@@ -67,19 +62,12 @@ from onecouncil.cases.actions.messages import (
     render_template,
 )
 from onecouncil.cases.actions.photos import (
-    ALLOWED_FORMATS,
     DECODING,
     GPS_IFD,
-    MAX_PIXELS,
-    MAX_SIDE,
-    CleanImage,
-    DecodeBudget,
     case_add_photo,
     case_show_photos,
     clean_image,
-    client_photos,
     client_photos_draft,
-    gps_location,
     photo_add,
     photo_add_placed,
     photo_remove,
@@ -92,11 +80,7 @@ from onecouncil.cases.actions.registry import (
     on_erasure_report,
 )
 from onecouncil.cases.actions.tell_us_once import (
-    CHANGE_LABELS,
-    CHANGEABLE,
-    FOLLOW_EMAILS_PER_ADDRESS_DAY,
     FOLLOWS_PER_CLIENT_HOUR,
-    Followed,
     case_follow,
     case_unfollow,
     cases_claim,
@@ -117,25 +101,14 @@ from onecouncil.cases.actions.workflow import (
 )
 
 __all__ = [
-    "ALLOWED_FORMATS",
-    "CHANGEABLE",
-    "CHANGE_LABELS",
     "DECODING",
     "FOLLOWS_PER_CLIENT_HOUR",
-    "FOLLOW_EMAILS_PER_ADDRESS_DAY",
     "GPS_IFD",
-    "MAX_PIXELS",
-    "MAX_SIDE",
     "PRIVATE_LINK_GRACE",
-    "PRIVATE_LINK_RESENDS_AN_HOUR",
     "CaseCreated",
-    "CleanImage",
-    "DecodeBudget",
     "EarlierRequest",
-    "Followed",
     "SentOn",
     "WorkflowError",
-    "authorise",
     "case_add_note",
     "case_add_photo",
     "case_add_update",
@@ -164,12 +137,9 @@ __all__ = [
     "cases_bulk_load",
     "cases_claim",
     "change_tell",
-    "check_request",
     "clean_image",
-    "client_photos",
     "client_photos_draft",
     "closure_reasons",
-    "contact_keys",
     "council_geography_load",
     "due_at_for",
     "email_change_confirm",
@@ -177,10 +147,8 @@ __all__ = [
     "follower_by_token",
     "follower_confirm",
     "follower_unsubscribe",
-    "gps_location",
     "may",
     "may_reopen",
-    "new_case",
     "on_case_created",
     "on_erasure_report",
     "permission_of",
