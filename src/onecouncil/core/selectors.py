@@ -7,6 +7,7 @@ from typing import Any
 from django.core.cache import cache
 
 from onecouncil.core.models import Council, Membership, Role
+from onecouncil.core.queries import the_one
 
 _CACHE_SECONDS = 60
 
@@ -24,11 +25,11 @@ def council_for_hostname(hostname: str) -> Council | None:
         cache.set(key, council_id, _CACHE_SECONDS)
     if not council_id:
         return None
-    return Council.objects.filter(id=council_id, is_active=True).first()
+    return the_one(Council.objects.filter(id=council_id, is_active=True))
 
 
 def council_for_slug(slug: str) -> Council | None:
-    return Council.objects.filter(slug=slug, is_active=True).first()
+    return the_one(Council.objects.filter(slug=slug, is_active=True))
 
 
 def active_councils() -> list[Council]:

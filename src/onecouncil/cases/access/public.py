@@ -13,6 +13,7 @@ from onecouncil.cases.access.near import Nearby, open_near, recent_near
 from onecouncil.cases.models import Case, CaseEvent, CaseQuerySet, ClosureReason, Photo
 from onecouncil.catalogue.models import PUBLIC_VISIBILITIES, Service, Visibility
 from onecouncil.core.models import Council
+from onecouncil.core.queries import the_one
 from onecouncil.core.references import ParsedReference, ReferenceError, parse_reference
 
 
@@ -21,10 +22,10 @@ def case_for_public(*, council: Council, reference: ParsedReference) -> Case | N
     shows more (``case.service.is_public``): its public fields and public events, read
     lazily with ``public_events_of``, so a page cached by the case's version reads no
     more than the case."""
-    return (
-        Case.objects.filter(council=council, reference=str(reference))
-        .select_related("service", "ward")
-        .first()
+    return the_one(
+        Case.objects.filter(council=council, reference=str(reference)).select_related(
+            "service", "ward"
+        )
     )
 
 

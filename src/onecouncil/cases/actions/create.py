@@ -52,6 +52,7 @@ from onecouncil.catalogue.models import QuestionKind, Service, SlaUnit
 from onecouncil.core.actors import Actor
 from onecouncil.core.models import Council, Team
 from onecouncil.core.permissions import Permission
+from onecouncil.core.queries import the_one
 from onecouncil.core.references import new_reference
 from onecouncil.core.working_time import (
     add_working_days,
@@ -149,7 +150,7 @@ def _authorise_submitter(council: Council, request: NewRequest) -> None:
 
 
 def _made_by_key(council: Council, submission_key: uuid.UUID) -> Case | None:
-    return Case.objects.filter(council=council, submission_key=submission_key).first()
+    return the_one(Case.objects.filter(council=council, submission_key=submission_key))
 
 
 def _draft_photos(
