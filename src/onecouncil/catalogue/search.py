@@ -52,9 +52,14 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.lower().replace("'", "").replace("\u2019", ""))
 
 
+def stem(word: str) -> str:
+    """One lower-case word's stem ("collected" is "collect")."""
+    return str(_stemmer.stemWord(word))
+
+
 def stems(text: str) -> list[str]:
     """The stems of the words in ``text`` that carry meaning."""
-    return [_stemmer.stemWord(w) for w in words(text) if w not in STOP_WORDS]
+    return [stem(w) for w in words(text) if w not in STOP_WORDS]
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "onecouncil.alerts",
     "onecouncil.sendon",
     "onecouncil.insight",
+    "onecouncil.triage",
     "onecouncil.opendata",
     "onecouncil.web",
     "onecouncil.frontdoor",
@@ -293,6 +294,12 @@ NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "8"))
 INSIGHT_DIR = Path(os.environ.get("INSIGHT_DIR", VAR_DIR / "insight"))
 INSIGHT_REFRESH_SECONDS = int(os.environ.get("INSIGHT_REFRESH_SECONDS", "300"))
 INSIGHT_READ_THREADS = int(os.environ.get("INSIGHT_READ_THREADS", "2"))
+
+# Free-text triage (onecouncil.triage): how many of a council's newest requests its model
+# learns from, and how often the worker trains it again (sooner when asked, or when the
+# catalogue changes).
+TRIAGE_HISTORY_LIMIT = int(os.environ.get("TRIAGE_HISTORY_LIMIT", "100000"))
+TRIAGE_RETRAIN_HOURS = int(os.environ.get("TRIAGE_RETRAIN_HOURS", "24"))
 
 # Open data (onecouncil.opendata): where released files are kept, and how much memory
 # building a release may use for its aggregates (DuckDB spills to disk beyond it).

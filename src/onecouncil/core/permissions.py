@@ -23,6 +23,7 @@ class Permission(StrEnum):
     DATA_PROTECTION = "data_protection"
     VIEW_INSIGHT = "view_insight"
     PUBLISH_OPEN_DATA = "publish_open_data"
+    CHANGE_SERVICE = "change_service"
 
 
 _WORK = {
@@ -30,6 +31,7 @@ _WORK = {
     Permission.VIEW_PERSONAL_DATA,
     Permission.ASSIGN,
     Permission.CHANGE_STATUS,
+    Permission.CHANGE_SERVICE,
     Permission.PUBLIC_UPDATE,
     Permission.INTERNAL_NOTE,
     Permission.MARK_DUPLICATE,

@@ -27,6 +27,7 @@ from onecouncil.cases.access.internal import (
     photo_of_cases,
     photos_of_case,
     reopen_counts,
+    requests_for_training,
     requests_in_id_order,
     requests_made_between,
 )
@@ -159,6 +160,7 @@ __all__ = [
     "received_cases",
     "recent_near",
     "reopen_counts",
+    "requests_for_training",
     "requests_in_id_order",
     "requests_made_between",
     "require",

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from onecouncil.cases.models import (
     Case,
@@ -133,3 +133,20 @@ def _strings(value: Any) -> Iterator[str]:
     elif isinstance(value, list | tuple):
         for item in value:
             yield from _strings(item)
+
+
+def requests_for_training(*, council: Council, limit: int) -> QuerySet[Any, Any]:
+    """The newest ``limit`` requests handled under ``council``'s own services, for the
+    free-text model, as rows of only what it may learn from: ``(service_id, description,
+    answers, created_at, corrected)``, where ``corrected`` says a person moved it to its
+    present service (a move the model made itself is not a correction). Nothing that
+    says who made a request."""
+    corrections = CaseEvent.objects.filter(
+        case=OuterRef("pk"), kind=EventKind.SERVICE_CHANGED, actor__isnull=False
+    )
+    return (
+        Case.objects.filter(service__council=council)
+        .annotate(corrected=Exists(corrections))
+        .order_by("-created_at")
+        .values_list("service_id", "description", "answers", "created_at", "corrected")[:limit]
+    )

@@ -79,6 +79,7 @@ from onecouncil.cases.actions.registry import (
     on_case_created,
     on_erasure_report,
 )
+from onecouncil.cases.actions.routing import case_change_service
 from onecouncil.cases.actions.tell_us_once import (
     FOLLOWS_PER_CLIENT_HOUR,
     case_follow,
@@ -115,6 +116,7 @@ __all__ = [
     "case_assign",
     "case_backdate",
     "case_backdate_events",
+    "case_change_service",
     "case_change_status",
     "case_client_update",
     "case_confirm_contact",

@@ -27,6 +27,7 @@ class EventKind(models.TextChoices):
     REOPENED = "reopened", _("Reopened")
     SENT_ON = "sent_on", _("Sent on to another system")
     TAKEN_BACK = "taken_back", _("Taken back in house")
+    SERVICE_CHANGED = "service_changed", _("Moved to another service")
 
 
 class CaseEvent(models.Model):
