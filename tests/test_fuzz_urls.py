@@ -223,6 +223,8 @@ SPECS: dict[str, Spec] = {
     # The front door.
     "frontdoor:home": Spec("anyone"),
     "frontdoor:services": Spec("anyone"),
+    "frontdoor:own_words": Spec("anyone", methods=("GET", "POST"), params=("chosen",)),
+    "frontdoor:own_words_suggest": Spec("anyone", methods=("POST",), params=("words",)),
     "frontdoor:service": Spec("anyone", lambda w: {"code": "missed-bin"}),
     "frontdoor:report_questions": Spec(
         "anyone", lambda w: {"code": "missed-bin"}, ("GET", "POST"), params=("change",)

@@ -53,6 +53,7 @@ def test_history_teaches_what_the_catalogue_does_not_say():
     history = [
         Example(text=f"old mattress left by the garages {n}", label="fly-tipping") for n in range(8)
     ] + [Example(text=f"lamp flickering all night {n}", label="street-light") for n in range(8)]
+
     def chance(model: Model) -> float:
         row = model.probabilities(["a mattress by the garages"])[0]
         return float(row[model.labels.index("fly-tipping")])

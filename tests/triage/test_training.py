@@ -110,10 +110,7 @@ def test_training_text_is_masked(council, services):
 
 def test_a_staff_correction_teaches_the_next_model(council, services):
     make_history(services, per_service=6)
-    moved = [
-        request(services["pothole"], f"abandoned trolley in the brook {n}")
-        for n in range(6)
-    ]
+    moved = [request(services["pothole"], f"abandoned trolley in the brook {n}") for n in range(6)]
     actor = officer(council)
     for case in moved:
         case_change_service(case=case, service=services["fly-tipping"], actor=actor)
@@ -160,9 +157,10 @@ def test_the_worker_trains_when_needed_and_when_asked(council, services):
     assert TrainedModel.objects.filter(council=council).count() == 2  # in use and the last
     triage_retrain_request(council)
     train_job()
-    assert list(
-        TrainedModel.objects.filter(council=council).values_list("version", flat=True)
-    ) == [3, 2]
+    assert list(TrainedModel.objects.filter(council=council).values_list("version", flat=True)) == [
+        3,
+        2,
+    ]
 
 
 def test_erasure_asks_for_a_model_without_the_words(council, services):

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from functools import cache
+from pathlib import Path
 from typing import Any
 
+import yaml
 from django.utils import timezone
 
 from onecouncil.catalogue.answers import answerable_questions
@@ -48,3 +51,24 @@ def plausible_answers(service: Service, rng: random.Random) -> dict[str, Any]:
         else:
             answers[question.code] = rng.choice(SAMPLE_TEXT)
     return answers
+
+
+@cache
+def _phrasebook() -> dict[str, list[str]]:
+    path = Path(__file__).resolve().parent / "data" / "own_words.yaml"
+    loaded: dict[str, list[str]] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return loaded
+
+
+def plausible_description(service: Service, rng: random.Random) -> str:
+    """What a resident might write about this service's problem in their own words: a
+    phrasing from the demo's phrasebook, sometimes with more detail, sometimes nothing."""
+    phrases = _phrasebook().get(service.code, [])
+    if not phrases or rng.random() < 0.1:
+        return ""
+    words = rng.choice(phrases)
+    if rng.random() < 0.3:
+        words = f"{words}. {rng.choice(SAMPLE_TEXT)}"
+    if rng.random() < 0.3:
+        words = words.lower()
+    return words

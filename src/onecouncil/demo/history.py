@@ -25,7 +25,7 @@ from onecouncil.cases.inputs import Contact, Location
 from onecouncil.cases.models import Channel, Status
 from onecouncil.catalogue.models import Service, SlaUnit
 from onecouncil.core.models import Council
-from onecouncil.demo.answers import plausible_answers
+from onecouncil.demo.answers import plausible_answers, plausible_description
 
 # (relative volume, day of the year demand peaks, how strongly it peaks)
 SEASONS: dict[str, tuple[float, int, float]] = {
@@ -138,6 +138,7 @@ def _request(
     return EarlierRequest(
         service=service,
         answers=plausible_answers(service, rng),
+        description=plausible_description(service, rng),
         location=Location(address=rng.choice(addresses))
         if service.location_required
         else Location(),

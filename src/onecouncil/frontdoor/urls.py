@@ -18,6 +18,8 @@ urlpatterns = [
     path("privacy/", views.privacy_notice, name="privacy"),
     path("cookies/", views.cookies, name="cookies"),
     path("services/", views.services, name="services"),
+    path("own-words/", views.own_words, name="own_words"),
+    path("own-words/suggest/", views.own_words_suggest, name="own_words_suggest"),
     path("performance/", performance_views.performance, name="performance"),
     path("data/", opendata_views.data_home, name="open_data"),
     path(

@@ -10,7 +10,7 @@ One model per council, trained on two kinds of text:
   moved to another service is a correction and counts ``CORRECTION_WEIGHT`` times.
 
 Features are TF-IDF over two views of the text: the stems the service search uses (with
-pairs of neighbouring stems, so "not collected" is a feature) and character n-grams
+pairs of neighbouring stems, so "not collected" is a feature) and character 3- to 5-grams
 within words (residents' typos and run-together words still share most of them). A
 multinomial logistic regression over both gives a probability per service, which is what
 a council's confidence threshold is compared with. Measured against plain TF-IDF with
@@ -44,6 +44,9 @@ CATALOGUE_WEIGHT = 2.0
 # councils' own earlier history (not on any evaluation set) and left alone.
 C = 10.0
 MAX_REASONS = 2
+# The most frequent letter groups kept: more cost training time and gained nothing on
+# held-out data (docs/benchmarks.md).
+MAX_LETTER_GROUPS = 20000
 FORMAT = 1
 
 
@@ -109,7 +112,12 @@ class Model:
         texts = [expand(e.text, synonyms) for e in examples]
         stems_vec = TfidfVectorizer(analyzer=_stem_features, sublinear_tf=True)
         chars_vec = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2, lowercase=True
+            analyzer="char_wb",
+            ngram_range=(3, 5),
+            sublinear_tf=True,
+            min_df=2,
+            max_features=MAX_LETTER_GROUPS,
+            lowercase=True,
         )
         features = hstack([stems_vec.fit_transform(texts), chars_vec.fit_transform(texts)])
         classifier = LogisticRegression(C=C, max_iter=1000)

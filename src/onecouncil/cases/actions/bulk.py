@@ -47,6 +47,8 @@ class EarlierRequest:
     status: Status = Status.RECEIVED
     # When a closed (fixed or closed) request was closed; its report time if not given.
     closed_at: dt.datetime | None = None
+    # What the resident wrote in their own words, if anything.
+    description: str = ""
 
 
 def cases_bulk_load(
@@ -97,6 +99,7 @@ def cases_bulk_load(
             location=request.location,
             contact=request.contact,
             channel=request.channel,
+            description=request.description,
             submission_key=uuid.uuid4(),
         )
         case = new_case(

@@ -17,6 +17,10 @@ from onecouncil.frontdoor.views.journey import (
 from onecouncil.frontdoor.views.nearby import (
     report_nearby,
 )
+from onecouncil.frontdoor.views.own_words import (
+    own_words,
+    own_words_suggest,
+)
 from onecouncil.frontdoor.views.send import (
     draft_photo,
     report_check,
@@ -56,6 +60,8 @@ __all__ = [
     "handoff_arrive",
     "home",
     "index",
+    "own_words",
+    "own_words_suggest",
     "privacy_notice",
     "private_photo",
     "reopen",

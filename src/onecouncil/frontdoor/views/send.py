@@ -208,6 +208,7 @@ def _check(
                 request=NewRequest(
                     service=service,
                     answers=draft.get("answers"),
+                    description=str(draft.data.get("own_words", "")),
                     location=location,
                     contact=contact,
                     channel=Channel.WEB,
@@ -240,6 +241,7 @@ def _check(
         {
             **journey_context(service, "check", request),
             "answers": answer_rows(service, draft.get("answers")),
+            "own_words": draft.data.get("own_words", ""),
             "location": location,
             "has_location_step": "location" in journey_steps(service),
             "has_photo_step": "photos" in journey_steps(service),

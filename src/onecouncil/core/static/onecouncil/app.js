@@ -45,3 +45,68 @@ for (const all of document.querySelectorAll("[data-select-all]")) {
     for (const each of boxes()) each.checked = box.checked;
   });
 }
+
+// "Tell us in your own words": suggestions appear below the box as the resident types
+// (after a pause), each a button that chooses it with the words. Without JavaScript the
+// form's own button leads to a page of the same suggestions.
+for (const form of document.querySelectorAll("[data-own-words]")) {
+  const box = form.querySelector("textarea");
+  const results = form.querySelector("[data-own-words-results]");
+  const token = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+  let timer;
+  let asked = 0;
+  const show = (suggestions) => {
+    if (!suggestions.length) {
+      results.replaceChildren();
+      return;
+    }
+    const heading = document.createElement("h2");
+    heading.className = "govuk-heading-s";
+    heading.textContent = form.dataset.heading;
+    const list = document.createElement("ul");
+    list.className = "govuk-list";
+    for (const suggestion of suggestions) {
+      const item = document.createElement("li");
+      const button = document.createElement("button");
+      button.type = "submit";
+      button.name = "chosen";
+      button.value = suggestion.code;
+      button.className = "govuk-button govuk-button--secondary govuk-!-margin-bottom-1";
+      button.textContent = suggestion.name;
+      item.append(button);
+      if (suggestion.reason) {
+        const reason = document.createElement("p");
+        reason.className = "govuk-hint govuk-!-margin-top-0";
+        reason.textContent = suggestion.reason;
+        item.append(reason);
+      }
+      list.append(item);
+    }
+    results.replaceChildren(heading, list);
+  };
+  box.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const words = box.value.trim();
+      const mine = ++asked;
+      if (words.split(/\s+/).length < 2) {
+        show([]);
+        return;
+      }
+      const body = new FormData();
+      body.append("words", words);
+      try {
+        const response = await fetch(form.dataset.suggest, {
+          method: "POST",
+          body,
+          headers: { "X-CSRFToken": token },
+          credentials: "same-origin",
+        });
+        if (!response.ok || mine !== asked) return;
+        show((await response.json()).suggestions);
+      } catch {
+        // Offline or slow: the form's own button still works.
+      }
+    }, 350);
+  });
+}

@@ -43,7 +43,7 @@ from onecouncil.catalogue.models import Pattern, Service
 from onecouncil.catalogue.versions import catalogue_changed
 from onecouncil.core.actors import Actor
 from onecouncil.core.models import Council, CouncilHostname, Membership, Role, Team
-from onecouncil.demo.answers import plausible_answers
+from onecouncil.demo.answers import plausible_answers, plausible_description
 from onecouncil.demo.councils import COUNCILS, DATA, DEMO_UPDATES, FIRST, LAST, DemoCouncil
 from onecouncil.demo.feedback import demo_feedback
 from onecouncil.demo.history import history
@@ -54,6 +54,7 @@ from onecouncil.opendata.services import release_build, release_publish
 from onecouncil.residents.models import Address, Ward
 from onecouncil.residents.services import gazetteer_import
 from onecouncil.staffing.services import staff_member_add
+from onecouncil.triage.training import triage_train
 
 
 class Command(BaseCommand):
@@ -109,6 +110,13 @@ class Command(BaseCommand):
         self._two_tier(rng, sample=min(3, options["requests"]))
         # The dashboards open with figures, without waiting for the insight worker.
         insight_refresh(full=True)
+        # Suggestions from residents' own words, without waiting for the worker.
+        for council in Council.objects.filter(slug__in=[spec.slug for spec in COUNCILS]):
+            trained = triage_train(council)
+            self.stdout.write(
+                f"  Free-text model for {council.name}: version {trained.version}, "
+                f"learnt from {trained.history_examples} requests in {trained.seconds} s."
+            )
         # And the data page with a release, without waiting for the day's build.
         for council in Council.objects.filter(slug__in=[spec.slug for spec in COUNCILS]):
             if Release.objects.filter(council=council).exists():
@@ -312,6 +320,7 @@ class Command(BaseCommand):
                 request=NewRequest(
                     service=service,
                     answers=plausible_answers(service, rng),
+                    description=plausible_description(service, rng),
                     location=location,
                     contact=contact,
                     channel=channel,
