@@ -108,7 +108,7 @@ def test_none_of_these_leads_to_every_service(client, council, trained):
 
 def test_no_choice_is_explained(client, trained):
     client.post(OWN, {"words": WORDS})
-    page = client.post(OWN, {"chosen": ""}).text
+    page = client.post(OWN, {"choosing": "1"}).text  # no radio ticked: no "chosen" sent
     assert "There is a problem" in page and "Choose a service, or none of these" in page
 
 

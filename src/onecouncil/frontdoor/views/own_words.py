@@ -77,7 +77,8 @@ def carry_words(request: HttpRequest, council: Council, service: Service, words:
 @require_http_methods(["GET", "POST"])
 @with_council
 def own_words(request: HttpRequest, council: Council) -> HttpResponseBase:
-    if request.method == "POST" and "chosen" in request.POST:
+    # A browser sends no ``chosen`` when no radio is ticked: the form says it is a choice.
+    if request.method == "POST" and ("chosen" in request.POST or "choosing" in request.POST):
         return _choose(request, council)
     if request.method == "POST":
         form = OwnWordsForm(request.POST)

@@ -1,0 +1,91 @@
+"""A resident tells the council in their own words and reports a missed bin from the
+suggestion, with JavaScript (suggestions as they type) and without (a page of choices)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from onecouncil.cases.models import Case
+from onecouncil.triage.models import SuggestionTaken
+from tests.e2e.conftest import assert_accessible
+
+pytestmark = pytest.mark.e2e
+SCREENSHOTS = Path("var/screenshots")
+WORDS = "the bin men didn't come on Tuesday"
+
+
+def finish_missed_bin(page):
+    page.get_by_role("button", name="Start now").click()
+    page.get_by_label("General waste (black bin)").check()
+    page.get_by_role("group", name=re.compile("out for collection by 7am")).get_by_label(
+        "Yes"
+    ).check()
+    page.get_by_role("button", name=re.compile("^Continue")).click()
+    page.get_by_label("Postcode").fill("rb1 1aa")
+    page.get_by_role("button", name="Find address").click()
+    page.locator("#address-list input[type=radio]").first.check()
+    page.get_by_role("button", name=re.compile("^Continue")).click()
+    page.get_by_role("button", name=re.compile("^Continue")).click()  # no photo
+    page.get_by_label("Full name").fill("Priya Patel")
+    page.get_by_label("Email address").fill("priya.patel@example.com")
+    page.get_by_role("button", name=re.compile("^Continue")).click()
+    expect(page.locator("#own-words")).to_contain_text("didn't come on Tuesday")
+    page.get_by_role("button", name="Send request").click()
+    return page.locator("#reference").inner_text().strip()
+
+
+def test_the_page_of_suggestions_is_accessible(demo, page):
+    """axe runs only where scripts run, so the page the no-JavaScript route shows is
+    checked here, reached by the same button."""
+    page.goto(f"{demo}/riverbend/")
+    page.get_by_label("Or tell us in your own words").fill(WORDS)
+    page.get_by_role("button", name="Suggest a service").click()
+    expect(page.get_by_role("heading", name="Is it one of these?")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Continue").click()  # nothing chosen
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Choose a service")
+    assert_accessible(page)
+    page.get_by_label("Tell us in your own words").fill("")
+    page.get_by_role("button", name="Suggest a service").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Tell us what you want")
+    assert_accessible(page)
+
+
+def test_own_words_with_javascript(demo, page):
+    page.goto(f"{demo}/riverbend/")
+    page.get_by_label("Or tell us in your own words").fill(WORDS)
+    suggestion = page.get_by_role("button", name="Report a missed bin collection")
+    expect(suggestion).to_be_visible()
+    expect(page.locator("[data-own-words-results]")).to_contain_text("You mentioned")
+    assert_accessible(page)
+    for width in (375, 1366):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(SCREENSHOTS / f"own-words-live-{width}.png"), full_page=True)
+    suggestion.click()
+    page.wait_for_url(re.compile("/riverbend/services/missed-bin/$"))
+    reference = finish_missed_bin(page)
+    assert_accessible(page)
+    assert Case.objects.get(reference=reference).description == WORDS
+    assert SuggestionTaken.objects.get().chosen == "missed-bin"
+
+
+def test_own_words_without_javascript(demo, page_without_js):
+    page = page_without_js
+    page.goto(f"{demo}/riverbend/")
+    page.get_by_label("Or tell us in your own words").fill(WORDS)
+    page.get_by_role("button", name="Suggest a service").click()
+    expect(page.get_by_role("heading", name="Is it one of these?")).to_be_visible()
+    page.get_by_role("button", name="Continue").click()  # nothing chosen
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Choose a service")
+    for width in (375, 1366):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(SCREENSHOTS / f"own-words-{width}.png"), full_page=True)
+    page.get_by_label("Report a missed bin collection").check()
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(re.compile("/riverbend/services/missed-bin/$"))
+    reference = finish_missed_bin(page)
+    assert Case.objects.get(reference=reference).description == WORDS
