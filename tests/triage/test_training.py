@@ -21,35 +21,7 @@ from onecouncil.triage.training import (
     triage_train,
 )
 from tests.backoffice_helpers import staff
-from tests.factories import ServiceFactory, TeamFactory, make_case
-
-
-@pytest.fixture
-def services(council, missed_bin):
-    roads = TeamFactory(council=council, name="Highways")
-    found = {
-        "missed-bin": missed_bin,
-        "pothole": ServiceFactory(
-            council=council,
-            code="pothole",
-            name="Report a pothole",
-            description="A hole or crack in a road or pavement.",
-            team=roads,
-        ),
-        "street-light": ServiceFactory(
-            council=council,
-            code="street-light",
-            name="Report a street light fault",
-            description="A street lamp that is out, flickering or on during the day.",
-        ),
-        "fly-tipping": ServiceFactory(
-            council=council,
-            code="fly-tipping",
-            name="Report fly-tipping",
-            description="Rubbish dumped illegally on the street or on land.",
-        ),
-    }
-    return found
+from tests.factories import ServiceFactory, make_case
 
 
 def officer(council, role=Role.CASE_OFFICER):

@@ -28,6 +28,9 @@ urlpatterns = [
     path("new/<slug:code>/", views.assisted_report, name="assisted_report"),
     path("made/<str:reference>/", views.assisted_made, name="assisted_made"),
     path("audit/", views.audit, name="audit"),
+    path("triage/", views.triage_queue, name="triage"),
+    path("triage/model/", views.triage_model, name="triage_model"),
+    path("triage/<str:reference>/route/", views.triage_route, name="triage_route"),
     path("insight/", insight_views.insight_home, name="insight"),
     path("open-data/", opendata_views.open_data, name="open_data"),
     path("insight/<slug:slug>/", insight_views.insight_dashboard, name="insight_dashboard"),
@@ -52,6 +55,7 @@ urlpatterns = [
     path("cases/<str:reference>/", views.case_view, name="case"),
     path("cases/<str:reference>/assign/", views.case_assign_view, name="case_assign"),
     path("cases/<str:reference>/status/", views.case_status_view, name="case_status"),
+    path("cases/<str:reference>/service/", views.case_service_view, name="case_service"),
     path("cases/<str:reference>/update/", views.case_update_view, name="case_update"),
     path("cases/<str:reference>/note/", views.case_note_view, name="case_note"),
     path(

@@ -50,8 +50,9 @@ class FirstEvent:
 def events_append_first(*, case: Case, events: Sequence[FirstEvent]) -> None:
     """A new request's first events, written in one statement and in this order. The case
     was saved a moment ago in the same transaction, so its version (``updated_at``) needs
-    no moving: only ``case_create`` calls this."""
-    now = timezone.now()
+    no moving: only ``case_create`` calls this. They are dated when the request was
+    received (its ``created_at``), so a timeline starts where the request does."""
+    now = case.created_at
     CaseEvent.objects.bulk_create(
         [
             CaseEvent(

@@ -169,7 +169,15 @@ class ServiceAdmin(CatalogueAdmin):
         "is_active",
         "council",
     )
-    list_filter = ("council", "pattern", "visibility", "phase", "is_active", "group")
+    list_filter = (
+        "council",
+        "pattern",
+        "visibility",
+        "phase",
+        "is_active",
+        "needs_triage",
+        "group",
+    )
     search_fields = ("name", "code", "keywords")
     prepopulated_fields = {"code": ("name",)}
     inlines = [QuestionInline]

@@ -38,6 +38,7 @@ SERVICE_FIELDS = (
     "nearby_days",
     "is_active",
     "receives_changes",
+    "needs_triage",
     "order",
     "sent_to_code",
     "sent_to_attributes",

@@ -325,6 +325,16 @@ class Service(CouncilOwned):
             "service's team gets a task with the old and new details."
         ),
     )
+    needs_triage = models.BooleanField(
+        _("holds requests until they are triaged"),
+        default=False,
+        help_text=_(
+            'For a catch-all service ("Something else", an email inbox, an API client\'s '
+            "vague category): its requests wait in the triage queue until the free-text "
+            "model (when confident enough) or staff move them to the right service, and "
+            "stay out of figures and open data until then. Make it private."
+        ),
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:

@@ -24,6 +24,7 @@ class Permission(StrEnum):
     VIEW_INSIGHT = "view_insight"
     PUBLISH_OPEN_DATA = "publish_open_data"
     CHANGE_SERVICE = "change_service"
+    MANAGE_TRIAGE = "manage_triage"
 
 
 _WORK = {

@@ -10,6 +10,7 @@ class TriageConfig(AppConfig):
     def ready(self) -> None:
         from onecouncil.core.privacy import DataStore, register_store
         from onecouncil.core.worker import INSIGHT, register_job
+        from onecouncil.triage.routing import route_waiting_job
         from onecouncil.triage.training import (
             train_job,
             training_forget_erased,
@@ -17,6 +18,7 @@ class TriageConfig(AppConfig):
         )
 
         register_job("triage-train", train_job, queue=INSIGHT)
+        register_job("triage-route", route_waiting_job)
         register_store(
             DataStore(
                 name="triage",

@@ -97,3 +97,17 @@ class SuggestionTaken(CouncilOwned):
     @property
     def accepted(self) -> bool:
         return self.chosen in self.suggested
+
+
+class TriageLook(CouncilOwned):
+    """What the model said about a request waiting for triage, once: which version, its
+    suggestions (codes and probabilities) and where it routed it, if it did."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="+")
+    model_version = models.PositiveIntegerField()
+    suggested = models.JSONField(default=list)
+    routed_to = models.CharField(max_length=60, blank=True)
+    looked_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.routed_to or 'waiting'}"

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from onecouncil.catalogue.models import Service
 from onecouncil.catalogue.selectors import services_available
 from onecouncil.core.models import Council
@@ -51,6 +53,10 @@ class Suggestions:
 def model_in_use(council: Council) -> tuple[int, Model] | None:
     """The council's newest model, or None (switched off, or not trained yet)."""
     triage = TriageSettings.objects.filter(council=council).first()
+    return _newest(council, triage)
+
+
+def _newest(council: Council, triage: TriageSettings | None) -> tuple[int, Model] | None:
     if triage is not None and not triage.enabled:
         return None
     latest = (
@@ -72,15 +78,14 @@ def model_in_use(council: Council) -> tuple[int, Model] | None:
     return kept[1], kept[2]
 
 
-def threshold_for(council: Council, channel: str) -> float:
-    triage = TriageSettings.objects.filter(council=council).first()
-    if triage is None:
-        triage = TriageSettings(council=council)
-    chosen = {
-        "email": triage.threshold_email,
-        "api": triage.threshold_api,
-    }.get(channel, triage.threshold_web)
-    return float(chosen)
+def threshold_for(triage: TriageSettings | None, channel: str) -> float:
+    """The council's confidence threshold for a channel ("web", "email" or "api")."""
+    chosen = triage if triage is not None else TriageSettings()
+    return float(
+        {"email": chosen.threshold_email, "api": chosen.threshold_api}.get(
+            channel, chosen.threshold_web
+        )
+    )
 
 
 def suggest_services(
@@ -88,20 +93,19 @@ def suggest_services(
 ) -> Suggestions | None:
     """The ``k`` likeliest of the council's available services for ``text``; None when
     the council has no model in use."""
-    found = model_in_use(council)
+    triage = TriageSettings.objects.filter(council=council).first()
+    found = _newest(council, triage)
     if found is None:
         return None
     version, model = found
-    available = {s.code: s for s in services_available(council=council)}
+    available = {s.code: s for s in services_available(council=council).filter(needs_triage=False)}
     items: list[ServiceSuggestion] = []
     # Ask for a few more: a service withdrawn since the training is skipped.
     for suggestion in model.suggest(text[:MAX_WORDS_LENGTH], k=k + 3):
         service = available.get(suggestion.label)
         if service is not None and len(items) < k:
             items.append(ServiceSuggestion(service, suggestion.probability, suggestion.reasons))
-    return Suggestions(
-        model_version=version, items=items, threshold=threshold_for(council, channel)
-    )
+    return Suggestions(model_version=version, items=items, threshold=threshold_for(triage, channel))
 
 
 def suggestion_taken(
@@ -115,3 +119,16 @@ def suggestion_taken(
         suggested=suggestions.codes,
         chosen=chosen,
     )
+
+
+def reason_text(reasons: tuple[str, ...]) -> str:
+    """'You mentioned “bin” and “not collected”', or nothing."""
+    quoted = [f"“{r}”" for r in reasons]
+    if not quoted:
+        return ""
+    if len(quoted) == 1:
+        return _("You mentioned %(first)s") % {"first": quoted[0]}
+    return _("You mentioned %(first)s and %(second)s") % {
+        "first": ", ".join(quoted[:-1]),
+        "second": quoted[-1],
+    }

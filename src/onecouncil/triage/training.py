@@ -135,7 +135,10 @@ def holdout_figures(
 def triage_train(council: Council) -> TrainedModel:
     """Train the council's model now and make it the one in use."""
     started = time.perf_counter()
-    services = list(services_available(council=council).prefetch_related("questions"))
+    # A triage service is where requests wait, never a suggestion.
+    services = list(
+        services_available(council=council).filter(needs_triage=False).prefetch_related("questions")
+    )
     catalogue = catalogue_texts(services)
     synonyms = search_synonyms(council=council)
     dated = history(council, services)

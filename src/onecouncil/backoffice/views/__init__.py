@@ -9,6 +9,7 @@ from onecouncil.backoffice.views.actions import (
     case_photos_public_view,
     case_publish_description_view,
     case_send_again_view,
+    case_service_view,
     case_status_view,
     case_take_back_view,
     case_update_view,
@@ -52,6 +53,11 @@ from onecouncil.backoffice.views.queue import (
     received_case,
     search,
 )
+from onecouncil.backoffice.views.triage import (
+    triage_model,
+    triage_queue,
+    triage_route,
+)
 
 __all__ = [
     "assisted_made",
@@ -68,6 +74,7 @@ __all__ = [
     "case_photos_public_view",
     "case_publish_description_view",
     "case_send_again_view",
+    "case_service_view",
     "case_status_view",
     "case_take_back_view",
     "case_update_view",
@@ -88,5 +95,8 @@ __all__ = [
     "search",
     "signin",
     "signout",
+    "triage_model",
+    "triage_queue",
+    "triage_route",
     "welcome",
 ]

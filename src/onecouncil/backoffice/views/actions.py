@@ -21,6 +21,7 @@ from onecouncil.cases.actions import (
     case_add_photo,
     case_add_update,
     case_assign,
+    case_change_service,
     case_change_status,
     case_hide_description,
     case_mark_duplicate,
@@ -29,6 +30,7 @@ from onecouncil.cases.actions import (
     case_show_photos,
 )
 from onecouncil.cases.models import Status
+from onecouncil.catalogue.selectors import services_available
 from onecouncil.core.actors import Actor
 from onecouncil.core.models import Council, Membership
 from onecouncil.core.references import parse_id
@@ -53,6 +55,29 @@ def case_assign_view(
         "id_assignee",
         _("Assignment saved"),
         lambda: case_assign(case=case, assignee=assignee, actor=Actor.from_request(request)),
+    )
+
+
+@require_POST
+@staff_view(case_change_service)
+def case_service_view(
+    request: HttpRequest, council: Council, membership: Membership, reference: str
+) -> HttpResponseBase:
+    """Move the request to another of its council's services (the model learns from it)."""
+    case = case_or_404(membership, reference)
+    code = request.POST.get("service", "")
+    service = services_available(council=case.service.council).filter(code=code).first()
+    if service is None:
+        return action_failed(request, case, [_("Choose the service to move it to")], "id_service")
+    reason = request.POST.get("reason", "").strip()[:500]
+    return act(
+        request,
+        case,
+        "id_service",
+        _("Moved to %(service)s") % {"service": service.name},
+        lambda: case_change_service(
+            case=case, service=service, actor=Actor.from_request(request), reason=reason
+        ),
     )
 
 

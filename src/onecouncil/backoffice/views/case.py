@@ -32,11 +32,14 @@ from onecouncil.cases.access import (
     response_templates_for_staff,
 )
 from onecouncil.cases.actions import (
+    case_change_service,
     closure_reasons,
+    may,
     render_template,
 )
 from onecouncil.cases.models import Case, TemplateUse
 from onecouncil.cases.workflow import allowed_next
+from onecouncil.catalogue.selectors import services_available
 from onecouncil.core.audit import audit_record
 from onecouncil.core.masking import personal_found
 from onecouncil.core.models import Council, Membership
@@ -120,8 +123,28 @@ def case_view(
             "change_rows": [(k, v) for k, v in case.change_details.items() if isinstance(v, dict)],
             "change_effective": iso_date(case.change_details.get("effective_date")),
             "errors": request.session.pop("case_errors", []),
+            **_moving(membership, case),
         },
     )
+
+
+def _moving(membership: Membership, case: Case) -> dict[str, object]:
+    """The services a request may move to (the triage queue shows the model's
+    suggestions; the case page stays within its query budget)."""
+    if not may(membership, case_change_service):
+        return {}
+    # The service's council (the one handling it, for a two-tier service), which is
+    # usually the member's own and already read.
+    council = (
+        membership.council
+        if case.service.council_id == membership.council_id
+        else case.service.council
+    )
+    return {
+        "move_to": services_available(council=council)
+        .filter(needs_triage=False)
+        .exclude(pk=case.service_id),
+    }
 
 
 @require_GET

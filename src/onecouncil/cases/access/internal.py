@@ -34,8 +34,10 @@ def requests_in_id_order(
 ) -> CaseQuerySet:
     """Requests in id order, to be read in chunks by id: a council's or (the analytics
     store) every council's; for an incremental read, those made after ``after_id`` or
-    changed since ``changed_since``."""
-    cases = Case.objects.order_by("pk")
+    changed since ``changed_since``. For figures and open data: a request still waiting
+    for triage (in a ``needs_triage`` service) is left out until it is routed, which
+    changes it, so an incremental read then finds it."""
+    cases = Case.objects.exclude(service__needs_triage=True).order_by("pk")
     if council is not None:
         cases = cases.filter(council=council)
     if changed_since is not None:
@@ -149,4 +151,16 @@ def requests_for_training(*, council: Council, limit: int) -> QuerySet[Any, Any]
         .annotate(corrected=Exists(corrections))
         .order_by("-created_at")
         .values_list("service_id", "description", "answers", "created_at", "corrected")[:limit]
+    )
+
+
+def requests_awaiting_triage(*, council: Council) -> CaseQuerySet:
+    """The council's open requests waiting in a triage service, oldest first, for the
+    worker that lets the free-text model route them."""
+    return (
+        Case.objects.filter(council=council, service__needs_triage=True)
+        .open()
+        .select_related("service", "service__council", "council")
+        .prefetch_related("service__questions")
+        .order_by("created_at", "pk")
     )

@@ -71,6 +71,19 @@ def cases_for_staff(*, membership: Membership) -> CaseQuerySet:
     return cases
 
 
+def awaiting_triage_for_staff(*, membership: Membership) -> CaseQuerySet:
+    """Open requests waiting in the council's triage services (``needs_triage``), oldest
+    first, for staff who may move a request to another service."""
+    require(membership, Permission.CHANGE_SERVICE)
+    return (
+        cases_for_staff(membership=membership)
+        .filter(service__needs_triage=True)
+        .open()
+        .select_related("service", "ward")
+        .order_by("created_at", "pk")
+    )
+
+
 def may_see_personal_data(membership: Membership, case: Case) -> bool:
     if role_has(membership.role, Permission.VIEW_PERSONAL_DATA):
         return True

@@ -25,6 +25,7 @@ from onecouncil.frontdoor.http import page, service_or_404, with_council
 from onecouncil.triage.suggest import (
     MAX_WORDS_LENGTH,
     Suggestions,
+    reason_text,
     suggest_services,
     suggestion_taken,
 )
@@ -168,16 +169,3 @@ def own_words_suggest(request: HttpRequest, council: Council) -> HttpResponseBas
             ]
         }
     )
-
-
-def reason_text(reasons: tuple[str, ...]) -> str:
-    """'You mentioned “bin” and “not collected”', or nothing."""
-    quoted = [f"“{r}”" for r in reasons]
-    if not quoted:
-        return ""
-    if len(quoted) == 1:
-        return _("You mentioned %(first)s") % {"first": quoted[0]}
-    return _("You mentioned %(first)s and %(second)s") % {
-        "first": ", ".join(quoted[:-1]),
-        "second": quoted[-1],
-    }

@@ -54,6 +54,7 @@ from onecouncil.opendata.services import release_build, release_publish
 from onecouncil.residents.models import Address, Ward
 from onecouncil.residents.services import gazetteer_import
 from onecouncil.staffing.services import staff_member_add
+from onecouncil.triage.models import TriageSettings
 from onecouncil.triage.training import triage_train
 
 
@@ -96,7 +97,10 @@ class Command(BaseCommand):
                 self._geography(council)
                 password = self._staff(council, spec)
                 self._earlier(council, rng, options["history"])
-                self._requests(council, rng, options["requests"])
+                # Of the recent requests, a few came by email or API without a service.
+                waiting = min(6, options["requests"] // 5)
+                self._requests(council, rng, options["requests"] - waiting)
+                self._waiting(council, rng, waiting)
                 rated, days = demo_feedback(council=council, rng=rng)
                 self.stdout.write(f"  {rated} ratings and {days} days of online journeys.")
             self.stdout.write(
@@ -112,6 +116,13 @@ class Command(BaseCommand):
         insight_refresh(full=True)
         # Suggestions from residents' own words, without waiting for the worker.
         for council in Council.objects.filter(slug__in=[spec.slug for spec in COUNCILS]):
+            # The demo's history repeats a small phrasebook, so its model is far surer of
+            # itself than one trained on real words (docs/triage.md): it routes only
+            # what it is all but certain of, and the triage queue has work to show.
+            TriageSettings.objects.update_or_create(
+                council=council,
+                defaults={"threshold_email": Decimal("0.99"), "threshold_api": Decimal("0.99")},
+            )
             trained = triage_train(council)
             self.stdout.write(
                 f"  Free-text model for {council.name}: version {trained.version}, "
@@ -271,7 +282,13 @@ class Command(BaseCommand):
         settings that make savings measurable: the first year as the baseline."""
         if count <= 0:
             return
-        services = list(Service.objects.filter(council=council).prefetch_related("questions"))
+        # Requests are made to the services residents choose; the triage service's
+        # waiting requests come from _waiting.
+        services = list(
+            Service.objects.filter(council=council, needs_triage=False).prefetch_related(
+                "questions"
+            )
+        )
         addresses = list(Address.objects.filter(council=council).select_related("ward"))
         loaded = cases_bulk_load(
             council=council,
@@ -294,7 +311,13 @@ class Command(BaseCommand):
         self.stdout.write(f"  {loaded} requests of history loaded for {council.name}.")
 
     def _requests(self, council: Council, rng: random.Random, count: int) -> None:
-        services = list(Service.objects.filter(council=council).prefetch_related("questions"))
+        # Requests are made to the services residents choose; the triage service's
+        # waiting requests come from _waiting.
+        services = list(
+            Service.objects.filter(council=council, needs_triage=False).prefetch_related(
+                "questions"
+            )
+        )
         officers = list(
             Membership.objects.filter(
                 council=council, role__in=[Role.CASE_OFFICER, Role.TEAM_LEADER]
@@ -334,6 +357,33 @@ class Command(BaseCommand):
             when = timezone.now() - dt.timedelta(minutes=rng.randint(60, 60 * 24 * 56))
             case_backdate(case=result.case, reported_at=when)
             self._history(result.case, when, officers, rng)
+
+    def _waiting(self, council: Council, rng: random.Random, count: int) -> None:
+        """A few emails and API requests in the council's triage service, in residents'
+        own words, for the triage queue and the model to route."""
+        inbox = Service.objects.filter(council=council, needs_triage=True).first()
+        if inbox is None or count <= 0:
+            return
+        others = list(Service.objects.filter(council=council, needs_triage=False))
+        for _n in range(count):
+            words = ""
+            while not words:
+                words = plausible_description(rng.choice(others), rng)
+            first, last = rng.choice(FIRST), rng.choice(LAST)
+            case_create(
+                council=council,
+                request=NewRequest(
+                    service=inbox,
+                    answers={"details": words},
+                    location=Location(),
+                    contact=Contact(
+                        name=f"{first} {last}", email=f"{first}.{last}@example.com".lower()
+                    ),
+                    channel=rng.choice([Channel.EMAIL, Channel.API]),
+                    submission_key=uuid.uuid4(),
+                    submitter=Submitter(actor=Actor.system(str(Channel.EMAIL.label))),
+                ),
+            )
 
     def _history(
         self, case: Case, reported: dt.datetime, officers: list[Any], rng: random.Random
