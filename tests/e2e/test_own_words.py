@@ -89,3 +89,56 @@ def test_own_words_without_javascript(demo, page_without_js):
     page.wait_for_url(re.compile("/riverbend/services/missed-bin/$"))
     reference = finish_missed_bin(page)
     assert Case.objects.get(reference=reference).description == WORDS
+
+
+def test_an_officer_routes_a_request_from_the_triage_queue(demo, browser):
+    from django.contrib.auth import get_user_model
+
+    from onecouncil.catalogue.models import Service
+    from onecouncil.core.models import Council
+    from onecouncil.triage.routing import route_waiting_job
+    from tests.e2e.test_staff_journey import PASSWORD, sign_in_with_keyboard
+    from tests.factories import make_case
+
+    council = Council.objects.get(slug="riverbend")
+    inbox = Service.objects.get(council=council, needs_triage=True)
+    case = make_case(
+        inbox, answers={"details": "An old fridge and a mattress left by the garages"}
+    ).case
+    route_waiting_job()  # the demo's model is not 99% sure: it waits for staff
+    for name in ("officer@riverbend.example", "admin@riverbend.example"):
+        user = get_user_model().objects.get(username=name)
+        user.set_password(PASSWORD)
+        user.save()
+    context = browser.new_context()
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    sign_in_with_keyboard(page, demo, "officer@riverbend.example")
+    page.get_by_role("link", name="Triage").click()
+    card = page.locator(f"#triage-{case.reference}")
+    expect(card).to_contain_text("mattress left by the garages")
+    assert_accessible(page)
+    for width in (375, 1366):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(SCREENSHOTS / f"triage-queue-{width}.png"), full_page=True)
+    card.get_by_role("button", name=re.compile("^Move to Report fly-tipping")).click()
+    expect(
+        page.locator(".govuk-notification-banner, [role=status], .govuk-panel").first
+    ).to_contain_text(f"{case.reference} moved to Report fly-tipping")
+    case.refresh_from_db()
+    assert case.service.code == "fly-tipping"
+    context.close()
+
+    context = browser.new_context()
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    sign_in_with_keyboard(page, demo, "admin@riverbend.example")
+    page.goto(f"{demo}/riverbend/staff/triage/model/")
+    expect(page.locator("#model-in-use")).to_contain_text("Version")
+    assert_accessible(page)
+    page.get_by_label(re.compile("route an email by itself")).fill("1.5")
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    assert_accessible(page)
+    page.screenshot(path=str(SCREENSHOTS / "triage-model-1366.png"), full_page=True)
+    context.close()

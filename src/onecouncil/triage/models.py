@@ -28,7 +28,10 @@ class TriageSettings(models.Model):
         decimal_places=2,
         default=Decimal("0.50"),
         validators=_PROBABILITY,
-        help_text=_("Below it the suggestions are listed without one chosen."),
+        help_text=_(
+            "From 0 to 1: 0.5 means the model is half sure. Below it the suggestions are "
+            "listed without one chosen."
+        ),
     )
     threshold_email = models.DecimalField(
         _("confidence to route an email by itself"),
@@ -36,6 +39,7 @@ class TriageSettings(models.Model):
         decimal_places=2,
         default=Decimal("0.70"),
         validators=_PROBABILITY,
+        help_text=_("From 0 to 1. Below it the email waits in the triage queue."),
     )
     threshold_api = models.DecimalField(
         _("confidence to route an API request by itself"),
@@ -43,6 +47,7 @@ class TriageSettings(models.Model):
         decimal_places=2,
         default=Decimal("0.70"),
         validators=_PROBABILITY,
+        help_text=_("From 0 to 1. Below it the request waits in the triage queue."),
     )
     retrain_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
 
