@@ -170,7 +170,7 @@ SPECS: dict[str, Spec] = {
     "backoffice:ward_alerts": Spec("staff", methods=("GET", "POST"), params=("alerts",)),
     "backoffice:received": Spec("staff"),
     "backoffice:received_case": Spec("staff", _ref),
-    "backoffice:assisted": Spec("staff"),
+    "backoffice:assisted": Spec("staff", methods=("GET", "POST")),
     "backoffice:assisted_report": Spec(
         "staff", lambda w: {"code": "missed-bin"}, ("GET", "POST"), params=("find", "use")
     ),

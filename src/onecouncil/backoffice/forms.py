@@ -193,6 +193,12 @@ class CallerForm(forms.Form):
     )
     street = forms.CharField(label=_("Street name"), max_length=200, required=False)
     description = forms.CharField(label=_("Describe the place"), max_length=500, required=False)
+    words = forms.CharField(
+        label=_("In the caller's own words (optional)"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     uprn = forms.CharField(label=_("Address"), required=False)
     postcode = forms.CharField(label=_("Postcode"), required=False, max_length=16)
     # Filled by the map's pin (as on the residents' place step), or typed.
@@ -387,4 +393,15 @@ class WithdrawForm(forms.Form):
         max_length=300,
         help_text=_("Shown to anyone who asks for the release."),
         error_messages={"required": _("Say why the release is withdrawn")},
+    )
+
+
+class CallerWordsForm(forms.Form):
+    """What the caller says, for the free-text model to suggest the service."""
+
+    words = forms.CharField(
+        label=_("Or type what the caller says in their own words"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Type what the caller says")},
     )

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from onecouncil.backoffice.forms import (
     CallerForm,
+    CallerWordsForm,
 )
 from onecouncil.backoffice.http import case_or_404, page, staff_view
 from onecouncil.cases.access import (
@@ -43,6 +44,7 @@ from onecouncil.core.actors import Actor
 from onecouncil.core.models import Council, Membership
 from onecouncil.residents.postcodes import normalise_postcode
 from onecouncil.residents.selectors import addresses_for_postcode
+from onecouncil.triage.suggest import reason_text, suggest_services, suggestion_taken
 from onecouncil.web.forms import errors_from
 from onecouncil.web.maps import allow_map_tiles, map_settings
 from onecouncil.web.templatetags.govuk import error_list
@@ -50,7 +52,10 @@ from onecouncil.web.templatetags.govuk import error_list
 # --- The assisted channel ------------------------------------------------------------
 
 
-@require_GET
+WORDS_KEY = "assisted_words"
+
+
+@require_http_methods(["GET", "POST"])
 @staff_view(case_create)
 def assisted_start(
     request: HttpRequest, council: Council, membership: Membership
@@ -59,6 +64,14 @@ def assisted_start(
     results = service_search(council=council, text=query) if query else None
     # "Another request for this caller": their details come with them to the next form.
     caller = case_for_staff(membership=membership, reference=request.GET.get("use", "")[:40])
+    words_form = CallerWordsForm(request.POST or None)
+    suggested = None
+    if request.method == "POST" and words_form.is_valid():
+        words = words_form.cleaned_data["words"]
+        # The words go with the adviser to the service's form (kept in the session,
+        # never in an address).
+        request.session[WORDS_KEY] = {str(council.pk): words}
+        suggested = suggest_services(council=council, text=words)
     return page(
         request,
         "assisted_start.html",
@@ -67,8 +80,30 @@ def assisted_start(
             "query": query,
             "results": results,
             "caller": caller,
+            "words_form": words_form,
+            "suggested": [
+                {"service": s.service, "percent": s.percent, "reason": reason_text(s.reasons)}
+                for s in (suggested.items if suggested else [])
+            ],
+            "model_off": suggested is None and words_form.is_bound and words_form.is_valid(),
+            "errors": error_list(words_form) if words_form.is_bound else [],
         },
     )
+
+
+def _caller_words(request: HttpRequest, council: Council, service: Service) -> str:
+    """The caller's words typed on the first page, if any; recorded as the suggestion
+    the adviser took (or not) the first time the service's form opens with them."""
+    kept = request.session.get(WORDS_KEY, {})
+    words = str(kept.get(str(council.pk), ""))
+    if words and not kept.get("taken"):
+        found = suggest_services(council=council, text=words)
+        if found is not None:
+            suggestion_taken(
+                council=council, suggestions=found, chosen=service.code, channel="phone"
+            )
+        request.session[WORDS_KEY] = {**kept, "taken": True}
+    return words
 
 
 @require_GET
@@ -140,6 +175,7 @@ def _assisted_create(
                 request=NewRequest(
                     service=service,
                     answers=answers.stored_answers(),
+                    description=c["words"],
                     location=location,
                     contact=contact,
                     channel=Channel(c["channel"]),
@@ -180,7 +216,10 @@ def assisted_report(
         raise Http404()
     find = request.GET.get("find", "").strip()
     matches = _caller_matches(membership, find) if find else None
-    prefill: dict[str, Any] = {"channel": Channel.PHONE}
+    prefill: dict[str, Any] = {
+        "channel": Channel.PHONE,
+        "words": _caller_words(request, council, service),
+    }
     if request.GET.get("use"):
         chosen = case_for_staff(membership=membership, reference=request.GET["use"])
         if chosen is not None:
@@ -197,6 +236,7 @@ def assisted_report(
     if request.method == "POST" and request.POST.get("action") != "find-address":
         made = _assisted_create(request, council, service, answers, caller, key)
         if made is not None:
+            request.session.pop(WORDS_KEY, None)
             return redirect("backoffice:assisted_made", reference=made.reference)
     elif request.method == "POST":
         # Finding an address: keep what was typed, show no errors yet.
