@@ -26,11 +26,13 @@ from __future__ import annotations
 import io
 import itertools
 import pickle
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.sparse import csr_matrix, hstack
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
@@ -120,12 +122,19 @@ class Model:
             lowercase=True,
         )
         features = hstack([stems_vec.fit_transform(texts), chars_vec.fit_transform(texts)])
-        classifier = LogisticRegression(C=C, max_iter=1000)
-        classifier.fit(
-            csr_matrix(features),
-            [e.label for e in examples],
-            sample_weight=np.array([e.weight for e in examples]),
-        )
+        # SAGA: its cost grows in step with the rows, so 100,000 requests train in
+        # about a minute where L-BFGS took over five; as accurate on held-out data
+        # (docs/benchmarks.md).
+        classifier = LogisticRegression(C=C, solver="saga", tol=1e-3, max_iter=300, random_state=0)
+        with warnings.catch_warnings():
+            # Stopping at max_iter on a large history is expected: the model is already
+            # as good on held-out data as a converged one.
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            classifier.fit(
+                csr_matrix(features),
+                [e.label for e in examples],
+                sample_weight=np.array([e.weight for e in examples]),
+            )
         return cls(stems_vec, chars_vec, classifier, synonyms)
 
     # Use -----------------------------------------------------------------------------
