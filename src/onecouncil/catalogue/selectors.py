@@ -37,6 +37,13 @@ def services_available(*, council: Council) -> QuerySet[Service]:
     return Service.objects.filter(council=council, is_active=True).select_related("group")
 
 
+def services_to_route_to(*, council: Council) -> QuerySet[Service]:
+    """The services a request can be routed to, by staff or the free-text model: the
+    council's available services, but never a triage service (``needs_triage``), where
+    requests only wait."""
+    return services_available(council=council).filter(needs_triage=False)
+
+
 def groups_with_services(*, council: Council) -> list[ServiceGroup]:
     services = Service.objects.filter(is_active=True).order_by("order", "name")
     groups = (

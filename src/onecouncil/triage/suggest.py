@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from onecouncil.catalogue.models import Service
-from onecouncil.catalogue.selectors import services_available
+from onecouncil.catalogue.selectors import services_to_route_to
 from onecouncil.core.models import Council
 from onecouncil.triage.learn import Model
 from onecouncil.triage.models import SuggestionTaken, TrainedModel, TriageSettings
@@ -98,7 +98,7 @@ def suggest_services(
     if found is None:
         return None
     version, model = found
-    available = {s.code: s for s in services_available(council=council).filter(needs_triage=False)}
+    available = {s.code: s for s in services_to_route_to(council=council)}
     items: list[ServiceSuggestion] = []
     # Ask for a few more: a service withdrawn since the training is skipped.
     for suggestion in model.suggest(text[:MAX_WORDS_LENGTH], k=k + 3):

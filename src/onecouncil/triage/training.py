@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from onecouncil.cases.access import requests_for_training
 from onecouncil.catalogue.models import QuestionKind, Service
-from onecouncil.catalogue.selectors import search_synonyms, services_available
+from onecouncil.catalogue.selectors import search_synonyms, services_to_route_to
 from onecouncil.core.masking import mask_personal
 from onecouncil.core.models import Council
 from onecouncil.core.privacy import PersonKeys
@@ -136,9 +136,7 @@ def triage_train(council: Council) -> TrainedModel:
     """Train the council's model now and make it the one in use."""
     started = time.perf_counter()
     # A triage service is where requests wait, never a suggestion.
-    services = list(
-        services_available(council=council).filter(needs_triage=False).prefetch_related("questions")
-    )
+    services = list(services_to_route_to(council=council).prefetch_related("questions"))
     catalogue = catalogue_texts(services)
     synonyms = search_synonyms(council=council)
     dated = history(council, services)

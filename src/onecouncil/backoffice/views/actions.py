@@ -30,7 +30,7 @@ from onecouncil.cases.actions import (
     case_show_photos,
 )
 from onecouncil.cases.models import Status
-from onecouncil.catalogue.selectors import services_available
+from onecouncil.catalogue.selectors import services_to_route_to
 from onecouncil.core.actors import Actor
 from onecouncil.core.models import Council, Membership
 from onecouncil.core.references import parse_id
@@ -66,7 +66,7 @@ def case_service_view(
     """Move the request to another of its council's services (the model learns from it)."""
     case = case_or_404(membership, reference)
     code = request.POST.get("service", "")
-    service = services_available(council=case.service.council).filter(code=code).first()
+    service = services_to_route_to(council=case.service.council).filter(code=code).first()
     if service is None:
         return action_failed(request, case, [_("Choose the service to move it to")], "id_service")
     reason = request.POST.get("reason", "").strip()[:500]

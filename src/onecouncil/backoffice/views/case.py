@@ -39,7 +39,7 @@ from onecouncil.cases.actions import (
 )
 from onecouncil.cases.models import Case, TemplateUse
 from onecouncil.cases.workflow import allowed_next
-from onecouncil.catalogue.selectors import services_available
+from onecouncil.catalogue.selectors import services_to_route_to
 from onecouncil.core.audit import audit_record
 from onecouncil.core.masking import personal_found
 from onecouncil.core.models import Council, Membership
@@ -141,9 +141,7 @@ def _moving(membership: Membership, case: Case) -> dict[str, object]:
         else case.service.council
     )
     return {
-        "move_to": services_available(council=council)
-        .filter(needs_triage=False)
-        .exclude(pk=case.service_id),
+        "move_to": services_to_route_to(council=council).exclude(pk=case.service_id),
     }
 
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from onecouncil.backoffice.http import case_or_404, page, staff_view
 from onecouncil.cases.access import awaiting_triage_for_staff
 from onecouncil.cases.actions import WorkflowError, case_change_service
-from onecouncil.catalogue.selectors import services_available
+from onecouncil.catalogue.selectors import services_to_route_to
 from onecouncil.core.actors import Actor
 from onecouncil.core.models import Council, Membership
 from onecouncil.core.permissions import Permission
@@ -50,7 +50,7 @@ def triage_queue(
         {
             "rows": rows,
             "count": waiting.count(),
-            "services": services_available(council=council).filter(needs_triage=False),
+            "services": services_to_route_to(council=council),
         },
     )
 
@@ -62,11 +62,7 @@ def triage_route(
 ) -> HttpResponseBase:
     case = case_or_404(membership, reference)
     code = request.POST.get("service", "")
-    service = (
-        services_available(council=case.service.council)
-        .filter(code=code, needs_triage=False)
-        .first()
-    )
+    service = services_to_route_to(council=case.service.council).filter(code=code).first()
     if service is None:
         request.session["flash_error"] = _("Choose the service to move %(ref)s to") % {
             "ref": case.reference
