@@ -49,3 +49,11 @@ def test_empty_words_are_explained(client, council, services):
     client.force_login(staff(council, Role.ADVISER))
     page = client.post(f"{STAFF}/new/", {"words": ""}).text
     assert "There is a problem" in page and "Type what the caller says" in page
+
+
+def test_a_new_start_forgets_the_last_callers_words(client, council, services):
+    triage_train(council)
+    client.force_login(staff(council, Role.ADVISER))
+    client.post(f"{STAFF}/new/", {"words": "Caller says a sofa was dumped in the alley"})
+    client.get(f"{STAFF}/new/")  # the adviser starts again, for someone else
+    assert "sofa" not in client.get(f"{STAFF}/new/fly-tipping/").text

@@ -66,6 +66,9 @@ def assisted_start(
     caller = case_for_staff(membership=membership, reference=request.GET.get("use", "")[:40])
     words_form = CallerWordsForm(request.POST or None)
     suggested = None
+    if request.method == "GET":
+        # A new start is a new caller: the last caller's words never reach their form.
+        request.session.pop(WORDS_KEY, None)
     if request.method == "POST" and words_form.is_valid():
         words = words_form.cleaned_data["words"]
         # The words go with the adviser to the service's form (kept in the session,
