@@ -103,7 +103,7 @@ def test_an_officer_routes_a_request_from_the_triage_queue(demo, browser):
     council = Council.objects.get(slug="riverbend")
     inbox = Service.objects.get(council=council, needs_triage=True)
     case = make_case(
-        inbox, answers={"details": "An old fridge and a mattress left by the garages"}
+        inbox, answers={"description": "An old fridge and a mattress left by the garages"}
     ).case
     route_waiting_job()  # the demo's model is not 99% sure: it waits for staff
     for name in ("officer@riverbend.example", "admin@riverbend.example"):

@@ -15,7 +15,7 @@ from onecouncil.triage.models import TriageLook, TriageSettings
 from onecouncil.triage.routing import route_waiting_job
 from onecouncil.triage.training import triage_train
 from tests.backoffice_helpers import staff
-from tests.factories import ServiceFactory, TeamFactory, make_case
+from tests.factories import QuestionFactory, ServiceFactory, TeamFactory, make_case
 from tests.triage.test_training import make_history, request
 
 STAFF = "/riverbend/staff"
@@ -23,8 +23,9 @@ STAFF = "/riverbend/staff"
 
 @pytest.fixture
 def inbox(council):
-    """The council's catch-all: private, routed to a triage team."""
-    return ServiceFactory(
+    """The council's catch-all: private, routed to a triage team, its one question coded
+    "description" (so API clients answer it with their description), as in the demo."""
+    service = ServiceFactory(
         council=council,
         code="something-else",
         name="Something else",
@@ -33,6 +34,14 @@ def inbox(council):
         visibility="private",
         team=TeamFactory(council=council, name="Contact centre"),
     )
+    QuestionFactory(
+        service=service,
+        code="description",
+        label="What would you like to tell us?",
+        kind="long_text",
+        order=1,
+    )
+    return service
 
 
 @pytest.fixture
@@ -42,7 +51,7 @@ def trained(council, services, inbox):
 
 
 def waiting(inbox, words, channel=Channel.API):
-    return make_case(inbox, description=words, channel=channel).case
+    return make_case(inbox, answers={"description": words}, channel=channel).case
 
 
 def signed_in(client, council, role):
@@ -168,3 +177,27 @@ def test_the_model_page_shows_figures_and_saves_settings(client, council, traine
     assert TriageSettings.objects.get(council=council).retrain_requested_at is not None
     officer = signed_in(client, council, Role.SERVICE_MANAGER)
     assert officer.get(f"{STAFF}/triage/model/").status_code == 403
+
+
+def test_an_open311_client_posting_to_the_catch_all_is_routed_by_the_model(
+    client, council, services, inbox, trained
+):
+    """As FixMyStreet would: a vague category, the resident's words as the description."""
+    from onecouncil.api.keys import api_key_issue
+    from onecouncil.cases.models import Case
+    from tests.api.test_open311 import post
+
+    TriageSettings.objects.filter(council=council).update(threshold_api=Decimal("0.5"))
+    key = api_key_issue(council=council, name="FixMyStreet").key
+    response = post(
+        client,
+        key,
+        service_code="something-else",
+        description="Old sofa and bags of rubbish dumped in the alley",
+        **{"attribute[size]": None, "attribute[hazards][]": None},
+    )
+    assert response.status_code == 201, response.text
+    reference = response.json()[0]["service_request_id"]
+    assert Case.objects.get(reference=reference).service == inbox  # acknowledged at once
+    route_waiting_job()
+    assert Case.objects.get(reference=reference).service.code == "fly-tipping"

@@ -374,7 +374,7 @@ class Command(BaseCommand):
                 council=council,
                 request=NewRequest(
                     service=inbox,
-                    answers={"details": words},
+                    answers={"description": words},
                     location=Location(),
                     contact=Contact(
                         name=f"{first} {last}", email=f"{first}.{last}@example.com".lower()
