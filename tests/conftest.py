@@ -76,6 +76,7 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.INSIGHT_DIR = tmp_path / "insight"
     settings.OPENDATA_DIR = tmp_path / "opendata"
+    settings.INBOX_DIR = tmp_path / "inbox"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # Receivers in tests listen on loopback, which production refuses (core.egress).
     settings.EGRESS_ALLOWED_NETWORKS = ["127.0.0.0/8"]

@@ -44,6 +44,18 @@ def services_to_route_to(*, council: Council) -> QuerySet[Service]:
     return services_available(council=council).filter(needs_triage=False)
 
 
+def triage_service(*, council: Council) -> Service | None:
+    """Where the council's requests without a usable service wait (an email, say): its
+    first available triage service, if it has one."""
+    return (
+        services_available(council=council)
+        .filter(needs_triage=True)
+        .prefetch_related("questions")
+        .order_by("order", "pk")
+        .first()
+    )
+
+
 def groups_with_services(*, council: Council) -> list[ServiceGroup]:
     services = Service.objects.filter(is_active=True).order_by("order", "name")
     groups = (

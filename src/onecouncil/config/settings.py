@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "onecouncil.sendon",
     "onecouncil.insight",
     "onecouncil.triage",
+    "onecouncil.inbox",
     "onecouncil.opendata",
     "onecouncil.web",
     "onecouncil.frontdoor",
@@ -300,6 +301,13 @@ INSIGHT_READ_THREADS = int(os.environ.get("INSIGHT_READ_THREADS", "2"))
 # catalogue changes).
 TRIAGE_HISTORY_LIMIT = int(os.environ.get("TRIAGE_HISTORY_LIMIT", "100000"))
 TRIAGE_RETRAIN_HOURS = int(os.environ.get("TRIAGE_RETRAIN_HOURS", "24"))
+
+# Email as a channel (onecouncil.inbox): each council's Maildir folder is
+# INBOX_DIR/<council-slug>/; larger messages are kept but not processed; a sender's
+# messages beyond INBOX_PER_SENDER_HOUR in an hour are quarantined.
+INBOX_DIR = Path(os.environ.get("INBOX_DIR", VAR_DIR / "inbox"))
+INBOX_MAX_BYTES = int(os.environ.get("INBOX_MAX_BYTES", str(25 * 1024 * 1024)))
+INBOX_PER_SENDER_HOUR = int(os.environ.get("INBOX_PER_SENDER_HOUR", "10"))
 
 # Open data (onecouncil.opendata): where released files are kept, and how much memory
 # building a release may use for its aggregates (DuckDB spills to disk beyond it).

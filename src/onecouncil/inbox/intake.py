@@ -1,0 +1,144 @@
+"""Turning one email into what it is: a new request (into the council's triage service,
+channel "email", the sender as its contact, who gets the usual acknowledgement with the
+reference and private link), a reply that adds to the sender's own request, or nothing
+(automatic mail, suspected spam, too many from one sender, unreadable), always keeping
+the whole message first. Like ``api/open311/intake.py``, its only job is translation:
+from the channel's words to the front's writer.
+
+A message is processed once: its Message-ID (or a hash of it) is unique per council, and
+the request it makes has a submission key derived from it, so a worker killed mid-way
+and run again finds what it did.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onecouncil.cases.access import case_for_public
+from onecouncil.cases.actions import case_add_note, case_create
+from onecouncil.cases.inputs import Contact, Location, NewRequest, Submitter
+from onecouncil.cases.models import Case, Channel
+from onecouncil.catalogue.selectors import triage_service
+from onecouncil.core.actors import Actor
+from onecouncil.core.models import Council
+from onecouncil.core.references import ReferenceError, parse_reference
+from onecouncil.inbox.models import InboundMessage, MessageStatus
+from onecouncil.inbox.parse import Mail, UnreadableMail, read_mail
+
+DESCRIPTION_QUESTION = "description"
+_KEYS = uuid.UUID("6f1d7c2e-8a44-4b8e-9a53-0c9a1e2b7d10")  # namespace for submission keys
+
+
+_CANDIDATE = re.compile(r"[A-Za-z]{2,6}[- ]?[0-9A-Za-z]{4}[- ]?[0-9A-Za-z]{4}")
+
+
+def _reference_in(council: Council, subject: str) -> str:
+    for candidate in _CANDIDATE.findall(subject):
+        try:
+            return str(parse_reference(candidate, prefix=council.reference_prefix))
+        except ReferenceError:
+            continue
+    return ""
+
+
+def message_take(*, council: Council, raw: bytes) -> InboundMessage:
+    """Store ``raw`` and act on it, once. Returns the stored message."""
+    if len(raw) > settings.INBOX_MAX_BYTES:
+        return _keep(council, raw, None, MessageStatus.FAILED, _("Too large to process"))
+    try:
+        mail = read_mail(raw)
+    except UnreadableMail as error:
+        return _keep(council, raw, None, MessageStatus.FAILED, str(error))
+    done = InboundMessage.objects.filter(council=council, message_id=mail.message_id).first()
+    if done is not None:
+        return done
+    if mail.automatic:
+        return _keep(council, raw, mail, MessageStatus.IGNORED, mail.automatic)
+    if mail.suspect:
+        return _keep(council, raw, mail, MessageStatus.QUARANTINED, mail.suspect)
+    hour_ago = timezone.now() - dt.timedelta(hours=1)
+    recent = InboundMessage.objects.filter(
+        council=council, sender=mail.sender, received_at__gte=hour_ago
+    ).count()
+    if recent >= settings.INBOX_PER_SENDER_HOUR:
+        return _keep(council, raw, mail, MessageStatus.QUARANTINED, _("Too many from this sender"))
+    reference = _reference_in(council, mail.subject)
+    if reference:
+        parsed = parse_reference(reference, prefix=council.reference_prefix)
+        case = case_for_public(council=council, reference=parsed)
+        # References are public: only the request's own reporter adds to it by email.
+        if case is not None and case.contact_email.lower() == mail.sender:
+            with transaction.atomic():
+                case_add_note(
+                    case=case,
+                    message=_("Reply by email: %(words)s") % {"words": mail.text or mail.subject},
+                    actor=Actor.system(_("Email from the reporter")),
+                )
+                return _keep(council, raw, mail, MessageStatus.REPLY, "", case=case)
+    return _new_request(council, raw, mail)
+
+
+def _new_request(council: Council, raw: bytes, mail: Mail) -> InboundMessage:
+    service = triage_service(council=council)
+    if service is None:
+        return _keep(
+            council, raw, mail, MessageStatus.FAILED, _("The council has no triage service")
+        )
+    words = "\n\n".join(w for w in (mail.subject, mail.text) if w).strip()[:4000]
+    answers = (
+        {DESCRIPTION_QUESTION: words}
+        if any(q.code == DESCRIPTION_QUESTION for q in service.questions.all())
+        else {}
+    )
+    try:
+        with transaction.atomic():
+            made = case_create(
+                council=council,
+                request=NewRequest(
+                    service=service,
+                    answers=answers,
+                    description="" if answers else words,
+                    location=Location(),
+                    contact=Contact(name=mail.sender_name, email=mail.sender),
+                    channel=Channel.EMAIL,
+                    submission_key=uuid.uuid5(_KEYS, f"{council.pk}:{mail.message_id}"),
+                    submitter=Submitter(actor=Actor.system(str(Channel.EMAIL.label))),
+                ),
+            )
+            return _keep(council, raw, mail, MessageStatus.REQUEST, "", case=made.case)
+    except ValidationError as error:
+        return _keep(council, raw, mail, MessageStatus.FAILED, "; ".join(error.messages)[:300])
+
+
+def _keep(
+    council: Council,
+    raw: bytes,
+    mail: Mail | None,
+    status: str,
+    reason: str,
+    case: Case | None = None,
+) -> InboundMessage:
+    message_id = mail.message_id if mail else "sha256:" + hashlib.sha256(raw).hexdigest()
+    try:
+        with transaction.atomic():
+            return InboundMessage.objects.create(
+                council=council,
+                message_id=message_id,
+                sender=mail.sender if mail else "",
+                subject=mail.subject if mail else "",
+                raw=raw,
+                status=status,
+                reason=str(reason)[:300],
+                case=case,
+            )
+    except IntegrityError:  # taken already, by a run that was stopped half-way
+        return InboundMessage.objects.get(council=council, message_id=message_id)
