@@ -213,6 +213,8 @@ SPECS: dict[str, Spec] = {
     "backoffice:case_status": Spec("staff", _ref, ("POST",)),
     "backoffice:case_service": Spec("staff", _ref, ("POST",)),
     "backoffice:triage": Spec("staff"),
+    "backoffice:inbox_set_aside": Spec("staff"),
+    "backoffice:inbox_message_raw": Spec("staff", lambda w: {"message_id": "1"}),
     "backoffice:triage_model": Spec("staff", methods=("GET", "POST")),
     "backoffice:triage_route": Spec("staff", _ref, ("POST",)),
     "backoffice:case_update": Spec("staff", _ref, ("POST",)),

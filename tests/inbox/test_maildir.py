@@ -220,3 +220,31 @@ def test_erasure_and_subject_access_cover_the_senders_emails(council, inbox_serv
     assert name == "emails" and "not collected on Tuesday" in records[0]["message"]
     assert inbox_erase(keys) == 1
     assert not InboundMessage.objects.exists()
+
+
+def test_staff_see_emails_set_aside_and_read_one_whole(
+    client, council, other_council, inbox_service
+):
+    from onecouncil.core.audit import AuditEntry
+    from onecouncil.core.models import Role
+    from tests.backoffice_helpers import staff
+
+    drop(council, email(X_Spam_Flag="YES", subject="Cheap pills"), "spam.eml")
+    drop(council, b"\x00 not an email", "bad.eml")
+    drop(council, email(Precedence="bulk", message_id="<list@x>", subject="Newsletter"), "l.eml")
+    maildir_job()
+    client.force_login(staff(council, Role.CASE_OFFICER))
+    page = client.get("/riverbend/staff/emails/set-aside/").text
+    assert "Cheap pills" in page and "X-Spam-Flag: YES" in page
+    assert "no From header" in page and "Newsletter" not in page
+    spam = InboundMessage.objects.get(subject="Cheap pills")
+    raw = client.get(f"/riverbend/staff/emails/{spam.pk}/raw/")
+    assert raw["Content-Type"].startswith("text/plain") and b"Cheap pills" in raw.content
+    assert raw["X-Content-Type-Options"] == "nosniff"
+    assert AuditEntry.objects.filter(action="read_email", object_ref=str(spam.pk)).exists()
+    listed = InboundMessage.objects.get(subject="Newsletter")
+    assert client.get(f"/riverbend/staff/emails/{listed.pk}/raw/").status_code == 404
+    client.force_login(staff(other_council, Role.CASE_OFFICER, username="o@n"))
+    assert client.get(f"/northfield/staff/emails/{spam.pk}/raw/").status_code == 404
+    client.force_login(staff(council, Role.ADVISER, username="a@r"))
+    assert client.get("/riverbend/staff/emails/set-aside/").status_code == 403

@@ -64,3 +64,23 @@ def inbox_held(council_id: int) -> Iterator[PersonalValues]:
         "sender", "subject"
     ):
         yield PersonalValues(emails=(sender,) if sender else (), texts=(subject,))
+
+
+SET_ASIDE = [MessageStatus.QUARANTINED, MessageStatus.FAILED]
+
+
+def messages_set_aside(*, council_id: int, limit: int = 100) -> list[InboundMessage]:
+    """The council's newest messages that made no request: quarantined, or could not be
+    processed (automatic mail, which is only ever ignored, is not listed)."""
+    return list(
+        InboundMessage.objects.filter(council_id=council_id, status__in=SET_ASIDE)
+        .defer("raw")
+        .order_by("-received_at", "-pk")[:limit]
+    )
+
+
+def message_set_aside(*, council_id: int, message_id: int) -> InboundMessage | None:
+    """One of them, with its raw message, if it is this council's."""
+    return InboundMessage.objects.filter(
+        council_id=council_id, pk=message_id, status__in=SET_ASIDE
+    ).first()

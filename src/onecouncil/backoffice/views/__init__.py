@@ -32,6 +32,10 @@ from onecouncil.backoffice.views.case import (
     case_view,
     resident,
 )
+from onecouncil.backoffice.views.inbox import (
+    inbox_message_raw,
+    inbox_set_aside,
+)
 from onecouncil.backoffice.views.people import (
     people,
     people_invite,
@@ -81,6 +85,8 @@ __all__ = [
     "case_view",
     "export_csv",
     "home",
+    "inbox_message_raw",
+    "inbox_set_aside",
     "people",
     "people_invite",
     "people_reset_two_factor",
