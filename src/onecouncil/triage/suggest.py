@@ -31,6 +31,11 @@ class ServiceSuggestion:
     def percent(self) -> int:
         return round(self.probability * 100)
 
+    @property
+    def reason(self) -> str:
+        """Why it was suggested, in the resident's own words, for pages."""
+        return reason_text(self.reasons)
+
 
 @dataclass(frozen=True)
 class Suggestions:

@@ -44,7 +44,7 @@ from onecouncil.core.actors import Actor
 from onecouncil.core.models import Council, Membership
 from onecouncil.residents.postcodes import normalise_postcode
 from onecouncil.residents.selectors import addresses_for_postcode
-from onecouncil.triage.suggest import reason_text, suggest_services, suggestion_taken
+from onecouncil.triage.suggest import suggest_services, suggestion_taken
 from onecouncil.web.forms import errors_from
 from onecouncil.web.maps import allow_map_tiles, map_settings
 from onecouncil.web.templatetags.govuk import error_list
@@ -84,10 +84,7 @@ def assisted_start(
             "results": results,
             "caller": caller,
             "words_form": words_form,
-            "suggested": [
-                {"service": s.service, "percent": s.percent, "reason": reason_text(s.reasons)}
-                for s in (suggested.items if suggested else [])
-            ],
+            "suggested": suggested.items if suggested else [],
             "model_off": suggested is None and words_form.is_bound and words_form.is_valid(),
             "errors": error_list(words_form) if words_form.is_bound else [],
         },

@@ -19,7 +19,6 @@ from onecouncil.core.permissions import Permission
 from onecouncil.triage.models import TriageSettings
 from onecouncil.triage.report import model_report
 from onecouncil.triage.routing import suggestions_for_case, words_of_case
-from onecouncil.triage.suggest import reason_text
 from onecouncil.triage.training import settings_of, triage_retrain_request
 
 QUEUE_LIMIT = 50
@@ -38,10 +37,7 @@ def triage_queue(
             {
                 "case": case,
                 "words": words_of_case(case),
-                "suggestions": [
-                    {"service": s.service, "percent": s.percent, "reason": reason_text(s.reasons)}
-                    for s in (found.items if found else [])
-                ],
+                "suggestions": found.items if found else [],
             }
         )
     return page(

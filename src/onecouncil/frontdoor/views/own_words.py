@@ -24,8 +24,8 @@ from onecouncil.frontdoor.drafts import Draft
 from onecouncil.frontdoor.http import page, service_or_404, with_council
 from onecouncil.triage.suggest import (
     MAX_WORDS_LENGTH,
+    ServiceSuggestion,
     Suggestions,
-    reason_text,
     suggest_services,
     suggestion_taken,
 )
@@ -142,11 +142,8 @@ def _choose(request: HttpRequest, council: Council) -> HttpResponseBase:
     return redirect("frontdoor:service", code=service.code)
 
 
-def _choices(found: Suggestions | None) -> list[dict[str, object]]:
-    return [
-        {"service": s.service, "reason": reason_text(s.reasons)}
-        for s in (found.items if found else [])
-    ]
+def _choices(found: Suggestions | None) -> list[ServiceSuggestion]:
+    return found.items if found else []
 
 
 @require_POST
@@ -163,7 +160,7 @@ def own_words_suggest(request: HttpRequest, council: Council) -> HttpResponseBas
                 {
                     "code": s.service.code,
                     "name": s.service.name,
-                    "reason": reason_text(s.reasons),
+                    "reason": s.reason,
                 }
                 for s in (found.items if found else [])
             ]
