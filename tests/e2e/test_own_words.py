@@ -127,6 +127,22 @@ def test_an_officer_routes_a_request_from_the_triage_queue(demo, browser):
     ).to_contain_text(f"{case.reference} moved to Report fly-tipping")
     case.refresh_from_db()
     assert case.service.code == "fly-tipping"
+
+    # The queue's own list, and the case page's "Move to another service".
+    other = make_case(inbox, answers={"description": "Something about a lamp post"}).case
+    route_waiting_job()
+    page.goto(f"{demo}/riverbend/staff/triage/")
+    page.locator(f"#service-{other.reference}").select_option("street-light")
+    page.locator(f"#triage-{other.reference}").get_by_role("button", name="Move", exact=True).click()
+    expect(page.locator("body")).to_contain_text(f"{other.reference} moved to")
+    page.goto(f"{demo}/riverbend/staff/cases/{other.reference}/")
+    page.locator("#id_service").select_option("pothole")
+    page.get_by_label("Why (optional, staff only)").fill("a hole, not a light")
+    page.get_by_role("button", name="Move it").click()
+    expect(page.locator("body")).to_contain_text("Moved to Report a pothole")
+    assert_accessible(page)
+    other.refresh_from_db()
+    assert other.service.code == "pothole"
     context.close()
 
     context = browser.new_context()
@@ -141,4 +157,28 @@ def test_an_officer_routes_a_request_from_the_triage_queue(demo, browser):
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
     page.screenshot(path=str(SCREENSHOTS / "triage-model-1366.png"), full_page=True)
+    page.get_by_role("button", name="Train it again now").click()
+    expect(page.locator("body")).to_contain_text("trained again within a few minutes")
+    context.close()
+
+
+def test_an_adviser_types_what_the_caller_says(demo, browser):
+    from django.contrib.auth import get_user_model
+
+    from tests.e2e.test_staff_journey import PASSWORD, sign_in_with_keyboard
+
+    user = get_user_model().objects.get(username="adviser@riverbend.example")
+    user.set_password(PASSWORD)
+    user.save()
+    context = browser.new_context()
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    sign_in_with_keyboard(page, demo, "adviser@riverbend.example")
+    page.get_by_role("link", name="New request").click()
+    page.get_by_label("Or type what the caller says in their own words").fill(WORDS)
+    page.get_by_role("button", name="Suggest a service").click()
+    expect(page.locator("#suggested")).to_be_visible()
+    assert_accessible(page)
+    page.locator("#suggested + ul").get_by_role("link", name="Report a missed bin collection").click()
+    expect(page.get_by_label("In the caller's own words (optional)")).to_have_value(WORDS)
     context.close()
