@@ -55,13 +55,8 @@ class Suggestions:
         return [s.service.code for s in self.items]
 
 
-def model_in_use(council: Council) -> tuple[int, Model] | None:
-    """The council's newest model, or None (switched off, or not trained yet)."""
-    triage = TriageSettings.objects.filter(council=council).first()
-    return _newest(council, triage)
-
-
 def _newest(council: Council, triage: TriageSettings | None) -> tuple[int, Model] | None:
+    """The council's newest model, or None (switched off, or not trained yet)."""
     if triage is not None and not triage.enabled:
         return None
     latest = (
