@@ -133,7 +133,9 @@ def test_an_officer_routes_a_request_from_the_triage_queue(demo, browser):
     route_waiting_job()
     page.goto(f"{demo}/riverbend/staff/triage/")
     page.locator(f"#service-{other.reference}").select_option("street-light")
-    page.locator(f"#triage-{other.reference}").get_by_role("button", name="Move", exact=True).click()
+    page.locator(f"#triage-{other.reference}").get_by_role(
+        "button", name="Move", exact=True
+    ).click()
     expect(page.locator("body")).to_contain_text(f"{other.reference} moved to")
     page.goto(f"{demo}/riverbend/staff/cases/{other.reference}/")
     page.locator("#id_service").select_option("pothole")
@@ -179,6 +181,8 @@ def test_an_adviser_types_what_the_caller_says(demo, browser):
     page.get_by_role("button", name="Suggest a service").click()
     expect(page.locator("#suggested")).to_be_visible()
     assert_accessible(page)
-    page.locator("#suggested + ul").get_by_role("link", name="Report a missed bin collection").click()
+    page.locator("#suggested + ul").get_by_role(
+        "link", name="Report a missed bin collection"
+    ).click()
     expect(page.get_by_label("In the caller's own words (optional)")).to_have_value(WORDS)
     context.close()
