@@ -112,6 +112,12 @@ def test_no_choice_is_explained(client, trained):
     assert "There is a problem" in page and "Choose a service, or none of these" in page
 
 
+@pytest.mark.parametrize("chosen", ["no-such-service", "pot\x00holes"])
+def test_a_choice_of_no_service_is_not_found(client, trained, chosen):
+    client.post(OWN, {"words": WORDS})
+    assert client.post(OWN, {"chosen": chosen}).status_code == 404
+
+
 @pytest.mark.parametrize(
     ("words", "message"),
     [("", "Tell us what you want to report or request"), ("x" * 1001, "1000 characters or fewer")],

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from onecouncil.cases.inputs import normalise_phone
 from onecouncil.cases.models import Channel, Status
 from onecouncil.catalogue.models import Service
+from onecouncil.catalogue.selectors import services_to_route_to
 from onecouncil.core.models import Council, Role, Team
 from onecouncil.opendata.models import Licence, Precision
 from onecouncil.residents.models import Ward
@@ -405,3 +406,24 @@ class CallerWordsForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Type what the caller says")},
     )
+
+
+class MoveServiceForm(forms.Form):
+    """Moving a request to another of the council's services: any the request can be
+    routed to (never a triage service), by code, with the officer's reason."""
+
+    service = forms.CharField(
+        max_length=100, error_messages={"required": _("Choose the service to move it to")}
+    )
+    reason = forms.CharField(max_length=500, required=False)
+
+    def __init__(self, *args: Any, council: Council, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.council = council
+
+    def clean_service(self) -> Service:
+        code = self.cleaned_data["service"]
+        service = services_to_route_to(council=self.council).filter(code=code).first()
+        if service is None:
+            raise forms.ValidationError(_("Choose the service to move it to"))
+        return service

@@ -102,6 +102,8 @@ def service_for_resident(*, council: Council, code: str) -> Service | None:
     catalogue version (``Council.catalogue_version``, raised by every change to its
     catalogue), so a change shows at once in every process and an unchanged catalogue is
     read from the database once an hour at most."""
+    if "\x00" in code:  # no code holds NUL, and PostgreSQL refuses to compare with one
+        return None
     # The code as a digest: a client may send any text, and a cache key must stay short
     # and plain.
     digest = hashlib.sha256(code.encode("utf-8", "surrogatepass")).hexdigest()[:32]

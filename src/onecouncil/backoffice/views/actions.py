@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from onecouncil.backoffice.forms import MoveServiceForm
 from onecouncil.backoffice.http import act, action_failed, case_or_404, staff_view
 from onecouncil.cases.access import (
     case_for_staff,
@@ -30,7 +31,6 @@ from onecouncil.cases.actions import (
     case_show_photos,
 )
 from onecouncil.cases.models import Status
-from onecouncil.catalogue.selectors import services_to_route_to
 from onecouncil.core.actors import Actor
 from onecouncil.core.models import Council, Membership
 from onecouncil.core.references import parse_id
@@ -65,11 +65,12 @@ def case_service_view(
 ) -> HttpResponseBase:
     """Move the request to another of its council's services (the model learns from it)."""
     case = case_or_404(membership, reference)
-    code = request.POST.get("service", "")
-    service = services_to_route_to(council=case.service.council).filter(code=code).first()
-    if service is None:
-        return action_failed(request, case, [_("Choose the service to move it to")], "id_service")
-    reason = request.POST.get("reason", "").strip()[:500]
+    form = MoveServiceForm(request.POST, council=case.service.council)
+    if not form.is_valid():
+        messages = [str(m) for errors in form.errors.values() for m in errors]
+        return action_failed(request, case, messages, "id_service")
+    service = form.cleaned_data["service"]
+    reason = form.cleaned_data["reason"]
     return act(
         request,
         case,

@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from onecouncil.backoffice.forms import MoveServiceForm
 from onecouncil.backoffice.http import case_or_404, page, staff_view
 from onecouncil.cases.access import awaiting_triage_for_staff
 from onecouncil.cases.actions import WorkflowError, case_change_service
@@ -57,13 +58,13 @@ def triage_route(
     request: HttpRequest, council: Council, membership: Membership, reference: str
 ) -> HttpResponseBase:
     case = case_or_404(membership, reference)
-    code = request.POST.get("service", "")
-    service = services_to_route_to(council=case.service.council).filter(code=code).first()
-    if service is None:
+    form = MoveServiceForm(request.POST, council=case.service.council)
+    if not form.is_valid():
         request.session["flash_error"] = _("Choose the service to move %(ref)s to") % {
             "ref": case.reference
         }
         return redirect("backoffice:triage")
+    service = form.cleaned_data["service"]
     try:
         case_change_service(case=case, service=service, actor=Actor.from_request(request))
     except WorkflowError as error:
