@@ -3,8 +3,6 @@ floods, unreadable messages, and a worker stopped half-way."""
 
 from __future__ import annotations
 
-from email.message import EmailMessage
-
 import pytest
 from django.core import mail as outbox
 
@@ -15,48 +13,7 @@ from onecouncil.inbox.models import InboundMessage, MessageStatus
 from onecouncil.inbox.parse import html_to_text, trimmed
 from onecouncil.inbox.store import inbox_erase, inbox_export
 from onecouncil.notify.services import outbox_process
-from tests.factories import QuestionFactory, ServiceFactory, TeamFactory
-
-
-@pytest.fixture
-def inbox_service(council):
-    service = ServiceFactory(
-        council=council,
-        code="something-else",
-        name="Something else",
-        needs_triage=True,
-        visibility="private",
-        location_required=False,
-        team=TeamFactory(council=council, name="Contact centre"),
-    )
-    QuestionFactory(service=service, code="description", label="Tell us", kind="long_text")
-    return service
-
-
-def email(
-    body="The bins on Mill Lane were not collected on Tuesday.",
-    subject="Bins",
-    sender="Ann Lee <ann@example.com>",
-    message_id="<1@mail.example>",
-    html=None,
-    **headers,
-):
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = "report@riverbend.example"
-    message["Subject"] = subject
-    if message_id:
-        message["Message-ID"] = message_id
-    for name, value in headers.items():
-        message[name.replace("_", "-")] = value
-    message.set_content(body)
-    if html:
-        message.add_alternative(html, subtype="html")
-    return message.as_bytes()
-
-
-def drop(council, raw, name="1.eml"):
-    (maildir_of(council) / "new" / name).write_bytes(raw)
+from tests.inbox.conftest import drop, email
 
 
 def test_an_email_becomes_a_request_and_the_sender_is_told(council, inbox_service):

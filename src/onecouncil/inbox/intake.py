@@ -16,25 +16,33 @@ import datetime as dt
 import hashlib
 import re
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onecouncil.cases.access import case_for_public
-from onecouncil.cases.actions import case_add_note, case_create
-from onecouncil.cases.inputs import Contact, Location, NewRequest, Submitter
+from onecouncil.cases.actions import case_add_note, case_create, photo_add
+from onecouncil.cases.inputs import Contact, Location, NewRequest, Submitter, parse_place
 from onecouncil.cases.models import Case, Channel
+from onecouncil.catalogue.models import Service
 from onecouncil.catalogue.selectors import triage_service
 from onecouncil.core.actors import Actor
 from onecouncil.core.models import Council
 from onecouncil.core.references import ReferenceError, parse_reference
 from onecouncil.inbox.models import InboundMessage, MessageStatus
-from onecouncil.inbox.parse import Mail, UnreadableMail, read_mail
+from onecouncil.inbox.parse import Attachment, Mail, UnreadableMail, read_mail
+from onecouncil.notify.backends import reference_replied_to
+from onecouncil.residents.selectors import place_in_text
 
 DESCRIPTION_QUESTION = "description"
+SMALLEST_PHOTO_BYTES = 4096  # smaller images are signatures' logos and icons
+Note = tuple[str, dict[str, Any]]  # words for staff, and what they are about
 _KEYS = uuid.UUID("6f1d7c2e-8a44-4b8e-9a53-0c9a1e2b7d10")  # namespace for submission keys
 
 
@@ -71,7 +79,9 @@ def message_take(*, council: Council, raw: bytes) -> InboundMessage:
     ).count()
     if recent >= settings.INBOX_PER_SENDER_HOUR:
         return _keep(council, raw, mail, MessageStatus.QUARANTINED, _("Too many from this sender"))
-    reference = _reference_in(council, mail.subject)
+    reference = reference_replied_to(
+        council_id=council.pk, message_ids=mail.in_reply_to
+    ) or _reference_in(council, mail.subject)
     if reference:
         parsed = parse_reference(reference, prefix=council.reference_prefix)
         case = case_for_public(council=council, reference=parsed)
@@ -99,6 +109,7 @@ def _new_request(council: Council, raw: bytes, mail: Mail) -> InboundMessage:
         if any(q.code == DESCRIPTION_QUESTION for q in service.questions.all())
         else {}
     )
+    photos, notes = _photos(council, mail)
     try:
         with transaction.atomic():
             made = case_create(
@@ -107,16 +118,79 @@ def _new_request(council: Council, raw: bytes, mail: Mail) -> InboundMessage:
                     service=service,
                     answers=answers,
                     description="" if answers else words,
-                    location=Location(),
+                    location=_place(council, service, words),
                     contact=Contact(name=mail.sender_name, email=mail.sender),
                     channel=Channel.EMAIL,
                     submission_key=uuid.uuid5(_KEYS, f"{council.pk}:{mail.message_id}"),
+                    photo_draft_key=photos,
+                    internal_notes=tuple(notes),
                     submitter=Submitter(actor=Actor.system(str(Channel.EMAIL.label))),
                 ),
             )
             return _keep(council, raw, mail, MessageStatus.REQUEST, "", case=made.case)
     except ValidationError as error:
         return _keep(council, raw, mail, MessageStatus.FAILED, "; ".join(error.messages)[:300])
+
+
+def _photos(council: Council, mail: Mail) -> tuple[uuid.UUID | None, list[Note]]:
+    """The message's images as the request's photos, through the one photo writer (its
+    checks and limits apply), and a note for staff of every other attachment (kept in
+    the raw message, downloaded from its page) and of any image that was refused."""
+    draft = uuid.uuid4()
+    kept = 0
+    notes: list[Note] = []
+    for attachment in mail.attachments:
+        why_not = _not_a_photo(council, draft, attachment)
+        if why_not:
+            notes.append((why_not, {"attachment": attachment.name}))
+        else:
+            kept += 1
+    return (draft if kept else None), notes
+
+
+def _not_a_photo(council: Council, draft: uuid.UUID, attachment: Attachment) -> str:
+    """Store the attachment as a photo of the draft if it is one; else say why not."""
+    if not attachment.is_image:
+        return _("Attachment kept with the email, not opened: %(name)s (%(type)s, %(size)s)") % {
+            "name": attachment.name,
+            "type": attachment.content_type,
+            "size": filesizeformat(len(attachment.content)),
+        }
+    if len(attachment.content) < SMALLEST_PHOTO_BYTES:
+        return _(
+            "Image %(name)s kept with the email, not added as a photo: too small to be one "
+            "(a logo in a signature, say)"
+        ) % {"name": attachment.name}
+    upload = SimpleUploadedFile(attachment.name, attachment.content, attachment.content_type)
+    try:
+        photo_add(council=council, draft_key=draft, upload=upload)
+    except ValidationError as error:
+        return _("Image %(name)s not added as a photo: %(why)s") % {
+            "name": attachment.name,
+            "why": " ".join(error.messages),
+        }
+    return ""
+
+
+def _place(council: Council, service: Service, words: str) -> Location:
+    """Where the email says the problem is, when the gazetteer knows the postcode,
+    address or street it names; no place otherwise (staff add it)."""
+    found = place_in_text(council=council, text=words)
+    if found is None:
+        return Location()
+    try:
+        if found.address is not None:
+            return parse_place(council=council, service=service, uprn=str(found.address.uprn))
+        assert found.named is not None
+        return parse_place(
+            council=council,
+            service=service,
+            description=_("Named in the email: %(place)s") % {"place": found.named.name},
+            latitude=found.named.latitude,
+            longitude=found.named.longitude,
+        )
+    except ValidationError:
+        return Location()
 
 
 def _keep(

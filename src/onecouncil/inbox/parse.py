@@ -20,6 +20,17 @@ class UnreadableMail(ValueError):
 
 
 @dataclass(frozen=True)
+class Attachment:
+    name: str  # as the sender's program named it: shown, never used as a path
+    content_type: str
+    content: bytes
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+@dataclass(frozen=True)
 class Mail:
     message_id: str
     sender: str
@@ -28,6 +39,8 @@ class Mail:
     text: str
     automatic: str  # why it is automatic mail, or ""
     suspect: str  # why it looks like spam or forged, or ""
+    attachments: tuple[Attachment, ...] = ()
+    in_reply_to: tuple[str, ...] = ()  # Message-IDs from In-Reply-To and References
 
 
 class _Text(HTMLParser):
@@ -90,6 +103,29 @@ def _body(message: EmailMessage) -> str:
     return str(content)
 
 
+def attachments_of(message: EmailMessage) -> tuple[Attachment, ...]:
+    """Every part that is not the words of the message: files attached, and images shown
+    inside an HTML message. A part that cannot be decoded is skipped (the raw message,
+    kept whole, still holds it)."""
+    body = message.get_body(preferencelist=("plain", "html"))
+    found = []
+    for number, part in enumerate(message.walk(), start=1):
+        if part.is_multipart() or part is body:
+            continue
+        if part.get_content_maintype() == "text" and part.get_content_disposition() is None:
+            continue  # the other rendering of the words (plain beside HTML)
+        content = part.get_payload(decode=True)
+        if not isinstance(content, bytes) or not content:
+            continue
+        name = " ".join(str(part.get_filename() or "").split())[:200] or f"part-{number}"
+        found.append(Attachment(name, part.get_content_type()[:100], content))
+    return tuple(found)
+
+
+def message_ids_in(value: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"<[^<>\s]{1,250}>", value))
+
+
 def _automatic(message: EmailMessage, sender: str) -> str:
     auto = str(message.get("Auto-Submitted", "no")).strip().lower()
     if auto and auto != "no":
@@ -135,6 +171,10 @@ def read_mail(raw: bytes) -> Mail:
         message_id = str(message.get("Message-ID", "")).strip()[:255]
         subject = " ".join(str(message.get("Subject", "")).split())[:300]
         text = trimmed(_body(message))
+        attachments = attachments_of(message)
+        replied_to = message_ids_in(
+            f"{message.get('In-Reply-To', '')} {message.get('References', '')}"
+        )
     except UnreadableMail:
         raise
     except Exception as error:  # the email package raises many kinds on bad input
@@ -147,4 +187,6 @@ def read_mail(raw: bytes) -> Mail:
         text=text,
         automatic=_automatic(message, sender),
         suspect=_suspect(message),
+        attachments=attachments,
+        in_reply_to=replied_to,
     )

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from email.utils import formataddr, parseaddr
 from typing import Any, Protocol
 from urllib.parse import urlencode
@@ -50,7 +52,10 @@ class DjangoEmailBackend:
         # The council's name as the sender, at the deployment's sending address.
         _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
         from_email = formataddr((notification.context.get("council_name") or _name, address))
-        headers = {"X-OneCouncil-Notification": str(notification.pk)}
+        headers = {
+            "X-OneCouncil-Notification": str(notification.pk),
+            "Message-ID": message_id_of(notification, address),
+        }
         stop = notification.context.get("unsubscribe_url")
         if stop:
             # One-click unsubscribe (RFC 8058): mail programs offer "Unsubscribe" and POST
@@ -72,6 +77,33 @@ class DjangoEmailBackend:
         except ValueError as exc:
             raise PermanentError(str(exc)) from exc
         return f"email-{notification.pk}"
+
+
+def message_id_of(notification: Notification, sending_address: str) -> str:
+    """Our email's Message-ID: a reply names it in ``In-Reply-To``, and the inbox finds
+    which request it answers (``reference_replied_to``)."""
+    domain = sending_address.rpartition("@")[2] or "onecouncil.invalid"
+    return f"<notification-{notification.pk}.{notification.council_id}@{domain}>"
+
+
+_OUR_MESSAGE_ID = re.compile(r"^<notification-(\d{1,18})\.(\d{1,18})@[^<>@\s]+>$")
+
+
+def reference_replied_to(*, council_id: int, message_ids: Sequence[str]) -> str:
+    """The reference of the request our email (among ``message_ids``, from a reply's
+    ``In-Reply-To`` and ``References``) was about, or "" when none is ours."""
+    for message_id in message_ids:
+        ours = _OUR_MESSAGE_ID.match(message_id.strip())
+        if ours is None or int(ours.group(2)) != council_id:
+            continue
+        reference = (
+            Notification.objects.filter(pk=int(ours.group(1)), council_id=council_id)
+            .values_list("subject_reference", flat=True)
+            .first()
+        )
+        if reference:
+            return reference
+    return ""
 
 
 class _EgressNotifyClient(NotificationsAPIClient):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -106,6 +107,67 @@ def place_of(*, council: Council, text: str) -> NamedPlace | None:
     if middle["lat"] is None:
         return None
     return NamedPlace(postcode or text, middle["lat"], middle["lon"], is_postcode=bool(postcode))
+
+
+_POSTCODE_IN_TEXT = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class PlaceInText:
+    """Where free text (an email, say) says the problem is: an address of the gazetteer
+    when the text names one, or else the middle of a postcode or street it names."""
+
+    address: Address | None
+    named: NamedPlace | None
+
+
+def place_in_text(*, council: Council, text: str) -> PlaceInText | None:
+    """The first place in ``text`` that the council's gazetteer knows: a postcode (and
+    the address on it whose first line the text holds, like "14 Mill Lane"), or else a
+    street of the council's (the longest name first, and an address on it the text
+    holds). None when the text names nowhere the gazetteer knows."""
+    text = " ".join(text.replace("\x00", " ").split())[:5000]
+    folded = f" {text.casefold()} "
+    for outward, inward in _POSTCODE_IN_TEXT.findall(text):
+        named = place_of(council=council, text=f"{outward} {inward}")
+        if named is None:
+            continue
+        return PlaceInText(
+            _address_named(folded, addresses_for_postcode(council=council, postcode=named.name)),
+            named,
+        )
+    for street in _streets_named(council, folded):
+        named = place_of(council=council, text=street)
+        if named is None:
+            continue
+        on_street = Address.objects.filter(council=council, street__iexact=street)[:2000]
+        return PlaceInText(_address_named(folded, list(on_street)), named)
+    return None
+
+
+def _address_named(folded: str, addresses: list[Address]) -> Address | None:
+    for address in sorted(addresses, key=lambda a: -len(a.line1)):
+        line = " ".join(address.line1.casefold().replace(",", " ").split())
+        if line and re.search(rf"(?<![\w]){re.escape(line)}(?![\w])", folded):
+            return address
+    return None
+
+
+def _streets_named(council: Council, folded: str) -> list[str]:
+    streets = (
+        Address.objects.filter(council=council)
+        .exclude(street="")
+        .values_list("street", flat=True)
+        .distinct()
+    )
+    return sorted(
+        {
+            street
+            for street in streets.iterator(chunk_size=5000)
+            if re.search(rf"(?<![\w]){re.escape(street.casefold())}(?![\w])", folded)
+        },
+        key=lambda street: (-len(street), street),
+    )
 
 
 def personal_values_of_residents(council_id: int) -> Iterator[PersonalValues]:
