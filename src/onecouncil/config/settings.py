@@ -6,6 +6,7 @@ documented in README.md ("Configuration").
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -308,6 +309,11 @@ TRIAGE_RETRAIN_HOURS = int(os.environ.get("TRIAGE_RETRAIN_HOURS", "24"))
 INBOX_DIR = Path(os.environ.get("INBOX_DIR", VAR_DIR / "inbox"))
 INBOX_MAX_BYTES = int(os.environ.get("INBOX_MAX_BYTES", str(25 * 1024 * 1024)))
 INBOX_PER_SENDER_HOUR = int(os.environ.get("INBOX_PER_SENDER_HOUR", "10"))
+# IMAP mailboxes the worker polls, as JSON: a list of {"council": slug, "host", "port",
+# "username", "password" or "password_file", "security": "tls" | "starttls", "folder",
+# "processed_folder", "ca_file"} (docs/email.md).
+INBOX_IMAP = json.loads(os.environ.get("INBOX_IMAP", "[]"))
+INBOX_IMAP_EVERY_SECONDS = int(os.environ.get("INBOX_IMAP_EVERY_SECONDS", "60"))
 
 # Open data (onecouncil.opendata): where released files are kept, and how much memory
 # building a release may use for its aggregates (DuckDB spills to disk beyond it).

@@ -10,10 +10,12 @@ class InboxConfig(AppConfig):
     def ready(self) -> None:
         from onecouncil.core.privacy import DataStore, register_store
         from onecouncil.core.worker import register_job
+        from onecouncil.inbox.imap import imap_job
         from onecouncil.inbox.maildir import maildir_job
         from onecouncil.inbox.store import inbox_erase, inbox_expire, inbox_export, inbox_held
 
         register_job("inbox-maildir", maildir_job)
+        register_job("inbox-imap", imap_job)
         register_store(
             DataStore(
                 name="inbox",

@@ -9,7 +9,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from email import policy
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.parser import BytesParser
 from email.utils import parseaddr
 from html.parser import HTMLParser
@@ -90,17 +90,26 @@ def trimmed(text: str) -> str:
 
 
 def _body(message: EmailMessage) -> str:
-    part = message.get_body(preferencelist=("plain", "html"))
-    if part is None:
-        return ""
+    """The words: the plain-text part, or the HTML as text when there is no plain part or
+    it is empty (some mail programs send an empty one beside the HTML)."""
+    for preference in (("plain", "html"), ("html",)):
+        part = message.get_body(preferencelist=preference)
+        if part is None:
+            continue
+        content = _content(part)
+        if part.get_content_subtype() == "html":
+            content = html_to_text(content)
+        if content.strip():
+            return content
+    return ""
+
+
+def _content(part: MIMEPart) -> str:
     try:
-        content = part.get_content()
+        return str(part.get_content())
     except (LookupError, UnicodeError):  # an unknown or lying charset
         payload = part.get_payload(decode=True)
-        content = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
-    if part.get_content_subtype() == "html":
-        content = html_to_text(str(content))
-    return str(content)
+        return payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
 
 
 def attachments_of(message: EmailMessage) -> tuple[Attachment, ...]:
