@@ -215,6 +215,8 @@ SPECS: dict[str, Spec] = {
     "backoffice:triage": Spec("staff"),
     "backoffice:inbox_set_aside": Spec("staff"),
     "backoffice:inbox_message_raw": Spec("staff", lambda w: {"message_id": "1"}),
+    "backoffice:inbox_attachment": Spec("staff", lambda w: {"message_id": "1", "number": "1"}),
+    "backoffice:inbox_release": Spec("staff", lambda w: {"message_id": "1"}, ("POST",)),
     "backoffice:triage_model": Spec("staff", methods=("GET", "POST")),
     "backoffice:triage_route": Spec("staff", _ref, ("POST",), params=("service",)),
     "backoffice:case_update": Spec("staff", _ref, ("POST",)),

@@ -194,4 +194,4 @@ def test_the_staff_case_page(officer, missed_bin, rows):
     officer.get(url)
     response, found = counted(lambda: officer.get(url))
     assert response.status_code == 200 and case.reference in response.text
-    within(found, 19)  # 18, and the services it may move to (free-text triage)
+    within(found, 20)  # 18, the services it may move to (triage), the emails it came in

@@ -154,3 +154,35 @@ def test_a_reply_to_another_councils_email_is_not_taken_as_ours(
     )
     maildir_job()
     assert Case.objects.count() == 2
+
+
+def test_staff_answer_the_sender_by_email_and_their_reply_comes_back(
+    client, council, inbox_service
+):
+    from onecouncil.core.models import Role
+    from tests.backoffice_helpers import staff
+
+    drop(council, email())
+    maildir_job()
+    case = Case.objects.get()
+    outbox_process()
+    client.force_login(staff(council, Role.CASE_OFFICER))
+    client.post(
+        f"/riverbend/staff/cases/{case.reference}/update/",
+        {"kind": "message", "message": "Which bin was it?"},
+    )
+    outbox_process()
+    sent = outbox.outbox[-1]
+    assert sent.to == ["ann@example.com"] and "Which bin was it?" in sent.body
+    drop(
+        council,
+        email(
+            body="The green one.",
+            subject=sent.subject,
+            message_id="<6@mail.example>",
+            In_Reply_To=sent.extra_headers["Message-ID"],
+        ),
+        "6.eml",
+    )
+    maildir_job()
+    assert Case.objects.count() == 1 and "The green one." in notes_of(case)

@@ -31,6 +31,12 @@ urlpatterns = [
     path("triage/", views.triage_queue, name="triage"),
     path("emails/set-aside/", views.inbox_set_aside, name="inbox_set_aside"),
     path("emails/<int:message_id>/raw/", views.inbox_message_raw, name="inbox_message_raw"),
+    path(
+        "emails/<int:message_id>/attachments/<int:number>/",
+        views.inbox_attachment,
+        name="inbox_attachment",
+    ),
+    path("emails/<int:message_id>/release/", views.inbox_release, name="inbox_release"),
     path("triage/model/", views.triage_model, name="triage_model"),
     path("triage/<str:reference>/route/", views.triage_route, name="triage_route"),
     path("insight/", insight_views.insight_home, name="insight"),

@@ -98,11 +98,20 @@ def message_take(*, council: Council, raw: bytes) -> InboundMessage:
 
 
 def _new_request(council: Council, raw: bytes, mail: Mail) -> InboundMessage:
+    try:
+        case = _request_of(council, mail)
+    except ValidationError as error:
+        return _keep(council, raw, mail, MessageStatus.FAILED, "; ".join(error.messages)[:300])
+    return _keep(council, raw, mail, MessageStatus.REQUEST, "", case=case)
+
+
+def _request_of(council: Council, mail: Mail, note: str = "") -> Case:
+    """The request the message makes, through the one writer: in the council's triage
+    service, with its words, photos, place and sender. ``ValidationError`` if it cannot
+    be made."""
     service = triage_service(council=council)
     if service is None:
-        return _keep(
-            council, raw, mail, MessageStatus.FAILED, _("The council has no triage service")
-        )
+        raise ValidationError(_("The council has no triage service"))
     words = "\n\n".join(w for w in (mail.subject, mail.text) if w).strip()[:4000]
     answers = (
         {DESCRIPTION_QUESTION: words}
@@ -110,26 +119,45 @@ def _new_request(council: Council, raw: bytes, mail: Mail) -> InboundMessage:
         else {}
     )
     photos, notes = _photos(council, mail)
-    try:
-        with transaction.atomic():
-            made = case_create(
-                council=council,
-                request=NewRequest(
-                    service=service,
-                    answers=answers,
-                    description="" if answers else words,
-                    location=_place(council, service, words),
-                    contact=Contact(name=mail.sender_name, email=mail.sender),
-                    channel=Channel.EMAIL,
-                    submission_key=uuid.uuid5(_KEYS, f"{council.pk}:{mail.message_id}"),
-                    photo_draft_key=photos,
-                    internal_notes=tuple(notes),
-                    submitter=Submitter(actor=Actor.system(str(Channel.EMAIL.label))),
-                ),
-            )
-            return _keep(council, raw, mail, MessageStatus.REQUEST, "", case=made.case)
-    except ValidationError as error:
-        return _keep(council, raw, mail, MessageStatus.FAILED, "; ".join(error.messages)[:300])
+    if note:
+        notes.insert(0, (note, {}))
+    with transaction.atomic():
+        return case_create(
+            council=council,
+            request=NewRequest(
+                service=service,
+                answers=answers,
+                description="" if answers else words,
+                location=_place(council, service, words),
+                contact=Contact(name=mail.sender_name, email=mail.sender),
+                channel=Channel.EMAIL,
+                submission_key=uuid.uuid5(_KEYS, f"{council.pk}:{mail.message_id}"),
+                photo_draft_key=photos,
+                internal_notes=tuple(notes),
+                submitter=Submitter(actor=Actor.system(str(Channel.EMAIL.label))),
+            ),
+        ).case
+
+
+def message_release(*, council: Council, message_id: int, released_by: str) -> InboundMessage:
+    """Staff judged a quarantined message genuine: it becomes a request as if it had
+    arrived clean (acknowledged, routed), once. ``ValidationError`` says why not."""
+    with transaction.atomic():
+        message = (
+            InboundMessage.objects.select_for_update()
+            .filter(council=council, pk=message_id, status=MessageStatus.QUARANTINED)
+            .first()
+        )
+        if message is None:
+            raise ValidationError(_("That email is not quarantined (someone may have released it)"))
+        mail = read_mail(bytes(message.raw))
+        message.case = _request_of(
+            council, mail, note=_("Released from quarantine by %(name)s") % {"name": released_by}
+        )
+        message.status = MessageStatus.REQUEST
+        message.reason = (_("Released by %(name)s") % {"name": released_by})[:300]
+        message.save(update_fields=["case", "status", "reason"])
+    return message
 
 
 def _photos(council: Council, mail: Mail) -> tuple[uuid.UUID | None, list[Note]]:

@@ -33,7 +33,9 @@ from onecouncil.backoffice.views.case import (
     resident,
 )
 from onecouncil.backoffice.views.inbox import (
+    inbox_attachment,
     inbox_message_raw,
+    inbox_release,
     inbox_set_aside,
 )
 from onecouncil.backoffice.views.people import (
@@ -85,7 +87,9 @@ __all__ = [
     "case_view",
     "export_csv",
     "home",
+    "inbox_attachment",
     "inbox_message_raw",
+    "inbox_release",
     "inbox_set_aside",
     "people",
     "people_invite",

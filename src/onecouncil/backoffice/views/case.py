@@ -45,6 +45,7 @@ from onecouncil.core.masking import personal_found
 from onecouncil.core.models import Council, Membership
 from onecouncil.core.permissions import Permission
 from onecouncil.core.references import parse_id
+from onecouncil.inbox.store import emails_of_case
 from onecouncil.sendon.sendings import sendings_for_staff
 from onecouncil.web.forms import answer_rows
 
@@ -114,6 +115,7 @@ def case_view(
             "events": events,
             "notes": [e for e in events if not e.is_public],
             "photos": case_photos_for_staff(membership=membership, case=case),
+            "emails": emails_of_case(case_id=case.pk) if personal else [],
             "others": other_requests_of(membership=membership, case=case) if personal else [],
             "likely_duplicates": likely_duplicates_for_staff(membership=membership, case=case),
             "description_holds": personal_found(case.description) if personal else [],
