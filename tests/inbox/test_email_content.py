@@ -186,3 +186,10 @@ def test_staff_answer_the_sender_by_email_and_their_reply_comes_back(
     )
     maildir_job()
     assert Case.objects.count() == 1 and "The green one." in notes_of(case)
+
+
+def test_a_street_is_found_whatever_its_case_and_full_stops(council, inbox_service):
+    AddressFactory(council=council, line1="1 St Mary's Road", street="St Mary's Road")
+    drop(council, email(body="Broken glass all over st. mary's road. Please sweep it."))
+    maildir_job()
+    assert "St Mary's Road" in Case.objects.get().location_description

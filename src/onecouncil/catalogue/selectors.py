@@ -47,13 +47,14 @@ def services_to_route_to(*, council: Council) -> QuerySet[Service]:
 def triage_service(*, council: Council) -> Service | None:
     """Where the council's requests without a usable service wait (an email, say): its
     first available triage service, if it has one."""
-    return (
+    code = (
         services_available(council=council)
         .filter(needs_triage=True)
-        .prefetch_related("questions")
         .order_by("order", "pk")
+        .values_list("code", flat=True)
         .first()
     )
+    return service_for_resident(council=council, code=code) if code else None
 
 
 def groups_with_services(*, council: Council) -> list[ServiceGroup]:

@@ -5,7 +5,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, Value
+from django.db.models.functions import Lower, Replace
 
 from onecouncil.core.geo import box_around, metres_between
 from onecouncil.core.models import Council
@@ -154,20 +155,21 @@ def _address_named(folded: str, addresses: list[Address]) -> Address | None:
 
 
 def _streets_named(council: Council, folded: str) -> list[str]:
+    """The council's streets whose whole names appear in the text: its runs of one to
+    six words, looked up at once (compared without case or full stops, so "St. Mary's
+    Road." finds St Mary's Road)."""
+    words = [w.replace(".", "") for w in re.findall(r"[\w'.-]+", folded)[:600]]
+    runs = {" ".join(words[i : i + n]) for n in range(1, 7) for i in range(len(words) - n + 1)}
+    if not runs:
+        return []
     streets = (
         Address.objects.filter(council=council)
-        .exclude(street="")
+        .annotate(folded=Replace(Lower("street"), Value("."), Value("")))
+        .filter(folded__in=sorted(runs))
         .values_list("street", flat=True)
         .distinct()
     )
-    return sorted(
-        {
-            street
-            for street in streets.iterator(chunk_size=5000)
-            if re.search(rf"(?<![\w]){re.escape(street.casefold())}(?![\w])", folded)
-        },
-        key=lambda street: (-len(street), street),
-    )
+    return sorted(set(streets), key=lambda street: (-len(street), street))
 
 
 def personal_values_of_residents(council_id: int) -> Iterator[PersonalValues]:
