@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from onecouncil.assets.models import Asset
+from onecouncil.assets.selectors import asset_by_identifier
 from onecouncil.catalogue.models import Service
 from onecouncil.core.actors import Actor
 from onecouncil.core.models import Council
@@ -31,11 +33,13 @@ class Location:
     description: str = ""
     latitude: float | None = None
     longitude: float | None = None
+    asset: Asset | None = None  # the council's thing it is about; the point is its place
 
     @property
     def is_empty(self) -> bool:
         return (
             self.address is None
+            and self.asset is None
             and not self.street
             and not self.description
             and (self.latitude is None)
@@ -95,9 +99,12 @@ def parse_place(
     description: str = "",
     latitude: str | float | None = None,
     longitude: str | float | None = None,
+    asset: str = "",
 ) -> Location:
     """The one parser of a place, for every channel: an address from the council's
-    gazetteer (by UPRN), a street and a description, or coordinates.
+    gazetteer (by UPRN), a street and a description, coordinates, or an asset (by the
+    identifier the council gives it) of the council that handles the service, whose
+    point becomes the place's when no other is given.
 
     Raises ``ValidationError`` keyed by field (uprn, street, description, latitude,
     longitude, location); channels rename the keys to their own field names.
@@ -122,14 +129,26 @@ def parse_place(
             coordinates[name] = parse_coordinate(value, axis)
         except ValidationError as exc:
             errors[name] = list(exc.messages)
+    chosen = None
+    if asset and asset.strip():
+        handling = service.handled_by or service
+        chosen = asset_by_identifier(council=handling.council, identifier=asset)
+        if chosen is None:
+            errors["asset"] = [
+                _("%(council)s has no asset numbered %(number)s: check the number on it")
+                % {"council": handling.council.name, "number": asset.strip()[:60]}
+            ]
     if errors:
         raise ValidationError(errors)
+    if chosen is not None and coordinates["latitude"] is None and address is None:
+        coordinates = {"latitude": chosen.latitude, "longitude": chosen.longitude}
     location = Location(
         address=address,
         street=(street or "").strip(),
         description=(description or "").strip(),
         latitude=coordinates["latitude"],
         longitude=coordinates["longitude"],
+        asset=chosen,
     )
     errors = validate_location(service, location)
     if errors:
@@ -143,6 +162,7 @@ def validate_location(service: Service, location: Location) -> dict[str, list[st
         errors["latitude"] = [_("Enter both the latitude and the longitude")]
     has_place = (
         location.address is not None
+        or location.asset is not None
         or (location.latitude is not None and location.longitude is not None)
         or bool(location.street.strip() and location.description.strip())
     )

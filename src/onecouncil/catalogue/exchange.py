@@ -39,6 +39,7 @@ SERVICE_FIELDS = (
     "is_active",
     "receives_changes",
     "needs_triage",
+    "asset_type",
     "order",
     "sent_to_code",
     "sent_to_attributes",

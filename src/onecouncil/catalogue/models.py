@@ -335,6 +335,17 @@ class Service(CouncilOwned):
             "stay out of figures and open data until then. Make it private."
         ),
     )
+    asset_type = models.SlugField(
+        _("asks which one (asset type)"),
+        max_length=50,
+        blank=True,
+        help_text=_(
+            "The code of one of the council's asset types (street-light, say): the place "
+            "step asks the resident which one, on the map or from a list of the nearest, "
+            "and the request records it. For a two-tier service, the handling council's "
+            "asset type of that code."
+        ),
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "onecouncil.notify",
     "onecouncil.webhooks",
     "onecouncil.places",
+    "onecouncil.assets",
     "onecouncil.cases",
     "onecouncil.staffing",
     "onecouncil.alerts",

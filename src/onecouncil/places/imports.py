@@ -270,3 +270,32 @@ def streets_import(*, council: Council, streets: bytes | str) -> int:
     StreetLine.objects.filter(council=council).delete()
     StreetLine.objects.bulk_create(rows, batch_size=500)
     return len(rows)
+
+
+# --- For other registers of the council's geography (assets) -------------------------
+
+
+def geojson_features(
+    data: bytes | str, what: str
+) -> tuple[list[dict[str, Any]], Callable[[BaseGeometry], BaseGeometry]]:
+    """A GeoJSON (or GeoPackage) file's features, and what turns their geometry into
+    WGS84 from the file's declared coordinate system. ``PlacesImportError`` if the file
+    cannot be read."""
+    document = _document(data, what)
+    return _features(document), _projector(_crs(document))
+
+
+def feature_geometry(
+    feature: Any, where: str, project: Callable[[BaseGeometry], BaseGeometry], kinds: set[str]
+) -> BaseGeometry | str:
+    """The feature's geometry in WGS84, or an error message naming the feature."""
+    return _geometry(feature, where, project, kinds)
+
+
+_FROM_BNG = Transformer.from_crs(BNG, WGS84, always_xy=True)
+
+
+def bng_to_wgs84(easting: float, northing: float) -> tuple[float, float]:
+    """British National Grid to (longitude, latitude)."""
+    longitude, latitude = _FROM_BNG.transform(easting, northing)
+    return float(longitude), float(latitude)

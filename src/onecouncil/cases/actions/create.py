@@ -192,6 +192,10 @@ def check_request(
     errors.update(validate_contact(service, contact))
     if location.address is not None and location.address.council_id != council.id:
         errors["address"] = [_("Choose an address in this council's area")]
+    if location.asset is not None:
+        handling = service.handled_by if service.handled_by_id is not None else service
+        if handling is None or location.asset.council_id != handling.council_id:
+            errors["asset"] = [_("Choose one of the assets of the council that handles it")]
     return cleaned, errors
 
 
@@ -314,6 +318,7 @@ def new_case(
         if location.longitude is not None
         else (address.longitude if address else None),
         ward=place.ward,
+        asset=request.location.asset,
         nearest_address=place.near[:300],
         received_by_id=intake.received_service.council_id if intake.received_service else None,
         received_service=intake.received_service,

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from onecouncil.assets.models import Asset
 from onecouncil.catalogue.models import Service
 from onecouncil.core.models import Council, CouncilOwned
 from onecouncil.residents.models import Account, Address, Person, Ward
@@ -203,6 +204,17 @@ class Case(CouncilOwned):
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     ward = models.ForeignKey(Ward, on_delete=models.SET_NULL, null=True, blank=True)
+    asset = models.ForeignKey(
+        Asset,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("asset"),
+        help_text=_(
+            "The council's thing it is about (this street light); its place is the asset's."
+        ),
+    )
     nearest_address = models.CharField(
         _("nearest address"),
         max_length=300,
