@@ -231,6 +231,7 @@ SPECS: dict[str, Spec] = {
     # The front door.
     "frontdoor:home": Spec("anyone"),
     "frontdoor:services": Spec("anyone"),
+    "frontdoor:report_assets": Spec("anyone", lambda w: {"code": "missed-bin"}, params=("bbox",)),
     "frontdoor:own_words": Spec("anyone", methods=("GET", "POST"), params=("chosen",)),
     "frontdoor:own_words_suggest": Spec("anyone", methods=("POST",), params=("words",)),
     "frontdoor:service": Spec("anyone", lambda w: {"code": "missed-bin"}),

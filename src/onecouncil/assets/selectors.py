@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from onecouncil.assets.models import Asset, AssetStatus, AssetType
+from onecouncil.catalogue.models import Service
 from onecouncil.core.geo import box_around, metres_between
 from onecouncil.core.models import Council
 
@@ -46,6 +47,10 @@ def asset_by_identifier(
 class NearAsset:
     asset: Asset
     metres: float
+
+    @property
+    def rounded(self) -> int:
+        return round(self.metres)
 
 
 def assets_near(
@@ -106,3 +111,13 @@ def assets_for_staff(*, council: Council, identifier: str) -> Asset | None:
         .select_related("asset_type", "ward", "team")
         .first()
     )
+
+
+def asset_type_for_service(service: Service) -> AssetType | None:
+    """The asset type a service asks "which one?" of: the handling council's (for a
+    two-tier service, the county's street lights), by the code the service names."""
+    handling = service.handled_by if service.handled_by_id is not None else service
+    if handling is None:
+        return None
+    code = handling.asset_type or service.asset_type
+    return asset_type_of(council=handling.council, code=code) if code else None

@@ -15,7 +15,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from onecouncil.assets.models import Asset
-from onecouncil.assets.selectors import asset_by_identifier
+from onecouncil.assets.selectors import asset_by_identifier, asset_type_for_service
 from onecouncil.catalogue.models import Service
 from onecouncil.core.actors import Actor
 from onecouncil.core.models import Council
@@ -132,11 +132,15 @@ def parse_place(
     chosen = None
     if asset and asset.strip():
         handling = service.handled_by or service
-        chosen = asset_by_identifier(council=handling.council, identifier=asset)
+        asked = asset_type_for_service(service)
+        chosen = asset_by_identifier(council=handling.council, identifier=asset, asset_type=asked)
         if chosen is None:
             errors["asset"] = [
-                _("%(council)s has no asset numbered %(number)s: check the number on it")
-                % {"council": handling.council.name, "number": asset.strip()[:60]}
+                _("There is no %(type)s numbered %(number)s: check the number on it")
+                % {
+                    "type": asked.name.lower() if asked else _("asset"),
+                    "number": asset.strip()[:60],
+                }
             ]
     if errors:
         raise ValidationError(errors)

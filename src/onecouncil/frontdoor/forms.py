@@ -41,6 +41,22 @@ class PlaceForm(forms.Form):
     )
     latitude = forms.CharField(required=False, max_length=20, label=_("Latitude"))
     longitude = forms.CharField(required=False, max_length=20, label=_("Longitude"))
+    # Which one, for a service that asks (an asset type's): chosen from the list of the
+    # nearest or on the map (asset_choice), or by the number on it (asset_number).
+    asset_choice = forms.CharField(required=False, max_length=60)
+    asset_number = forms.CharField(
+        required=False,
+        max_length=60,
+        label=_("Or type the number on it"),
+        help_text=_("Written on its post, door or lid, like RB-SL-0042"),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        number = cleaned.pop("asset_number", "") or ""
+        choice = cleaned.pop("asset_choice", "") or ""
+        cleaned["asset"] = number.strip() or choice.strip()
+        return cleaned
 
 
 class PhotoForm(forms.Form):

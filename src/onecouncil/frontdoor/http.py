@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from onecouncil.assets.selectors import asset_by_identifier, asset_type_for_service
 from onecouncil.cases.inputs import (
     Location,
 )
@@ -180,17 +181,24 @@ def photo_response(photo: Photo) -> FileResponse:
     return response
 
 
-def draft_location(council: Council, draft: Draft) -> Location:
+def draft_location(council: Council, draft: Draft, service: Service) -> Location:
     stored = draft.get("location")
     address = None
     if stored.get("uprn"):
         address = address_by_uprn(council=council, uprn=int(stored["uprn"]))
+    asset = None
+    asset_type = asset_type_for_service(service) if stored.get("asset") else None
+    if asset_type is not None:
+        asset = asset_by_identifier(
+            council=asset_type.council, identifier=stored["asset"], asset_type=asset_type
+        )
     return Location(
         address=address,
         street=stored.get("street", ""),
         description=stored.get("description", ""),
         latitude=float(stored["latitude"]) if stored.get("latitude") else None,
         longitude=float(stored["longitude"]) if stored.get("longitude") else None,
+        asset=asset,
     )
 
 

@@ -54,6 +54,7 @@ urlpatterns = [
     path("services/<slug:code>/", views.service_start, name="service"),
     path("report/<slug:code>/questions/", views.report_questions, name="report_questions"),
     path("report/<slug:code>/location/", views.report_location, name="report_location"),
+    path("report/<slug:code>/assets.json", map_views.assets, name="report_assets"),
     path("report/<slug:code>/nearby/", views.report_nearby, name="report_nearby"),
     path("report/<slug:code>/elsewhere/", views.report_elsewhere, name="report_elsewhere"),
     path("handoff/<str:token>/", views.handoff_arrive, name="handoff"),

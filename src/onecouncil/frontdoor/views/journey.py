@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -10,6 +11,8 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from onecouncil.assets.models import AssetType
+from onecouncil.assets.selectors import NearAsset, asset_type_for_service, assets_near
 from onecouncil.cases.actions import (
     photo_add_placed,
 )
@@ -32,7 +35,7 @@ from onecouncil.frontdoor.forms import (
 from onecouncil.frontdoor.http import journey_context, journey_step, next_step, page, step_url
 from onecouncil.frontdoor.views.elsewhere import handed_place, offer_elsewhere, outside_message
 from onecouncil.frontdoor.views.nearby import draft_point, nearby_requests
-from onecouncil.residents.selectors import addresses_for_postcode
+from onecouncil.residents.selectors import addresses_for_postcode, place_of
 from onecouncil.web.forms import errors_from
 from onecouncil.web.maps import (
     allow_map_tiles,
@@ -102,18 +105,22 @@ def report_location(
                 location = parse_place(council=council, service=service, **data)
             except ValidationError as exc:
                 domain_errors, elsewhere = _place_errors(council, draft, data, exc)
+                if "asset" in domain_errors:
+                    domain_errors["asset_number"] = domain_errors.pop("asset")
                 errors_from(place_form, domain_errors)
             else:
                 address = location.address
+                asset = location.asset
                 draft.put(
                     "location",
                     {
-                        "postcode": stored.get("postcode", "") if address else "",
+                        "postcode": stored.get("postcode", "") if address or asset else "",
                         "uprn": str(address.uprn) if address else "",
                         "street": location.street,
                         "description": location.description,
-                        "latitude": data["latitude"],
-                        "longitude": data["longitude"],
+                        "latitude": f"{asset.latitude:.6f}" if asset else data["latitude"],
+                        "longitude": f"{asset.longitude:.6f}" if asset else data["longitude"],
+                        "asset": asset.identifier if asset else "",
                     },
                     step="location",
                 )
@@ -125,6 +132,7 @@ def report_location(
     addresses = addresses_for_postcode(council=council, postcode=postcode) if postcode else []
     chosen = place_form["uprn"].value() or stored.get("uprn", "")
     the_map = map_settings(council, draft_point(council, draft))
+    which = which_one(service, draft_point(council, draft) or _postcode_point(council, postcode))
     response = page(
         request,
         "location.html",
@@ -139,6 +147,8 @@ def report_location(
             "addresses": addresses,
             "chosen_uprn": str(chosen),
             "postcode": postcode,
+            "which": which,
+            "chosen_asset": place_form["asset_choice"].value() or stored.get("asset", ""),
             "errors": error_list(postcode_form, place_form, photo_form),
             **_open_sections(place_form),
         },
@@ -149,6 +159,38 @@ def report_location(
         # other council's address: a redirect the form-action policy must allow.
         allow_origins(response, "form-action", [council_base_url(c) for c in elsewhere])
     return response
+
+
+@dataclass(frozen=True)
+class WhichOne:
+    """What the place step asks of a service that wants the asset: its type, and the
+    nearest of that type to the place given so far (the list the resident picks from
+    without a map)."""
+
+    asset_type: AssetType
+    nearest: list[NearAsset]
+
+
+def which_one(service: Service, point: tuple[float, float] | None) -> WhichOne | None:
+    asset_type = asset_type_for_service(service)
+    if asset_type is None:
+        return None
+    nearest = (
+        assets_near(
+            council=asset_type.council,
+            asset_type=asset_type,
+            latitude=point[0],
+            longitude=point[1],
+        )
+        if point
+        else []
+    )
+    return WhichOne(asset_type, nearest)
+
+
+def _postcode_point(council: Council, postcode: str) -> tuple[float, float] | None:
+    found = place_of(council=council, text=postcode) if postcode else None
+    return (found.latitude, found.longitude) if found else None
 
 
 def _postcode_found(

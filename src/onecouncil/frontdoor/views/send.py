@@ -194,7 +194,7 @@ def report_check(request: HttpRequest, code: str) -> HttpResponseBase:
 def _check(
     request: HttpRequest, council: Council, service: Service, draft: Draft
 ) -> HttpResponseBase:
-    location = draft_location(council, draft) if service.location_required else Location()
+    location = draft_location(council, draft, service) if service.location_required else Location()
     stored_contact = dict(draft.get("contact"))
     updates_by_sms = bool(stored_contact.pop("updates_by_sms", False))
     councillor_consent = bool(stored_contact.pop("councillor_consent", False))

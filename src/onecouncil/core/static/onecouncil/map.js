@@ -125,6 +125,73 @@
     }
 
     if (el.hasAttribute("data-pin")) pinning(el, map, canvas);
+    if (text(el, "assets")) choosingAssets(el, map);
+  }
+
+  // "Which one?": the service's assets in view (loaded by bounding box when zoomed in),
+  // each a marker that a click, a tap or Enter chooses. Choosing one types its number
+  // into the form's field (data-asset-field, the no-map route's own field), moves the pin
+  // to it, and says so in the live region.
+  function choosingAssets(el, map) {
+    var url = text(el, "assets");
+    var field = document.getElementById(text(el, "asset-field"));
+    var status = document.getElementById(text(el, "status"));
+    var lat = document.getElementById(text(el, "latitude"));
+    var lon = document.getElementById(text(el, "longitude"));
+    var drawn = null;
+    var pending = null;
+    function say(message) {
+      if (status) status.textContent = message;
+    }
+    function choose(feature, marker) {
+      if (field) field.value = feature.properties.identifier;
+      var radios = document.querySelectorAll("input[name=asset_choice]");
+      for (var i = 0; i < radios.length; i++) radios[i].checked = radios[i].value === feature.properties.identifier;
+      var c = feature.geometry.coordinates;
+      if (lat && lon) {
+        lat.value = c[1].toFixed(6);
+        lon.value = c[0].toFixed(6);
+        lat.dispatchEvent(new Event("change"));
+      }
+      el.querySelectorAll(".oc-map__asset--chosen").forEach(function (m) { m.classList.remove("oc-map__asset--chosen"); });
+      var icon = marker.getElement();
+      if (icon) icon.classList.add("oc-map__asset--chosen");
+      say(text(el, "asset-chosen") + " " + feature.properties.title);
+    }
+    function load() {
+      if (pending) pending.abort();
+      pending = new AbortController();
+      fetch(url + "?bbox=" + map.getBounds().toBBoxString(), { signal: pending.signal, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (!data) return;
+          if (drawn) drawn.stop();
+          drawn = null;
+          if (data.too_many) {
+            say(text(el, "asset-zoom"));
+            return;
+          }
+          var chosen = field ? field.value.trim().toUpperCase() : "";
+          var group = L.geoJSON(data, {
+            pointToLayer: function (feature, latlng) {
+              var mine = feature.properties.identifier.toUpperCase() === chosen;
+              return L.marker(latlng, {
+                icon: L.divIcon({ className: "oc-map__asset" + (mine ? " oc-map__asset--chosen" : ""), iconSize: [24, 24] }),
+                title: feature.properties.title,
+                alt: feature.properties.title,
+                keyboard: true,
+              });
+            },
+            onEachFeature: function (feature, layer) {
+              layer.on("click", function () { choose(feature, layer); });
+            },
+          });
+          drawn = clustered(map, group);
+        })
+        .catch(function () {});
+    }
+    map.on("moveend", load);
+    load();
   }
 
   function pinning(el, map, canvas) {
@@ -263,6 +330,12 @@
     }
     map.on("zoomend", draw);
     draw();
+    return {
+      stop: function () {
+        map.off("zoomend", draw);
+        map.removeLayer(shown);
+      },
+    };
   }
 
   function escapeHtml(value) {
