@@ -44,6 +44,7 @@ from onecouncil.catalogue.versions import catalogue_changed
 from onecouncil.core.actors import Actor
 from onecouncil.core.models import Council, CouncilHostname, Membership, Role, Team
 from onecouncil.demo.answers import plausible_answers, plausible_description
+from onecouncil.demo.assets import demo_assets
 from onecouncil.demo.councils import COUNCILS, DATA, DEMO_UPDATES, FIRST, LAST, DemoCouncil
 from onecouncil.demo.feedback import demo_feedback
 from onecouncil.demo.history import history
@@ -95,6 +96,8 @@ class Command(BaseCommand):
                 council = self._council(spec)
                 self._gazetteer(council, spec, rng)
                 self._geography(council)
+                placed = demo_assets(council, rng)
+                self.stdout.write(f"  {placed.created} assets ({', '.join(placed.types)}).")
                 password = self._staff(council, spec)
                 self._earlier(council, rng, options["history"])
                 # Of the recent requests, a few came by email or API without a service.
