@@ -131,8 +131,11 @@ def report_location(
     postcode = stored.get("postcode", "")
     addresses = addresses_for_postcode(council=council, postcode=postcode) if postcode else []
     chosen = place_form["uprn"].value() or stored.get("uprn", "")
-    the_map = map_settings(council, draft_point(council, draft))
-    which = which_one(service, draft_point(council, draft) or _postcode_point(council, postcode))
+    # Where the map opens and the nearest assets are found: the place given, or else the
+    # middle of the postcode looked up.
+    point = draft_point(council, draft) or _postcode_point(council, postcode)
+    the_map = map_settings(council, point)
+    which = which_one(service, point)
     response = page(
         request,
         "location.html",

@@ -131,11 +131,11 @@
   // "Which one?": the service's assets in view (loaded by bounding box when zoomed in),
   // each a marker that a click, a tap or Enter chooses. Choosing one types its number
   // into the form's field (data-asset-field, the no-map route's own field), moves the pin
-  // to it, and says so in the live region.
+  // to it, and says so in its own live region (data-asset-status).
   function choosingAssets(el, map) {
     var url = text(el, "assets");
     var field = document.getElementById(text(el, "asset-field"));
-    var status = document.getElementById(text(el, "status"));
+    var status = document.getElementById(text(el, "asset-status"));
     var lat = document.getElementById(text(el, "latitude"));
     var lon = document.getElementById(text(el, "longitude"));
     var drawn = null;
@@ -184,6 +184,17 @@
             },
             onEachFeature: function (feature, layer) {
               layer.on("click", function () { choose(feature, layer); });
+              layer.on("add", function () {
+                var icon = layer.getElement();
+                if (!icon) return;
+                icon.setAttribute("role", "button");
+                icon.addEventListener("keydown", function (event) {
+                  if (event.key === "Enter" || event.key === " ") {
+                    event.preventDefault();
+                    choose(feature, layer);
+                  }
+                });
+              });
             },
           });
           drawn = clustered(map, group);
@@ -246,6 +257,7 @@
     // The arrow keys move the pin (10 metres; 50 with Shift); Enter or Space drops it in
     // the middle of the map; + and - zoom.
     canvas.addEventListener("keydown", function (event) {
+      if (event.target !== canvas) return; // a marker's own keys (choosing an asset)
       var step = event.shiftKey ? 50 : 10;
       var moves = { ArrowUp: [1, 0], ArrowDown: [-1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
       if (moves[event.key]) {
