@@ -498,3 +498,35 @@ def test_fixmystreet_address_from_a_second_address(endpoint, services, key, coun
     response = fixmystreet_post(endpoint, "requests.xml", key, params)
     assert response.status_code == 201, response.text
     assert Case.objects.get().address == home
+
+
+def test_fixmystreet_sends_the_asset_its_layer_chose(endpoint, services, key, council):
+    """FixMyStreet's asset layers put the council's identifier in an attribute
+    (``asset_id``; some cobrands ``central_asset_id``): the request records the asset,
+    and the list gives it back. One the register does not know is kept for staff."""
+    from onecouncil.assets.models import Asset, AssetType
+
+    lights = AssetType.objects.create(council=council, code="street-light", name="Street light")
+    light = Asset.objects.create(
+        council=council,
+        asset_type=lights,
+        identifier="RB-SL-0042",
+        latitude=52.4863,
+        longitude=-1.8904,
+    )
+    for name, identifier in (("asset_id", "RB-SL-0042"), ("central_asset_id", "rb-sl-0042")):
+        params = fixmystreet_request_params(**{f"attribute[{name}]": identifier})
+        response = fixmystreet_post(endpoint, "requests.xml", key, params)
+        assert response.status_code == 201, response.text
+        reference = simple(response)["request"][0].findtext("service_request_id")
+        assert Case.objects.get(reference=reference).asset == light
+    listed = requests.get(
+        f"{endpoint}requests.json", params={"service_request_id": reference}, timeout=10
+    )
+    assert listed.json()[0]["asset_id"] == "RB-SL-0042"
+    params = fixmystreet_request_params(**{"attribute[asset_id]": "NOT-OURS-7"})
+    response = fixmystreet_post(endpoint, "requests.xml", key, params)
+    assert response.status_code == 201, response.text
+    case = Case.objects.get(reference=simple(response)["request"][0].findtext("service_request_id"))
+    assert case.asset is None and case.latitude is not None
+    assert any("asset_id: NOT-OURS-7" in e.message for e in case.events.filter(kind=EventKind.NOTE))

@@ -234,3 +234,25 @@ def test_a_service_code_holding_nul_finds_nothing(client, council, missed_bin):
     )
     assert response.status_code == 200, response.content
     assert response.json()["items"] == []
+
+
+def test_a_request_about_an_asset(client, council, missed_bin, officer_key):
+    from onecouncil.assets.models import Asset, AssetType
+
+    bins = AssetType.objects.create(council=council, code="litter-bin", name="Litter bin")
+    Asset.objects.create(
+        council=council, asset_type=bins, identifier="RB-LB-7", latitude=52.48, longitude=-1.89
+    )
+    body = {
+        "service_code": "missed-bin",
+        "answers": {"which_bin": "general", "out_by_7am": "yes"},
+        "location": {"asset": "RB-LB-7"},
+        "contact": {"email": "sam@example.com"},
+    }
+    made = call(client, "post", f"{API}/requests", officer_key, body)
+    assert made.status_code == 201, made.content
+    assert made.json()["asset"] == "RB-LB-7" and made.json()["latitude"] == 52.48
+    body["location"] = {"asset": "RB-LB-8"}
+    refused = call(client, "post", f"{API}/requests", officer_key, body)
+    assert refused.status_code == 400  # the rules refuse it (422 is for a wrong shape)
+    assert "location.asset" in refused.json()["errors"]

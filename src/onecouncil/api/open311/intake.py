@@ -18,7 +18,14 @@ from django.utils.translation import gettext as _
 
 from onecouncil.api.models import ApiKey
 from onecouncil.cases.actions import case_create, client_photos_draft
-from onecouncil.cases.inputs import Contact, NewRequest, Submitter, parse_place, parse_uprn
+from onecouncil.cases.inputs import (
+    Contact,
+    Location,
+    NewRequest,
+    Submitter,
+    parse_place,
+    parse_uprn,
+)
 from onecouncil.cases.models import Case, Channel
 from onecouncil.catalogue.answers import answerable_questions, code_of
 from onecouncil.catalogue.models import QuestionKind, Service
@@ -151,6 +158,47 @@ def _answers(service: Service, sent: dict[str, Any]) -> tuple[dict[str, Any], di
     return answers, others
 
 
+# The attributes an Open311 client names an asset with (FixMyStreet's asset layers send
+# the council's identifier under one of these).
+ASSET_ATTRIBUTES = ("asset_id", "central_asset_id", "feature_id", "unit_number")
+
+
+def _asset_given(others: dict[str, Any]) -> str:
+    for name in ASSET_ATTRIBUTES:
+        given = others.get(name)
+        if isinstance(given, str) and given.strip():
+            return given.strip()[:60]
+    return ""
+
+
+def _place(
+    council: Council, service: Service, payload: dict[str, Any], others: dict[str, Any], asset: str
+) -> Location:
+    """The request's place from what the client sent. An asset the register does not
+    know does not refuse the request (the client's layer may be older than ours): it is
+    placed without it, and staff see the identifier among the attributes sent."""
+    where = payload["address_string"]
+
+    def parsed(asset: str) -> Location:
+        return parse_place(
+            council=council,
+            service=service,
+            uprn=_uprn_place(council, payload, others),
+            street=where[:200],
+            description=where[:500],
+            latitude=payload["lat"],
+            longitude=payload["long"],
+            asset=asset,
+        )
+
+    try:
+        return parsed(asset)
+    except ValidationError as exc:
+        if not asset or set(exc.message_dict) != {"asset"}:
+            raise
+    return parsed("")
+
+
 def _uprn_place(council: Council, payload: dict[str, Any], others: dict[str, Any]) -> str:
     """``attribute[uprn]``'s address, when no ``address_id`` was given and the gazetteer
     knows that UPRN inside the council; otherwise it stays with the others, for staff."""
@@ -250,17 +298,9 @@ def create_from_payload(
     )
     if from_description and payload["description"]:
         answers[DESCRIPTION_QUESTION] = payload["description"][:DESCRIPTION_LIMIT]
-    where = payload["address_string"]
+    asset = _asset_given(others)
     try:
-        location = parse_place(
-            council=council,
-            service=service,
-            uprn=_uprn_place(council, payload, others),
-            street=where[:200],
-            description=where[:500],
-            latitude=payload["lat"],
-            longitude=payload["long"],
-        )
+        location = _place(council, service, payload, others, asset)
     except ValidationError as exc:
         if "uprn" in exc.message_dict:
             raise ValidationError(

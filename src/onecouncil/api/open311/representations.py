@@ -57,6 +57,9 @@ def request_representation(case: Case) -> dict[str, Any]:
         "lat": approximate(case.latitude) if exact else None,
         "long": approximate(case.longitude) if exact else None,
         "media_url": None,
+        # Not in GeoReport v2: the council's identifier of the asset it is about, as
+        # FixMyStreet sends one (attribute[asset_id]).
+        "asset_id": case.asset.identifier if case.asset and exact else None,
     }
 
 

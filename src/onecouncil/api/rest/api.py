@@ -193,6 +193,7 @@ def _out(case: Case, membership: Membership) -> dict[str, Any]:
         "uprn": case.uprn if personal else None,
         "latitude": case.latitude,
         "longitude": case.longitude,
+        "asset": case.asset.identifier if case.asset else None,
         "description": case.description,
         "answers": case.answers,
         "contact": {
@@ -278,7 +279,7 @@ def list_requests(
         found = case_search(membership=membership, text=q, limit=limit)
         return {"items": [_out(c, membership) for c in found], "next_cursor": None}
     cases = cases_for_staff(membership=membership).select_related(
-        "service", "team", "ward", "assignee", "closure_reason"
+        "service", "team", "ward", "assignee", "closure_reason", "asset"
     )
     if status:
         cases = cases.filter(status=status)
@@ -333,6 +334,7 @@ def create_request(request: HttpRequest, body: CreateIn) -> Any:
             description=body.location.description,
             latitude=body.location.latitude,
             longitude=body.location.longitude,
+            asset=body.location.asset,
         )
     except ValidationError as exc:
         errors = {k if k == "location" else f"location.{k}": v for k, v in exc.message_dict.items()}

@@ -85,6 +85,7 @@ class RequestOut(Schema):
     uprn: int | None
     latitude: float | None
     longitude: float | None
+    asset: str | None = Field(None, description="The council's identifier of the asset.")
     description: str
     answers: dict[str, Any]
     contact: ContactOut | None = Field(
@@ -109,6 +110,12 @@ class LocationIn(InputSchema):
     longitude: float | None = Field(default=None, ge=-180, le=180)
     street: str = Field(default="", max_length=200)
     description: str = Field(default="", max_length=500)
+    asset: str = Field(
+        default="",
+        max_length=60,
+        description="The identifier of one of the council's assets (a street light's "
+        "number, say): the request records it, at its place unless another is given.",
+    )
 
 
 class ContactIn(InputSchema):

@@ -49,7 +49,7 @@ def public_cases(*, council: Council, client_id: int | None = None) -> CaseQuery
     except for the API client that sent them (``client_id``), which reads back its own
     with the same public fields (never personal data)."""
     return Case.objects.filter(_public_or_sent_by(client_id), council=council).select_related(
-        "service", "ward", "team", "closure_reason", "council"
+        "service", "ward", "team", "closure_reason", "council", "asset"
     )
 
 
