@@ -94,3 +94,26 @@ def test_without_javascript_the_nearest_are_a_list(demo, page_without_js):
     chosen = options.first.get_attribute("value")
     reference = finish(page)
     assert Case.objects.get(reference=reference).asset.identifier == chosen
+
+
+def test_an_officer_opens_an_assets_page(demo, browser):
+    from django.contrib.auth import get_user_model
+
+    from tests.e2e.test_staff_journey import PASSWORD, sign_in_with_keyboard
+
+    light = a_light_and_its_postcode()[0]
+    user = get_user_model().objects.get(username="officer@riverbend.example")
+    user.set_password(PASSWORD)
+    user.save()
+    context = browser.new_context()
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    sign_in_with_keyboard(page, demo, "officer@riverbend.example")
+    page.goto(f"{demo}/riverbend/staff/assets/{light.identifier}/")
+    expect(page.get_by_role("heading", name=light.identifier)).to_be_visible()
+    expect(page.locator("#asset-details")).to_contain_text("Lamp")
+    assert_accessible(page)
+    for width in (375, 1366):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(SCREENSHOTS / f"asset-page-{width}.png"), full_page=True)
+    context.close()

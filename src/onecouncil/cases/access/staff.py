@@ -71,6 +71,22 @@ def cases_for_staff(*, membership: Membership) -> CaseQuerySet:
     return cases
 
 
+def requests_about_asset_for_staff(
+    *, membership: Membership, asset_id: int, limit: int = 200
+) -> tuple[list[Case], list[Case]]:
+    """The requests about one asset this member of staff may see: the open ones (oldest
+    first) and the closed (newest first), at most ``limit`` of each."""
+    about = (
+        cases_for_staff(membership=membership)
+        .filter(asset_id=asset_id)
+        .select_related("service", "ward", "assignee", "team")
+    )
+    return (
+        list(about.open().order_by("created_at", "id")[:limit]),
+        list(about.closed().order_by("-created_at", "-id")[:limit]),
+    )
+
+
 def awaiting_triage_for_staff(*, membership: Membership) -> CaseQuerySet:
     """Open requests waiting in the council's triage services (``needs_triage``), oldest
     first, for staff who may move a request to another service."""
@@ -109,6 +125,7 @@ def case_for_staff(*, membership: Membership, reference: str) -> Case | None:
             "duplicate_of",
             "person",
             "council",
+            "asset__asset_type",
         )
         .filter(reference=str(parsed))
         .first()

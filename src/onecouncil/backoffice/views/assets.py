@@ -1,0 +1,46 @@
+"""An asset's page for staff: what it is and where, and the requests about it."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponseBase
+from django.views.decorators.http import require_GET
+
+from onecouncil.assets.selectors import assets_for_staff
+from onecouncil.backoffice.http import page, staff_view
+from onecouncil.cases.access import requests_about_asset_for_staff
+from onecouncil.core.models import Council, Membership
+from onecouncil.core.permissions import Permission
+from onecouncil.web.maps import MapPoint, allow_map_tiles, map_settings, point_features
+
+
+@require_GET
+@staff_view(Permission.VIEW_CASES)
+def asset_view(
+    request: HttpRequest, council: Council, membership: Membership, identifier: str
+) -> HttpResponseBase:
+    asset = assets_for_staff(council=council, identifier=identifier)
+    if asset is None:
+        raise Http404()
+    open_requests, past_requests = requests_about_asset_for_staff(
+        membership=membership, asset_id=asset.pk
+    )
+    spec = {s.get("code"): s.get("label") for s in asset.asset_type.attributes or []}
+    the_map = map_settings(council, (asset.latitude, asset.longitude), 18)
+    response = page(
+        request,
+        "asset.html",
+        {
+            "asset": asset,
+            "attributes": [
+                (spec.get(code) or code, value) for code, value in asset.attributes.items()
+            ],
+            "open_requests": open_requests,
+            "past_requests": past_requests,
+            "map": the_map,
+            "features": point_features(
+                [MapPoint(asset.latitude, asset.longitude, asset.label, here=True)]
+            ),
+        },
+    )
+    allow_map_tiles(response, the_map)
+    return response
