@@ -91,6 +91,7 @@ def _ref(world: World) -> dict[str, str]:
 
 SPECS: dict[str, Spec] = {
     "healthz": Spec("anyone"),
+    "device_readings": Spec("anyone", lambda w: {"identifier": "bin-1"}, ("POST",)),
     "favicon.ico": Spec("anyone"),
     # Open311: read with query parameters, write with form fields (api_key and all).
     "open311_discovery": Spec("client", lambda w: {"fmt": "json"}),

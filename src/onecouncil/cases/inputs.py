@@ -50,13 +50,16 @@ class Location:
 class Contact:
     """Who made a request. The one contact rule, for every channel (``validate_contact``):
     a name is never required; a service that does not allow anonymous reports needs an
-    email address or a phone number; text message updates need a phone number."""
+    email address or a phone number; text message updates need a phone number. A
+    request a device raised (``by_device``, channel "sensor" only) has no person to
+    reach."""
 
     name: str = ""
     email: str = ""
     phone: str = ""
     anonymous: bool = False
     updates_by_sms: bool = False
+    by_device: bool = False
 
 
 def parse_coordinate(value: str | float | None, axis: str) -> float | None:
@@ -234,6 +237,10 @@ def normalise_phone(phone: str) -> str:
 def validate_contact(service: Service, contact: Contact) -> dict[str, list[str]]:
     """The one contact rule (see ``Contact``), as errors keyed by field."""
     errors: dict[str, list[str]] = {}
+    if contact.by_device:
+        if contact.name or contact.email or contact.phone or contact.updates_by_sms:
+            errors["anonymous"] = [_("A request a device raised has no contact details")]
+        return errors
     if contact.anonymous:
         if not service.anonymous_allowed:
             errors["anonymous"] = [_("This service needs your contact details")]

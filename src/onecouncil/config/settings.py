@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "onecouncil.insight",
     "onecouncil.triage",
     "onecouncil.inbox",
+    "onecouncil.sensors",
     "onecouncil.opendata",
     "onecouncil.web",
     "onecouncil.frontdoor",
@@ -315,6 +316,17 @@ INBOX_PER_SENDER_HOUR = int(os.environ.get("INBOX_PER_SENDER_HOUR", "10"))
 # "processed_folder", "ca_file"} (docs/email.md).
 INBOX_IMAP = json.loads(os.environ.get("INBOX_IMAP", "[]"))
 INBOX_IMAP_EVERY_SECONDS = int(os.environ.get("INBOX_IMAP_EVERY_SECONDS", "60"))
+
+# Sensors (onecouncil.sensors, docs/sensors.md): the MQTT broker the subscriber reads
+# (empty: readings only over HTTPS), its persistent session's client id, and what a
+# reading must meet.
+SENSOR_MQTT_URL = os.environ.get("SENSOR_MQTT_URL", "mqtt://127.0.0.1:1883")
+SENSOR_MQTT_CLIENT_ID = os.environ.get("SENSOR_MQTT_CLIENT_ID", "onecouncil-sensors")
+SENSOR_MAX_PER_MINUTE = int(os.environ.get("SENSOR_MAX_PER_MINUTE", "60"))
+SENSOR_MAX_AHEAD_SECONDS = int(os.environ.get("SENSOR_MAX_AHEAD_SECONDS", "300"))
+SENSOR_MAX_AGE_HOURS = int(os.environ.get("SENSOR_MAX_AGE_HOURS", "168"))
+SENSOR_RAW_DAYS = int(os.environ.get("SENSOR_RAW_DAYS", "30"))
+SENSOR_KEEP_DAYS = int(os.environ.get("SENSOR_KEEP_DAYS", "730"))
 
 # Open data (onecouncil.opendata): where released files are kept, and how much memory
 # building a release may use for its aggregates (DuckDB spills to disk beyond it).

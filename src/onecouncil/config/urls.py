@@ -3,6 +3,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from onecouncil.api.devices import views as device_views
 from onecouncil.api.open311.views import sent_photo
 from onecouncil.api.rest.api import api as rest_api
 from onecouncil.frontdoor import errors
@@ -21,6 +22,9 @@ urlpatterns = [
     path("favicon.ico", errors.favicon),
     path("open311/v2/", include("onecouncil.api.open311.urls")),
     path("open311/media/<str:token>/", sent_photo, name="sent_photo"),
+    path(
+        "api/v1/devices/<slug:identifier>/readings", device_views.readings, name="device_readings"
+    ),
     path("api/v1/", rest_api.urls),
     path("staff/", include("onecouncil.backoffice.urls")),
     path("", include("onecouncil.frontdoor.urls")),

@@ -23,10 +23,12 @@ functions. Nothing outside ``cases`` touches the models' managers
 from onecouncil.cases.access.errors import CaseNotFound
 from onecouncil.cases.access.internal import (
     closure_code_for_open311,
+    open_request_about_asset,
     personal_values_of_requests,
     photo_of_cases,
     photos_of_case,
     reopen_counts,
+    request_by_reference,
     requests_awaiting_triage,
     requests_for_training,
     requests_in_id_order,
@@ -147,6 +149,7 @@ __all__ = [
     "may_see_personal_data",
     "may_see_personal_data_any",
     "nearby_open_requests",
+    "open_request_about_asset",
     "other_requests_of",
     "personal_values_of_requests",
     "photo_for_draft",
@@ -164,6 +167,7 @@ __all__ = [
     "received_cases",
     "recent_near",
     "reopen_counts",
+    "request_by_reference",
     "requests_about_asset_for_staff",
     "requests_awaiting_triage",
     "requests_for_training",

@@ -164,3 +164,22 @@ def requests_awaiting_triage(*, council: Council) -> CaseQuerySet:
         .prefetch_related("service__questions")
         .order_by("created_at", "pk")
     )
+
+
+def open_request_about_asset(*, council: Council, asset_id: int, service_id: int) -> Case | None:
+    """The oldest open request of this service about this asset, whoever made it (a
+    resident or a sensor): where a sensor's alarm joins instead of raising another."""
+    return (
+        Case.objects.open()
+        .filter(council=council, asset_id=asset_id, service_id=service_id)
+        .order_by("created_at", "id")
+        .first()
+    )
+
+
+def request_by_reference(*, council: Council, reference: str) -> Case | None:
+    """One of the council's requests by its exact reference, for an adapter that keeps
+    the reference of a request it raised (a sensor rule)."""
+    if not reference:
+        return None
+    return Case.objects.filter(council=council, reference=reference).first()

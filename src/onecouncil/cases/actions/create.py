@@ -117,6 +117,8 @@ def case_create(*, council: Council, request: NewRequest) -> CaseCreated:
     if request.preferences.updates_by_sms and not contact.updates_by_sms:
         contact = replace(contact, updates_by_sms=True)
     cleaned, errors = check_request(council, service, request.answers, request.location, contact)
+    if contact.by_device and request.channel != Channel.SENSOR:
+        errors["anonymous"] = [_("Only a sensor's request is raised by a device")]
     if handler is not None and not errors:
         errors.update(validate_location(handler, request.location))
     photos = _draft_photos(council, service, request.photo_draft_key, errors)

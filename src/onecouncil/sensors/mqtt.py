@@ -1,0 +1,181 @@
+"""Readings over MQTT: one subscriber (``onecouncil run_sensors``, started by
+``onecouncil serve``) on ``onecouncil/<council-slug>/devices/<device-id>/readings``.
+
+It subscribes at QoS 1 in a persistent session (a fixed client id, ``clean_session``
+false), so the broker keeps the readings sent while it is down and hands them over when
+it returns; and it acknowledges each message only after the reading is stored
+(``manual_ack``), so a subscriber killed mid-way is sent it again, and the reading's
+uniqueness (device, observedAt) takes it once. Devices authenticate to the broker with
+their own credentials, and the broker's ACL lets each publish only to its own topic
+(``devices --mosquitto`` writes the password file and ACL).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from urllib.parse import unquote, urlsplit
+
+import paho.mqtt.client as mqtt
+from django.conf import settings
+from django.db import close_old_connections
+
+from onecouncil.core.models import Council
+from onecouncil.sensors.ingest import reading_take
+
+logger = logging.getLogger(__name__)
+
+TOPIC = "onecouncil/+/devices/+/readings"
+
+
+@dataclass(frozen=True)
+class Broker:
+    host: str
+    port: int = 1883
+    username: str = ""
+    password: str = ""
+
+    def __repr__(self) -> str:  # never the password
+        return f"Broker({self.username or 'anonymous'}@{self.host}:{self.port})"
+
+    @classmethod
+    def from_url(cls, url: str) -> Broker:
+        parts = urlsplit(url)
+        if parts.scheme != "mqtt" or not parts.hostname:
+            raise ValueError("SENSOR_MQTT_URL is mqtt://[user:password@]host[:port]")
+        return cls(
+            host=parts.hostname,
+            port=parts.port or 1883,
+            username=unquote(parts.username or ""),
+            password=unquote(parts.password or ""),
+        )
+
+
+@dataclass
+class Counts:
+    taken: int = 0
+    refused: int = 0
+    by_outcome: dict[str, int] = field(default_factory=dict)
+
+
+class Subscriber:
+    """The sensors' subscriber. ``run`` blocks until ``stop``."""
+
+    def __init__(self, broker: Broker, client_id: str) -> None:
+        self.broker = broker
+        self.counts = Counts()
+        self.connected = threading.Event()
+        self._stopping = threading.Event()
+        self._councils: dict[str, Council | None] = {}
+        self._since_close = 0
+        self.client = mqtt.Client(
+            mqtt.CallbackAPIVersion.VERSION2,
+            client_id=client_id,
+            clean_session=False,
+            protocol=mqtt.MQTTv311,
+            manual_ack=True,
+        )
+        if broker.username:
+            self.client.username_pw_set(broker.username, broker.password)
+        self.client.max_inflight_messages_set(200)
+        self.client.on_connect = self._connected
+        self.client.on_message = self._message
+        self.client.on_disconnect = self._disconnected
+        self.client.reconnect_delay_set(min_delay=1, max_delay=30)
+
+    def _connected(
+        self,
+        client: mqtt.Client,
+        userdata: object,
+        flags: object,
+        reason: object,
+        properties: object,
+    ) -> None:
+        if getattr(reason, "is_failure", False):
+            logger.error(
+                "the MQTT broker %r refused the sensors' subscriber: %s", self.broker, reason
+            )
+            return
+        client.subscribe(TOPIC, qos=1)
+        self.connected.set()
+
+    def _disconnected(
+        self,
+        client: mqtt.Client,
+        userdata: object,
+        flags: object,
+        reason: object,
+        properties: object,
+    ) -> None:
+        self.connected.clear()
+        if not self._stopping.is_set():
+            logger.warning("the MQTT broker %r went away (%s); reconnecting", self.broker, reason)
+
+    def _council(self, slug: str) -> Council | None:
+        if slug not in self._councils or self._councils[slug] is None:
+            self._councils[slug] = Council.objects.filter(slug=slug, is_active=True).first()
+        return self._councils[slug]
+
+    def _message(self, client: mqtt.Client, userdata: object, message: mqtt.MQTTMessage) -> None:
+        try:
+            self._take(message)
+        except Exception:  # the database went away, say: not acknowledged, sent again
+            logger.exception("a reading on %s could not be taken", message.topic)
+            close_old_connections()
+            return
+        client.ack(message.mid, message.qos)
+
+    def _take(self, message: mqtt.MQTTMessage) -> None:
+        self._since_close += 1
+        if self._since_close >= 1000:
+            close_old_connections()
+            self._since_close = 0
+        parts = message.topic.split("/")
+        council = self._council(parts[1]) if len(parts) == 5 else None
+        if council is None:
+            self.counts.refused += 1
+            return  # not a topic of ours, or no such council: nothing to count against
+        taken = reading_take(council=council, identifier=parts[3], payload=message.payload)
+        self.counts.by_outcome[taken.outcome] = self.counts.by_outcome.get(taken.outcome, 0) + 1
+        if taken.outcome == "stored":
+            self.counts.taken += 1
+        else:
+            self.counts.refused += 1
+
+    def run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                self.client.connect(self.broker.host, self.broker.port, keepalive=30)
+                break
+            except OSError as error:
+                logger.warning(
+                    "cannot reach the MQTT broker %r: %s; trying again", self.broker, error
+                )
+                self._stopping.wait(5)
+        self.client.loop_start()
+        try:
+            self._stopping.wait()
+        finally:
+            self.client.disconnect()
+            self.client.loop_stop()
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+
+def subscriber_from_settings() -> Subscriber | None:
+    if not settings.SENSOR_MQTT_URL:
+        return None
+    return Subscriber(Broker.from_url(settings.SENSOR_MQTT_URL), settings.SENSOR_MQTT_CLIENT_ID)
+
+
+def wait_until(condition: object, timeout: float) -> bool:
+    """For callers and tests: poll ``condition()`` until true or ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if callable(condition) and condition():
+            return True
+        time.sleep(0.05)
+    return False

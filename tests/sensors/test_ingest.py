@@ -1,0 +1,149 @@
+"""Bad readings of every kind are refused and counted per device, never a crash and
+never a request; readings arrive over HTTPS with the device's own token."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.utils import timezone
+
+from onecouncil.cases.models import Case
+from onecouncil.sensors.ingest import reading_take
+from onecouncil.sensors.models import Device, Reading, Rejection
+from tests.sensors.conftest import reading
+
+
+def counted(identifier="bin-sensor-1"):
+    return dict(Rejection.objects.filter(identifier=identifier).values_list("reason", "count"))
+
+
+def at(minutes):
+    return (timezone.now() + dt.timedelta(minutes=minutes)).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("payload", "reason", "says"),
+    [
+        (b"{not json", "malformed", "Not JSON"),
+        (b"[1, 2]", "malformed", "Not a JSON object"),
+        (b'{"fillingLevel": 0.5}', "malformed", "observedAt is missing"),
+        (b'{"observedAt": "yesterday", "fillingLevel": 0.5}', "malformed", "not an ISO 8601"),
+        (b'{"observedAt": "2026-12-07T10:00:00", "fillingLevel": 0.5}', "malformed", "time zone"),
+        (json.dumps({"observedAt": at(60), "fillingLevel": 0.5}).encode(), "future", "future"),
+        (
+            json.dumps({"observedAt": at(-60 * 24 * 8), "fillingLevel": 0.5}).encode(),
+            "stale",
+            "too long ago",
+        ),
+        (
+            json.dumps({"observedAt": at(0), "fillingLevel": 1.5}).encode(),
+            "out_of_range",
+            "from 0.0 to 1.0",
+        ),
+        (
+            json.dumps({"observedAt": at(0), "fillingLevel": True}).encode(),
+            "out_of_range",
+            "number",
+        ),
+        (
+            json.dumps({"observedAt": at(0), "fillingLevel": "NaN"}).encode(),
+            "out_of_range",
+            "number",
+        ),
+        (json.dumps({"observedAt": at(0), "temperature": 20}).encode(), "malformed", "None of"),
+        (b"\xff\xfe\x00", "malformed", "Not JSON"),
+        (b"{" + b" " * 9000 + b"}", "malformed", "Larger than"),
+    ],
+)
+def test_bad_readings_are_refused_and_counted(council, bins, payload, reason, says):
+    taken = reading_take(council=council, identifier="bin-sensor-1", payload=payload)
+    assert taken.outcome == reason and says in taken.detail
+    assert counted() == {reason: 1}
+    assert not Reading.objects.exists() and not Case.objects.exists()
+
+
+def test_an_unknown_or_inactive_device_and_a_replay(council, bins):
+    assert (
+        reading_take(
+            council=council, identifier="nobody", payload=reading(fillingLevel=0.1)
+        ).outcome
+        == "unknown_device"
+    )
+    assert counted("nobody") == {"unknown_device": 1}
+    payload = reading(1, fillingLevel=0.1)
+    assert (
+        reading_take(council=council, identifier="bin-sensor-1", payload=payload).outcome
+        == "stored"
+    )
+    again = reading_take(council=council, identifier="bin-sensor-1", payload=payload)
+    assert again.outcome == "replayed" and Reading.objects.count() == 1
+    Device.objects.filter(identifier="bin-sensor-1").update(is_active=False)
+    assert (
+        reading_take(
+            council=council, identifier="bin-sensor-1", payload=reading(fillingLevel=0.1)
+        ).outcome
+        == "unknown_device"
+    )
+    assert counted() == {"replayed": 1, "unknown_device": 1}
+
+
+def test_a_flooding_device_is_held_back(council, bins, settings):
+    settings.SENSOR_MAX_PER_MINUTE = 3
+    outcomes = [
+        reading_take(
+            council=council, identifier="bin-sensor-1", payload=reading(n / 10, fillingLevel=0.1)
+        ).outcome
+        for n in range(5)
+    ]
+    assert outcomes == ["stored"] * 3 + ["flooding"] * 2
+    assert counted() == {"flooding": 2}
+
+
+def test_another_councils_device_is_not_found(council, other_council, bins):
+    taken = reading_take(
+        council=other_council, identifier="bin-sensor-1", payload=reading(fillingLevel=0.1)
+    )
+    assert taken.outcome == "unknown_device"
+
+
+def test_the_latest_reading_and_battery_are_kept(council, bins):
+    reading_take(
+        council=council,
+        identifier="bin-sensor-1",
+        payload=reading(5, fillingLevel=0.4, batteryLevel=0.8),
+    )
+    reading_take(
+        council=council, identifier="bin-sensor-1", payload=reading(10, fillingLevel=0.2)
+    )  # late
+    device = Device.objects.get(identifier="bin-sensor-1")
+    assert device.last_values == {"fillingLevel": 0.4, "batteryLevel": 0.8}
+    assert device.battery_level == 0.8 and Reading.objects.count() == 2
+
+
+URL = "/api/v1/devices/bin-sensor-1/readings"
+
+
+def post(client, body, token, url=URL):
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+    return client.post(url, body, content_type="application/json", **headers)
+
+
+def test_readings_over_https_with_the_devices_own_token(client, council, bins):
+    made = post(client, reading(fillingLevel=0.3), bins["secret"])
+    assert made.status_code == 201 and made.json()["outcome"] == "stored"
+    assert post(client, b"{bad", bins["secret"]).status_code == 400
+    for token in ("", "ocd_wrong", bins["secret"] + "x"):
+        refused = post(client, reading(fillingLevel=0.3), token)
+        assert refused.status_code == 401 and refused["WWW-Authenticate"].startswith("Bearer")
+    assert counted()["credentials"] == 3
+    Device.objects.create(council=council, identifier="other-bin", kind="WasteContainer")
+    assert (
+        post(
+            client, reading(fillingLevel=0.3), bins["secret"], "/api/v1/devices/other-bin/readings"
+        ).status_code
+        == 401
+    )
+    assert client.get(URL).status_code == 405
+    assert Reading.objects.count() == 1
