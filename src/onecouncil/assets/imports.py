@@ -27,6 +27,7 @@ from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 from onecouncil.assets.models import Asset, AssetStatus, AssetType, Geometry
+from onecouncil.core.exports import csv_writer
 from onecouncil.core.models import Council, Team
 from onecouncil.places.imports import (
     PlacesImportError,
@@ -342,7 +343,7 @@ def assets_export(*, council: Council, as_csv: bool = False) -> str:
         out = io.StringIO()
         listed = list(assets)
         extra = sorted({k for a in listed for k in a.attributes})
-        writer = csv.writer(out)
+        writer = csv_writer(out)
         writer.writerow(["identifier", "type", "status", "team", "latitude", "longitude", *extra])
         for a in listed:
             writer.writerow(
