@@ -322,6 +322,7 @@ INBOX_IMAP_EVERY_SECONDS = int(os.environ.get("INBOX_IMAP_EVERY_SECONDS", "60"))
 # reading must meet.
 SENSOR_MQTT_URL = os.environ.get("SENSOR_MQTT_URL", "mqtt://127.0.0.1:1883")
 SENSOR_MQTT_CLIENT_ID = os.environ.get("SENSOR_MQTT_CLIENT_ID", "onecouncil-sensors")
+SENSOR_MQTT_PREFIX = os.environ.get("SENSOR_MQTT_PREFIX", "onecouncil")
 SENSOR_MAX_PER_MINUTE = int(os.environ.get("SENSOR_MAX_PER_MINUTE", "60"))
 SENSOR_MAX_AHEAD_SECONDS = int(os.environ.get("SENSOR_MAX_AHEAD_SECONDS", "300"))
 SENSOR_MAX_AGE_HOURS = int(os.environ.get("SENSOR_MAX_AGE_HOURS", "168"))

@@ -189,13 +189,17 @@ def mosquitto_files(devices: list[Device], subscriber: tuple[str, str] | None) -
     if subscriber is not None:
         name, password = subscriber
         passwd.append(f"{name}:{mosquitto_hash(password)}")
-        acl += [f"user {name}", "topic read onecouncil/+/devices/+/readings", ""]
+        acl += [
+            f"user {name}",
+            f"topic read {settings.SENSOR_MQTT_PREFIX}/+/devices/+/readings",
+            "",
+        ]
     for device in devices:
         if not device.broker_hash or not device.is_active:
             continue
         name = broker_username(device)
         passwd.append(f"{name}:{device.broker_hash}")
-        acl += [f"user {name}", f"topic write onecouncil/{name}/readings", ""]
+        acl += [f"user {name}", f"topic write {device_topic(device)}", ""]
     return "\n".join(passwd) + "\n", "\n".join(acl) + "\n"
 
 
@@ -213,6 +217,11 @@ def device_by_token(*, identifier: str, token: str) -> Device | None:
     if device is None or not hmac.compare_digest(device.token_hash, given):
         return None
     return device
+
+
+def device_topic(device: Device) -> str:
+    """Where the device publishes its readings."""
+    return f"{settings.SENSOR_MQTT_PREFIX}/{broker_username(device)}/readings"
 
 
 def broker_username(device: Device) -> str:

@@ -1,5 +1,6 @@
 """Readings over MQTT: one subscriber (``onecouncil run_sensors``, started by
-``onecouncil serve``) on ``onecouncil/<council-slug>/devices/<device-id>/readings``.
+``onecouncil serve``) on ``onecouncil/<council-slug>/devices/<device-id>/readings``
+(the first part is ``SENSOR_MQTT_PREFIX``).
 
 It subscribes at QoS 1 in a persistent session (a fixed client id, ``clean_session``
 false), so the broker keeps the readings sent while it is down and hands them over when
@@ -27,7 +28,12 @@ from onecouncil.sensors.ingest import reading_take
 
 logger = logging.getLogger(__name__)
 
-TOPIC = "onecouncil/+/devices/+/readings"
+
+def topic_filter() -> str:
+    """What the subscriber reads: every council's devices' readings, under the
+    deployment's prefix (``SENSOR_MQTT_PREFIX``, "onecouncil": deployments may share a
+    broker)."""
+    return f"{settings.SENSOR_MQTT_PREFIX}/+/devices/+/readings"
 
 
 @dataclass(frozen=True)
@@ -98,7 +104,7 @@ class Subscriber:
                 "the MQTT broker %r refused the sensors' subscriber: %s", self.broker, reason
             )
             return
-        client.subscribe(TOPIC, qos=1)
+        client.subscribe(topic_filter(), qos=1)
         self.connected.set()
 
     def _disconnected(
@@ -132,12 +138,14 @@ class Subscriber:
         if self._since_close >= 1000:
             close_old_connections()
             self._since_close = 0
-        parts = message.topic.split("/")
-        council = self._council(parts[1]) if len(parts) == 5 else None
+        prefix = settings.SENSOR_MQTT_PREFIX + "/"
+        parts = message.topic[len(prefix) :].split("/")
+        ours = message.topic.startswith(prefix) and len(parts) == 4 and parts[1] == "devices"
+        council = self._council(parts[0]) if ours else None
         if council is None:
             self.counts.refused += 1
             return  # not a topic of ours, or no such council: nothing to count against
-        taken = reading_take(council=council, identifier=parts[3], payload=message.payload)
+        taken = reading_take(council=council, identifier=parts[2], payload=message.payload)
         self.counts.by_outcome[taken.outcome] = self.counts.by_outcome.get(taken.outcome, 0) + 1
         if taken.outcome == "stored":
             self.counts.taken += 1

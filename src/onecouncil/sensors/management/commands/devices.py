@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from onecouncil.sensors.ingest import broker_username, mosquitto_files
+from onecouncil.sensors.ingest import device_topic, mosquitto_files
 from onecouncil.sensors.models import Device, Rule
 from onecouncil.sensors.mqtt import Broker
 
@@ -41,7 +41,7 @@ class Command(BaseCommand):
             {
                 "identifier": d.identifier,
                 "kind": d.kind,
-                "topic": f"onecouncil/{broker_username(d)}/readings",
+                "topic": device_topic(d),
                 "https": f"/api/v1/devices/{d.identifier}/readings",
                 "asset": d.asset.identifier if d.asset else None,
                 "expected_interval_minutes": d.expected_interval_minutes,
@@ -58,9 +58,7 @@ class Command(BaseCommand):
             return
         for d in devices:
             named = ", ".join(rules.get(d.kind, []))
-            self.stdout.write(
-                f"{d.identifier}\t{d.kind}\tonecouncil/{broker_username(d)}/readings\t{named}"
-            )
+            self.stdout.write(f"{d.identifier}\t{d.kind}\t{device_topic(d)}\t{named}")
 
     def _mosquitto(self, folder: Path) -> None:
         subscriber = None
