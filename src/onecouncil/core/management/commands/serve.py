@@ -43,11 +43,13 @@ class Command(BaseCommand):
             queue: [os.path.join(bin_dir, "onecouncil"), "run_worker", "--queue", queue]
             for queue in QUEUES
         }
+        # Sensors' readings from the MQTT broker (onecouncil.sensors), supervised the same.
+        commands["sensors"] = [os.path.join(bin_dir, "onecouncil"), "run_sensors"]
         workers = {
             queue: subprocess.Popen(command)  # noqa: S603 - fixed command
             for queue, command in commands.items()
         }
-        started = dict.fromkeys(QUEUES, time.monotonic())
+        started = dict.fromkeys(commands, time.monotonic())
         web = subprocess.Popen(  # noqa: S603 - our own executables, fixed arguments
             [
                 os.path.join(bin_dir, "gunicorn"),

@@ -48,6 +48,7 @@ from onecouncil.demo.assets import demo_assets
 from onecouncil.demo.councils import COUNCILS, DATA, DEMO_UPDATES, FIRST, LAST, DemoCouncil
 from onecouncil.demo.feedback import demo_feedback
 from onecouncil.demo.history import history
+from onecouncil.demo.sensors import demo_backfill, demo_devices
 from onecouncil.insight.models import settings_for
 from onecouncil.insight.store import refresh as insight_refresh
 from onecouncil.opendata.models import Release
@@ -98,12 +99,19 @@ class Command(BaseCommand):
                 self._geography(council)
                 placed = demo_assets(council, rng)
                 self.stdout.write(f"  {placed.created} assets ({', '.join(placed.types)}).")
+                devices = demo_devices(council)
                 password = self._staff(council, spec)
                 self._earlier(council, rng, options["history"])
                 # Of the recent requests, a few came by email or API without a service.
                 waiting = min(6, options["requests"] // 5)
                 self._requests(council, rng, options["requests"] - waiting)
                 self._waiting(council, rng, waiting)
+                counts = demo_backfill(council, devices, 36, timezone.now())
+                self.stdout.write(
+                    f"  {len(devices)} sensors: {counts.get('stored', 0)} readings over 36 "
+                    f"hours, {Case.objects.filter(council=council, channel='sensor').count()} "
+                    "requests raised by them."
+                )
                 rated, days = demo_feedback(council=council, rng=rng)
                 self.stdout.write(f"  {rated} ratings and {days} days of online journeys.")
             self.stdout.write(
