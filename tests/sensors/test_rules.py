@@ -144,3 +144,36 @@ def test_a_rule_that_cannot_raise_its_request_is_counted(council, bins):
     assert not Case.objects.exists()
     refused = Rejection.objects.get(reason="rule_failed")
     assert refused.identifier == "bin-sensor-1" and refused.count == 1
+
+
+def test_a_sensors_request_is_never_an_area_alert(council, bins):
+    from onecouncil.alerts.reports import reports_for_area_alert
+
+    Rule.objects.filter(pk=bins["rule"].pk).update(hold_minutes=0)
+    take(council, 5, fillingLevel=0.9)
+    resident = make_case(
+        bins["service"],
+        answers={"problem": "damaged"},
+        location=Location(latitude=52.4801, longitude=-1.8901),
+        contact=Contact(name="Sam", email="sam@example.com"),
+    ).case
+    Case.objects.update(created_at=timezone.now() - dt.timedelta(minutes=1))
+    found = reports_for_area_alert(
+        council=council,
+        since=timezone.now() - dt.timedelta(hours=1),
+        until=timezone.now(),
+        point=(52.48, -1.89),
+        radius=500,
+    )
+    assert [c.reference for c in found.described] == [resident.reference]
+
+
+def test_staff_see_the_sensor_and_its_readings_on_the_assets_page(client, council, bins):
+    from onecouncil.core.models import Role
+    from tests.backoffice_helpers import staff
+
+    take(council, 5, fillingLevel=0.42, batteryLevel=0.77)
+    client.force_login(staff(council, Role.CASE_OFFICER))
+    page = client.get("/riverbend/staff/assets/RB-LB-1/").text
+    assert "Sensor bin-sensor-1" in page and "fillingLevel 0.42" in page and "Battery 0.77" in page
+    assert "Silent" not in page

@@ -11,7 +11,7 @@ from onecouncil.cases.access import (
     requests_made_between,
     services_placed_publicly,
 )
-from onecouncil.cases.models import Case
+from onecouncil.cases.models import Case, Channel
 from onecouncil.catalogue.models import PUBLIC_VISIBILITIES
 from onecouncil.core.models import Council, Membership
 
@@ -38,8 +38,11 @@ def reports_for_area_alert(
     ward_id: int | None = None,
 ) -> AlertReports:
     """New requests anyone may hear about: within ``radius`` of ``point`` (services whose
-    place is public), or in a ward (every public service; ward-only ones by ward)."""
-    made = requests_made_between(council=council, since=since, until=until)
+    place is public), or in a ward (every public service; ward-only ones by ward). Never
+    those a sensor raised: a full bin's alarm is the council's to act on, not news."""
+    made = requests_made_between(council=council, since=since, until=until).exclude(
+        channel=Channel.SENSOR
+    )
     if point is not None and radius is not None:
         service_ids = services_placed_publicly(council)
         found = recent_near(

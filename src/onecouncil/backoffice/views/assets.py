@@ -10,6 +10,7 @@ from onecouncil.backoffice.http import page, staff_view
 from onecouncil.cases.access import requests_about_asset_for_staff
 from onecouncil.core.models import Council, Membership
 from onecouncil.core.permissions import Permission
+from onecouncil.sensors.selectors import devices_on_asset
 from onecouncil.web.maps import MapPoint, allow_map_tiles, map_settings, point_features
 
 
@@ -36,6 +37,7 @@ def asset_view(
             ],
             "open_requests": open_requests,
             "past_requests": past_requests,
+            "devices": devices_on_asset(asset_id=asset.pk),
             "map": the_map,
             "features": point_features(
                 [MapPoint(asset.latitude, asset.longitude, asset.label, here=True)]
