@@ -218,6 +218,7 @@ def demo_backfill(
 
     end = now.replace(second=0, microsecond=0) - dt.timedelta(minutes=now.minute % 15)
     counts: dict[str, int] = {}
+    raised: set[str] = set()
     for item in simulated(devices, end - dt.timedelta(hours=hours), end):
         taken = reading_take(
             council=council,
@@ -226,5 +227,7 @@ def demo_backfill(
             backfill=True,
         )
         counts[taken.outcome] = counts.get(taken.outcome, 0) + 1
+        raised.update(taken.references)
     counts["silent"] = silence_job()
+    counts["requests"] = len(raised) + counts["silent"]
     return counts

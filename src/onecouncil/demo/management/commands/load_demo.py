@@ -109,8 +109,7 @@ class Command(BaseCommand):
                 counts = demo_backfill(council, devices, 36, timezone.now())
                 self.stdout.write(
                     f"  {len(devices)} sensors: {counts.get('stored', 0)} readings over 36 "
-                    f"hours, {Case.objects.filter(council=council, channel='sensor').count()} "
-                    "requests raised by them."
+                    f"hours; their rules raised or added to {counts['requests']} requests."
                 )
                 rated, days = demo_feedback(council=council, rng=rng)
                 self.stdout.write(f"  {rated} ratings and {days} days of online journeys.")
