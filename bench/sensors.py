@@ -222,13 +222,22 @@ def main() -> None:  # noqa: C901 - one measured story, in order
     thread.join(10)
 
     # 3. Kill -9 of the subscriber's process.
-    env = {**os.environ, "SENSOR_MQTT_CLIENT_ID": f"oc-kill-{uuid.uuid4().hex[:8]}"}
+    client_id = f"oc-kill-{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, "SENSOR_MQTT_CLIENT_ID": client_id}
+    # The persistent session is made first, so nothing published before the process has
+    # subscribed is lost to the measurement.
+    session = Subscriber(Broker("127.0.0.1", 1883), client_id)
+    thread = threading.Thread(target=session.run, daemon=True)
+    thread.start()
+    session.connected.wait(10)
+    time.sleep(0.5)
+    session.stop()
+    thread.join(10)
     command = [str(Path(sys.executable).parent / "onecouncil"), "run_sensors"]
     stored_before = Reading.objects.count()
     process = subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    time.sleep(3)
     batch = messages(2000, 400_000)
     for topic, payload in batch:
         sender.publish(topic, payload, qos=1).wait_for_publish(5)
