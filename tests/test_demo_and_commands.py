@@ -24,8 +24,13 @@ def test_demo_loads_two_distinct_councils_through_the_real_imports(db):
         assert ServiceGroup.objects.filter(council=council).count() >= 5
         assert Ward.objects.filter(council=council).count() >= 3
         assert Address.objects.filter(council=council).count() >= 100
-        # Its own ten; Riverbend also has those it handles for Northfield (below).
-        assert Case.objects.filter(council=council, received_service__isnull=True).count() == 10
+        # Its own ten; Riverbend also has those it handles for Northfield (below), and
+        # each has those its demo sensors raised.
+        made = Case.objects.filter(council=council, received_service__isnull=True)
+        assert made.exclude(channel="sensor").count() == 10
+    sensed = Case.objects.filter(council__slug="riverbend", channel="sensor")
+    assert sensed.filter(service__code="litter-bin", asset__isnull=False).exists()
+    assert sensed.filter(service__code="street-light").exists()
     catalogues = [
         frozenset(Service.objects.filter(council=c).values_list("name", flat=True))
         for c in councils
@@ -142,7 +147,11 @@ def test_demo_requests_have_a_realistic_spread_of_states_and_dated_histories(db)
     from onecouncil.cases.models import CaseEvent
 
     call_command("load_demo", requests=40, stdout=io.StringIO())
-    cases = list(Case.objects.filter(council__slug="riverbend", received_service__isnull=True))
+    cases = list(
+        Case.objects.filter(council__slug="riverbend", received_service__isnull=True).exclude(
+            channel="sensor"
+        )
+    )
     assert len(cases) == 40
     statuses = {c.status for c in cases}
     assert {"received", "in_progress", "fixed"} <= statuses, statuses

@@ -46,7 +46,13 @@ def demo_feedback(*, council: Council, rng: random.Random) -> tuple[int, int]:
         created, closed, due = row.fields[8], row.fields[9], row.fields[10]
         if channel == Channel.WEB and created >= since:
             web_days[(service_id, created.astimezone(zone).date())] += 1
-        if status in CLOSED_STATUSES and closed is not None and rng.random() < RATED_SHARE:
+        rateable = channel != Channel.SENSOR  # a device's request has no one to rate it
+        if (
+            rateable
+            and status in CLOSED_STATUSES
+            and closed is not None
+            and rng.random() < RATED_SHARE
+        ):
             on_time = due is None or closed <= due
             score = rng.choice(ON_TIME_SCORES if on_time else LATE_SCORES)
             comment = rng.choice(COMMENTS[score]) if rng.random() < 0.3 else ""

@@ -73,6 +73,12 @@ class Command(BaseCommand):
             default=0,
             help="Requests of three years' history to bulk load per council (make run: 6000).",
         )
+        parser.add_argument(
+            "--sensor-hours",
+            type=float,
+            default=36,
+            help="Hours of the demo sensors' readings taken in (default 36; 0: none).",
+        )
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument(
             "--base-url",
@@ -106,9 +112,10 @@ class Command(BaseCommand):
                 waiting = min(6, options["requests"] // 5)
                 self._requests(council, rng, options["requests"] - waiting)
                 self._waiting(council, rng, waiting)
-                counts = demo_backfill(council, devices, 36, timezone.now())
+                hours = options["sensor_hours"]
+                counts = demo_backfill(council, devices, hours, timezone.now())
                 self.stdout.write(
-                    f"  {len(devices)} sensors: {counts.get('stored', 0)} readings over 36 "
+                    f"  {len(devices)} sensors: {counts.get('stored', 0)} readings over {hours} "
                     f"hours; their rules raised or added to {counts['requests']} requests."
                 )
                 rated, days = demo_feedback(council=council, rng=rng)
