@@ -26,10 +26,11 @@ run: install
 	PORT=$(PORT) $(BIN)/onecouncil load_demo --if-empty --history 6000
 	$(BIN)/onecouncil serve --port $(PORT)
 
-# What the tests need beyond Python packages: Debian's Chromium, Dovecot (the IMAP server
-# the inbox's tests start), redis-server where no Redis runs, and axe-core from npm.
+# What the tests need beyond Python packages: Debian's Chromium, Mosquitto and Dovecot (the
+# MQTT and IMAP servers the sensors' and inbox's tests start), redis-server where no Redis runs, and axe-core from npm.
 test-deps: install
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@command -v mosquitto >/dev/null 2>&1 || test -x /usr/sbin/mosquitto || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto; }
 	@command -v dovecot >/dev/null 2>&1 || test -x /usr/sbin/dovecot || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd; }
 	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || command -v redis-server >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; }
 	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 >/dev/null
