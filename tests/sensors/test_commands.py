@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from django.core.management import call_command
 
-from onecouncil.sensors.models import Reading
+from onecouncil.demo.sensors import demo_backfill
+from onecouncil.sensors.models import Device, Reading
 
 
 def test_devices_lists_topics_kinds_and_rules(council, bins, capsys):
@@ -47,3 +49,13 @@ def test_the_simulator_backfills_realistic_readings(council, bins, capsys):
     assert "'stored': 25" in capsys.readouterr().out  # every 15 minutes, both ends included
     levels = [r.values["fillingLevel"] for r in Reading.objects.order_by("observed_at")]
     assert all(0 <= level <= 1 for level in levels)
+
+
+def test_no_hours_of_backfill_take_in_no_reading(council, bins):
+    # On the hour every device is due, and both ends of a range are included; the browser
+    # tests load the demo with no hours and count the requests they make themselves.
+    on_the_hour = dt.datetime(2026, 12, 7, 19, 0, tzinfo=dt.UTC)
+    counts = demo_backfill(council, list(Device.objects.all()), 0, on_the_hour)
+    assert counts["requests"] == 0 and not Reading.objects.exists()
+    demo_backfill(council, list(Device.objects.all()), 1, on_the_hour)
+    assert Reading.objects.count() == 5

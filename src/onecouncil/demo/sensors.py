@@ -216,6 +216,8 @@ def demo_backfill(
     from onecouncil.sensors.ingest import reading_take
     from onecouncil.sensors.rules import silence_job
 
+    if hours <= 0:  # none at all: the range's ends are both included, so not even one
+        return {"requests": 0}
     end = now.replace(second=0, microsecond=0) - dt.timedelta(minutes=now.minute % 15)
     counts: dict[str, int] = {}
     raised: set[str] = set()
