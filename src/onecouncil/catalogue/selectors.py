@@ -44,6 +44,18 @@ def services_to_route_to(*, council: Council) -> QuerySet[Service]:
     return services_available(council=council).filter(needs_triage=False)
 
 
+def service_asking_for_asset_type(*, council_id: int, code: str) -> Service | None:
+    """The council's own active service that asks which asset of this type (first in the
+    catalogue's order): where a sensor on such an asset raises its requests."""
+    return (
+        Service.objects.filter(
+            council_id=council_id, asset_type=code, is_active=True, handled_by__isnull=True
+        )
+        .order_by("order", "pk")
+        .first()
+    )
+
+
 def triage_service(*, council: Council) -> Service | None:
     """Where the council's requests without a usable service wait (an email, say): its
     first available triage service, if it has one."""

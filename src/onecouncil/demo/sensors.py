@@ -19,6 +19,7 @@ from typing import Any
 
 from onecouncil.assets.models import Asset
 from onecouncil.catalogue.models import Service
+from onecouncil.catalogue.selectors import service_asking_for_asset_type
 from onecouncil.core.models import Council
 from onecouncil.sensors.kinds import DeviceKind
 from onecouncil.sensors.models import Condition, Device, Rule
@@ -50,9 +51,7 @@ def demo_devices(council: Council) -> list[Device]:
         )
 
     def asked(kind: str) -> bool:  # a service of this council's own takes its requests
-        return Service.objects.filter(
-            council=council, asset_type=kind, is_active=True, handled_by__isnull=True
-        ).exists()
+        return service_asking_for_asset_type(council_id=council.pk, code=kind) is not None
 
     made: list[Device] = []
     plan = [
@@ -109,9 +108,7 @@ def demo_devices(council: Council) -> list[Device]:
         },
     ]
     services = {
-        code: Service.objects.filter(council=council, asset_type=code, handled_by__isnull=True)
-        .prefetch_related("questions")
-        .first()
+        code: service_asking_for_asset_type(council_id=council.pk, code=code)
         for code in ("litter-bin", "street-light", "gully")
     }
     asset_types = {

@@ -30,6 +30,7 @@ from onecouncil.cases.actions import WorkflowError, case_add_note, case_change_s
 from onecouncil.cases.inputs import Contact, Location, NewRequest, Submitter
 from onecouncil.cases.models import Channel
 from onecouncil.catalogue.models import Service
+from onecouncil.catalogue.selectors import service_asking_for_asset_type
 from onecouncil.core.actors import Actor
 from onecouncil.sensors.models import Condition, Device, Reading, Rule, RuleState
 from onecouncil.sensors.refusals import refusal_count
@@ -143,15 +144,8 @@ def _service_for(rule: Rule, device: Device) -> Service | None:
         return rule.service
     if device.asset is None:
         return None
-    return (
-        Service.objects.filter(
-            council_id=device.asset.council_id,
-            asset_type=device.asset.asset_type.code,
-            is_active=True,
-            handled_by__isnull=True,
-        )
-        .order_by("order", "pk")
-        .first()
+    return service_asking_for_asset_type(
+        council_id=device.asset.council_id, code=device.asset.asset_type.code
     )
 
 
@@ -250,8 +244,7 @@ def silence_job() -> int:
         ).select_related("asset", "asset__asset_type", "council")
         for device in devices:
             assert device.last_seen_at is not None
-            quiet = now - device.last_seen_at
-            if quiet < dt.timedelta(minutes=2 * device.expected_interval_minutes):
+            if not device.is_silent(now):
                 continue
             state, _created = RuleState.objects.get_or_create(device=device, rule=rule)
             if state.firing:
