@@ -66,6 +66,7 @@ def urls(case):
         ("GET", f"{base}/insight/service-levels/", {}, Permission.VIEW_INSIGHT),
         ("GET", f"{base}/insight/channels/", {}, Permission.VIEW_INSIGHT),
         ("GET", f"{base}/insight/costs/", {}, Permission.VIEW_INSIGHT),
+        ("GET", f"{base}/insight/sensors/", {}, Permission.VIEW_INSIGHT),
         (
             "GET",
             f"{base}/insight/demand/?download=requests-by-service",

@@ -66,6 +66,7 @@ def test_a_service_manager_reads_the_dashboards_and_downloads_a_table(insight_de
         ("Cost and savings", "Cost by channel"),
         ("Forecasts", "Forecasts by service, and how far to trust them"),
         ("Satisfaction", "Satisfaction by service"),
+        ("Sensors", "The council's sensors"),
     ):
         page.goto(f"{insight_demo}/riverbend/staff/insight/")
         page.get_by_role("link", name=name, exact=True).click()
@@ -95,7 +96,7 @@ def test_a_service_manager_reads_the_dashboards_and_downloads_a_table(insight_de
     context.close()
 
     context, page = _sign_in(browser, insight_demo, "manager@riverbend.example", width=375)
-    for slug in ("demand", "costs", "forecasts", "satisfaction"):
+    for slug in ("demand", "costs", "forecasts", "satisfaction", "sensors"):
         page.goto(f"{insight_demo}/riverbend/staff/insight/{slug}/")
         page.screenshot(path=str(SCREENSHOTS / f"insight-{slug}-375.png"), full_page=True)
     context.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -87,6 +88,7 @@ def tables(council, scope=None, filters=MARCH, settings=None):
         filters=filters,
         settings=settings or settings_for(council),
         as_of=snapshot.refreshed_at,
+        zone=ZoneInfo(council.time_zone),
     )
     found = {}
     for dashboard in dashboards():

@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponseBase
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from onecouncil.backoffice.forms import InsightFilterForm
@@ -15,6 +18,7 @@ from onecouncil.insight.figures import Filters, dashboards
 from onecouncil.insight.services import dashboard_for, default_period, report, today_for
 from onecouncil.insight.snapshot import current_snapshot
 from onecouncil.web.insight import table_csv
+from onecouncil.web.maps import MapPoint, allow_map_tiles, map_settings, point_features
 
 
 @require_GET
@@ -68,7 +72,15 @@ def insight_dashboard(
         return table_csv(council, table, filters)
     query = request.GET.copy()
     query.pop("download", None)
-    return page(
+    # Tables with places (the sensors') are shown on a map as well.
+    placed = [p for t in result.tables for p in t.points]
+    the_map = None
+    if placed:  # centred on the council, or (with no boundary yet) on its devices
+        the_map = map_settings(council) or map_settings(
+            council, (placed[0]["latitude"], placed[0]["longitude"]), 14
+        )
+    maps = {t.id: _features(t.points) for t in result.tables if t.points and the_map}
+    response = page(
         request,
         "insight_dashboard.html",
         {
@@ -77,6 +89,26 @@ def insight_dashboard(
             "form": form,
             "scope": scope,
             "query": query.urlencode(),
+            "map": the_map,
+            "maps": bool(maps),
+            "tables": [(t, maps.get(t.id)) for t in result.tables],
         },
         status=400 if form.is_bound and form.errors else 200,
+    )
+    allow_map_tiles(response, the_map)
+    return response
+
+
+def _features(points: list[dict[str, Any]]) -> dict[str, Any]:
+    return point_features(
+        [
+            MapPoint(
+                p["latitude"],
+                p["longitude"],
+                p["title"],
+                reverse("backoffice:asset", args=[p["asset"]]) if p["asset"] else "",
+                state=p["state"],
+            )
+            for p in points
+        ]
     )

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import duckdb
 from django.utils.translation import gettext as _
@@ -19,9 +20,11 @@ from onecouncil.insight.access import Scope
 from onecouncil.insight.journeys import STEP_ORDER, step_label
 from onecouncil.insight.models import InsightSettings
 from onecouncil.insight.suppression import Rule, suppress_rows
+from onecouncil.sensors.kinds import DeviceKind
 
 # Online self-service: what "digital take-up" counts.
 DIGITAL_CHANNELS = (Channel.WEB.value, Channel.API.value)
+SENSOR_CHANNEL = Channel.SENSOR.value
 NOTHING = "\N{EN DASH}"
 
 
@@ -44,6 +47,8 @@ class Table:
     x: str = ""  # the column along the chart
     y: str = ""  # the column charted
     notes: list[str] = field(default_factory=list)
+    # Places to show on a map beside the table (latitude, longitude, title, asset, state).
+    points: list[dict[str, Any]] = field(default_factory=list)
 
     def column(self, key: str) -> list[Any]:
         index = [c.key for c in self.columns].index(key)
@@ -67,6 +72,7 @@ class Context:
     filters: Filters
     settings: InsightSettings
     as_of: dt.datetime  # the snapshot's refresh time (UTC, aware)
+    zone: ZoneInfo  # the council's, for the times shown
     services: dict[int, tuple[str, bool]] = field(default_factory=dict)  # id -> name, public
 
     def __post_init__(self) -> None:
@@ -101,6 +107,13 @@ class Context:
 
     def rows(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         return self.con.execute(sql, list(params)).fetchall()
+
+    def has(self, table: str) -> bool:
+        """Whether the snapshot has this table (one published before it existed has not)."""
+        found = self.con.execute(
+            "SELECT count(*) FROM duckdb_views() WHERE view_name = ?", [table]
+        ).fetchone()
+        return bool(found and found[0])
 
     def private(self, service_ids: Sequence[int]) -> list[bool]:
         """For each service id, whether its service is private (for ``suppress``)."""
@@ -886,18 +899,20 @@ def _same_requests() -> str:
 
 def _made_figures(ctx: Context, group: str) -> list[tuple[Any, ...]]:
     """Per ``group`` (a column or expression), of the requests made in the period: how
-    many, made online, closed with a target, closed within it, rated, rated 4 or 5."""
+    many, raised by sensors, made online, closed with a target, closed within it, rated,
+    rated 4 or 5."""
     where, params = ctx.where("created_date")
     return ctx.rows(
         f"""SELECT {group},
             count(*),
+            count(*) FILTER (r.channel = ?),
             count(*) FILTER (r.channel IN (?, ?)),
             count(*) FILTER (r.closed_at IS NOT NULL AND r.due_at IS NOT NULL),
             count(*) FILTER (r.closed_at IS NOT NULL AND r.closed_at <= r.due_at),
             count(g.score), count(*) FILTER (g.score >= 4)
         FROM requests r LEFT JOIN ratings g USING (case_id)
         WHERE {where} GROUP BY 1""",  # noqa: S608
-        [*DIGITAL_CHANNELS, *params],
+        [SENSOR_CHANNEL, *DIGITAL_CHANNELS, *params],
     )
 
 
@@ -909,21 +924,24 @@ def performance_by_month(ctx: Context) -> Table:
     }
     rows = []
     for month in _months(ctx.filters.start, ctx.filters.end):
-        n, _online, with_target, within, _r, _s = found.get(month, (0, 0, 0, 0, 0, 0))
-        rows.append([month, n, with_target, _pct(within, with_target)])
+        n, sensed, _online, with_target, within, _r, _s = found.get(month, (0,) * 7)
+        rows.append([month, n, sensed, with_target, _pct(within, with_target)])
     table = Table(
         id="performance-by-month",
         title=_("Requests each month"),
         summary=_("%(n)s requests over %(months)s months.")
         % {"n": sum(r[1] for r in rows), "months": len(rows)},
         definition=_(
-            "Requests: made in the month, by any channel. Closed with a target: of those, the "
-            "ones closed so far whose service has a target. Within target: the share of those "
-            "closed by the date the target set (time waiting for the resident does not count)."
+            "Requests: made in the month, by any channel. Raised by sensors: of those, the "
+            "ones the council's own sensors raised (a full bin, a failed light), not a "
+            "person. Closed with a target: of the requests, the ones closed so far whose "
+            "service has a target. Within target: the share of those closed by the date the "
+            "target set (time waiting for the resident does not count)."
         ),
         columns=[
             Column("month", _("Month made"), "month"),
             Column("requests", _("Requests")),
+            Column("sensors", _("Raised by sensors")),
             Column("closed", _("Closed with a target")),
             Column("within_share", _("Closed within target (%)"), "percent"),
         ],
@@ -934,7 +952,8 @@ def performance_by_month(ctx: Context) -> Table:
         notes=[_same_requests()],
     )
     return ctx.suppress(
-        table, Rule(counts=["requests", "closed"], figures_of={"within_share": "closed"})
+        table,
+        Rule(counts=["requests", "sensors", "closed"], figures_of={"within_share": "closed"}),
     )
 
 
@@ -945,12 +964,14 @@ def performance_by_service(ctx: Context) -> Table:
     rows = []
     found = {row[0]: row[1:] for row in _made_figures(ctx, "r.service_id")}
     for sid in sorted(found, key=lambda s: ctx.service_name(s)):
-        n, online, with_target, within, ratings, satisfied = found[sid]
+        n, sensed, online, with_target, within, ratings, satisfied = found[sid]
         rows.append(
             [
                 ctx.service_name(sid),
                 n,
-                _pct(online, n),
+                sensed,
+                n - sensed,
+                _pct(online, n - sensed),
                 with_target,
                 _pct(within, with_target),
                 ratings,
@@ -962,8 +983,10 @@ def performance_by_service(ctx: Context) -> Table:
         title=_("How each service is doing"),
         summary=_("%(n)s services, over the period shown.") % {"n": len(rows)},
         definition=_(
-            "Requests: made in the period, by any channel. Made online: the share of them "
-            "made by residents themselves on the website or through apps. Closed with a "
+            "Requests: made in the period, by any channel. Raised by sensors: of them, those "
+            "the council's own sensors raised; made by people: the rest. Made online: the "
+            "share of those made by people that residents made themselves on the website or "
+            "through apps. Closed with a "
             "target: of them, those closed so far whose service has a target. Closed within "
             "target: the share of those closed by the date the target set (time waiting for "
             "the resident does not count). Ratings: of them, those whose resident rated how "
@@ -972,6 +995,8 @@ def performance_by_service(ctx: Context) -> Table:
         columns=[
             Column("service", _("Service"), "text"),
             Column("requests", _("Requests")),
+            Column("sensors", _("Raised by sensors")),
+            Column("people", _("Made by people")),
             Column("online_share", _("Made online (%)"), "percent"),
             Column("closed", _("Closed with a target")),
             Column("within_share", _("Closed within target (%)"), "percent"),
@@ -987,9 +1012,9 @@ def performance_by_service(ctx: Context) -> Table:
     return ctx.suppress(
         table,
         Rule(
-            counts=["requests", "closed", "ratings"],
+            counts=["requests", "sensors", "people", "closed", "ratings"],
             figures_of={
-                "online_share": "requests",
+                "online_share": "people",
                 "within_share": "closed",
                 "satisfied_share": "ratings",
             },
@@ -1212,6 +1237,221 @@ def _pct_money(part: Decimal | None, whole: Decimal | None) -> float | None:
     return round(float(100 * part / whole), 1)
 
 
+# --- Sensors ------------------------------------------------------------------------------
+# The devices' tables (``sensors.insight``) hold council infrastructure, not people; the
+# reader's scope still limits which devices they see: a service manager's are those whose
+# rules raise requests for their services, a team leader's those on their teams' assets,
+# a councillor's those in their wards.
+
+BATTERY_LOW = 0.2
+
+
+def _in(column: str, values: frozenset[int] | frozenset[str]) -> tuple[str, list[Any]]:
+    if not values:
+        return "FALSE", []
+    return f"{column} IN ({', '.join('?' for _v in values)})", sorted(values, key=str)
+
+
+def _devices_where(ctx: Context) -> tuple[str, list[Any]]:
+    """The scope and the filters (service, ward, team) over ``devices``."""
+    parts: list[str] = ["TRUE"]
+    params: list[Any] = []
+    scope, f = ctx.scope, ctx.filters
+    serving = "identifier IN (SELECT identifier FROM device_services WHERE {})"
+    if scope.service_ids is not None:
+        sql, values = _in("service_id", scope.service_ids)
+        parts.append(serving.format(sql))
+        params.extend(values)
+    limits: tuple[tuple[str, frozenset[int] | frozenset[str] | None], ...] = (
+        ("team_id", scope.team_ids),
+        ("ward_code", scope.ward_codes),
+    )
+    for column, limit in limits:
+        if limit is not None:
+            sql, found = _in(column, limit)
+            parts.append(sql)
+            params.extend(found)
+    if f.service_id is not None:
+        parts.append(serving.format("service_id = ?"))
+        params.append(f.service_id)
+    for column, value in (("ward_code", f.ward_code), ("team_id", f.team_id)):
+        if value is not None:
+            parts.append(f"{column} = ?")
+            params.append(value)
+    return " AND ".join(parts), params
+
+
+def _device_state(silent: bool, firing: int, battery: float | None) -> tuple[str, str]:
+    """(the marker's state, the words for it), worst first."""
+    if firing:
+        return "alarm", _("Alarm raised")
+    if silent:
+        return "silent", _("Silent")
+    if battery is not None and battery < BATTERY_LOW:
+        return "battery", _("Battery low")
+    return "ok", _("Working")
+
+
+STATE_ORDER = ("alarm", "silent", "battery", "ok")
+
+
+def sensor_devices(ctx: Context) -> Table:
+    """Each device the reader may see: its asset, ward, last reading and health, on a map
+    and as a table, the ones needing attention first. The latest state, whatever the
+    period."""
+    if not ctx.has("devices"):
+        found: list[tuple[Any, ...]] = []
+    else:
+        where, params = _devices_where(ctx)
+        found = ctx.rows(
+            "SELECT d.identifier, d.kind, d.asset, d.asset_label, w.name, d.latitude, "  # noqa: S608
+            "d.longitude, d.last_seen_at, d.battery, d.silent, d.latest, d.firing "
+            "FROM devices d LEFT JOIN wards w ON w.code = d.ward_code "
+            f"WHERE {where} ORDER BY d.identifier",
+            params,
+        )
+    kinds = dict(DeviceKind.choices)
+    listed, points, counts = [], [], dict.fromkeys(STATE_ORDER, 0)
+    for ident, kind, asset, label, ward, lat, lon, seen, battery, silent, latest, firing in found:
+        state, words = _device_state(silent, firing, battery)
+        counts[state] += 1
+        seen_text = (
+            f"{seen.replace(tzinfo=dt.UTC).astimezone(ctx.zone):%d %b %Y %H:%M}" if seen else None
+        )
+        battery_pct = None if battery is None else round(100 * battery)
+        row = [words, ident, kinds.get(kind, kind), label or NOTHING, ward, seen_text]
+        listed.append((STATE_ORDER.index(state), ident, [*row, battery_pct, latest or NOTHING]))
+        if lat is not None and lon is not None:
+            title = f"{ident}: {label or kinds.get(kind, kind)}, {words}"
+            points.append(
+                {"latitude": lat, "longitude": lon, "title": title, "asset": asset, "state": state}
+            )
+    rows = [row for _order, _ident, row in sorted(listed, key=lambda item: item[:2])]
+    return Table(
+        id="sensor-devices",
+        title=_("The council's sensors"),
+        summary=_(
+            "%(n)s devices: %(alarm)s with an alarm raised, %(silent)s silent, "
+            "%(battery)s with a low battery (each counted once, by the first of these that "
+            "applies)."
+        )
+        % {"n": len(rows), **counts},
+        definition=_(
+            "Every active device fitted to the council's assets, as of the figures' last "
+            "refresh, whatever the period. Alarm raised: one of its rules has raised a "
+            "request that has not yet cleared. Silent: nothing received for twice the "
+            "interval it is expected to report at. Battery low: below 20%."
+        ),
+        columns=[
+            Column("state", _("State"), "text"),
+            Column("device", _("Device"), "text"),
+            Column("kind", _("Kind"), "text"),
+            Column("asset", _("Asset"), "text"),
+            Column("ward", _("Ward"), "text"),
+            Column("last_seen", _("Last reading"), "text"),
+            Column("battery", _("Battery (%)"), "percent"),
+            Column("latest", _("Latest reading"), "text"),
+        ],
+        rows=rows,
+        points=points,
+    )
+
+
+def sensor_health_by_kind(ctx: Context) -> Table:
+    """Per kind of device: how many, how many silent or low on battery, and the readings
+    received in the last seven days as a share of those expected."""
+    rows: list[list[Any]] = []
+    if ctx.has("devices"):
+        where, params = _devices_where(ctx)
+        week_start = (ctx.as_of - dt.timedelta(days=7)).replace(tzinfo=None)
+        found = ctx.rows(
+            f"""SELECT d.kind, count(*), count(*) FILTER (d.silent),
+                count(*) FILTER (d.battery < ?),
+                coalesce(sum(r.n), 0),
+                sum(7 * 24 * 60 / d.interval_minutes)
+            FROM devices d LEFT JOIN (
+                SELECT identifier, sum(n) AS n FROM sensor_days WHERE day >= ?::DATE
+                GROUP BY 1) r USING (identifier)
+            WHERE {where} GROUP BY 1 ORDER BY 1""",  # noqa: S608 - our own fragments
+            [BATTERY_LOW, week_start.date() + dt.timedelta(days=1), *params],
+        )
+        kinds = dict(DeviceKind.choices)
+        for kind, n, silent, low, received, expected in found:
+            rows.append(
+                [
+                    kinds.get(kind, kind),
+                    n,
+                    silent,
+                    low,
+                    int(received),
+                    _pct(int(received), int(expected or 0)),
+                ]
+            )
+    return Table(
+        id="sensor-health",
+        title=_("Sensors' health by kind"),
+        summary=_("%(n)s devices of %(kinds)s kinds.")
+        % {"n": sum(r[1] for r in rows), "kinds": len(rows)},
+        definition=_(
+            "Devices: active devices of each kind. Silent and battery low: as in the table "
+            "of sensors. Readings received: over the last seven whole days before the "
+            "figures' last refresh. Of those expected: the share of the readings each device "
+            "should have sent at its expected interval (above 100% if devices report more "
+            "often than expected)."
+        ),
+        columns=[
+            Column("kind", _("Kind"), "text"),
+            Column("devices", _("Devices")),
+            Column("silent", _("Silent")),
+            Column("battery_low", _("Battery low")),
+            Column("received", _("Readings received (7 days)")),
+            Column("received_share", _("Of those expected (%)"), "percent"),
+        ],
+        rows=rows,
+        chart="bar",
+        x="kind",
+        y="devices",
+    )
+
+
+def sensor_requests_by_week(ctx: Context) -> Table:
+    """Requests the council's sensors raised each week, beside those people made."""
+    where, params = ctx.where("created_date")
+    counts = {
+        week: (sensors, people)
+        for week, sensors, people in ctx.rows(
+            "SELECT date_trunc('week', created_date)::DATE, "  # noqa: S608
+            "count(*) FILTER (channel = ?), count(*) FILTER (channel <> ?) "
+            f"FROM requests WHERE {where} GROUP BY 1",
+            [SENSOR_CHANNEL, SENSOR_CHANNEL, *params],
+        )
+    }
+    rows = [
+        [week, *counts.get(week, (0, 0))] for week in _weeks(ctx.filters.start, ctx.filters.end)
+    ]
+    table = Table(
+        id="sensor-requests-by-week",
+        title=_("Requests raised by sensors each week"),
+        summary=_("%(sensors)s requests raised by sensors, beside %(people)s made by people.")
+        % {"sensors": sum(r[1] for r in rows), "people": sum(r[2] for r in rows)},
+        definition=_(
+            "Requests made in each week (Monday to Sunday) by a sensor's rule, and by every "
+            "other channel. A sensor's reading that joins a request already open adds no "
+            "request."
+        ),
+        columns=[
+            Column("week", _("Week beginning"), "date"),
+            Column("sensors", _("Raised by sensors")),
+            Column("people", _("Made by people")),
+        ],
+        rows=rows,
+        chart="line",
+        x="week",
+        y="sensors",
+    )
+    return ctx.suppress(table, Rule(counts=["sensors", "people"]))
+
+
 def _format_pct(value: float | None) -> str:
     return NOTHING if value is None else f"{value:g}%"
 
@@ -1246,6 +1486,11 @@ def dashboards() -> list[Dashboard]:
         ),
         Dashboard("costs", _("Cost and savings"), (cost_by_channel, savings)),
         Dashboard("forecasts", _("Forecasts"), (forecast_accuracy, forecast_weeks)),
+        Dashboard(
+            "sensors",
+            _("Sensors"),
+            (sensor_devices, sensor_health_by_kind, sensor_requests_by_week),
+        ),
         Dashboard(
             "satisfaction",
             _("Satisfaction"),

@@ -64,6 +64,7 @@ def report(*, council: Council, scope: Scope, dashboard: Dashboard, filters: Fil
             filters=filters,
             settings=settings_for(council),
             as_of=snapshot.refreshed_at,
+            zone=ZoneInfo(council.time_zone),
         )
         result.tables = [figure(ctx) for figure in dashboard.figures]
     finally:

@@ -25,6 +25,9 @@ SMALL_TABLES = (
     "page_feedback",
     "forecasts",
     "forecast_fits",
+    "devices",
+    "device_services",
+    "sensor_days",
 )
 
 
@@ -77,6 +80,8 @@ def open_council(snapshot: Snapshot, council_id: int) -> duckdb.DuckDBPyConnecti
             f"CREATE VIEW requests AS SELECT *, '' AS month FROM read_parquet({schema})"  # noqa: S608 - our own path
         )
     for table in SMALL_TABLES:
+        if not (snapshot.path / f"{table}.parquet").exists():
+            continue  # published before the table existed; the figures say there is none
         source = _quoted(snapshot.path / f"{table}.parquet")
         con.execute(
             f"CREATE VIEW {table} AS SELECT * FROM read_parquet({source}) "  # noqa: S608 - fixed names

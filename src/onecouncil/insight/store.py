@@ -49,6 +49,11 @@ from onecouncil.insight.journeys import journeys_for_insight
 from onecouncil.insight.rows import InsightRow, requests_for_insight
 from onecouncil.insight.snapshot import SMALL_TABLES, current_snapshot
 from onecouncil.residents.models import Ward
+from onecouncil.sensors.insight import (
+    device_services_for_insight,
+    devices_for_insight,
+    readings_for_insight,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -114,6 +119,16 @@ COUNTS_DDL = (
     channel VARCHAR, day DATE, step VARCHAR, event VARCHAR, n INTEGER)""",
     """CREATE OR REPLACE TABLE page_feedback (council_id INTEGER, page VARCHAR, day DATE,
     useful BOOLEAN, n INTEGER)""",
+    # The council's sensors (``sensors.insight``): devices, their rules' services, and
+    # readings counted by day. Infrastructure, not people: places are the assets'.
+    """CREATE OR REPLACE TABLE devices (council_id INTEGER, identifier VARCHAR,
+    kind VARCHAR, asset VARCHAR, asset_label VARCHAR, team_id INTEGER, ward_code VARCHAR,
+    latitude DOUBLE, longitude DOUBLE, interval_minutes INTEGER, last_seen_at TIMESTAMP,
+    battery DOUBLE, silent BOOLEAN, latest VARCHAR, firing INTEGER)""",
+    """CREATE OR REPLACE TABLE device_services (council_id INTEGER, identifier VARCHAR,
+    service_id INTEGER)""",
+    """CREATE OR REPLACE TABLE sensor_days (council_id INTEGER, identifier VARCHAR, day DATE,
+    n INTEGER)""",
 )
 
 
@@ -295,7 +310,8 @@ def _connect_work() -> duckdb.DuckDBPyConnection:
 
 
 def _feedback(con: duckdb.DuckDBPyConnection, changed_since: dt.datetime | None) -> None:
-    """Ratings (incrementally, like requests), journeys and page feedback (whole)."""
+    """Ratings (incrementally, like requests); journeys, page feedback and the sensors'
+    tables (whole)."""
     if changed_since is None:
         con.execute("DELETE FROM ratings")
     _insert(con, "ratings", ratings_for_insight(changed_since), replace=True)
@@ -303,6 +319,9 @@ def _feedback(con: duckdb.DuckDBPyConnection, changed_since: dt.datetime | None)
         con.execute(ddl)
     _insert(con, "journeys", journeys_for_insight())
     _insert(con, "page_feedback", page_feedback_for_insight())
+    _insert(con, "devices", devices_for_insight())
+    _insert(con, "device_services", device_services_for_insight())
+    _insert(con, "sensor_days", readings_for_insight())
 
 
 def refresh(*, full: bool = False, refit: bool | None = None) -> RefreshResult:

@@ -6,6 +6,8 @@ and the admin (devices, rules); requests are made only through the one writer.""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -54,6 +56,12 @@ class Device(CouncilOwned):
 
     def __str__(self) -> str:
         return f"{self.identifier} ({self.kind})"
+
+    def is_silent(self, now: dt.datetime) -> bool:
+        """Nothing for twice its expected interval (or never anything at all)."""
+        if self.last_seen_at is None:
+            return True
+        return now - self.last_seen_at >= dt.timedelta(minutes=2 * self.expected_interval_minutes)
 
 
 class Reading(models.Model):

@@ -3,7 +3,6 @@ health and latest readings."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -22,8 +21,6 @@ def devices_on_asset(*, asset_id: int, readings: int = 12) -> list[DeviceOnAsset
     now = timezone.now()
     shown = []
     for device in Device.objects.filter(asset_id=asset_id).order_by("identifier"):
-        quiet_after = dt.timedelta(minutes=2 * device.expected_interval_minutes)
-        silent = device.last_seen_at is None or now - device.last_seen_at > quiet_after
         recent = list(device.readings.order_by("-observed_at")[:readings])
-        shown.append(DeviceOnAsset(device, silent, recent))
+        shown.append(DeviceOnAsset(device, device.is_silent(now), recent))
     return shown
