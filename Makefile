@@ -20,6 +20,8 @@ install: $(STAMP)
 
 run: install
 	mkdir -p var
+	@# The embedded MQTT broker for the sensors is Debian's Mosquitto (docs/sensors.md).
+	@command -v mosquitto >/dev/null 2>&1 || test -x /usr/sbin/mosquitto || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto; } || echo "Mosquitto is not installed: sensors' readings will come over HTTPS only."
 	test -s var/secret_key || (umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key)
 	$(BIN)/onecouncil migrate --noinput
 	$(BIN)/onecouncil collectstatic --noinput --verbosity 0

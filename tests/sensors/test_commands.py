@@ -59,3 +59,14 @@ def test_no_hours_of_backfill_take_in_no_reading(council, bins):
     assert counts["requests"] == 0 and not Reading.objects.exists()
     demo_backfill(council, list(Device.objects.all()), 1, on_the_hour)
     assert Reading.objects.count() == 5
+
+
+def test_the_simulation_keeps_to_quarter_hours_from_any_start(council, bins):
+    from onecouncil.demo.sensors import simulated
+
+    start = dt.datetime(2026, 12, 7, 19, 7, 30, tzinfo=dt.UTC)
+    moments = [
+        item.observed_at
+        for item in simulated([bins["device"]], start, start + dt.timedelta(minutes=31))
+    ]
+    assert [f"{m:%H:%M}" for m in moments] == ["19:15", "19:30"]

@@ -192,3 +192,81 @@ def test_a_device_publishes_only_as_itself(settings, council, bins, locked_broke
         if answers:
             break
     assert answers and answers[0].is_failure and not wrong.is_connected()
+
+
+def test_the_embedded_broker_takes_devices_as_themselves_and_learns_new_ones(
+    settings, council, bins
+):
+    """With no broker configured, ``run_broker``'s Mosquitto: no anonymous clients, the
+    subscriber's password kept in the var folder, a device given credentials while it
+    runs allowed in once the files are reloaded, and a Mosquitto left running by a killed
+    ``run_broker`` replaced, not fought over."""
+    from onecouncil.sensors.broker import embedded_broker, embedded_url
+    from onecouncil.sensors.ingest import broker_username, device_credentials_issue
+    from onecouncil.sensors.models import Device
+    from onecouncil.sensors.mqtt import broker_url
+
+    settings.SENSOR_MQTT_URL = ""
+    tmp_path = Path(tempfile.mkdtemp(prefix="oc-var-"))  # Mosquitto, as its own user, reaches it
+    tmp_path.chmod(0o755)
+    settings.VAR_DIR = tmp_path
+    settings.SENSOR_EMBEDDED_MQTT_PORT = port = _free_port()
+    assert broker_url() == embedded_url() and f"@127.0.0.1:{port}" in broker_url()
+    assert oct((tmp_path / "mqtt" / "subscriber").stat().st_mode)[-3:] == "600"
+    broker = embedded_broker()
+    assert broker is not None and "password" not in repr(broker)
+    first = broker.start()
+    assert until(lambda: _listening(port), 10)
+    stale = broker.start()  # as a new run_broker would, after the last was killed
+    assert first.wait(10) is not None and stale.poll() is None
+    assert until(lambda: _listening(port), 10)
+    subscriber, thread = running(Broker.from_url(broker_url()), f"oc-{uuid.uuid4().hex[:8]}")
+    try:
+        me = bins["device"]
+        publish(
+            [(device_topic(me), reading(3, fillingLevel=0.3))],
+            port=port,
+            username=broker_username(me),
+            password=bins["secret"],
+        )
+        assert until(lambda: Reading.objects.count() == 1)
+        assert _refused_anonymous(port)
+        newcomer = Device.objects.create(
+            council=council, identifier="bin-sensor-2", kind="WasteContainer", asset=me.asset
+        )
+        secret = device_credentials_issue(newcomer)
+        assert broker.reload_if_changed() and not broker.reload_if_changed()
+        time.sleep(0.5)
+        publish(
+            [(device_topic(newcomer), reading(1, fillingLevel=0.5))],
+            port=port,
+            username=broker_username(newcomer),
+            password=secret,
+        )
+        assert until(lambda: Reading.objects.filter(device=newcomer).count() == 1)
+    finally:
+        stopped(subscriber, thread)
+        stale.terminate()
+        stale.wait(10)
+        shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def _refused_anonymous(port):
+    """Whether the broker refuses a client without credentials (its CONNACK says so)."""
+    answered = threading.Event()
+    codes = []
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"anon-{uuid.uuid4().hex[:8]}")
+
+    def connected(client, userdata, flags, reason_code, properties):
+        codes.append(reason_code)
+        answered.set()
+
+    client.on_connect = connected
+    client.connect("127.0.0.1", port)
+    client.loop_start()
+    try:
+        assert answered.wait(10), "no CONNACK"
+    finally:
+        client.loop_stop()
+        client.disconnect()
+    return codes[0].is_failure

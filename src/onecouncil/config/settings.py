@@ -320,7 +320,12 @@ INBOX_IMAP_EVERY_SECONDS = int(os.environ.get("INBOX_IMAP_EVERY_SECONDS", "60"))
 # Sensors (onecouncil.sensors, docs/sensors.md): the MQTT broker the subscriber reads
 # (empty: readings only over HTTPS), its persistent session's client id, and what a
 # reading must meet.
-SENSOR_MQTT_URL = os.environ.get("SENSOR_MQTT_URL", "mqtt://127.0.0.1:1883")
+# The MQTT broker the sensors' readings come through. Empty (the default): ``serve`` runs
+# an embedded Mosquitto of its own (onecouncil.sensors.broker) on this port, if installed.
+SENSOR_MQTT_URL = os.environ.get("SENSOR_MQTT_URL", "")
+SENSOR_EMBEDDED_MQTT_HOST = os.environ.get("SENSOR_EMBEDDED_MQTT_HOST", "127.0.0.1")
+SENSOR_EMBEDDED_MQTT_PORT = int(os.environ.get("SENSOR_EMBEDDED_MQTT_PORT", "1884"))
+SENSOR_EMBEDDED_MQTT_QUEUE = int(os.environ.get("SENSOR_EMBEDDED_MQTT_QUEUE", "100000"))
 SENSOR_MQTT_CLIENT_ID = os.environ.get("SENSOR_MQTT_CLIENT_ID", "onecouncil-sensors")
 SENSOR_MQTT_PREFIX = os.environ.get("SENSOR_MQTT_PREFIX", "onecouncil")
 SENSOR_MAX_PER_MINUTE = int(os.environ.get("SENSOR_MAX_PER_MINUTE", "60"))

@@ -148,7 +148,10 @@ def simulated(
     hours, and the last bin falls silent three hours before the end."""
     rng = random.Random(seed)
     rates = {d.identifier: rng.uniform(0.08, 0.3) for d in devices}  # of a bin a day
-    moment = start
+    moment = start.replace(second=0, microsecond=0)  # the first quarter hour from start
+    moment += dt.timedelta(minutes=-moment.minute % 15)
+    if moment < start:
+        moment += EVERY
     while moment <= end:
         for index, device in enumerate(devices):
             minutes = device.expected_interval_minutes

@@ -189,14 +189,17 @@ def device_credentials_issue(device: Device) -> str:
     return secret
 
 
-def mosquitto_files(devices: list[Device], subscriber: tuple[str, str] | None) -> tuple[str, str]:
+def mosquitto_files(
+    devices: list[Device], subscriber: tuple[str, str] | None, *, hashed: bool = False
+) -> tuple[str, str]:
     """The broker's password file and ACL: each device may publish only to its own
-    topic, and the subscriber (username, password) may read them all."""
+    topic, and the subscriber (username, password; or its hash, ``hashed``) may read
+    them all."""
     passwd: list[str] = []
     acl: list[str] = []
     if subscriber is not None:
         name, password = subscriber
-        passwd.append(f"{name}:{mosquitto_hash(password)}")
+        passwd.append(f"{name}:{password if hashed else mosquitto_hash(password)}")
         acl += [
             f"user {name}",
             f"topic read {settings.SENSOR_MQTT_PREFIX}/+/devices/+/readings",

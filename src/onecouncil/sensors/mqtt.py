@@ -173,10 +173,20 @@ class Subscriber:
         self._stopping.set()
 
 
+def broker_url() -> str:
+    """The configured broker, or the embedded one where Mosquitto is installed, or ""."""
+    from onecouncil.sensors.broker import embedded_url, mosquitto_binary
+
+    if settings.SENSOR_MQTT_URL:
+        return str(settings.SENSOR_MQTT_URL)
+    return embedded_url() if mosquitto_binary() else ""
+
+
 def subscriber_from_settings() -> Subscriber | None:
-    if not settings.SENSOR_MQTT_URL:
+    url = broker_url()
+    if not url:
         return None
-    return Subscriber(Broker.from_url(settings.SENSOR_MQTT_URL), settings.SENSOR_MQTT_CLIENT_ID)
+    return Subscriber(Broker.from_url(url), settings.SENSOR_MQTT_CLIENT_ID)
 
 
 def wait_until(condition: object, timeout: float) -> bool:

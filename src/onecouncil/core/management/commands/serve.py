@@ -20,6 +20,7 @@ import sys
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from onecouncil.core.worker import QUEUES
@@ -45,6 +46,8 @@ class Command(BaseCommand):
         }
         # Sensors' readings from the MQTT broker (onecouncil.sensors), supervised the same.
         commands["sensors"] = [os.path.join(bin_dir, "onecouncil"), "run_sensors"]
+        if not settings.SENSOR_MQTT_URL:  # none configured: an embedded Mosquitto
+            commands["broker"] = [os.path.join(bin_dir, "onecouncil"), "run_broker"]
         workers = {
             queue: subprocess.Popen(command)  # noqa: S603 - fixed command
             for queue, command in commands.items()

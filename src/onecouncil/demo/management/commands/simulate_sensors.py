@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from onecouncil.core.models import Council
 from onecouncil.demo.sensors import demo_backfill, simulated
-from onecouncil.sensors.ingest import device_topic
+from onecouncil.sensors.ingest import broker_username, device_credentials_issue, device_topic
 from onecouncil.sensors.models import Device
-from onecouncil.sensors.mqtt import Broker
+from onecouncil.sensors.mqtt import Broker, broker_url
 
 
 class Command(BaseCommand):
@@ -51,14 +51,37 @@ class Command(BaseCommand):
             self._live(devices, options)
 
     def _live(self, devices: list[Device], options: dict[str, Any]) -> None:
-        if not settings.SENSOR_MQTT_URL:
-            raise CommandError("SENSOR_MQTT_URL is empty: there is no broker to publish to.")
-        broker = Broker.from_url(settings.SENSOR_MQTT_URL)
-        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="onecouncil-simulator")
-        if broker.username:
-            client.username_pw_set(broker.username, broker.password)
-        client.connect(broker.host, broker.port)
-        client.loop_start()
+        url = broker_url()
+        if not url:
+            raise CommandError(
+                "There is no broker to publish to: set SENSOR_MQTT_URL, or install Debian's "
+                "mosquitto for the embedded one."
+            )
+        broker = Broker.from_url(url)
+        if settings.SENSOR_MQTT_URL:  # a broker of the council's: as the configuration says
+            client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="oc-simulator")
+            if broker.username:
+                client.username_pw_set(broker.username, broker.password)
+            clients = dict.fromkeys((d.identifier for d in devices), client)
+            started = [client]
+        else:
+            # The embedded broker lets each device publish only as itself: the simulated
+            # devices are given fresh credentials (demo devices: nothing real holds them).
+            clients, started = {}, []
+            for device in devices:
+                client = mqtt.Client(
+                    mqtt.CallbackAPIVersion.VERSION2, client_id=f"oc-sim-{device.identifier}"
+                )
+                client.username_pw_set(broker_username(device), device_credentials_issue(device))
+                clients[device.identifier] = client
+                started.append(client)
+            self.stdout.write(
+                "Gave the simulated devices fresh credentials; waiting for the broker."
+            )
+            time.sleep(6)  # run_broker reloads credentials every 5 seconds
+        for client in started:
+            client.connect(broker.host, broker.port)
+            client.loop_start()
         by_id = {d.identifier: d for d in devices}
         story = timezone.now() - dt.timedelta(days=2)
         rounds = 0
@@ -67,9 +90,12 @@ class Command(BaseCommand):
                 step = dt.timedelta(seconds=options["every"] * options["speed"])
                 now = timezone.now()
                 sent = 0
-                for item in simulated(devices, story, story + step):
+                # Each round its own stretch of the story: the end is the next one's start.
+                for item in simulated(devices, story, story + step - dt.timedelta(microseconds=1)):
                     payload = {**item.payload(), "observedAt": now.isoformat()}
-                    client.publish(device_topic(by_id[item.device]), json.dumps(payload), qos=1)
+                    clients[item.device].publish(
+                        device_topic(by_id[item.device]), json.dumps(payload), qos=1
+                    )
                     now += dt.timedelta(milliseconds=1)  # each its own moment
                     sent += 1
                 self.stdout.write(f"{timezone.localtime(story):%a %H:%M}: {sent} readings")
@@ -77,5 +103,6 @@ class Command(BaseCommand):
                 rounds += 1
                 time.sleep(options["every"])
         finally:
-            client.loop_stop()
-            client.disconnect()
+            for client in started:
+                client.loop_stop()
+                client.disconnect()

@@ -14,7 +14,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         subscriber = subscriber_from_settings()
         if subscriber is None:
-            self.stdout.write("SENSOR_MQTT_URL is empty: readings come only over HTTPS.")
+            self.stdout.write(
+                "No MQTT broker is configured (SENSOR_MQTT_URL) and Debian's mosquitto is not "
+                "installed for an embedded one: readings come only over HTTPS."
+            )
             signal.sigwait({signal.SIGTERM, signal.SIGINT})
             return
         signal.signal(signal.SIGTERM, lambda signum, frame: subscriber.stop())
