@@ -3,7 +3,9 @@ machine is noisy).
 
     .venv/bin/python bench/sensors.py [--readings 5000] [--database-url URL]
 
-Needs the MQTT broker at 127.0.0.1:1883. Builds the demo councils (no history) in a
+Starts a Mosquitto of its own (Debian's, on a free port: the queue and in-flight window a
+deployment would set, ``BROKER_CONF``) for both the bare subscriber and ours. Builds the
+demo councils (no history) in a
 fresh SQLite database, or in the PostgreSQL database named by ``--database-url``
 (emptied first), then:
 
@@ -40,6 +42,36 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# What a deployment's broker would be set to for the sensors (docs/sensors.md): a queue
+# for the subscriber's session big enough for a burst, and a window of messages in flight
+# wide enough for its batches.
+BROKER_CONF = """listener {port} 127.0.0.1
+allow_anonymous true
+persistence false
+max_queued_messages 0
+max_inflight_messages 1000
+log_dest none
+"""
+
+
+def own_broker() -> tuple[int, subprocess.Popen[bytes]]:
+    import shutil
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    folder = Path(tempfile.mkdtemp(prefix="oc-bench-mqtt-"))
+    (folder / "mosquitto.conf").write_text(BROKER_CONF.format(port=port))
+    binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+    process = subprocess.Popen([binary, "-c", str(folder / "mosquitto.conf")])
+
+    def listening() -> bool:
+        with socket.socket() as probe:
+            return probe.connect_ex(("127.0.0.1", port)) == 0
+
+    until(listening, 10)
+    return port, process
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -61,6 +93,7 @@ def main() -> None:  # noqa: C901 - one measured story, in order
     parser.add_argument("--readings", type=int, default=1000)
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
+    port, broker_process = own_broker()
 
     workdir = Path(tempfile.mkdtemp(prefix="oc-sensors-bench-"))
     database = args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
@@ -104,7 +137,7 @@ def main() -> None:  # noqa: C901 - one measured story, in order
             mqtt.CallbackAPIVersion.VERSION2, client_id=f"pub-{uuid.uuid4().hex[:8]}"
         )
         client.max_inflight_messages_set(1000)
-        client.connect("127.0.0.1", 1883)
+        client.connect("127.0.0.1", port)
         client.loop_start()
         return client
 
@@ -139,7 +172,7 @@ def main() -> None:  # noqa: C901 - one measured story, in order
 
     raw = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"raw-{uuid.uuid4().hex[:8]}")
     raw.on_message = counted
-    raw.connect("127.0.0.1", 1883)
+    raw.connect("127.0.0.1", port)
     raw.subscribe(f"{prefix}/+/devices/+/readings", qos=1)
     raw.loop_start()
     time.sleep(0.5)
@@ -157,7 +190,7 @@ def main() -> None:  # noqa: C901 - one measured story, in order
     )
 
     # 1b. Ours: the sensors' subscriber, storing and running the rules.
-    subscriber = Subscriber(Broker("127.0.0.1", 1883), f"oc-bench-{uuid.uuid4().hex[:8]}")
+    subscriber = Subscriber(Broker("127.0.0.1", port), f"oc-bench-{uuid.uuid4().hex[:8]}")
     thread = threading.Thread(target=subscriber.run, daemon=True)
     thread.start()
     subscriber.connected.wait(10)
@@ -223,10 +256,14 @@ def main() -> None:  # noqa: C901 - one measured story, in order
 
     # 3. Kill -9 of the subscriber's process.
     client_id = f"oc-kill-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "SENSOR_MQTT_CLIENT_ID": client_id}
+    env = {
+        **os.environ,
+        "SENSOR_MQTT_CLIENT_ID": client_id,
+        "SENSOR_MQTT_URL": f"mqtt://127.0.0.1:{port}",
+    }
     # The persistent session is made first, so nothing published before the process has
     # subscribed is lost to the measurement.
-    session = Subscriber(Broker("127.0.0.1", 1883), client_id)
+    session = Subscriber(Broker("127.0.0.1", port), client_id)
     thread = threading.Thread(target=session.run, daemon=True)
     thread.start()
     session.connected.wait(10)
@@ -238,7 +275,7 @@ def main() -> None:  # noqa: C901 - one measured story, in order
     process = subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    batch = messages(800, 300_000)  # within the broker's queue (max_queued_messages 1000)
+    batch = messages(800, 300_000)
     for topic, payload in batch:
         sender.publish(topic, payload, qos=1).wait_for_publish(5)
     until(lambda: Reading.objects.count() - stored_before >= len(batch) // 3, 120)
@@ -300,6 +337,7 @@ def main() -> None:  # noqa: C901 - one measured story, in order
         f"p50 {statistics.median(layer):.1f} ms, p95 {percentile(layer, 95):.1f} ms"
     )
     print(f"/healthz: p50 {statistics.median(health):.1f} ms, p95 {percentile(health, 95):.1f} ms")
+    broker_process.terminate()
 
 
 if __name__ == "__main__":

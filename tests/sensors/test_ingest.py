@@ -156,3 +156,102 @@ def test_readings_over_https_with_the_devices_own_token(client, council, bins):
     )
     assert client.get(URL).status_code == 405
     assert Reading.objects.count() == 1
+
+
+def _mixed(council):
+    """A batch with something of everything, in the order it arrived."""
+    from onecouncil.sensors.ingest import Incoming
+
+    def item(payload, identifier="bin-sensor-1"):
+        return Incoming(council=council, identifier=identifier, payload=payload)
+
+    forty = reading(40, fillingLevel=0.9)
+    return [
+        item(reading(50, fillingLevel=0.85, batteryLevel=0.9)),
+        item(b"{not json"),
+        item(forty, identifier="no-such-bin"),
+        item(forty),
+        item(forty.replace(b"0.9", b"0.1")),  # the same moment again: a replay
+        item(reading(10, fillingLevel=0.95, batteryLevel=0.8)),  # held 40 minutes: fires
+        item(reading(60, fillingLevel=0.3)),  # late, and past the flood limit
+        item(reading(5, fillingLevel=7)),
+    ]
+
+
+def _state(council):
+    device = Device.objects.get(identifier="bin-sensor-1")
+    return (
+        sorted(Reading.objects.values_list("values", flat=True), key=str),
+        (device.last_values, device.battery_level),
+        list(Case.objects.values_list("channel", "answers")),
+        sorted(Rejection.objects.values_list("identifier", "reason", "count")),
+    )
+
+
+def test_a_batch_is_taken_as_each_reading_would_be_alone(council, bins, settings):
+    from onecouncil.sensors.ingest import readings_take
+    from onecouncil.sensors.rules import forget_rules
+
+    settings.SENSOR_MAX_PER_MINUTE = 4  # the device's fifth reading of the minute: flooding
+    batch = _mixed(council)
+    alone = [
+        reading_take(council=council, identifier=i.identifier, payload=i.payload) for i in batch
+    ]
+    expected = _state(council)
+    Reading.objects.all().delete()
+    Case.objects.all().delete()
+    Rejection.objects.all().delete()
+    from onecouncil.sensors.models import RuleState
+
+    RuleState.objects.all().delete()
+    Device.objects.update(last_seen_at=None, last_values={}, battery_level=None)
+    from django.core.cache import cache
+
+    cache.clear()
+    forget_rules()
+    together = readings_take(batch)
+    assert (
+        [t.outcome for t in together]
+        == [t.outcome for t in alone]
+        == [
+            "stored",
+            "malformed",
+            "unknown_device",
+            "stored",
+            "replayed",
+            "stored",
+            "flooding",  # its fifth of the minute (the replay counted too)
+            "out_of_range",
+        ]
+    )
+    assert len(together[5].references) == 1 == len(alone[5].references)
+    assert _state(council) == expected
+
+
+def test_a_batch_that_meets_a_reading_stored_meanwhile_takes_each_on_its_own(
+    council, bins, monkeypatch
+):
+    """A reading of the batch stored over HTTPS between the batch's check for replays and
+    its insert: the batch's transaction fails, and each reading is taken alone."""
+    from onecouncil.sensors import ingest
+
+    batch = [
+        *_mixed(council)[:1],
+        ingest.Incoming(
+            council=council, identifier="bin-sensor-1", payload=reading(30, fillingLevel=0.5)
+        ),
+    ]
+    real = ingest._not_replayed
+
+    def meanwhile(accepted, refused):
+        kept = real(accepted, refused)
+        reading_take(council=council, identifier="bin-sensor-1", payload=batch[1].payload)
+        return kept
+
+    monkeypatch.setattr(ingest, "_not_replayed", meanwhile)
+    outcomes = [t.outcome for t in ingest.readings_take(batch)]
+    assert outcomes == ["stored", "replayed"]
+    assert Reading.objects.count() == 2
+    device = Device.objects.get(identifier="bin-sensor-1")
+    # The latest is the one stored meanwhile: the batch's own, earlier, is kept as late.
+    assert device.last_values == {"fillingLevel": 0.5} and device.battery_level is None

@@ -12,16 +12,21 @@ import hashlib
 from django.core.cache import cache
 
 
-def within_limit(key: str, limit: int, seconds: int) -> bool:
-    """Count one more use of ``key`` and say whether it is still within ``limit`` uses in
-    the ``seconds`` since the first. Atomic in Redis (``incr``)."""
+def uses_counted(key: str, seconds: int, uses: int = 1) -> int:
+    """Count ``uses`` more of ``key`` in a window of ``seconds`` from the first; the
+    window's count so far. Atomic in Redis (``incr``)."""
     cache.add(key, 0, timeout=seconds)
     try:
-        count = cache.incr(key)
+        return int(cache.incr(key, uses))
     except ValueError:  # expired between the two calls
-        cache.set(key, 1, timeout=seconds)
-        count = 1
-    return count <= limit
+        cache.set(key, uses, timeout=seconds)
+        return uses
+
+
+def within_limit(key: str, limit: int, seconds: int) -> bool:
+    """Count one more use of ``key`` and say whether it is still within ``limit`` uses in
+    the ``seconds`` since the first."""
+    return uses_counted(key, seconds) <= limit
 
 
 def digest(value: str) -> str:

@@ -104,6 +104,8 @@ class EmbeddedBroker:
             # The subscriber's session survives its restarts (QoS 1, clean session off).
             "persistence false\n"
             f"max_queued_messages {settings.SENSOR_EMBEDDED_MQTT_QUEUE}\n"
+            # Room for the subscriber's batches: it acknowledges each once stored.
+            "max_inflight_messages 1000\n"
             "log_dest stderr\n"
             "log_type error\nlog_type warning\nlog_type notice\n"
         )

@@ -25,9 +25,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from onecouncil.core.models import Council
-from onecouncil.core.throttles import within_limit
+from onecouncil.core.throttles import uses_counted, within_limit
 from onecouncil.sensors.kinds import PROPERTIES, Number, Word
-from onecouncil.sensors.models import Device, Reading
+from onecouncil.sensors.models import Device, Reading, RuleState
 from onecouncil.sensors.refusals import refusal_count
 from onecouncil.sensors.rules import rules_apply
 
@@ -91,12 +91,147 @@ def reading_take(
                 raise Refused(
                     "replayed", f"Already have its reading at {observed.isoformat()}"
                 ) from None
-            _seen(device, observed, values)
+            changed = _seen(device, observed, values)
+            if changed:
+                device.save(update_fields=changed)
             references = rules_apply(device, reading)
     except Refused as refused:
         refusal_count(council, identifier, device, refused.reason, refused.detail)
         return Taken(refused.reason, refused.detail)
     return Taken("stored", references=tuple(references))
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A reading as it arrived, its device named but not yet found."""
+
+    council: Council
+    identifier: str
+    payload: bytes
+
+
+def readings_take(items: list[Incoming]) -> list[Taken]:
+    """Many readings at once (the MQTT subscriber's batches), with the same checks and
+    outcomes as ``reading_take`` one by one, in arrival order: the devices found in one
+    query per council, the flood limit counted once per device, replays found in one
+    query, the readings stored in one statement and ruled in one transaction. Should that
+    transaction fail (a reading of the batch came over HTTPS at the same moment, say),
+    each reading is taken again on its own."""
+    results: list[Taken | None] = [None] * len(items)
+    devices = _devices_of(items)
+    refused: list[tuple[int, Device | None, Refused]] = []
+    accepted: list[tuple[int, Device, dt.datetime, dict[str, Any]]] = []
+    for index, item in enumerate(items):
+        device = devices.get((item.council.pk, item.identifier))
+        try:
+            if device is None:
+                raise Refused("unknown_device", f"No active device {item.identifier[:60]} here")
+            observed, values = _parsed(device, item.payload)
+        except Refused as error:
+            refused.append((index, device, error))
+            continue
+        accepted.append((index, device, observed, values))
+    accepted = _within_flood_limit(accepted, refused)
+    accepted = _not_replayed(accepted, refused)
+    try:
+        with transaction.atomic():
+            readings = Reading.objects.bulk_create(
+                [Reading(device=d, observed_at=at, values=v) for _i, d, at, v in accepted]
+            )
+            states = _states_of({device.pk for _i, device, _at, _v in accepted})
+            changed: dict[int, tuple[Device, set[str]]] = {}
+            for (index, device, observed, values), reading in zip(accepted, readings, strict=True):
+                if fields := set(_seen(device, observed, values)):
+                    changed.setdefault(device.pk, (device, set()))[1].update(fields)
+                references = rules_apply(device, reading, states.setdefault(device.pk, {}))
+                results[index] = Taken("stored", references=tuple(references))
+            for device, fields in changed.values():
+                device.save(update_fields=sorted(fields))
+    except IntegrityError:
+        for index, _device, _observed, _values in accepted:
+            item = items[index]
+            # Counted against the flood limit already: taken as a backfill would be; the
+            # device read afresh (the rolled-back batch had moved its last reading on).
+            results[index] = reading_take(
+                council=item.council,
+                identifier=item.identifier,
+                payload=item.payload,
+                backfill=True,
+            )
+    for index, device, why in refused:
+        item = items[index]
+        refusal_count(item.council, item.identifier, device, why.reason, why.detail)
+        results[index] = Taken(why.reason, why.detail)
+    return [taken for taken in results if taken is not None]
+
+
+def _devices_of(items: list[Incoming]) -> dict[tuple[int, str], Device]:
+    wanted: dict[int, set[str]] = {}
+    for item in items:
+        if item.identifier and len(item.identifier) <= 60 and "\x00" not in item.identifier:
+            wanted.setdefault(item.council.pk, set()).add(item.identifier)
+    found: dict[tuple[int, str], Device] = {}
+    for council_id, identifiers in wanted.items():
+        for device in Device.objects.filter(
+            council_id=council_id, identifier__in=identifiers, is_active=True
+        ).select_related("asset", "asset__asset_type", "council"):
+            found[(council_id, device.identifier)] = device
+    return found
+
+
+def _within_flood_limit(
+    accepted: list[tuple[int, Device, dt.datetime, dict[str, Any]]],
+    refused: list[tuple[int, Device | None, Refused]],
+) -> list[tuple[int, Device, dt.datetime, dict[str, Any]]]:
+    """Each device's readings counted against its limit at once; those past it refused."""
+    limit = settings.SENSOR_MAX_PER_MINUTE
+    per_device: dict[int, int] = {}
+    for _index, device, _at, _values in accepted:
+        per_device[device.pk] = per_device.get(device.pk, 0) + 1
+    room = {
+        pk: limit - (uses_counted(f"sensor-flood:{pk}", 60, n) - n) for pk, n in per_device.items()
+    }
+    kept = []
+    for entry in accepted:
+        pk = entry[1].pk
+        if room[pk] > 0:
+            room[pk] -= 1
+            kept.append(entry)
+        else:
+            refused.append((entry[0], entry[1], Refused("flooding", f"More than {limit} a minute")))
+    return kept
+
+
+def _not_replayed(
+    accepted: list[tuple[int, Device, dt.datetime, dict[str, Any]]],
+    refused: list[tuple[int, Device | None, Refused]],
+) -> list[tuple[int, Device, dt.datetime, dict[str, Any]]]:
+    """Readings already stored, or twice in the batch, refused as replays."""
+    if not accepted:
+        return []
+    stored = set(
+        Reading.objects.filter(
+            device_id__in={device.pk for _i, device, _at, _v in accepted},
+            observed_at__in={at for _i, _device, at, _v in accepted},
+        ).values_list("device_id", "observed_at")
+    )
+    kept = []
+    for entry in accepted:
+        index, device, observed, _values = entry
+        if (device.pk, observed) in stored:
+            again = Refused("replayed", f"Already have its reading at {observed.isoformat()}")
+            refused.append((index, device, again))
+            continue
+        stored.add((device.pk, observed))
+        kept.append(entry)
+    return kept
+
+
+def _states_of(device_ids: set[int]) -> dict[int, dict[int, RuleState]]:
+    states: dict[int, dict[int, RuleState]] = {}
+    for state in RuleState.objects.filter(device_id__in=device_ids):
+        states.setdefault(state.device_id, {})[state.rule_id] = state
+    return states
 
 
 def _parsed(device: Device, payload: bytes) -> tuple[dt.datetime, dict[str, Any]]:
@@ -152,16 +287,17 @@ def _moment(value: Any) -> dt.datetime:
     return moment
 
 
-def _seen(device: Device, observed: dt.datetime, values: dict[str, Any]) -> None:
+def _seen(device: Device, observed: dt.datetime, values: dict[str, Any]) -> list[str]:
+    """The device's latest reading, if this is it; the fields changed (to save)."""
     if device.last_seen_at is not None and observed <= device.last_seen_at:
-        return  # a late reading: kept, but it is not the latest
+        return []  # a late reading: kept, but it is not the latest
     device.last_seen_at = observed
     device.last_values = {**device.last_values, **values}
     fields = ["last_seen_at", "last_values"]
     if "batteryLevel" in values:
         device.battery_level = values["batteryLevel"]
         fields.append("battery_level")
-    device.save(update_fields=fields)
+    return fields
 
 
 # --- Credentials ---------------------------------------------------------------------

@@ -14,6 +14,7 @@ their own credentials, and the broker's ACL lets each publish only to its own to
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from dataclasses import dataclass, field
@@ -24,9 +25,11 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from onecouncil.core.models import Council
-from onecouncil.sensors.ingest import reading_take
+from onecouncil.sensors.ingest import Incoming, readings_take
 
 logger = logging.getLogger(__name__)
+
+BATCH = 500  # readings taken in one transaction at most
 
 
 def topic_filter() -> str:
@@ -76,6 +79,7 @@ class Subscriber:
         self._stopping = threading.Event()
         self._councils: dict[str, Council | None] = {}
         self._since_close = 0
+        self._inbox: queue.Queue[mqtt.MQTTMessage] = queue.Queue()
         self.client = mqtt.Client(
             mqtt.CallbackAPIVersion.VERSION2,
             client_id=client_id,
@@ -125,32 +129,52 @@ class Subscriber:
         return self._councils[slug]
 
     def _message(self, client: mqtt.Client, userdata: object, message: mqtt.MQTTMessage) -> None:
-        try:
-            self._take(message)
-        except Exception:  # the database went away, say: not acknowledged, sent again
-            logger.exception("a reading on %s could not be taken", message.topic)
-            close_old_connections()
-            return
-        client.ack(message.mid, message.qos)
+        self._inbox.put(message)  # taken by the batching thread, acknowledged once stored
 
-    def _take(self, message: mqtt.MQTTMessage) -> None:
-        self._since_close += 1
+    def _batches(self) -> None:
+        """Take what has arrived in batches of up to ``BATCH``: one transaction each, and
+        each message acknowledged only once its batch is committed."""
+        while not self._stopping.is_set():
+            try:
+                first = self._inbox.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            batch = [first]
+            while len(batch) < BATCH:
+                try:
+                    batch.append(self._inbox.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                self._take(batch)
+            except Exception:  # the database went away, say: not acknowledged, sent again
+                logger.exception("a batch of %s readings could not be taken", len(batch))
+                close_old_connections()
+                continue
+            for message in batch:
+                self.client.ack(message.mid, message.qos)
+
+    def _take(self, batch: list[mqtt.MQTTMessage]) -> None:
+        self._since_close += len(batch)
         if self._since_close >= 1000:
             close_old_connections()
             self._since_close = 0
         prefix = settings.SENSOR_MQTT_PREFIX + "/"
-        parts = message.topic[len(prefix) :].split("/")
-        ours = message.topic.startswith(prefix) and len(parts) == 4 and parts[1] == "devices"
-        council = self._council(parts[0]) if ours else None
-        if council is None:
-            self.counts.refused += 1
-            return  # not a topic of ours, or no such council: nothing to count against
-        taken = reading_take(council=council, identifier=parts[2], payload=message.payload)
-        self.counts.by_outcome[taken.outcome] = self.counts.by_outcome.get(taken.outcome, 0) + 1
-        if taken.outcome == "stored":
-            self.counts.taken += 1
-        else:
-            self.counts.refused += 1
+        items = []
+        for message in batch:
+            parts = message.topic[len(prefix) :].split("/")
+            ours = message.topic.startswith(prefix) and len(parts) == 4 and parts[1] == "devices"
+            council = self._council(parts[0]) if ours else None
+            if council is None:
+                self.counts.refused += 1
+                continue  # not a topic of ours, or no such council: nothing to count against
+            items.append(Incoming(council=council, identifier=parts[2], payload=message.payload))
+        for taken in readings_take(items):
+            self.counts.by_outcome[taken.outcome] = self.counts.by_outcome.get(taken.outcome, 0) + 1
+            if taken.outcome == "stored":
+                self.counts.taken += 1
+            else:
+                self.counts.refused += 1
 
     def run(self) -> None:
         while not self._stopping.is_set():
@@ -162,12 +186,15 @@ class Subscriber:
                     "cannot reach the MQTT broker %r: %s; trying again", self.broker, error
                 )
                 self._stopping.wait(5)
+        worker = threading.Thread(target=self._batches, name="sensor-batches", daemon=True)
+        worker.start()
         self.client.loop_start()
         try:
             self._stopping.wait()
         finally:
             self.client.disconnect()
             self.client.loop_stop()
+            worker.join(10)
 
     def stop(self) -> None:
         self._stopping.set()

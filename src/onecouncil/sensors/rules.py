@@ -89,13 +89,17 @@ def _cleared(rule: Rule, value: object) -> bool:
     return value > clear_at
 
 
-def rules_apply(device: Device, reading: Reading) -> list[str]:
+def rules_apply(
+    device: Device, reading: Reading, states: dict[int, RuleState] | None = None
+) -> list[str]:
     """Run the device's rules on a new reading; the references of the requests raised,
-    added to or cleared."""
+    added to or cleared. ``states`` (the device's rule states by rule, read beforehand
+    for a batch of readings) is kept up to date; without it they are read here."""
     rules = rules_for(device)
     if not rules:
         return []
-    states = {s.rule_id: s for s in RuleState.objects.filter(device=device)}
+    if states is None:
+        states = {s.rule_id: s for s in RuleState.objects.filter(device=device)}
     touched: list[str] = []
     for rule in rules:
         state = states.get(rule.pk)
@@ -107,7 +111,7 @@ def rules_apply(device: Device, reading: Reading) -> list[str]:
             continue
         value = reading.values[rule.property]
         if state is None:
-            state = RuleState.objects.create(device=device, rule=rule)
+            state = states[rule.pk] = RuleState.objects.create(device=device, rule=rule)
         touched += _step(rule, device, state, reading.observed_at, value)
     return touched
 
