@@ -215,6 +215,7 @@ SPECS: dict[str, Spec] = {
     "backoffice:case_service": Spec("staff", _ref, ("POST",), params=("service", "reason")),
     "backoffice:triage": Spec("staff"),
     "backoffice:asset": Spec("staff", lambda w: {"identifier": "RB-SL-1"}),
+    "backoffice:asset_layer": Spec("staff", params=("type", "bbox")),
     "backoffice:inbox_set_aside": Spec("staff"),
     "backoffice:inbox_message_raw": Spec("staff", lambda w: {"message_id": "1"}),
     "backoffice:inbox_attachment": Spec("staff", lambda w: {"message_id": "1", "number": "1"}),

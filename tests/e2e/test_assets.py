@@ -117,3 +117,57 @@ def test_an_officer_opens_an_assets_page(demo, browser):
         page.set_viewport_size({"width": width, "height": 900})
         page.screenshot(path=str(SCREENSHOTS / f"asset-page-{width}.png"), full_page=True)
     context.close()
+
+
+def test_an_officer_opens_a_sensor_raised_request_and_sees_assets_on_the_map(demo, browser):
+    """The demo's last six hours of sensor readings raise requests (a light fails, the
+    river rises); an officer finds one in the queue, opens it and its asset's page, then
+    shows the litter bins on the queue's map and opens one from its marker."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from onecouncil.core.models import Council
+    from onecouncil.demo.sensors import demo_backfill
+    from onecouncil.sensors.models import Device
+    from tests.e2e.test_staff_journey import PASSWORD, sign_in_with_keyboard
+
+    riverbend = Council.objects.get(slug="riverbend")
+    devices = list(Device.objects.filter(council=riverbend).order_by("identifier"))
+    assert demo_backfill(riverbend, devices, 6, timezone.now())["requests"] >= 1
+    raised = Case.objects.filter(council=riverbend, channel="sensor").order_by("pk").first()
+    assert raised is not None and raised.asset is not None
+    user = get_user_model().objects.get(username="officer@riverbend.example")
+    user.set_password(PASSWORD)
+    user.save()
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    sign_in_with_keyboard(page, demo, "officer@riverbend.example")
+    page.goto(f"{demo}/riverbend/staff/queue/?channel=sensor")
+    page.get_by_role("link", name=raised.reference).click()
+    expect(page.get_by_role("heading", name=re.compile(raised.reference))).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Sensor")
+    expect(page.locator("main")).to_contain_text(raised.channel_detail)
+    assert_accessible(page)
+    page.screenshot(path=str(SCREENSHOTS / "sensor-request-1366.png"), full_page=True)
+    page.get_by_role("link", name=re.compile(raised.asset.identifier)).first.click()
+    expect(page.get_by_role("heading", name=raised.asset.identifier)).to_be_visible()
+    expect(page.locator("main")).to_contain_text(raised.reference)
+    expect(page.locator("main")).to_contain_text(raised.channel_detail)  # its device
+    assert_accessible(page)
+
+    page.goto(f"{demo}/riverbend/staff/queue/map/")
+    page.locator("#asset-layers").get_by_role("link", name="Litter bin").click()
+    assert "assets=litter-bin" in page.url, page.url
+    expect(page.locator("#asset-layers strong")).to_have_text("Litter bin")
+    zoom_in = page.get_by_role("button", name="Zoom in")
+    markers = page.locator(".oc-map__asset, .oc-map__cluster")
+    for _n in range(8):  # from the whole council to a street or two
+        if page.locator(".oc-map__asset").count():
+            break
+        zoom_in.click()
+        page.wait_for_timeout(400)
+    expect(markers.first).to_be_visible()
+    assert_accessible(page)
+    page.screenshot(path=str(SCREENSHOTS / "queue-map-assets-1366.png"))
+    context.close()

@@ -21,6 +21,13 @@ def asset_type_of(*, council: Council, code: str) -> AssetType | None:
     return AssetType.objects.filter(council=council, code=code).first()
 
 
+def asset_types_of(*, council: Council) -> list[AssetType]:
+    """The council's asset types that have assets, by name (for a map's layer choice)."""
+    return list(
+        AssetType.objects.filter(council=council, assets__isnull=False).distinct().order_by("name")
+    )
+
+
 def _in_use(council: Council) -> QuerySet[Asset]:
     return (
         Asset.objects.filter(council=council)

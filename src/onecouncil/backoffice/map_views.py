@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponseBase
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from onecouncil.alerts.services import ward_alert_of, ward_alert_set
+from onecouncil.assets.selectors import asset_types_of
 from onecouncil.backoffice.http import filtered, page, staff_view
 from onecouncil.backoffice.map_points import StaffPoint, staff_map_points
 from onecouncil.cases.access import assigned_open
@@ -51,10 +53,21 @@ def queue_map(request: HttpRequest, council: Council, membership: Membership) ->
     the_map = map_settings(council)
     query = request.GET.copy()
     query.pop("page", None)
+    # The council's assets of one type as a layer, chosen by a link that keeps the filters.
+    wanted = query.pop("assets", [""])[-1]
+    types = asset_types_of(council=council)
+    shown = next((t for t in types if t.code == wanted), None)
     response = page(
         request,
         "queue_map.html",
         {
+            "asset_types": types,
+            "asset_type_shown": shown,
+            "asset_layer_url": (
+                reverse("backoffice:asset_layer") + "?" + urlencode({"type": shown.code})
+                if shown
+                else ""
+            ),
             "form": form,
             "on_map": True,
             "query": query.urlencode(),

@@ -30,6 +30,7 @@ urlpatterns = [
     path("audit/", views.audit, name="audit"),
     path("triage/", views.triage_queue, name="triage"),
     path("emails/set-aside/", views.inbox_set_aside, name="inbox_set_aside"),
+    path("assets/layer.json", views.asset_layer_view, name="asset_layer"),
     path("assets/<str:identifier>/", views.asset_view, name="asset"),
     path("emails/<int:message_id>/raw/", views.inbox_message_raw, name="inbox_message_raw"),
     path(

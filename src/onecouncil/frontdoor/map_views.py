@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from onecouncil.assets.selectors import asset_type_for_service, assets_in_box
+from onecouncil.assets.selectors import asset_type_for_service
 from onecouncil.cases.inputs import parse_coordinate
 from onecouncil.core.clients import client_ip
 from onecouncil.core.models import Council
@@ -19,6 +19,7 @@ from onecouncil.core.throttles import digest, within_limit
 from onecouncil.frontdoor.http import service_or_404, with_council
 from onecouncil.places.lookup import covers, map_layers, nearest_street
 from onecouncil.residents.selectors import nearest_address
+from onecouncil.web.maps import asset_layer
 
 # The widest box one request may ask for (degrees): a council's whole area at low zoom.
 MAX_SPAN = 1.5
@@ -47,56 +48,18 @@ def layers(request: HttpRequest, council: Council) -> HttpResponseBase:
     return response
 
 
-ASSET_SPAN = 0.05  # degrees: the map asks for a service's assets only when zoomed in
-
-
 @require_GET
 @with_council
 def assets(request: HttpRequest, council: Council, code: str) -> HttpResponseBase:
-    """The assets a service asks "which one?" of, inside the map's box, as GeoJSON points
-    named as people name them ("Street light RB-SL-0042, near 14 Mill Lane"). Too many
-    for the box: none, and ``too_many`` (the map asks the resident to zoom in)."""
+    """The assets a service asks "which one?" of, inside the map's box (the handling
+    council's, for a two-tier service): ``web.maps.asset_layer``."""
     service = service_or_404(council, code)
     asset_type = asset_type_for_service(service)
     if asset_type is None:
         return _bad(_("This service does not ask which one"))
-    try:
-        west, south, east, north = (float(v) for v in request.GET.get("bbox", "").split(","))
-    except ValueError:
-        return _bad(_("Give bbox=west,south,east,north"))
-    box = (west, south, east, north)
-    if not all(math.isfinite(v) for v in box) or not (west < east and south < north):
-        return _bad(_("The box must be west,south,east,north"))
-    if east - west > ASSET_SPAN or north - south > ASSET_SPAN:
-        return JsonResponse({"type": "FeatureCollection", "features": [], "too_many": True})
-    found, more = assets_in_box(
-        council=asset_type.council,
-        asset_type=asset_type,
-        south=south,
-        west=west,
-        north=north,
-        east=east,
-    )
-    response = JsonResponse(
-        {
-            "type": "FeatureCollection",
-            "too_many": more,
-            "features": []
-            if more
-            else [
-                {
-                    "type": "Feature",
-                    "geometry": {
-                        "type": "Point",
-                        "coordinates": [round(a.longitude, 6), round(a.latitude, 6)],
-                    },
-                    "properties": {"identifier": a.identifier, "title": a.label},
-                }
-                for a in found
-            ],
-        }
-    )
-    response["Cache-Control"] = "public, max-age=300"
+    response = asset_layer(asset_type, request.GET.get("bbox", ""))
+    if response.status_code == 200:
+        response["Cache-Control"] = "public, max-age=300"
     return response
 
 

@@ -4,13 +4,18 @@ with a map (the place step, reports near me, staff maps)."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.http import HttpResponseBase
+from django.http import HttpResponseBase, JsonResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from onecouncil.assets.models import Asset, AssetType
+from onecouncil.assets.selectors import assets_in_box
 from onecouncil.core.models import Council
 from onecouncil.places.lookup import council_centre
 
@@ -122,3 +127,49 @@ def allow_map_tiles(response: HttpResponseBase, settings: MapSettings | None) ->
     """A page with a raster layer may load images from the tile server, and no other."""
     if settings is not None and settings.tiles_url:
         allow_origins(response, "img-src", [settings.tiles_url.replace("{s}", "a")])
+
+
+ASSET_SPAN = 0.05  # degrees: a map asks for assets one by one only when zoomed in
+
+
+def asset_layer(
+    asset_type: AssetType, bbox: str, *, link: Callable[[Asset], str] | None = None
+) -> JsonResponse:
+    """The assets of a type inside a map's box (``bbox=west,south,east,north``), as
+    GeoJSON points named as people name them ("Street light RB-SL-0042, near 14 Mill
+    Lane"), each with the page it links to where ``link`` says. Too many for the box, or a
+    box too wide: none, and ``too_many`` (the map asks to zoom in). The caller sets who may
+    read it and how long it may be cached."""
+    try:
+        west, south, east, north = (float(v) for v in bbox.split(","))
+    except ValueError:
+        return JsonResponse({"detail": _("Give bbox=west,south,east,north")}, status=400)
+    box = (west, south, east, north)
+    if not all(math.isfinite(v) for v in box) or not (west < east and south < north):
+        return JsonResponse({"detail": _("The box must be west,south,east,north")}, status=400)
+    if east - west > ASSET_SPAN or north - south > ASSET_SPAN:
+        return JsonResponse({"type": "FeatureCollection", "features": [], "too_many": True})
+    found, more = assets_in_box(
+        council=asset_type.council,
+        asset_type=asset_type,
+        south=south,
+        west=west,
+        north=north,
+        east=east,
+    )
+    features = []
+    for asset in [] if more else found:
+        properties = {"identifier": asset.identifier, "title": asset.label}
+        if link is not None:
+            properties["url"] = link(asset)
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [round(asset.longitude, 6), round(asset.latitude, 6)],
+                },
+                "properties": properties,
+            }
+        )
+    return JsonResponse({"type": "FeatureCollection", "too_many": more, "features": features})

@@ -14,7 +14,7 @@ from onecouncil.backoffice.views.actions import (
     case_take_back_view,
     case_update_view,
 )
-from onecouncil.backoffice.views.assets import asset_view
+from onecouncil.backoffice.views.assets import asset_layer_view, asset_view
 from onecouncil.backoffice.views.assisted import (
     assisted_made,
     assisted_report,
@@ -67,6 +67,7 @@ from onecouncil.backoffice.views.triage import (
 )
 
 __all__ = [
+    "asset_layer_view",
     "asset_view",
     "assisted_made",
     "assisted_report",

@@ -1,17 +1,26 @@
-"""An asset's page for staff: what it is and where, and the requests about it."""
+"""An asset's page for staff: what it is and where, and the requests about it; and the
+council's assets as a layer on the staff maps."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponseBase, JsonResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from onecouncil.assets.selectors import assets_for_staff
+from onecouncil.assets.selectors import asset_type_of, assets_for_staff
 from onecouncil.backoffice.http import page, staff_view
 from onecouncil.cases.access import requests_about_asset_for_staff
 from onecouncil.core.models import Council, Membership
 from onecouncil.core.permissions import Permission
 from onecouncil.sensors.selectors import devices_on_asset
-from onecouncil.web.maps import MapPoint, allow_map_tiles, map_settings, point_features
+from onecouncil.web.maps import (
+    MapPoint,
+    allow_map_tiles,
+    asset_layer,
+    map_settings,
+    point_features,
+)
 
 
 @require_GET
@@ -46,3 +55,19 @@ def asset_view(
     )
     allow_map_tiles(response, the_map)
     return response
+
+
+@require_GET
+@staff_view(Permission.VIEW_CASES)
+def asset_layer_view(
+    request: HttpRequest, council: Council, membership: Membership
+) -> HttpResponseBase:
+    """The council's assets of one type in a staff map's box, each linking to its page."""
+    asset_type = asset_type_of(council=council, code=request.GET.get("type", ""))
+    if asset_type is None:
+        return JsonResponse({"detail": _("Choose a type of asset the council has")}, status=400)
+    return asset_layer(
+        asset_type,
+        request.GET.get("bbox", ""),
+        link=lambda asset: reverse("backoffice:asset", args=[asset.identifier]),
+    )

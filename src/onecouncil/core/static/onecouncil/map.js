@@ -126,6 +126,39 @@
 
     if (el.hasAttribute("data-pin")) pinning(el, map, canvas);
     if (text(el, "assets")) choosingAssets(el, map);
+    if (text(el, "asset-layer")) showingAssets(el, map);
+  }
+
+  // Staff maps: the council's assets of one type in view (loaded by bounding box when
+  // zoomed in), each a marker whose popup links to the asset's page.
+  function showingAssets(el, map) {
+    var url = text(el, "asset-layer");
+    var status = document.getElementById(text(el, "asset-layer-status"));
+    var drawn = null;
+    inView(map, url, function (data) {
+      if (drawn) drawn.stop();
+      drawn = null;
+      if (status) status.textContent = data.too_many ? text(el, "asset-layer-zoom") : "";
+      if (data.too_many) return;
+      var group = L.geoJSON(data, {
+        pointToLayer: function (feature, latlng) {
+          return L.marker(latlng, {
+            icon: L.divIcon({ className: "oc-map__asset", iconSize: [24, 24] }),
+            title: feature.properties.title,
+            alt: feature.properties.title,
+            keyboard: true,
+          });
+        },
+        onEachFeature: function (feature, layer) {
+          var link = document.createElement("a");
+          link.href = feature.properties.url;
+          link.className = "govuk-link";
+          link.textContent = feature.properties.title;
+          layer.bindPopup(link);
+        },
+      });
+      drawn = clustered(map, group);
+    });
   }
 
   // "Which one?": the service's assets in view (loaded by bounding box when zoomed in),
@@ -139,7 +172,6 @@
     var lat = document.getElementById(text(el, "latitude"));
     var lon = document.getElementById(text(el, "longitude"));
     var drawn = null;
-    var pending = null;
     function say(message) {
       if (status) status.textContent = message;
     }
@@ -158,47 +190,54 @@
       if (icon) icon.classList.add("oc-map__asset--chosen");
       say(text(el, "asset-chosen") + " " + feature.properties.title);
     }
+    inView(map, url, function (data) {
+      if (drawn) drawn.stop();
+      drawn = null;
+      if (data.too_many) {
+        say(text(el, "asset-zoom"));
+        return;
+      }
+      var chosen = field ? field.value.trim().toUpperCase() : "";
+      var group = L.geoJSON(data, {
+        pointToLayer: function (feature, latlng) {
+          var mine = feature.properties.identifier.toUpperCase() === chosen;
+          return L.marker(latlng, {
+            icon: L.divIcon({ className: "oc-map__asset" + (mine ? " oc-map__asset--chosen" : ""), iconSize: [24, 24] }),
+            title: feature.properties.title,
+            alt: feature.properties.title,
+            keyboard: true,
+          });
+        },
+        onEachFeature: function (feature, layer) {
+          layer.on("click", function () { choose(feature, layer); });
+          layer.on("add", function () {
+            var icon = layer.getElement();
+            if (!icon) return;
+            icon.setAttribute("role", "button");
+            icon.addEventListener("keydown", function (event) {
+              if (event.key === "Enter" || event.key === " ") {
+                event.preventDefault();
+                choose(feature, layer);
+              }
+            });
+          });
+        },
+      });
+      drawn = clustered(map, group);
+    });
+  }
+
+  // Ask ``url`` for what is in the map's view, again whenever it moves (the last answer
+  // alone counts), and hand each answer to ``handle``.
+  function inView(map, url, handle) {
+    var pending = null;
     function load() {
       if (pending) pending.abort();
       pending = new AbortController();
-      fetch(url + "?bbox=" + map.getBounds().toBBoxString(), { signal: pending.signal, credentials: "same-origin" })
+      var asked = url + (url.indexOf("?") < 0 ? "?" : "&") + "bbox=" + map.getBounds().toBBoxString();
+      fetch(asked, { signal: pending.signal, credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (data) {
-          if (!data) return;
-          if (drawn) drawn.stop();
-          drawn = null;
-          if (data.too_many) {
-            say(text(el, "asset-zoom"));
-            return;
-          }
-          var chosen = field ? field.value.trim().toUpperCase() : "";
-          var group = L.geoJSON(data, {
-            pointToLayer: function (feature, latlng) {
-              var mine = feature.properties.identifier.toUpperCase() === chosen;
-              return L.marker(latlng, {
-                icon: L.divIcon({ className: "oc-map__asset" + (mine ? " oc-map__asset--chosen" : ""), iconSize: [24, 24] }),
-                title: feature.properties.title,
-                alt: feature.properties.title,
-                keyboard: true,
-              });
-            },
-            onEachFeature: function (feature, layer) {
-              layer.on("click", function () { choose(feature, layer); });
-              layer.on("add", function () {
-                var icon = layer.getElement();
-                if (!icon) return;
-                icon.setAttribute("role", "button");
-                icon.addEventListener("keydown", function (event) {
-                  if (event.key === "Enter" || event.key === " ") {
-                    event.preventDefault();
-                    choose(feature, layer);
-                  }
-                });
-              });
-            },
-          });
-          drawn = clustered(map, group);
-        })
+        .then(function (data) { if (data) handle(data); })
         .catch(function () {});
     }
     map.on("moveend", load);
