@@ -146,3 +146,19 @@ def test_suggestions_never_offer_another_councils_services(client, council, othe
     ServiceFactory(council=other_council, code="bins", name="Report a missed bin collection")
     found = client.post("/riverbend/own-words/suggest/", {"words": WORDS}).json()
     assert "bins" not in [s["code"] for s in found["suggestions"]]
+
+
+def test_a_client_asking_for_suggestions_far_too_often_is_told_to_wait(
+    client, trained, monkeypatch
+):
+    import importlib
+
+    own_words = importlib.import_module("onecouncil.frontdoor.views.own_words")
+
+    monkeypatch.setattr(own_words, "SUGGESTS_PER_HOUR", 2)
+    url = "/riverbend/own-words/suggest/"
+    for _n in range(2):
+        assert client.post(url, {"words": WORDS}, REMOTE_ADDR="203.0.113.7").status_code == 200
+    refused = client.post(url, {"words": WORDS}, REMOTE_ADDR="203.0.113.7")
+    assert refused.status_code == 429 and refused.json()["suggestions"] == []
+    assert client.post(url, {"words": WORDS}, REMOTE_ADDR="203.0.113.8").status_code == 200

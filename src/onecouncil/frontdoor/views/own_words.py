@@ -19,7 +19,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from onecouncil.catalogue.models import QuestionKind, Service
+from onecouncil.core.clients import client_ip
 from onecouncil.core.models import Council
+from onecouncil.core.throttles import digest, within_limit
 from onecouncil.frontdoor.drafts import Draft
 from onecouncil.frontdoor.http import page, service_or_404, with_council
 from onecouncil.triage.suggest import (
@@ -146,6 +148,9 @@ def _choices(found: Suggestions | None) -> list[ServiceSuggestion]:
     return found.items if found else []
 
 
+SUGGESTS_PER_HOUR = 1200
+
+
 @require_POST
 @with_council
 def own_words_suggest(request: HttpRequest, council: Council) -> HttpResponseBase:
@@ -153,6 +158,15 @@ def own_words_suggest(request: HttpRequest, council: Council) -> HttpResponseBas
     form = OwnWordsForm(request.POST)
     if not form.is_valid():
         return JsonResponse({"suggestions": [], "errors": form.errors}, status=400)
+    # Each call runs the model: a client asking far more often than anyone types is told
+    # to wait (the page still works: its form sends the words without the script).
+    if not within_limit(
+        f"own-words-suggest:{digest(client_ip(request) or '')}", SUGGESTS_PER_HOUR, 3600
+    ):
+        return JsonResponse(
+            {"suggestions": [], "detail": _("Too many suggestions asked for: try again later.")},
+            status=429,
+        )
     found = suggest_services(council=council, text=form.cleaned_data["words"])
     return JsonResponse(
         {
