@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "onecouncil.triage",
     "onecouncil.inbox",
     "onecouncil.sensors",
+    "onecouncil.linkage",
     "onecouncil.opendata",
     "onecouncil.web",
     "onecouncil.frontdoor",

@@ -1,0 +1,228 @@
+"""The product's linkage model: Splink (pinned, docs/adr/0009-record-linkage.md) on DuckDB,
+with comparisons suited to UK records about people.
+
+- Names: first name and surname each by exact match (with term-frequency adjustments:
+  "Smith" agreeing says less than "Oyelaran"), then Jaro-Winkler bands.
+- Date of birth: exact; day and month swapped (an American-ordered form, or a typist);
+  one character apart; within a year; else.
+- The address as **one** comparison: the same UPRN; the same postcode and house number;
+  the same postcode; the same street and number (exactly, then nearly: a typo in the
+  postcode, or none); the same street; else.
+  Postcode, house number, street and UPRN are correlated, and comparing them apart would
+  count one agreement several times over and over-link households.
+- Email and phone: exact (with term frequencies: a shared office number says little).
+
+u-probabilities come from random sampling within a pair budget; m-probabilities from
+expectation-maximisation on two blocking rules, each estimating what the other cannot;
+the share of pairs that match from deterministic rules. The same blocking rules serve
+prediction, so that the matcher at the moment of contact sees what the batch run sees.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink.internals.exceptions import EMTrainingException
+
+MATCH_THRESHOLD = 0.9  # match probability at or above which two records are one person
+REVIEW_THRESHOLD = 0.5  # between this and the match threshold: a person decides
+PAIR_BUDGET = 2_000_000  # pairs sampled to estimate u
+
+
+def _names(column: str) -> Any:
+    return cl.CustomComparison(
+        output_column_name=column,
+        comparison_description=f"{column}: exact, then Jaro-Winkler bands",
+        comparison_levels=[
+            cll.NullLevel(column),
+            cll.ExactMatchLevel(column).configure(tf_adjustment_column=column),
+            cll.JaroWinklerLevel(column, 0.92),
+            cll.JaroWinklerLevel(column, 0.8),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _date_of_birth() -> Any:
+    swapped = (
+        "substr(dob_l, 1, 4) = substr(dob_r, 1, 4) "
+        "AND substr(dob_l, 6, 2) = substr(dob_r, 9, 2) "
+        "AND substr(dob_l, 9, 2) = substr(dob_r, 6, 2)"
+    )
+    return cl.CustomComparison(
+        output_column_name="dob",
+        comparison_description="Date of birth: exact, day and month swapped, a typo, a year",
+        comparison_levels=[
+            cll.NullLevel("dob"),
+            cll.ExactMatchLevel("dob"),
+            cll.CustomLevel(swapped, label_for_charts="Day and month swapped"),
+            cll.DamerauLevenshteinLevel("dob", 1),
+            cll.CustomLevel(
+                "abs(date_diff('day', try_cast(dob_l AS DATE), try_cast(dob_r AS DATE))) <= 366",
+                label_for_charts="Within a year",
+            ),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _address() -> Any:
+    nothing = (
+        "(uprn_l IS NULL OR uprn_r IS NULL) AND (postcode_l IS NULL OR postcode_r IS NULL) "
+        "AND (street_l IS NULL OR street_r IS NULL)"
+    )
+    return cl.CustomComparison(
+        output_column_name="address",
+        comparison_description="The address as one comparison (its parts are correlated)",
+        comparison_levels=[
+            cll.CustomLevel(nothing, label_for_charts="Nothing to compare").configure(
+                is_null_level=True
+            ),
+            cll.ExactMatchLevel("uprn"),
+            cll.And(cll.ExactMatchLevel("postcode"), cll.ExactMatchLevel("house_number")),
+            cll.ExactMatchLevel("postcode"),
+            # A typo in the postcode, or none given: the street and number still agree.
+            cll.And(cll.ExactMatchLevel("street"), cll.ExactMatchLevel("house_number")),
+            cll.And(cll.JaroWinklerLevel("street", 0.9), cll.ExactMatchLevel("house_number")),
+            cll.ExactMatchLevel("street"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _exact(column: str) -> Any:
+    return cl.ExactMatch(column).configure(term_frequency_adjustments=True)
+
+
+BLOCKING: list[Any] = [
+    block_on("surname", "dob"),
+    block_on("first_name", "dob"),
+    block_on("postcode", "house_number"),
+    block_on("first_name", "surname"),
+    block_on("email"),
+    block_on("phone"),
+    block_on("uprn"),
+]
+# Each estimates the m-probabilities the other cannot (a block cannot learn about what it
+# blocks on); the third stands in where a data set has no postcodes.
+TRAINING_BLOCKS: list[Any] = [block_on("dob"), block_on("postcode"), block_on("surname")]
+DETERMINISTIC: list[Any] = [
+    block_on("first_name", "surname", "dob"),
+    block_on("email"),
+]
+
+
+def settings(*, blocking: list[Any] | None = None) -> SettingsCreator:
+    """The product's settings (an untrained model)."""
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        comparisons=[
+            _names("first_name"),
+            _names("surname"),
+            _date_of_birth(),
+            _address(),
+            _exact("email"),
+            _exact("phone"),
+        ],
+        blocking_rules_to_generate_predictions=blocking or BLOCKING,
+        retain_intermediate_calculation_columns=False,
+    )
+
+
+@dataclass
+class Trained:
+    """A trained model: Splink's settings as JSON, when and on what it was trained."""
+
+    settings: dict[str, Any]
+    trained_at: str
+    records: int
+    data_as_of: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "settings": self.settings,
+                "trained_at": self.trained_at,
+                "records": self.records,
+                "data_as_of": self.data_as_of,
+            }
+        )
+
+
+def _quiet_linker(records: pd.DataFrame, model: Any) -> Linker:
+    import logging
+
+    logging.getLogger("splink").setLevel(logging.WARNING)
+    return Linker(records, model, DuckDBAPI())
+
+
+def train(
+    records: pd.DataFrame,
+    *,
+    model: SettingsCreator | None = None,
+    pair_budget: int = PAIR_BUDGET,
+    data_as_of: str = "",
+    seed: int = 7,
+) -> Trained:
+    """Train on ``records`` (``standardise.COLUMNS``): u by random sampling within the
+    pair budget, m by expectation-maximisation on the training blocks, the prior from the
+    deterministic rules."""
+    linker = _quiet_linker(records, model or settings())
+    linker.training.estimate_probability_two_random_records_match(DETERMINISTIC, recall=0.7)
+    linker.training.estimate_u_using_random_sampling(max_pairs=pair_budget, seed=seed)
+    notes = []
+    for rule in TRAINING_BLOCKS:
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, fix_probability_two_random_records_match=True
+            )
+        except EMTrainingException as error:  # no pairs agree on it (no postcodes, say)
+            notes.append(f"{rule.get_blocking_rule('duckdb').blocking_rule_sql}: {error}"[:300])
+    return Trained(
+        settings=linker.misc.save_model_to_json(),
+        trained_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        records=len(records),
+        data_as_of=data_as_of,
+        notes=notes,
+    )
+
+
+def predict(
+    records: pd.DataFrame, trained: Trained, *, threshold: float = REVIEW_THRESHOLD
+) -> pd.DataFrame:
+    """The pairs at or above ``threshold`` match probability: unique_id_l, unique_id_r,
+    match_weight, match_probability."""
+    linker = _quiet_linker(records, trained.settings)
+    found = linker.inference.predict(threshold_match_probability=threshold)
+    frame = found.as_pandas_dataframe()
+    return frame[["unique_id_l", "unique_id_r", "match_weight", "match_probability"]]
+
+
+def clusters(
+    records: pd.DataFrame, pairs: pd.DataFrame, *, threshold: float = MATCH_THRESHOLD
+) -> dict[str, str]:
+    """Each record's cluster (the smallest unique id in its connected group of pairs at
+    or above ``threshold``); a record with no such pair is its own."""
+    parent: dict[str, str] = {uid: uid for uid in records["unique_id"]}
+
+    def root(uid: str) -> str:
+        while parent[uid] != uid:
+            parent[uid] = parent[parent[uid]]
+            uid = parent[uid]
+        return uid
+
+    strong = pairs[pairs["match_probability"] >= threshold]
+    for left, right in zip(strong["unique_id_l"], strong["unique_id_r"], strict=True):
+        a, b = root(str(left)), root(str(right))
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    return {uid: root(uid) for uid in parent}
