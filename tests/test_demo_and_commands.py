@@ -49,7 +49,7 @@ def test_demo_loads_two_distinct_councils_through_the_real_imports(db):
     assert all(c.council.slug == "riverbend" and c.reference.startswith("RVB") for c in handed)
     assert "Two-tier: Riverbend Borough Council handles Northfield" in out.getvalue()
     assert "http://127.0.0.1:8000/riverbend/staff/" in out.getvalue()
-    assert "councillor@riverbend.example" in out.getvalue()
+    assert "councillor@ or data@riverbend.example" in out.getvalue()
     # Loading again changes nothing; --if-empty does nothing at all.
     call_command("load_demo", stdout=io.StringIO())
     call_command("load_demo", if_empty=True, stdout=io.StringIO())

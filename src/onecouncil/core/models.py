@@ -233,6 +233,7 @@ class Role(models.TextChoices):
     SERVICE_MANAGER = "service_manager", _("Service manager")
     ADMINISTRATOR = "administrator", _("Council administrator")
     COUNCILLOR = "councillor", _("Councillor")
+    DATA_OFFICER = "data_officer", _("Data officer")
 
 
 class Team(CouncilOwned):

@@ -25,10 +25,13 @@ class Permission(StrEnum):
     PUBLISH_OPEN_DATA = "publish_open_data"
     CHANGE_SERVICE = "change_service"
     MANAGE_TRIAGE = "manage_triage"
+    SINGLE_VIEW = "single_view"
+    MANAGE_SOURCES = "manage_sources"
 
 
 _WORK = {
     Permission.VIEW_CASES,
+    Permission.SINGLE_VIEW,
     Permission.VIEW_PERSONAL_DATA,
     Permission.ASSIGN,
     Permission.CHANGE_STATUS,
@@ -43,6 +46,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {
             Permission.VIEW_CASES,
             Permission.VIEW_PERSONAL_DATA,
+            Permission.SINGLE_VIEW,
             Permission.CREATE_ON_BEHALF,
             Permission.INTERNAL_NOTE,
         }
@@ -69,6 +73,16 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMINISTRATOR: frozenset(set(Permission)),
     # Read-only, limited to their wards; reporters' personal data only with consent.
     Role.COUNCILLOR: frozenset({Permission.VIEW_CASES, Permission.VIEW_INSIGHT}),
+    # Registers the council's source systems, imports their extracts and works the
+    # linkage review queue (docs/linkage.md); reads the single view.
+    Role.DATA_OFFICER: frozenset(
+        {
+            Permission.VIEW_CASES,
+            Permission.VIEW_PERSONAL_DATA,
+            Permission.SINGLE_VIEW,
+            Permission.MANAGE_SOURCES,
+        }
+    ),
 }
 
 

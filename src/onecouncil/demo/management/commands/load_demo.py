@@ -124,7 +124,8 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     f"Loaded {spec.name}: {self.base}/{spec.slug}/\n"
                     f"  staff pages: {self.base}/{spec.slug}/staff/ as admin@, "
-                    f"adviser@, officer@, leader@, manager@ or councillor@{spec.slug}.example, "
+                    "adviser@, officer@, leader@, manager@, councillor@ or "
+                    f"data@{spec.slug}.example, "
                     f"password {password}"
                 )
             )
@@ -494,6 +495,7 @@ class Command(BaseCommand):
             ("leader", "Lena", "Leader", Role.TEAM_LEADER, teams[:2]),
             ("manager", "Mo", "Manager", Role.SERVICE_MANAGER, teams),
             ("councillor", "Chris", "Councillor", Role.COUNCILLOR, []),
+            ("data", "Dana", "Data", Role.DATA_OFFICER, []),
         ]
         wards = list(Ward.objects.filter(council=council).values_list("code", flat=True)[:1])
         for handle, first, last, role, member_of in people:
