@@ -50,6 +50,20 @@ def test_demo_loads_two_distinct_councils_through_the_real_imports(db):
     assert "Two-tier: Riverbend Borough Council handles Northfield" in out.getvalue()
     assert "http://127.0.0.1:8000/riverbend/staff/" in out.getvalue()
     assert "councillor@ or data@riverbend.example" in out.getvalue()
+    # Three systems' extracts each, overlapping as real ones do: the same people at the same
+    # homes across systems, under forms and spellings of their own.
+    from onecouncil.linkage.models import SourceRecord, SourceSystem
+
+    systems = SourceSystem.objects.filter(council__slug="riverbend")
+    assert systems.count() == 3 and systems.get(restricted=True).purposes == ["electoral"]
+    held = {s.name: list(s.records.values_list("values", flat=True)) for s in systems}
+    assert all(len(records) > 100 for records in held.values()), {
+        k: len(v) for k, v in held.items()
+    }
+    tax_homes = {(r["surname"], r["uprn"]) for r in held["Council tax"]}
+    register_homes = {(r["surname"], r["uprn"]) for r in held["Electoral register (full)"]}
+    assert len(tax_homes & register_homes) > 50
+    assert SourceRecord.objects.filter(source__council__slug="northfield").exists()
     # Loading again changes nothing; --if-empty does nothing at all.
     call_command("load_demo", stdout=io.StringIO())
     call_command("load_demo", if_empty=True, stdout=io.StringIO())

@@ -48,6 +48,7 @@ from onecouncil.demo.assets import demo_assets
 from onecouncil.demo.councils import COUNCILS, DATA, DEMO_UPDATES, FIRST, LAST, DemoCouncil
 from onecouncil.demo.feedback import demo_feedback
 from onecouncil.demo.history import history
+from onecouncil.demo.linkage import demo_sources
 from onecouncil.demo.sensors import demo_backfill, demo_devices
 from onecouncil.insight.models import settings_for
 from onecouncil.insight.store import refresh as insight_refresh
@@ -117,6 +118,12 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"  {len(devices)} sensors: {counts.get('stored', 0)} readings over {hours} "
                     f"hours; their rules raised or added to {counts['requests']} requests."
+                )
+                extracts = demo_sources(council, rng)
+                self.stdout.write(
+                    "  Systems' extracts for record linkage: "
+                    + ", ".join(f"{name} {n}" for name, n in extracts.items())
+                    + "."
                 )
                 rated, days = demo_feedback(council=council, rng=rng)
                 self.stdout.write(f"  {rated} ratings and {days} days of online journeys.")
