@@ -10,13 +10,13 @@ names come from the same lists as the demo's requests, so some reporters are the
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import random
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from onecouncil.core.exports import csv_writer
 from onecouncil.core.models import Council
 from onecouncil.demo.councils import FIRST, LAST
 from onecouncil.linkage.models import SourceSystem
@@ -214,9 +214,10 @@ def demo_sources(council: Council, rng: random.Random, people: int = 800) -> dic
         rows = _rows(source.name, population, rng)
         path = folder / f"{council.slug}-{source.pk}.csv"
         with path.open("w", newline="", encoding="utf-8") as out:
-            writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(rows)
+            writer = csv_writer(out)
+            writer.writerow(list(rows[0]))
+            for row in rows:
+                writer.writerow(list(row.values()))
         counts[source.name] = source_import(source=source, path=path, imported_by="demo").rows
         path.unlink()
     folder.rmdir()
