@@ -16,20 +16,11 @@ from typing import Any
 import pandas as pd
 
 from onecouncil.linkage import model
+from onecouncil.linkage.models import PERSON_FIELDS
 from onecouncil.linkage.standardise import COLUMNS, standard
 
-REQUIRED = (
-    "unique_id",
-    "cluster",
-    "first_name",
-    "surname",
-    "dob",
-    "house_number",
-    "street",
-    "town",
-    "postcode",
-)
 OPTIONAL = ("email", "phone", "uprn")
+REQUIRED = ("unique_id", "cluster", *(f for f in PERSON_FIELDS if f not in OPTIONAL))
 
 
 class InputError(ValueError):
