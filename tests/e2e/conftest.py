@@ -168,6 +168,16 @@ def page_without_js(browser):
 def axe_violations(page: Any) -> list[dict[str, Any]]:
     assert AXE.exists(), "axe-core is needed: make test installs it with npm"
     page.wait_for_load_state("load")
+    # A map still zooming, or still fetching its streets and labels for the view, redraws
+    # while axe reads it (nodes come and go, and are reported as ":root"): read it once
+    # it has settled.
+    # (Polled from here: wait_for_function evaluates a string in the page, which the
+    # Content-Security-Policy rightly refuses.)
+    for _tick in range(100):
+        if not page.evaluate("!!document.querySelector('.leaflet-zoom-anim, .leaflet-pan-anim')"):
+            break
+        page.wait_for_timeout(50)
+    page.wait_for_load_state("networkidle")
     # Evaluated through the DevTools protocol rather than added as a <script>, which the
     # Content-Security-Policy rightly blocks.
     if not page.evaluate("typeof window.axe !== 'undefined'"):

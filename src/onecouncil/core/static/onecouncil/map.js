@@ -105,7 +105,8 @@
           },
         });
         clustered(map, group);
-        if (el.hasAttribute("data-fit")) map.fitBounds(group.getBounds().pad(0.2), { maxZoom: 17 });
+        // No animation: the page is drawn once, settled, before anyone (or axe) reads it.
+        if (el.hasAttribute("data-fit")) map.fitBounds(group.getBounds().pad(0.2), { maxZoom: 17, animate: false });
         // Reports near a place: moving the map asks for the reports of what is in view.
         var reload = text(el, "reload");
         if (reload) {
