@@ -255,3 +255,42 @@ def test_a_batch_that_meets_a_reading_stored_meanwhile_takes_each_on_its_own(
     device = Device.objects.get(identifier="bin-sensor-1")
     # The latest is the one stored meanwhile: the batch's own, earlier, is kept as late.
     assert device.last_values == {"fillingLevel": 0.5} and device.battery_level is None
+
+
+@pytest.mark.django_db(transaction=True)  # the subscriber's thread writes for itself
+def test_a_batch_the_database_refused_is_tried_again_then_acknowledged(council, bins, monkeypatch):
+    """The database away for a moment: the subscriber's batch is neither dropped nor
+    acknowledged until it is stored (before, it waited for a reconnection)."""
+    import threading
+    import time
+    from types import SimpleNamespace
+
+    from onecouncil.sensors import mqtt as sensors_mqtt
+    from onecouncil.sensors.mqtt import Broker, Subscriber
+
+    monkeypatch.setattr(sensors_mqtt, "RETRY_SECONDS", 0.05)
+    real = sensors_mqtt.readings_take
+    failures = []
+
+    def flaky(items):
+        if not failures:
+            failures.append(1)
+            raise RuntimeError("the database went away")
+        return real(items)
+
+    monkeypatch.setattr(sensors_mqtt, "readings_take", flaky)
+    subscriber = Subscriber(Broker("127.0.0.1", 1), "oc-test-retry")
+    acked = []
+    monkeypatch.setattr(subscriber.client, "ack", lambda mid, qos: acked.append(mid))
+    topic = "onecouncil/riverbend/devices/bin-sensor-1/readings"
+    subscriber._inbox.put(
+        SimpleNamespace(topic=topic, payload=reading(fillingLevel=0.4), mid=7, qos=1)
+    )
+    worker = threading.Thread(target=subscriber._batches, daemon=True)
+    worker.start()
+    deadline = time.monotonic() + 5
+    while not acked and time.monotonic() < deadline:
+        time.sleep(0.02)
+    subscriber.stop()
+    worker.join(5)
+    assert failures == [1] and acked == [7] and Reading.objects.count() == 1

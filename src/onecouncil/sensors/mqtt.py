@@ -30,6 +30,7 @@ from onecouncil.sensors.ingest import Incoming, readings_take
 logger = logging.getLogger(__name__)
 
 BATCH = 500  # readings taken in one transaction at most
+RETRY_SECONDS = 2.0  # a batch that failed (the database away) is tried again after this
 
 
 def topic_filter() -> str:
@@ -145,12 +146,18 @@ class Subscriber:
                     batch.append(self._inbox.get_nowait())
                 except queue.Empty:
                     break
-            try:
-                self._take(batch)
-            except Exception:  # the database went away, say: not acknowledged, sent again
-                logger.exception("a batch of %s readings could not be taken", len(batch))
-                close_old_connections()
-                continue
+            while not self._stopping.is_set():
+                try:
+                    self._take(batch)
+                    break
+                except Exception:  # the database went away, say: tried again, not dropped
+                    logger.exception(
+                        "a batch of %s readings could not be taken; trying again", len(batch)
+                    )
+                    close_old_connections()
+                    self._stopping.wait(RETRY_SECONDS)
+            else:
+                return  # stopping: not acknowledged, so the broker sends them again
             for message in batch:
                 self.client.ack(message.mid, message.qos)
 
