@@ -2,7 +2,10 @@
 own model (``linkage.model``, not a copy) as a deduplication, beside plain Splink with
 default-style settings (its library comparisons, each column on its own, no
 term-frequency adjustments) on the same blocking and the same training steps, in the same
-run. Each runs in a process of its own so that its peak memory is its own."""
+run. Each runs in a process of its own so that its peak memory is its own.
+
+Nothing here (or in ``model`` and ``standardise``) imports Django, so the runs can be
+spawned as fresh processes."""
 
 from __future__ import annotations
 
@@ -16,8 +19,7 @@ from typing import Any
 import pandas as pd
 
 from onecouncil.linkage import model
-from onecouncil.linkage.models import PERSON_FIELDS
-from onecouncil.linkage.standardise import COLUMNS, standard
+from onecouncil.linkage.standardise import COLUMNS, PERSON_FIELDS, standard
 
 OPTIONAL = ("email", "phone", "uprn")
 REQUIRED = ("unique_id", "cluster", *(f for f in PERSON_FIELDS if f not in OPTIONAL))
@@ -126,7 +128,9 @@ def evaluate(path: Path, *, pair_budget: int = model.PAIR_BUDGET) -> dict[str, A
         "records": len(records),
         "true_clusters": int(truth.nunique()),
     }
-    context = multiprocessing.get_context("fork")
+    # Spawned, not forked: a fork of a process with threads (DuckDB's, a database
+    # driver's) can crash the child. This module and the model import nothing of Django.
+    context = multiprocessing.get_context("spawn")
     for which in ("onecouncil", "plain_splink"):
         queue = context.Queue()
         process = context.Process(target=_run, args=(which, records, pair_budget, queue))

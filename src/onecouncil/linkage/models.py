@@ -15,22 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onecouncil.core.models import CouncilOwned
+from onecouncil.linkage.standardise import PERSON_FIELDS
 from onecouncil.residents.models import Person
-
-# The person fields an extract's columns map to (``standardise.COLUMNS`` less the ones
-# made from others).
-PERSON_FIELDS = (
-    "first_name",
-    "surname",
-    "dob",
-    "house_number",
-    "street",
-    "town",
-    "postcode",
-    "uprn",
-    "email",
-    "phone",
-)
 
 
 class LawfulBasis(models.TextChoices):

@@ -24,6 +24,20 @@ COLUMNS = (
     "phone",  # digits only, national form (07700900123)
 )
 
+# The person fields a source's columns map to (``COLUMNS`` less the ones made from others).
+PERSON_FIELDS = (
+    "first_name",
+    "surname",
+    "dob",
+    "house_number",
+    "street",
+    "town",
+    "postcode",
+    "uprn",
+    "email",
+    "phone",
+)
+
 _MISSING = {"", "n/a", "na", "none", "null", "unknown", "-", "?"}
 _NOT_LETTERS = re.compile(r"[^a-z ]+")
 _SPACES = re.compile(r"\s+")
