@@ -78,8 +78,7 @@ class EmbeddedBroker:
     _subscriber_hash: str = field(default="", repr=False)
 
     def write_files(self) -> bool:
-        """The password file, ACL and configuration; True when the devices' part changed
-        since the last write."""
+        """The password file and ACL; True when they changed since the last write."""
         self.folder.mkdir(parents=True, exist_ok=True)
         # Mosquitto started as root reads its files as its own user: the folder and the
         # hashes are readable by it then (the subscriber's own password file never is).
@@ -96,12 +95,16 @@ class EmbeddedBroker:
                 path.write_text(text)
                 path.chmod(0o644 if os.geteuid() == 0 else 0o600)
             self._digest = digest
+        return changed
+
+    def _write_configuration(self) -> None:
         (self.folder / "mosquitto.conf").write_text(
             f"listener {self.port} {self.host}\n"
             "allow_anonymous false\n"
             f"password_file {self.folder / 'passwd'}\n"
             f"acl_file {self.folder / 'acl'}\n"
-            # The subscriber's session survives its restarts (QoS 1, clean session off).
+            # Sessions kept in memory: the subscriber's survives its own restarts, not
+            # the broker's.
             "persistence false\n"
             f"max_queued_messages {settings.SENSOR_EMBEDDED_MQTT_QUEUE}\n"
             # Room for the subscriber's batches: it acknowledges each once stored.
@@ -109,11 +112,11 @@ class EmbeddedBroker:
             "log_dest stderr\n"
             "log_type error\nlog_type warning\nlog_type notice\n"
         )
-        return changed
 
     def start(self) -> subprocess.Popen[bytes]:
         self._digest = ""
         self.write_files()
+        self._write_configuration()  # once: only the credentials change while it runs
         self._stop_stale()
         self.process = subprocess.Popen(  # noqa: S603 - Debian's binary, our own file
             [self.binary, "-c", str(self.folder / "mosquitto.conf")]
