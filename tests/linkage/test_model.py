@@ -80,6 +80,7 @@ def test_pairwise_scores_count_pairs_within_clusters():
     assert (scores["precision"], scores["recall"]) == (0.5, round(1 / 3, 4))
 
 
+@pytest.mark.slow  # trains Splink on 5,000 records
 def test_the_model_finds_the_people_in_febrl3(tmp_path):
     records, truth = read_labelled(febrl3(tmp_path / "febrl3.csv"))
     trained = model.train(records, pair_budget=200_000)
@@ -92,6 +93,7 @@ def test_the_model_finds_the_people_in_febrl3(tmp_path):
     assert scores["precision"] > 0.97 and scores["recall"] > 0.8, scores
 
 
+@pytest.mark.slow  # spawns a process for each of the two runs
 def test_the_evaluation_command_answers_json_beside_plain_splink(tmp_path, capsys):
     path = febrl3(tmp_path / "sample.csv", rows=1200)
     call_command("linkage_evaluate", "--input", str(path), "--pair-budget", "100000")
