@@ -171,7 +171,7 @@ def _mixed(council):
         item(b"{not json"),
         item(forty, identifier="no-such-bin"),
         item(forty),
-        item(forty.replace(b"0.9", b"0.1")),  # the same moment again: a replay
+        item(json.dumps({**json.loads(forty), "fillingLevel": 0.1}).encode()),  # a replay
         item(reading(10, fillingLevel=0.95, batteryLevel=0.8)),  # held 40 minutes: fires
         item(reading(60, fillingLevel=0.3)),  # late, and past the flood limit
         item(reading(5, fillingLevel=7)),
