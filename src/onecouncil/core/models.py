@@ -298,6 +298,9 @@ class AuditAction(models.TextChoices):
     LEGAL_HOLD = "legal_hold", _("Placed or lifted a legal hold")
     OPEN_DATA = "open_data", _("Changed open data settings or withdrew a release")
     API_KEY = "api_key", _("Issued or revoked an API key")
+    LINKAGE_DECISION = "linkage_decision", _("Decided whether two records are one person")
+    PERSON_SPLIT = "person_split", _("Split a person's records into two people")
+    SOURCE_IMPORT = "source_import", _("Registered a source system or imported its extract")
 
 
 class AuditEntry(models.Model):

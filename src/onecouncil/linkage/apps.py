@@ -9,7 +9,8 @@ class LinkageConfig(AppConfig):
 
     def ready(self) -> None:
         from onecouncil.core.privacy import DataStore, register_store
-        from onecouncil.core.worker import register_job
+        from onecouncil.core.worker import INSIGHT, register_job
+        from onecouncil.linkage.contact import follow_job, index_job
         from onecouncil.linkage.sources import (
             source_records_erase,
             source_records_expire_job,
@@ -18,6 +19,8 @@ class LinkageConfig(AppConfig):
         )
 
         register_job("linkage-expire", source_records_expire_job)
+        register_job("linkage-follow", follow_job)
+        register_job("linkage-index", index_job, queue=INSIGHT)
         register_store(
             DataStore(
                 name="linkage_sources",

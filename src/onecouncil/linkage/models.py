@@ -9,6 +9,8 @@ extract's columns map to the person fields. Each import is recorded with what it
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -17,6 +19,19 @@ from django.utils.translation import gettext_lazy as _
 from onecouncil.core.models import CouncilOwned
 from onecouncil.linkage.standardise import PERSON_FIELDS
 from onecouncil.residents.models import Person
+
+PERSON_FIELD_LABELS = {
+    "first_name": _("First name"),
+    "surname": _("Surname"),
+    "dob": _("Date of birth"),
+    "house_number": _("House number or name"),
+    "street": _("Street"),
+    "town": _("Town"),
+    "postcode": _("Postcode"),
+    "uprn": _("UPRN"),
+    "email": _("Email address"),
+    "phone": _("Phone number"),
+}
 
 
 class LawfulBasis(models.TextChoices):
@@ -125,3 +140,152 @@ class SourceImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}: {self.file_name} at {self.imported_at:%Y-%m-%d %H:%M}"
+
+
+class RecordKind(models.TextChoices):
+    SOURCE = "source", _("Source system record")
+    ACCOUNT = "account", _("Resident's account")
+    REQUEST = "request", _("Reporter of a request")
+
+
+def _value(length: int) -> models.CharField:
+    """A compared value: missing is NULL, as SQL's equality needs (NULL equals nothing,
+    where "" would equal every other missing value)."""
+    return models.CharField(max_length=length, null=True, blank=True)
+
+
+class LinkRecord(CouncilOwned):
+    """One record in the person index: a source system's record, a resident's account or
+    the reporter of a request, in the standard forms (``standardise.COLUMNS``), with the
+    person linkage found it to be. Indexed on each blocking rule, so that the matcher at
+    the moment of contact finds its candidates in a few index lookups."""
+
+    key = models.CharField(max_length=60)  # "source:12", "account:5", "request:930"
+    kind = models.CharField(max_length=10, choices=RecordKind.choices)
+    source = models.ForeignKey(SourceSystem, on_delete=models.CASCADE, null=True, blank=True)
+    ref_id = models.BigIntegerField()  # the SourceRecord's, Account's or request's id
+    first_name = _value(100)
+    surname = _value(100)
+    dob = _value(10)
+    house_number = _value(60)
+    street = _value(200)
+    town = _value(100)
+    postcode = _value(10)
+    uprn = _value(20)
+    email = _value(254)
+    phone = _value(20)
+    digest = models.CharField(max_length=64)
+    seen_at = models.DateTimeField(default=timezone.now)
+    # The OneCouncil person the record already belonged to (a verified email address):
+    # a hint linkage keeps when it chooses each cluster's person.
+    known_person_id = models.BigIntegerField(null=True, blank=True)
+    person = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="link_records"
+    )
+    matched_at = models.DateTimeField(null=True, blank=True)
+    match_probability = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["council", "key"], name="link_record_once")]
+        indexes = [
+            models.Index(fields=["council", "surname", "dob"], name="link_surname_dob"),
+            models.Index(fields=["council", "first_name", "dob"], name="link_first_dob"),
+            models.Index(fields=["council", "postcode", "house_number"], name="link_postcode"),
+            models.Index(fields=["council", "first_name", "surname"], name="link_names"),
+            models.Index(fields=["council", "email"], name="link_email"),
+            models.Index(fields=["council", "phone"], name="link_phone"),
+            models.Index(fields=["council", "uprn"], name="link_uprn"),
+            models.Index(fields=["council", "kind", "ref_id"], name="link_kind_ref"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+    def values(self) -> dict[str, Any]:
+        """The record in ``standardise.COLUMNS``."""
+        return {
+            "unique_id": self.key,
+            **{f: getattr(self, f) for f in PERSON_FIELDS},
+            "postcode_area": self.postcode.split(" ")[0]
+            if self.postcode and " " in self.postcode
+            else None,
+        }
+
+
+class LinkModel(CouncilOwned):
+    """A trained linkage model, versioned with the date of the data it learnt from."""
+
+    version = models.PositiveIntegerField()
+    trained_at = models.DateTimeField(default=timezone.now)
+    data_as_of = models.DateTimeField()
+    records = models.PositiveIntegerField()
+    settings = models.JSONField()
+    # Values present in each term-frequency column when it was trained and last run: the
+    # matcher's denominators, as Splink's own term-frequency tables have them.
+    tf_totals = models.JSONField(default=dict)
+    notes = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["council", "version"], name="link_model_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"Model {self.version} ({self.data_as_of:%Y-%m-%d})"
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", _("To review")
+    SAME = "same", _("The same person")
+    DIFFERENT = "different", _("Different people")
+
+
+class PairReview(CouncilOwned):
+    """Two records linkage was unsure of, or a decision about two records. A decision
+    binds every later run: "different" is never linked again, "same" always is."""
+
+    left = models.ForeignKey(LinkRecord, on_delete=models.CASCADE, related_name="+")
+    right = models.ForeignKey(LinkRecord, on_delete=models.CASCADE, related_name="+")
+    match_probability = models.FloatField(null=True, blank=True)
+    match_weight = models.FloatField(null=True, blank=True)
+    status = models.CharField(
+        max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.CharField(max_length=200, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-match_probability", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["left", "right"], name="pair_review_once"),
+            models.CheckConstraint(
+                condition=models.Q(left__lt=models.F("right")), name="pair_ordered"
+            ),
+        ]
+        indexes = [models.Index(fields=["council", "status"], name="pair_review_status")]
+
+    def __str__(self) -> str:
+        return f"{self.left} / {self.right}: {self.status}"
+
+
+class IndexState(CouncilOwned):
+    """How far the matcher at the moment of contact has read, and the last batch run."""
+
+    last_account_id = models.BigIntegerField(default=0)
+    last_request_id = models.BigIntegerField(default=0)
+    changes_since = models.DateTimeField(null=True, blank=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_run = models.JSONField(default=dict, blank=True)
+    # A data officer asked for a run (and a new model) from the model page: the insight
+    # worker runs it at its next round.
+    run_requested = models.BooleanField(default=False)
+    retrain_requested = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["council"], name="index_state_once")]
+
+    def __str__(self) -> str:
+        return f"Person index of {self.council_id}"

@@ -66,6 +66,17 @@ class Person(CouncilOwned):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email_verified_at = models.DateTimeField(_("email verified"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Record linkage (docs/linkage.md): the best value of each field among the records
+    # linked to this person, with where it came from: {field: {"value", "from": [...]}}.
+    golden = models.JSONField(default=dict, blank=True)
+    linked_at = models.DateTimeField(null=True, blank=True)
+    # Made by linkage for records no OneCouncil person held (removed when none is left).
+    from_linkage = models.BooleanField(default=False)
+    # Linkage found this person (say, a second verified email address) to be another:
+    # their single view is the other's.
+    same_as = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="also_known_as"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["council", "email"], name="person_email_idx")]

@@ -179,3 +179,40 @@ def personal_values_of_residents(council_id: int) -> Iterator[PersonalValues]:
         rows = model.objects.filter(council_id=council_id).values_list("name", "email", "phone")
         for name, email, phone in rows.iterator(chunk_size=2000):
             yield PersonalValues(names=(name,), emails=(email,), phones=(phone,))
+
+
+ACCOUNT_FIELDS = (
+    "pk",
+    "name",
+    "email",
+    "phone",
+    "person_id",
+    "created_at",
+    "address__uprn",
+    "address__line1",
+    "address__street",
+    "address__town",
+    "address__postcode",
+)
+
+
+def accounts_for_linkage(*, council: Council, ids: list[int] | None = None) -> list[dict]:
+    """The council's residents' accounts as record linkage reads them: name, contact
+    details, the address they gave (its gazetteer parts) and their person record."""
+    accounts = Account.objects.filter(council=council)
+    if ids is not None:
+        accounts = accounts.filter(pk__in=ids)
+    return list(accounts.order_by("pk").values(*ACCOUNT_FIELDS))
+
+
+def accounts_made_after(*, council: Council, after_id: int, limit: int) -> list[int]:
+    return list(
+        Account.objects.filter(council=council, pk__gt=after_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def latest_account_id(*, council: Council) -> int:
+    latest = Account.objects.filter(council=council).order_by("-pk").values_list("pk", flat=True)
+    return latest.first() or 0

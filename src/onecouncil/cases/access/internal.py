@@ -17,6 +17,7 @@ from onecouncil.cases.models import (
     Case,
     CaseEvent,
     CaseQuerySet,
+    ChangeReport,
     ClosureReason,
     EventKind,
     Follower,
@@ -183,3 +184,54 @@ def request_by_reference(*, council: Council, reference: str) -> Case | None:
     if not reference:
         return None
     return Case.objects.filter(council=council, reference=reference).first()
+
+
+REPORTER_FIELDS = (
+    "pk",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "person_id",
+    "created_at",
+)
+
+
+def reporters_of_requests(
+    *, council: Council, ids: Iterable[int] | None = None
+) -> QuerySet[Any, dict[str, Any]]:
+    """Who reported each of the council's requests (record linkage's person index): the
+    request's id, the reporter's name, email and phone as given, the person record a
+    verified email joined it to, and when it was made; the requests with any contact
+    detail, all of them or those of ``ids``."""
+    cases = Case.objects.filter(council=council).exclude(
+        contact_name="", contact_email="", contact_phone=""
+    )
+    if ids is not None:
+        cases = cases.filter(pk__in=list(ids))
+    return cases.order_by("pk").values(*REPORTER_FIELDS)
+
+
+def requests_made_after(*, council: Council, after_id: int, limit: int) -> list[int]:
+    """The ids of the council's requests made after ``after_id``, oldest first."""
+    return list(
+        Case.objects.filter(council=council, pk__gt=after_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def accounts_changed_since(*, council: Council, since: dt.datetime) -> list[tuple[int, Any]]:
+    """The accounts whose residents told us of a change of details since ``since``, with
+    when (oldest first)."""
+    return list(
+        ChangeReport.objects.filter(council=council, created_at__gt=since, account__isnull=False)
+        .order_by("created_at")
+        .values_list("account_id", "created_at")
+    )
+
+
+def latest_request_id(*, council: Council) -> int:
+    return (
+        Case.objects.filter(council=council).order_by("-pk").values_list("pk", flat=True).first()
+        or 0
+    )

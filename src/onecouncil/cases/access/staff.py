@@ -460,3 +460,27 @@ def response_template_for_staff(
     if template_id is None:
         return None
     return ResponseTemplate.objects.filter(council_id=membership.council_id, pk=template_id).first()
+
+
+def requests_of_person_for_staff(
+    *,
+    membership: Membership,
+    request_ids: Iterable[int],
+    person_ids: Iterable[int],
+    limit: int = 100,
+) -> list[Case]:
+    """A person's requests for their single view (record linkage): those linkage found
+    them to have reported and those their verified email joined, newest first; for staff
+    with the single view."""
+    require(membership, Permission.SINGLE_VIEW)
+    made = Q(pk__in=list(request_ids)) | Q(person_id__in=list(person_ids))
+    cases = list(
+        cases_for_staff(membership=membership)
+        .filter(made)
+        .select_related("service")
+        .order_by("-created_at")[:limit]
+    )
+    if cases:
+        references = ", ".join(c.reference for c in cases[:50])
+        personal_data_read(council_id=membership.council_id, what=f"single view: {references}")
+    return cases

@@ -52,6 +52,7 @@ from onecouncil.demo.linkage import demo_sources
 from onecouncil.demo.sensors import demo_backfill, demo_devices
 from onecouncil.insight.models import settings_for
 from onecouncil.insight.store import refresh as insight_refresh
+from onecouncil.linkage.contact import index_refresh
 from onecouncil.opendata.models import Release
 from onecouncil.opendata.services import release_build, release_publish
 from onecouncil.residents.models import Address, Ward
@@ -124,6 +125,11 @@ class Command(BaseCommand):
                     "  Systems' extracts for record linkage: "
                     + ", ".join(f"{name} {n}" for name, n in extracts.items())
                     + "."
+                )
+                linked = index_refresh(council)
+                self.stdout.write(
+                    f"  Person index: {linked['records']} records linked into "
+                    f"{linked['people']} people; {linked['to_review']} pairs to review."
                 )
                 rated, days = demo_feedback(council=council, rng=rng)
                 self.stdout.write(f"  {rated} ratings and {days} days of online journeys.")
