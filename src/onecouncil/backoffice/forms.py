@@ -11,6 +11,7 @@ from onecouncil.cases.models import Channel, Status
 from onecouncil.catalogue.models import Service
 from onecouncil.catalogue.selectors import services_to_route_to
 from onecouncil.core.models import Council, Role, Team
+from onecouncil.linkage.models import PERSON_FIELD_LABELS, LawfulBasis, Purpose, SourceSystem
 from onecouncil.opendata.models import Licence, Precision
 from onecouncil.residents.models import Ward
 
@@ -427,3 +428,117 @@ class MoveServiceForm(forms.Form):
         if service is None:
             raise forms.ValidationError(_("Choose the service to move it to"))
         return service
+
+
+# --- Record linkage (docs/linkage.md) ------------------------------------------------------
+
+MAPPING_PREFIX = "column_for_"  # the mapping's fields, apart from the form's own names
+
+
+class SourceForm(forms.Form):
+    name = forms.CharField(label=_("Name of the system"), max_length=120)
+    owner = forms.CharField(
+        label=_("Owner"), max_length=200, help_text=_("The team or officer responsible for it.")
+    )
+    lawful_basis = forms.ChoiceField(label=_("Lawful basis"), choices=LawfulBasis.choices)
+    purposes = forms.MultipleChoiceField(
+        label=_("What its data may be used for"),
+        choices=Purpose.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    restricted = forms.BooleanField(
+        label=_("Restricted to these purposes (like the full electoral register)"),
+        required=False,
+    )
+    retention_days = forms.IntegerField(
+        label=_("Keep a record for this many days after the system stops holding it"),
+        min_value=1,
+        max_value=36500,
+        initial=6 * 365,
+    )
+    id_column = forms.CharField(
+        label=_("The extract's column holding the system's own record number"), max_length=100
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field, label in PERSON_FIELD_LABELS.items():
+            self.fields[f"{MAPPING_PREFIX}{field}"] = forms.CharField(
+                label=_("Column for: %(field)s") % {"field": label},
+                max_length=100,
+                required=False,
+            )
+
+    @classmethod
+    def initial_of(cls, source: SourceSystem) -> dict[str, Any]:
+        initial: dict[str, Any] = {
+            name: getattr(source, name)
+            for name in (
+                "name",
+                "owner",
+                "lawful_basis",
+                "purposes",
+                "restricted",
+                "retention_days",
+                "id_column",
+            )
+        }
+        for field, column in (source.mapping or {}).items():
+            initial[f"{MAPPING_PREFIX}{field}"] = column
+        return initial
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        mapping = {
+            f: data[f"{MAPPING_PREFIX}{f}"].strip()
+            for f in PERSON_FIELD_LABELS
+            if (data.get(f"{MAPPING_PREFIX}{f}") or "").strip()
+        }
+        if not mapping.get("surname") and not mapping.get("email"):
+            self.add_error(
+                f"{MAPPING_PREFIX}surname",
+                _("Give the column for the surname (or, at least, the email address)"),
+            )
+        data["mapping"] = mapping
+        return data
+
+    def values(self) -> dict[str, Any]:
+        keep = ("name", "owner", "lawful_basis", "purposes", "restricted", "retention_days")
+        return {
+            **{k: self.cleaned_data[k] for k in keep},
+            "id_column": self.cleaned_data["id_column"].strip(),
+            "mapping": self.cleaned_data["mapping"],
+        }
+
+
+class ExtractForm(forms.Form):
+    extract = forms.FileField(
+        label=_("The extract"), help_text=_("A CSV or Parquet file with a header row.")
+    )
+
+
+class PairDecisionForm(forms.Form):
+    pair = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(
+        label=_("Are these the same person?"),
+        choices=[("same", _("Yes, the same person")), ("different", _("No, different people"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label=_("Why (optional)"), max_length=500, required=False)
+
+
+class SplitForm(forms.Form):
+    records = forms.MultipleChoiceField(
+        label=_("Records that are someone else"), widget=forms.CheckboxSelectMultiple
+    )
+    reason = forms.CharField(label=_("Why they are someone else"), max_length=500)
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["records"].choices = choices  # type: ignore[attr-defined]
+
+
+class RunLinkageForm(forms.Form):
+    retrain = forms.BooleanField(
+        label=_("Train a new model on today's records first"), required=False
+    )

@@ -39,6 +39,14 @@ from onecouncil.backoffice.views.inbox import (
     inbox_release,
     inbox_set_aside,
 )
+from onecouncil.backoffice.views.linkage import (
+    linkage_model,
+    linkage_review,
+    linkage_source,
+    linkage_sources,
+    person_split_view,
+    single_view,
+)
 from onecouncil.backoffice.views.people import (
     people,
     people_invite,
@@ -94,9 +102,14 @@ __all__ = [
     "inbox_message_raw",
     "inbox_release",
     "inbox_set_aside",
+    "linkage_model",
+    "linkage_review",
+    "linkage_source",
+    "linkage_sources",
     "people",
     "people_invite",
     "people_reset_two_factor",
+    "person_split_view",
     "privacy",
     "privacy_erase",
     "privacy_export",
@@ -108,6 +121,7 @@ __all__ = [
     "search",
     "signin",
     "signout",
+    "single_view",
     "triage_model",
     "triage_queue",
     "triage_route",

@@ -42,6 +42,7 @@ from onecouncil.catalogue.selectors import (
 )
 from onecouncil.core.actors import Actor
 from onecouncil.core.models import Council, Membership
+from onecouncil.linkage.single_view import single_view_links_of_requests
 from onecouncil.residents.postcodes import normalise_postcode
 from onecouncil.residents.selectors import addresses_for_postcode
 from onecouncil.triage.suggest import suggest_services, suggestion_taken
@@ -216,6 +217,9 @@ def assisted_report(
         raise Http404()
     find = request.GET.get("find", "").strip()
     matches = _caller_matches(membership, find) if find else None
+    single_views = single_view_links_of_requests(
+        membership=membership, request_ids=[m.pk for m in matches or []]
+    )
     prefill: dict[str, Any] = {
         "channel": Channel.PHONE,
         "words": _caller_words(request, council, service),
@@ -265,6 +269,7 @@ def assisted_report(
             "answers": answers,
             "caller": caller,
             "matches": matches,
+            "caller_rows": [(m, single_views.get(m.pk)) for m in matches or []],
             "find": find,
             "addresses": addresses,
             "submission_key": key,

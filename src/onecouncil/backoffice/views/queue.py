@@ -35,6 +35,7 @@ from onecouncil.core.exports import csv_writer
 from onecouncil.core.models import Council, Membership
 from onecouncil.core.permissions import Permission
 from onecouncil.core.references import parse_id
+from onecouncil.linkage.single_view import people_search_if_allowed
 from onecouncil.web.forms import answer_rows
 
 
@@ -161,6 +162,7 @@ def export_csv(request: HttpRequest, council: Council, membership: Membership) -
 def search(request: HttpRequest, council: Council, membership: Membership) -> HttpResponseBase:
     form = SearchForm(request.GET or None)
     results: list[Case] | None = None
+    people = None
     if form.is_bound and form.is_valid() and form.cleaned_data["q"]:
         text = form.cleaned_data["q"]
         exact = case_for_staff(membership=membership, reference=text)
@@ -173,6 +175,7 @@ def search(request: HttpRequest, council: Council, membership: Membership) -> Ht
         else:
             return redirect("backoffice:received_case", reference=elsewhere.case.reference)
         results = case_search(membership=membership, text=text)
+        people = people_search_if_allowed(membership=membership, text=text)
         audit_record(
             council=council,
             user=request.user,
@@ -182,7 +185,7 @@ def search(request: HttpRequest, council: Council, membership: Membership) -> Ht
             request=request,
             detail={"results": len(results)},
         )
-    return page(request, "search.html", {"form": form, "results": results})
+    return page(request, "search.html", {"form": form, "results": results, "people": people})
 
 
 @require_GET
