@@ -4,6 +4,8 @@ import pytest
 
 from onecouncil.core.models import Role
 from onecouncil.core.permissions import ROLE_PERMISSIONS, Permission
+from onecouncil.linkage.contact import records_link
+from onecouncil.linkage.models import SourceSystem
 from tests.backoffice_helpers import staff
 from tests.factories import make_case
 
@@ -45,6 +47,16 @@ def urls(case):
     from onecouncil.insight.store import refresh
 
     refresh(full=True)  # the dashboards' figures come from a published snapshot
+    source = SourceSystem.objects.create(
+        council=case.council,
+        name="Council tax",
+        owner="Revenues",
+        lawful_basis="legal_obligation",
+        purposes=["single_view"],
+        id_column="REF",
+        mapping={"surname": "SURNAME"},
+    )
+    person = records_link(case.council, "request", [case.pk])[0].person_id
     ref = case.reference
     base = "/riverbend/staff"
     return [
@@ -104,6 +116,12 @@ def urls(case):
         ("POST", f"{base}/cases/{ref}/duplicate/", {"original": ref}, Permission.MARK_DUPLICATE),
         ("POST", f"{base}/cases/{ref}/photos/", {}, Permission.INTERNAL_NOTE),
         ("GET", f"{base}/residents/{case.account_id}/", {}, Permission.VIEW_PERSONAL_DATA),
+        ("GET", f"{base}/single-view/{person}/", {}, Permission.SINGLE_VIEW),
+        ("GET", f"{base}/linkage/review/", {}, Permission.MANAGE_SOURCES),
+        ("GET", f"{base}/linkage/sources/", {}, Permission.MANAGE_SOURCES),
+        ("GET", f"{base}/linkage/sources/{source.pk}/", {}, Permission.MANAGE_SOURCES),
+        ("GET", f"{base}/linkage/model/", {}, Permission.MANAGE_SOURCES),
+        ("POST", f"{base}/linkage/model/", {}, Permission.MANAGE_SOURCES),
     ]
 
 
