@@ -323,3 +323,41 @@ def test_a_restricted_source_is_never_in_the_single_view(linked, council, tmp_pa
         for h in single_view_for_staff(membership=officer, person_id=person.pk).holdings
     )
     assert people_search(membership=officer, text=person.name)
+
+
+def test_subject_access_and_erasure_reach_the_person_index_and_the_linked_copies(linked, council):
+    from onecouncil.core.models import AuditEntry
+    from onecouncil.core.privacy import PersonKeys, erase_everywhere, export_everywhere
+    from onecouncil.linkage.contact import records_link
+
+    person = next(
+        p
+        for p in Person.objects.filter(council=council)
+        if LinkRecord.objects.filter(person=p, kind="source").count() >= 2
+    )
+    account = Account.objects.create(
+        council=council, email="them@example.com", name=person.name or "A Person"
+    )
+    [mine] = records_link(council, "account", [account.pk])
+    source_record = LinkRecord.objects.filter(person=person).first()
+    left, right = sorted((mine.pk, source_record.pk))
+    review, _created = PairReview.objects.get_or_create(
+        council=council, left_id=left, right_id=right
+    )
+    pair_decide(membership=_officer(council), pair_id=review.pk, same=True, reason="Same")
+    person_id = LinkRecord.objects.get(pk=mine.pk).person_id
+    copies = list(
+        LinkRecord.objects.filter(person_id=person_id, kind="source").values_list(
+            "ref_id", flat=True
+        )
+    )
+    assert len(copies) >= 2
+    keys = PersonKeys(council_id=council.pk, emails=frozenset({"them@example.com"}))
+    exported = export_everywhere(keys)["person_index"]
+    assert {r["from"] for r in exported[0]["linked_records"]} >= {"Benefits"}
+    assert exported[0]["golden_record"]["name"]["from"]
+    erase_everywhere(keys)
+    assert not LinkRecord.objects.filter(person_id=person_id).exists()
+    assert not SourceRecord.objects.filter(pk__in=copies).exists()
+    told = AuditEntry.objects.get(council=council, object_type="linkage")
+    assert told.detail["tell_systems"] == ["Benefits"]

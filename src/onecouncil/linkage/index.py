@@ -25,15 +25,18 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
-from onecouncil.core.models import Council
+from onecouncil.core.audit import audit_record
+from onecouncil.core.models import AuditAction, Council
+from onecouncil.core.privacy import PersonalValues, PersonKeys
 from onecouncil.linkage import model as linkage_model
 from onecouncil.linkage.models import (
     LinkModel,
@@ -41,9 +44,11 @@ from onecouncil.linkage.models import (
     PairReview,
     RecordKind,
     ReviewStatus,
+    SourceRecord,
 )
 from onecouncil.linkage.records import records_refresh
 from onecouncil.linkage.standardise import COLUMNS
+from onecouncil.linkage.standardise import phone as standard_phone
 from onecouncil.residents.models import Person
 
 TF_COLUMNS = ("first_name", "surname", "email", "phone")
@@ -408,3 +413,100 @@ def persons_golden_refresh(council: Council, person_ids: set[int]) -> None:
     Person.objects.filter(
         council=council, pk__in=person_ids, from_linkage=True, link_records=None
     ).delete()
+
+
+# --- Privacy: the person index as a registered store (core.privacy) ---------------------
+
+
+def _people_of_keys(keys: PersonKeys) -> set[int]:
+    """The index's people with one of these email addresses or phone numbers on any of
+    their records, or as their verified email."""
+    emails = sorted({e.lower() for e in keys.emails if e})
+    phones = sorted({p for p in (standard_phone(k) for k in keys.phones) if p})
+    found = Q(email__in=emails) if emails else Q(pk__in=[])
+    if phones:
+        found |= Q(phone__in=phones)
+    people = set(
+        LinkRecord.objects.filter(found, council_id=keys.council_id)
+        .exclude(person=None)
+        .values_list("person_id", flat=True)
+    )
+    people |= set(
+        Person.objects.filter(council_id=keys.council_id, email__in=emails).values_list(
+            "pk", flat=True
+        )
+    )
+    people |= set(Person.objects.filter(same_as__in=people).values_list("pk", flat=True))
+    return people
+
+
+def people_erase(keys: PersonKeys) -> int:
+    """Forget what linkage holds about the person: their linked records (the index's
+    copies, and the copies of source systems' records linked to them: the systems
+    themselves keep the originals, and the export lists them), the decisions about those
+    records, their golden record, and the people linkage made for them."""
+    people = _people_of_keys(keys)
+    records = LinkRecord.objects.filter(council_id=keys.council_id, person_id__in=people)
+    copies = list(records.filter(kind=RecordKind.SOURCE).values_list("ref_id", flat=True))
+    systems = sorted(
+        set(SourceRecord.objects.filter(pk__in=copies).values_list("source__name", flat=True))
+    )
+    if systems:  # recorded: the systems keep the originals, and must be told
+        audit_record(
+            council=Council.objects.get(pk=keys.council_id),
+            user=None,
+            action=AuditAction.ERASE_PERSON,
+            object_type="linkage",
+            object_ref="systems to tell",
+            detail={"tell_systems": systems, "records": len(copies)},
+        )
+    removed, _kinds = records.delete()
+    removed += SourceRecord.objects.filter(pk__in=copies).delete()[0]
+    Person.objects.filter(pk__in=people).update(golden={}, same_as=None)
+    removed += Person.objects.filter(pk__in=people, from_linkage=True).delete()[0]
+    return removed
+
+
+def people_export(keys: PersonKeys) -> tuple[str, list[dict[str, Any]]]:
+    """Each person the index holds for them: the golden record with the systems each
+    value came from, and every record linked to them with where it came from."""
+    section = []
+    for person in Person.objects.filter(pk__in=_people_of_keys(keys)).order_by("pk"):
+        records = list(LinkRecord.objects.filter(person=person).select_related("source"))
+        system = {r.key: r.source.name if r.source else r.get_kind_display() for r in records}
+        section.append(
+            {
+                "person": person.pk,
+                "golden_record": {
+                    name: {
+                        "value": held["value"],
+                        "from": sorted({system.get(k, k) for k in held["records"]}),
+                    }
+                    for name, held in (person.golden or {}).items()
+                },
+                "linked_records": [
+                    {
+                        "from": system[r.key],
+                        "lawful_basis": r.source.lawful_basis if r.source else "",
+                        "values": r.values(),
+                        "match_probability": r.match_probability,
+                        "linked_at": r.matched_at.isoformat() if r.matched_at else None,
+                    }
+                    for r in records
+                ],
+            }
+        )
+    return "person_index", section
+
+
+def people_held(council_id: int) -> Iterator[PersonalValues]:
+    rows = LinkRecord.objects.filter(council_id=council_id).values_list(
+        "first_name", "surname", "email", "phone"
+    )
+    for first, last, email, phone in rows.iterator(chunk_size=5000):
+        name = " ".join(v for v in (first, last) if v)
+        yield PersonalValues(
+            names=(name,) if name else (),
+            emails=(email,) if email else (),
+            phones=(phone,) if phone else (),
+        )
