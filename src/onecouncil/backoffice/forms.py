@@ -460,8 +460,18 @@ class SourceForm(forms.Form):
         label=_("The extract's column holding the system's own record number"), max_length=100
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    service = forms.ModelChoiceField(
+        label=_("Changes of details for people it holds go to"),
+        help_text=_("The service whose team keeps this system up to date (tell us once)."),
+        queryset=Service.objects.none(),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, council: Council, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = Service.objects.filter(  # type: ignore[attr-defined]
+            council=council, is_active=True
+        ).order_by("name")
         for field, label in PERSON_FIELD_LABELS.items():
             self.fields[f"{MAPPING_PREFIX}{field}"] = forms.CharField(
                 label=_("Column for: %(field)s") % {"field": label},
@@ -503,7 +513,15 @@ class SourceForm(forms.Form):
         return data
 
     def values(self) -> dict[str, Any]:
-        keep = ("name", "owner", "lawful_basis", "purposes", "restricted", "retention_days")
+        keep = (
+            "name",
+            "owner",
+            "lawful_basis",
+            "purposes",
+            "restricted",
+            "retention_days",
+            "service",
+        )
         return {
             **{k: self.cleaned_data[k] for k in keep},
             "id_column": self.cleaned_data["id_column"].strip(),

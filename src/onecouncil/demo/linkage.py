@@ -16,6 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from onecouncil.catalogue.models import Service
 from onecouncil.core.exports import csv_writer
 from onecouncil.core.models import Council
 from onecouncil.demo.councils import FIRST, LAST
@@ -198,6 +199,13 @@ def _rows(system: str, people: list[Resident], rng: random.Random) -> list[dict[
     return rows
 
 
+TOLD_THROUGH = {
+    "Council tax": ("ctax-change-address", "ctax-moving"),
+    "Garden waste accounts": ("waste-account",),
+    "Electoral register (full)": ("electoral-registration",),
+}
+
+
 def demo_sources(council: Council, rng: random.Random, people: int = 800) -> dict[str, int]:
     """Register the three systems and import an extract of each; records per system."""
     population = _population(council, rng, people)
@@ -211,6 +219,14 @@ def demo_sources(council: Council, rng: random.Random, people: int = 800) -> dic
             name=spec["name"],
             defaults={k: v for k, v in spec.items() if k != "name"},
         )
+        # Tell us once across systems: changes for someone the system holds go to the
+        # team that keeps it.
+        source.service = (
+            Service.objects.filter(council=council, code__in=TOLD_THROUGH.get(source.name, ()))
+            .order_by("code")
+            .first()
+        )
+        source.save(update_fields=["service"])
         rows = _rows(source.name, population, rng)
         path = folder / f"{council.slug}-{source.pk}.csv"
         with path.open("w", newline="", encoding="utf-8") as out:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -95,6 +97,20 @@ class ChangeForm(forms.Form):
     to_services = forms.BooleanField(
         label=_("Tell every council service that needs to know"), required=False
     )
+    # The council's own systems that hold the resident: a namespace of its own, apart
+    # from the form's fields.
+    tell_systems = forms.MultipleChoiceField(
+        label=_("Also tell these council systems, which hold your details"),
+        help_text=_("Each one you choose gets a task to update its record of you."),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(
+        self, *args: Any, systems: list[tuple[str, str]] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["tell_systems"].choices = systems or []  # type: ignore[attr-defined]
 
 
 class FollowForm(forms.Form):

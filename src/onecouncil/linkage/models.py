@@ -74,6 +74,16 @@ class SourceSystem(CouncilOwned):
         help_text=_('Person field to the extract\'s column, like {"surname": "LAST_NAME"}.'),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Tell us once across systems: a change of details for someone this system knows
+    # becomes a task in this service's queue (the team that keeps the system up to date).
+    service = models.ForeignKey(
+        "catalogue.Service",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("changes of details go to"),
+        help_text=_("The service whose team updates this system when a resident tells us."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

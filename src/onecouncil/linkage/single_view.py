@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onecouncil.cases.access import require
+from onecouncil.cases.actions import SystemToTell
 from onecouncil.core.audit import personal_data_read
 from onecouncil.core.models import Council, Membership
 from onecouncil.core.permissions import Permission, role_has
@@ -24,10 +25,11 @@ from onecouncil.linkage.models import (
     PERSON_FIELD_LABELS,
     LinkRecord,
     PairReview,
+    Purpose,
     RecordKind,
     ReviewStatus,
 )
-from onecouncil.residents.models import Person
+from onecouncil.residents.models import Account, Person
 
 FIELD_LABELS = {
     "name": gettext_lazy("Name"),
@@ -256,3 +258,44 @@ def people_search_if_allowed(*, membership: Membership, text: str) -> list[Perso
     if not role_has(membership.role, Permission.SINGLE_VIEW):
         return None
     return people_search(membership=membership, text=text)
+
+
+def systems_to_tell(account: Account) -> list[tuple[int, SystemToTell]]:
+    """Tell us once, across systems: the council's systems that hold this resident (as
+    record linkage found), that may be told of a change (tell us once is among their
+    purposes) and that name the service whose team keeps them; one per system, by id."""
+    person_ids = set(
+        LinkRecord.objects.filter(
+            council_id=account.council_id, kind=RecordKind.ACCOUNT, ref_id=account.pk
+        )
+        .exclude(person=None)
+        .values_list("person_id", flat=True)
+    )
+    if not person_ids:
+        return []
+    found: dict[int, tuple[int, SystemToTell]] = {}
+    records = (
+        LinkRecord.objects.filter(person_id__in=person_ids, kind=RecordKind.SOURCE)
+        .select_related("source", "source__service")
+        .order_by("pk")
+    )
+    for record in records:
+        source = record.source
+        if (
+            source is None
+            or source.pk in found
+            or not source.is_active
+            or source.service is None
+            or Purpose.TELL_US_ONCE not in (source.purposes or [])
+        ):
+            continue
+        found[source.pk] = (
+            source.pk,
+            SystemToTell(
+                name=source.name,
+                service=source.service,
+                their_reference=_source_reference(record),
+                lawful_basis=str(source.get_lawful_basis_display()),
+            ),
+        )
+    return sorted(found.values(), key=lambda item: item[1].name)

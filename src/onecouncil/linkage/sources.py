@@ -271,8 +271,11 @@ def source_save(
         "retention_days",
         "id_column",
         "mapping",
+        "service",
     ):
-        setattr(source, name, values[name])
+        setattr(source, name, values.get(name))
+    if source.service is not None and source.service.council_id != membership.council_id:
+        raise ValidationError({"service": _("Choose one of this council's services")})
     source.full_clean()
     source.save()
     audit_record(

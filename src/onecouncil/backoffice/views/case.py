@@ -132,7 +132,12 @@ def case_view(
             "followers": case_followers_for_staff(membership=membership, case=case),
             "sendings": sendings_for_staff(membership=membership, case=case),
             "due_overdue": case.is_overdue(timezone.now()),
-            "change_rows": [(k, v) for k, v in case.change_details.items() if isinstance(v, dict)],
+            "change_rows": [
+                (k, v)
+                for k, v in case.change_details.items()
+                if isinstance(v, dict) and k != "system"
+            ],
+            "change_system": case.change_details.get("system"),
             "change_effective": iso_date(case.change_details.get("effective_date")),
             "errors": request.session.pop("case_errors", []),
             **_moving(membership, case),

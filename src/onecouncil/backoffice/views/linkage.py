@@ -148,7 +148,7 @@ _COMPARED = list(FIELD_LABELS.items())
 def linkage_sources(
     request: HttpRequest, council: Council, membership: Membership
 ) -> HttpResponseBase:
-    form = SourceForm(request.POST or None)
+    form = SourceForm(request.POST or None, council=council)
     if request.method == "POST" and form.is_valid():
         try:
             source = source_save(membership=membership, values=form.values(), request=request)

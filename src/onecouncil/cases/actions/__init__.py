@@ -82,6 +82,7 @@ from onecouncil.cases.actions.registry import (
 from onecouncil.cases.actions.routing import case_change_service
 from onecouncil.cases.actions.tell_us_once import (
     FOLLOWS_PER_CLIENT_HOUR,
+    SystemToTell,
     case_follow,
     case_unfollow,
     cases_claim,
@@ -109,6 +110,7 @@ __all__ = [
     "CaseCreated",
     "EarlierRequest",
     "SentOn",
+    "SystemToTell",
     "WorkflowError",
     "case_add_note",
     "case_add_photo",

@@ -225,8 +225,11 @@ def case_create_change_task(
     effective_date: dt.date | None = None,
     channel: Channel = Channel.WEB,
     actor: Actor | None = None,
+    system: dict[str, str] | None = None,
 ) -> Case:
-    """A task in a service team's queue: a resident told us about a change of details.
+    """A task in a service team's queue: a resident told us about a change of details
+    (for one of the council's systems that holds them: ``system``, its name, its
+    reference for them and the lawful basis it holds them on).
 
     Made by the same writer as every other request, so it is routed, keyed for search,
     has its events and webhooks, and gets a reference. The resident is not sent a
@@ -240,6 +243,15 @@ def case_create_change_task(
         details["effective_date"] = effective_date.isoformat()
         summary += "; " + _("takes effect on %(date)s") % {
             "date": f"{effective_date.day} {effective_date:%B %Y}"
+        }
+    if system is not None:
+        details["system"] = dict(system)
+        summary += "; " + _(
+            "update %(name)s, their reference %(ref)s (lawful basis: %(basis)s)"
+        ) % {
+            "name": system["name"],
+            "ref": system["their_reference"],
+            "basis": system["lawful_basis"],
         }
     request = NewRequest(
         service=service,

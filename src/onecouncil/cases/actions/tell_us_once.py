@@ -44,6 +44,19 @@ from onecouncil.notify.services import notification_enqueue
 from onecouncil.residents.accounts import clean_email
 from onecouncil.residents.models import Account, Address
 
+
+@dataclass(frozen=True)
+class SystemToTell:
+    """One of the council's own systems that holds the resident (found by record
+    linkage) and that the resident chose to tell: a task goes to the service whose team
+    keeps it, with the system's reference for them and the lawful basis it holds them on."""
+
+    name: str
+    service: Service
+    their_reference: str
+    lawful_basis: str
+
+
 CHANGEABLE = ("name", "phone", "address")
 CHANGE_LABELS = {
     "name": gettext_lazy("Name"),
@@ -230,8 +243,11 @@ def change_tell(
     to_services: bool,
     effective_date: dt.date | None = None,
     channel: Channel = Channel.WEB,
+    systems: tuple[SystemToTell, ...] = (),
 ) -> ChangeReport:
-    """Record a change of details once and pass it on as the resident agreed."""
+    """Record a change of details once and pass it on as the resident agreed: to their
+    open requests, to every service marked as needing to know, and to each of the
+    council's systems that holds them and that they chose (``systems``)."""
     account = (
         Account.objects.select_for_update(of=("self",))
         .select_related("address", "council")
@@ -288,6 +304,28 @@ def change_tell(
                 channel=channel,
             )
             report.passed_to_services.append({"service": service.name, "reference": task.reference})
+    for system in systems:
+        if system.service.council_id != account.council_id:
+            raise ValidationError(_("That system is not this council's"))
+        task = case_create_change_task(
+            account=account,
+            service=system.service,
+            changes=changes,
+            effective_date=effective_date,
+            channel=channel,
+            system={
+                "name": system.name,
+                "their_reference": system.their_reference,
+                "lawful_basis": system.lawful_basis,
+            },
+        )
+        report.passed_to_services.append(
+            {
+                "service": system.name,
+                "reference": task.reference,
+                "lawful_basis": system.lawful_basis,
+            }
+        )
     report.save(update_fields=["passed_to_requests", "passed_to_services"])
     # A receipt to keep: what changed, from when, and the references of what it reached.
     notification_enqueue(

@@ -24,6 +24,7 @@ from onecouncil.frontdoor.account_views.common import email_link, page, signed_i
 from onecouncil.frontdoor.account_views.profile import address_choices, checked_address_and_phone
 from onecouncil.frontdoor.http import council_of
 from onecouncil.frontdoor.sessions import sign_in
+from onecouncil.linkage.single_view import systems_to_tell
 from onecouncil.residents.models import Account
 from onecouncil.web.forms import errors_from
 from onecouncil.web.templatetags.govuk import error_list
@@ -33,7 +34,12 @@ from onecouncil.web.templatetags.govuk import error_list
 @signed_in
 def change(request: HttpRequest, council: Council, account: Account) -> HttpResponseBase:
     """Tell us about a change: told once, passed on as the resident agrees."""
-    form = ChangeForm(request.POST or None, initial={"to_requests": True, "to_services": True})
+    systems = dict(systems_to_tell(account))
+    form = ChangeForm(
+        request.POST or None,
+        initial={"to_requests": True, "to_services": True},
+        systems=[(str(pk), system.name) for pk, system in systems.items()],
+    )
     postcode = request.POST.get("postcode", "") if request.method == "POST" else ""
     postcode, addresses, postcode_error = address_choices(council, postcode)
     if request.method == "POST" and request.POST.get("action") != "find" and form.is_valid():
@@ -64,6 +70,7 @@ def change(request: HttpRequest, council: Council, account: Account) -> HttpResp
                     to_requests=data["to_requests"],
                     to_services=data["to_services"],
                     effective_date=data["effective"],
+                    systems=tuple(systems[int(pk)] for pk in data["tell_systems"]),
                 )
             except ValidationError as exc:
                 errors = exc.message_dict if hasattr(exc, "error_dict") else {"name": exc.messages}
