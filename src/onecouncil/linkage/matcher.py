@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from onecouncil.linkage.model import BLOCKING, comparisons
 from onecouncil.linkage.models import LinkModel, LinkRecord
@@ -160,18 +160,26 @@ def frequencies_of(
 
 
 def candidates(council_id: int, record: dict[str, Any], *, exclude_key: str = "") -> list[dict]:
-    """The index's records that share a blocking rule's values with ``record``."""
-    found = Q(pk__in=[])
+    """The index's records that share a blocking rule's values with ``record``: one
+    query per rule, each answered by that rule's own index, joined by UNION (an OR of
+    the rules would be read by scanning the council's records)."""
+    fields = ("pk", "key", "person_id", *PERSON_FIELDS)
+    chosen = None
     for columns in BLOCKS:
         values = [record.get(c) for c in columns]
-        if all(v is not None for v in values):
-            found |= Q(**dict(zip(columns, values, strict=True)))
-    rows = (
-        LinkRecord.objects.filter(found, council_id=council_id)
-        .exclude(key=exclude_key)
-        .values("pk", "key", "person_id", *PERSON_FIELDS)[:MAX_CANDIDATES]
-    )
-    return list(rows)
+        if any(v is None for v in values):
+            continue
+        rule = (
+            LinkRecord.objects.filter(
+                council_id=council_id, **dict(zip(columns, values, strict=True))
+            )
+            .exclude(key=exclude_key)
+            .values(*fields)
+        )
+        chosen = rule if chosen is None else chosen.union(rule)
+    if chosen is None:
+        return []
+    return list(chosen[:MAX_CANDIDATES])
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -239,12 +240,29 @@ class Trained:
         )
 
 
+# DuckDB takes most of the machine's memory by default; linkage shares a server with the
+# web processes, so it is held to this and spills the rest to disk.
+DUCKDB_MEMORY = os.environ.get("LINKAGE_DUCKDB_MEMORY", "2GB")
+
+
+def _duckdb() -> Any:
+    import tempfile
+
+    import duckdb
+
+    connection = duckdb.connect(":memory:")
+    connection.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
+    connection.execute(f"SET temp_directory = '{tempfile.gettempdir()}/onecouncil-duckdb'")
+    connection.execute("SET preserve_insertion_order = false")
+    return connection
+
+
 def _quiet_linker(records: pd.DataFrame, model: Any) -> Linker:
     import logging
 
     # Splink's own progress reports and its warnings of levels not seen in the data
     # (recorded in ``Trained.notes`` where they matter) are not for a council's log.
-    linker = Linker(records, model, DuckDBAPI(), set_up_basic_logging=False)
+    linker = Linker(records, model, DuckDBAPI(_duckdb()), set_up_basic_logging=False)
     logging.getLogger("splink").setLevel(logging.ERROR)
     return linker
 
