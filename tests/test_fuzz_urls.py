@@ -222,6 +222,7 @@ SPECS: dict[str, Spec] = {
     "backoffice:inbox_release": Spec("staff", lambda w: {"message_id": "1"}, ("POST",)),
     "backoffice:triage_model": Spec("staff", methods=("GET", "POST")),
     "backoffice:single_view": Spec("staff", lambda w: {"person_id": "1"}),
+    "backoffice:single_view_of_request": Spec("staff", _ref),
     "backoffice:person_split": Spec("staff", lambda w: {"person_id": "1"}, ("POST",)),
     "backoffice:linkage_review": Spec("staff", methods=("GET", "POST")),
     "backoffice:linkage_sources": Spec("staff", methods=("GET", "POST")),

@@ -113,8 +113,9 @@ def test_a_data_officer_registers_and_imports_a_source_and_works_the_review_queu
     decided = PairReview.objects.get(pk=pair_id)
     assert decided.status == ReviewStatus.DIFFERENT
     assert decided.decided_by == "data@riverbend.example"
-    left, right = LinkRecord.objects.get(pk=decided.left_id), LinkRecord.objects.get(
-        pk=decided.right_id
+    left, right = (
+        LinkRecord.objects.get(pk=decided.left_id),
+        LinkRecord.objects.get(pk=decided.right_id),
     )
     assert left.person_id != right.person_id
     expect(page.locator(f"#pair-{pair_id}")).to_have_count(0)

@@ -469,7 +469,7 @@ class SourceForm(forms.Form):
 
     def __init__(self, *args: Any, council: Council, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = Service.objects.filter(  # type: ignore[attr-defined]
+        self.fields["service"].queryset = Service.objects.filter(  # type: ignore[attr-defined]  # ModelChoiceField's
             council=council, is_active=True
         ).order_by("name")
         for field, label in PERSON_FIELD_LABELS.items():
@@ -553,7 +553,7 @@ class SplitForm(forms.Form):
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["records"].choices = choices  # type: ignore[attr-defined]
+        self.fields["records"].choices = choices  # type: ignore[attr-defined]  # a ChoiceField's
 
 
 class RunLinkageForm(forms.Form):

@@ -64,6 +64,11 @@ urlpatterns = [
     path("residents/<int:account_id>/", views.resident, name="resident"),
     path("single-view/<int:person_id>/", views.single_view, name="single_view"),
     path("single-view/<int:person_id>/split/", views.person_split_view, name="person_split"),
+    path(
+        "single-view/request/<str:reference>/",
+        views.single_view_of_request,
+        name="single_view_of_request",
+    ),
     path("linkage/review/", views.linkage_review, name="linkage_review"),
     path("linkage/sources/", views.linkage_sources, name="linkage_sources"),
     path("linkage/sources/<int:source_id>/", views.linkage_source, name="linkage_source"),

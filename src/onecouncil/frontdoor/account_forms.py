@@ -110,7 +110,7 @@ class ChangeForm(forms.Form):
         self, *args: Any, systems: list[tuple[str, str]] | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["tell_systems"].choices = systems or []  # type: ignore[attr-defined]
+        self.fields["tell_systems"].choices = systems or []  # type: ignore[attr-defined]  # a ChoiceField's
 
 
 class FollowForm(forms.Form):

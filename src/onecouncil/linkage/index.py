@@ -405,7 +405,8 @@ def persons_golden_refresh(council: Council, person_ids: set[int]) -> None:
     split or a record matched at the moment of contact)."""
     by_person: dict[int, list[LinkRecord]] = defaultdict(list)
     for record in LinkRecord.objects.filter(council=council, person_id__in=person_ids):
-        by_person[record.person_id].append(record)  # type: ignore[index]
+        if record.person_id is not None:
+            by_person[record.person_id].append(record)
     now = timezone.now()
     for person in Person.objects.filter(council=council, pk__in=person_ids):
         if _golden_set(person, golden_record(by_person.get(person.pk, [])), now):

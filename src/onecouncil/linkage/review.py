@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,7 +42,12 @@ def pairs_to_review(*, membership: Membership, limit: int = 50) -> list[PairRevi
 
 @transaction.atomic
 def pair_decide(
-    *, membership: Membership, pair_id: int, same: bool, reason: str = "", request: object = None
+    *,
+    membership: Membership,
+    pair_id: int,
+    same: bool,
+    reason: str = "",
+    request: HttpRequest | None = None,
 ) -> PairReview:
     """Decide a pair in the queue (or decide again: a decision can be changed)."""
     require(membership, Permission.MANAGE_SOURCES)
@@ -88,7 +94,7 @@ def pair_decide(
         action=AuditAction.LINKAGE_DECISION,
         object_type="linkage_pair",
         object_ref=f"{left.key} / {right.key}",
-        request=request,  # type: ignore[arg-type]
+        request=request,
         detail={"same": same, "reason": pair.reason},
     )
     return pair
@@ -107,7 +113,7 @@ def person_split(
     person_id: int,
     record_ids: list[int],
     reason: str,
-    request: object = None,
+    request: HttpRequest | None = None,
 ) -> Person:
     """Take these records out of the person into a new one (a wrong link undone)."""
     require(membership, Permission.MANAGE_SOURCES)
@@ -152,7 +158,7 @@ def person_split(
         action=AuditAction.PERSON_SPLIT,
         object_type="person",
         object_ref=f"person {person.pk}",
-        request=request,  # type: ignore[arg-type]
+        request=request,
         detail={"moved": [r.key for r in moving], "to": other.pk, "reason": reason},
     )
     return other

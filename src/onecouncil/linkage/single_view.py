@@ -232,13 +232,17 @@ def people_search(*, membership: Membership, text: str, limit: int = 20) -> list
     return found
 
 
+def single_view_allowed(membership: Membership) -> bool:
+    return role_has(membership.role, Permission.SINGLE_VIEW)
+
+
 def single_view_link(
     *, membership: Membership, kind: str, ref_id: int, known_person_id: int | None = None
 ) -> int | None:
     """The person whose single view a case or resident page links to: the one the index
     links the record to (else the person a verified email joined it to); None for staff
     without the single view."""
-    if not role_has(membership.role, Permission.SINGLE_VIEW):
+    if not single_view_allowed(membership):
         return None
     return person_of(membership.council, kind, ref_id) or known_person_id
 

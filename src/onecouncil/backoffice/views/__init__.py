@@ -46,6 +46,7 @@ from onecouncil.backoffice.views.linkage import (
     linkage_sources,
     person_split_view,
     single_view,
+    single_view_of_request,
 )
 from onecouncil.backoffice.views.people import (
     people,
@@ -122,6 +123,7 @@ __all__ = [
     "signin",
     "signout",
     "single_view",
+    "single_view_of_request",
     "triage_model",
     "triage_queue",
     "triage_route",

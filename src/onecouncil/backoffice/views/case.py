@@ -47,7 +47,7 @@ from onecouncil.core.permissions import Permission
 from onecouncil.core.references import parse_id
 from onecouncil.inbox.store import emails_of_case
 from onecouncil.linkage.models import RecordKind
-from onecouncil.linkage.single_view import single_view_link
+from onecouncil.linkage.single_view import single_view_allowed, single_view_link
 from onecouncil.sendon.sendings import sendings_for_staff
 from onecouncil.web.forms import answer_rows
 
@@ -119,14 +119,8 @@ def case_view(
             "photos": case_photos_for_staff(membership=membership, case=case),
             "emails": emails_of_case(case_id=case.pk) if personal else [],
             "others": other_requests_of(membership=membership, case=case) if personal else [],
-            "single_view_person": single_view_link(
-                membership=membership,
-                kind=RecordKind.REQUEST,
-                ref_id=case.pk,
-                known_person_id=case.person_id,
-            )
-            if personal
-            else None,
+            # Resolved when followed (``single_view_of_request``): no query here.
+            "single_view_offered": personal and single_view_allowed(membership),
             "likely_duplicates": likely_duplicates_for_staff(membership=membership, case=case),
             "description_holds": personal_found(case.description) if personal else [],
             "followers": case_followers_for_staff(membership=membership, case=case),

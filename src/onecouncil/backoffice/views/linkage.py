@@ -16,14 +16,21 @@ from onecouncil.backoffice.forms import (
     SourceForm,
     SplitForm,
 )
-from onecouncil.backoffice.http import page, staff_view
+from onecouncil.backoffice.http import case_or_404, page, staff_view
 from onecouncil.cases.access import requests_of_person_for_staff
 from onecouncil.core.models import Council, Membership
 from onecouncil.core.permissions import Permission, role_has
 from onecouncil.linkage.contact import index_run_request
+from onecouncil.linkage.models import RecordKind
 from onecouncil.linkage.report import model_report
 from onecouncil.linkage.review import pair_decide, pairs_to_review, person_split
-from onecouncil.linkage.single_view import FIELD_LABELS, single_view_for_staff, value_text
+from onecouncil.linkage.single_view import (
+    FIELD_LABELS,
+    SingleView,
+    single_view_for_staff,
+    single_view_link,
+    value_text,
+)
 from onecouncil.linkage.sources import (
     ImportRefused,
     source_for_staff,
@@ -34,9 +41,8 @@ from onecouncil.linkage.sources import (
 from onecouncil.web.templatetags.govuk import error_list
 
 
-def _record_choices(view: object) -> list[tuple[str, str]]:
-    records = getattr(view, "records", [])
-    return [(str(r.pk), f"{r.key}") for r in records]
+def _record_choices(view: SingleView) -> list[tuple[str, str]]:
+    return [(str(r.pk), r.key) for r in view.records]
 
 
 @require_GET
@@ -53,12 +59,16 @@ def single_view(
 
 
 def _single_view_page(
-    request: HttpRequest, membership: Membership, view: object, split: SplitForm, status: int = 200
+    request: HttpRequest,
+    membership: Membership,
+    view: SingleView,
+    split: SplitForm,
+    status: int = 200,
 ) -> HttpResponseBase:
     requests = requests_of_person_for_staff(
         membership=membership,
-        request_ids=view.request_ids,  # type: ignore[attr-defined]
-        person_ids=view.person_ids,  # type: ignore[attr-defined]
+        request_ids=view.request_ids,
+        person_ids=view.person_ids,
     )
     return page(
         request,
@@ -72,6 +82,28 @@ def _single_view_page(
         },
         status=status,
     )
+
+
+@require_GET
+@staff_view(Permission.SINGLE_VIEW)
+def single_view_of_request(
+    request: HttpRequest, council: Council, membership: Membership, reference: str
+) -> HttpResponseBase:
+    """From a request's page: the single view of whoever reported it."""
+    case = case_or_404(membership, reference)
+    person_id = single_view_link(
+        membership=membership,
+        kind=RecordKind.REQUEST,
+        ref_id=case.pk,
+        known_person_id=case.person_id,
+    )
+    if person_id is None:
+        request.session["flash_error"] = _(
+            "Linkage has not linked this request's reporter to anyone yet (it does within "
+            "seconds of a request being made, if it has contact details)."
+        )
+        return redirect("backoffice:case", reference=case.reference)
+    return redirect("backoffice:single_view", person_id=person_id)
 
 
 @require_POST
