@@ -119,6 +119,40 @@ def test_a_data_officer_registers_and_imports_a_source_and_works_the_review_queu
     )
     assert left.person_id != right.person_id
     expect(page.locator(f"#pair-{pair_id}")).to_have_count(0)
+
+    # A wrong link undone: one record of a person split off, with the reason.
+    person = next(
+        p
+        for p in LinkRecord.objects.filter(council__slug="riverbend")
+        .values_list("person_id", flat=True)
+        .distinct()
+        if p and LinkRecord.objects.filter(person_id=p).count() >= 2
+    )
+    moved = LinkRecord.objects.filter(person_id=person).order_by("pk").last()
+    page.goto(f"{demo}/riverbend/staff/single-view/{person}/")
+    page.get_by_role("button", name="Split into another person").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()  # nothing chosen, no reason
+    assert_accessible(page)
+    page.get_by_label(moved.key).check()
+    page.get_by_label("Why they are someone else").fill("A different Robert at the same address")
+    page.get_by_role("button", name="Split into another person").click()
+    expect(page.locator("body")).to_contain_text("split into a person of their own")
+    moved.refresh_from_db()
+    assert moved.person_id != person
+    assert PairReview.objects.filter(
+        status=ReviewStatus.DIFFERENT, reason="A different Robert at the same address"
+    ).exists()
+
+    # A new run asked for from the model page: the worker takes it.
+    page.get_by_role("link", name="Linkage").click()
+    page.get_by_role("link", name="The linkage model").first.click()
+    page.get_by_label("Train a new model on today's records first").check()
+    page.get_by_role("button", name="Run linkage again").click()
+    expect(page.locator("body")).to_contain_text("Linkage will run again")
+    from onecouncil.linkage.models import IndexState
+
+    state = IndexState.objects.get(council__slug="riverbend")
+    assert state.run_requested and state.retrain_requested
     context.close()
 
 
@@ -154,3 +188,56 @@ def test_an_adviser_finds_a_caller_and_opens_their_single_view(demo, browser):
     assert_accessible(page)
     _shots(page, "single-view")
     context.close()
+
+
+def test_a_resident_tells_the_council_tax_system_of_a_move_once(demo, page):
+    """The resident's account is linked to their council tax record (a data officer
+    decided it); telling us of a new phone number offers Council tax, and choosing it
+    gives the council tax team a task with the system's reference."""
+    from onecouncil.cases.models import Case
+    from onecouncil.core.models import Membership, Role
+    from onecouncil.linkage.contact import records_link
+    from onecouncil.linkage.models import LinkRecord, PairReview, SourceRecord
+    from onecouncil.linkage.review import pair_decide
+    from onecouncil.residents.accounts import account_signup, account_verify
+    from onecouncil.residents.models import Account
+    from tests.frontdoor.test_accounts import GOOD_PASSWORD
+
+    record = (
+        SourceRecord.objects.filter(
+            source__council__slug="riverbend", source__name="Council tax", gone_at=None
+        )
+        .order_by("pk")
+        .first()
+    )
+    council = record.source.council
+    issued = account_signup(council=council, email="told.once@example.com", password=GOOD_PASSWORD)
+    account = account_verify(
+        council=council, token=issued.token, chosen=(issued.account.email, issued.password_hash)
+    )
+    Account.objects.filter(pk=account.pk).update(
+        name=f"{record.values['first_name']} {record.values['surname']}".title()
+    )
+    records_link(council, "account", [account.pk])
+    mine = LinkRecord.objects.get(kind="account", ref_id=account.pk)
+    theirs = LinkRecord.objects.get(kind="source", ref_id=record.pk)
+    if mine.person_id != theirs.person_id:
+        left, right = sorted((mine.pk, theirs.pk))
+        pair, _new = PairReview.objects.get_or_create(council=council, left_id=left, right_id=right)
+        officer = Membership.objects.get(council=council, role=Role.DATA_OFFICER)
+        pair_decide(membership=officer, pair_id=pair.pk, same=True, reason="Same person")
+
+    page.goto(f"{demo}/riverbend/account/sign-in/")
+    page.get_by_label("Email address").fill("told.once@example.com")
+    page.get_by_label("Password").fill(GOOD_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{demo}/riverbend/account/change/")
+    page.get_by_label("New phone number").fill("07700 900321")
+    page.get_by_label("Council tax").check()
+    assert_accessible(page)
+    _shots(page, "tell-systems")
+    page.get_by_role("button", name="Tell us").click()
+    expect(page.locator("#passed-to")).to_contain_text("Council tax")
+    task = Case.objects.get(account=account, change_details__system__name="Council tax")
+    assert task.change_details["system"]["their_reference"] == record.source_key
+    assert task.service == record.source.service
