@@ -324,6 +324,10 @@ INBOX_IMAP_EVERY_SECONDS = int(os.environ.get("INBOX_IMAP_EVERY_SECONDS", "60"))
 # The MQTT broker the sensors' readings come through. Empty (the default): ``serve`` runs
 # an embedded Mosquitto of its own (onecouncil.sensors.broker) on this port, if installed.
 SENSOR_MQTT_URL = os.environ.get("SENSOR_MQTT_URL", "")
+# Record linkage's batch runs: "duckdb" in the worker's own process (the default), or
+# "spark" for councils whose records outgrow one machine (SPARK_MASTER names the
+# cluster; local Spark otherwise). The matcher at the moment of contact needs neither.
+LINKAGE_BACKEND = os.environ.get("LINKAGE_BACKEND", "duckdb")
 SENSOR_EMBEDDED_MQTT_HOST = os.environ.get("SENSOR_EMBEDDED_MQTT_HOST", "127.0.0.1")
 SENSOR_EMBEDDED_MQTT_PORT = int(os.environ.get("SENSOR_EMBEDDED_MQTT_PORT", "1884"))
 SENSOR_EMBEDDED_MQTT_QUEUE = int(os.environ.get("SENSOR_EMBEDDED_MQTT_QUEUE", "100000"))

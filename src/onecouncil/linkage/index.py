@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -65,6 +66,10 @@ class Indexed:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
+def _backend() -> str:
+    return str(getattr(settings, "LINKAGE_BACKEND", "duckdb"))
+
+
 def current_model(council: Council | int) -> LinkModel | None:
     council_id = council if isinstance(council, int) else council.pk
     return LinkModel.objects.filter(council_id=council_id).order_by("-version").first()
@@ -84,7 +89,9 @@ def tf_totals(frame: pd.DataFrame) -> dict[str, int]:
 
 def model_train(council: Council, frame: pd.DataFrame, *, pair_budget: int) -> LinkModel:
     as_of = timezone.now()
-    trained = linkage_model.train(frame, pair_budget=pair_budget, data_as_of=as_of.isoformat())
+    trained = linkage_model.train(
+        frame, pair_budget=pair_budget, data_as_of=as_of.isoformat(), backend=_backend()
+    )
     version = (LinkModel.objects.filter(council=council).aggregate(v=Max("version"))["v"] or 0) + 1
     return LinkModel.objects.create(
         council=council,
@@ -247,7 +254,9 @@ def index_run(
     done.model_version = chosen.version
     step = time.perf_counter()
     trained = linkage_model.Trained(settings=chosen.settings, trained_at="", records=chosen.records)
-    pairs = linkage_model.predict(frame, trained, threshold=linkage_model.REVIEW_THRESHOLD)
+    pairs = linkage_model.predict(
+        frame, trained, threshold=linkage_model.REVIEW_THRESHOLD, backend=_backend()
+    )
     done.seconds["prediction"] = round(time.perf_counter() - step, 2)
     step = time.perf_counter()
     id_of = dict(LinkRecord.objects.filter(council=council).values_list("key", "pk"))

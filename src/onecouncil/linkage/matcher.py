@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db.models import Count
 
-from onecouncil.linkage.model import BLOCKING, comparisons
+from onecouncil.linkage.model import BLOCKING, comparisons, for_backend
 from onecouncil.linkage.models import LinkModel, LinkRecord
 from onecouncil.linkage.standardise import PERSON_FIELDS
 
@@ -68,7 +68,9 @@ def _scorer_of(settings_json: str, totals: tuple[tuple[str, int], ...]) -> Score
 
     from splink.internals.settings_creator import SettingsCreator
 
-    settings = SettingsCreator.from_path_or_dict(json.loads(settings_json)).get_settings("duckdb")
+    settings = SettingsCreator.from_path_or_dict(
+        for_backend(json.loads(settings_json), "duckdb")
+    ).get_settings("duckdb")
     levels: list[list[Level]] = []
     for comparison in settings.comparisons:
         these = comparison.comparison_levels

@@ -108,10 +108,9 @@ def _date_of_birth() -> tuple[Any, list[Test]]:
             cll.ExactMatchLevel("dob"),
             cll.CustomLevel(swapped, label_for_charts="Day and month swapped"),
             cll.DamerauLevenshteinLevel("dob", 1),
-            cll.CustomLevel(
-                "abs(date_diff('day', try_cast(dob_l AS DATE), try_cast(dob_r AS DATE))) <= 366",
-                label_for_charts="Within a year",
-            ),
+            cll.AbsoluteDateDifferenceLevel(
+                "dob", input_is_string=True, threshold=366, metric="day"
+            ).configure(label_for_charts="Within a year"),
             cll.ElseLevel(),
         ],
     )
@@ -257,12 +256,86 @@ def _duckdb() -> Any:
     return connection
 
 
-def _quiet_linker(records: pd.DataFrame, model: Any) -> Linker:
+SPARK_JAVA_OPTIONS = "-Dderby.system.home={tmp}/onecouncil-spark"
+
+
+def spark_session() -> Any:
+    """A local Spark (PySpark, on this machine's Java) with Splink's string-similarity
+    functions; a council whose records outgrow one process points ``spark.master`` at its
+    cluster through ``SPARK_MASTER``."""
+    import tempfile
+
+    from pyspark.sql import SparkSession
+    from splink.backends.spark import similarity_jar_location
+
+    return (
+        SparkSession.builder.master(os.environ.get("SPARK_MASTER", "local[2]"))
+        .appName("onecouncil-linkage")
+        .config("spark.jars", similarity_jar_location())
+        .config("spark.sql.shuffle.partitions", os.environ.get("SPARK_PARTITIONS", "8"))
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.driver.memory", os.environ.get("SPARK_DRIVER_MEMORY", "2g"))
+        .config("spark.local.dir", f"{tempfile.gettempdir()}/onecouncil-spark")
+        .config(
+            "spark.driver.extraJavaOptions", SPARK_JAVA_OPTIONS.format(tmp=tempfile.gettempdir())
+        )
+        .getOrCreate()
+    )
+
+
+BACKENDS = ("duckdb", "spark")
+
+
+def _database(backend: str) -> Any:
+    if backend == "spark":
+        from splink import SparkAPI
+
+        spark = spark_session()
+        spark.sparkContext.setLogLevel("ERROR")
+        spark.sparkContext.setCheckpointDir(f"{spark.conf.get('spark.local.dir')}/checkpoints")
+        return SparkAPI(spark_session=spark, break_lineage_method="persist")
+    if backend != "duckdb":
+        raise ValueError(f"No linkage backend {backend!r}: choose one of {', '.join(BACKENDS)}")
+    return DuckDBAPI(_duckdb())
+
+
+def for_backend(trained: dict[str, Any], backend: str) -> dict[str, Any]:
+    """A trained model's settings in ``backend``'s SQL: the product's comparisons written
+    for it, with the trained parameters copied level by level (the same model, so both
+    backends give the same links)."""
+    if trained.get("sql_dialect") == backend:
+        return trained
+    written = settings().create_settings_dict(backend)
+    for mine, theirs in zip(written["comparisons"], trained["comparisons"], strict=True):
+        for level, learnt in zip(
+            mine["comparison_levels"], theirs["comparison_levels"], strict=True
+        ):
+            for key in ("m_probability", "u_probability"):
+                if key in learnt:
+                    level[key] = learnt[key]
+    written["probability_two_random_records_match"] = trained[
+        "probability_two_random_records_match"
+    ]
+    return written
+
+
+def _quiet_linker(records: pd.DataFrame, model: Any, backend: str = "duckdb") -> Linker:
     import logging
 
     # Splink's own progress reports and its warnings of levels not seen in the data
     # (recorded in ``Trained.notes`` where they matter) are not for a council's log.
-    linker = Linker(records, model, DuckDBAPI(_duckdb()), set_up_basic_logging=False)
+    if isinstance(model, dict):
+        model = for_backend(model, backend)
+    database = _database(backend)
+    table: Any = records
+    if backend == "spark":  # every column a string: a column of nothing has no type to infer
+        from pyspark.sql.types import StringType, StructField, StructType
+
+        schema = StructType([StructField(c, StringType(), True) for c in records.columns])
+        rows = records.astype(object).where(records.notna(), None).values.tolist()
+        table = database.spark.createDataFrame(rows, schema=schema)
+    linker = Linker(table, model, database, set_up_basic_logging=False)
     logging.getLogger("splink").setLevel(logging.ERROR)
     return linker
 
@@ -274,11 +347,12 @@ def train(
     pair_budget: int = PAIR_BUDGET,
     data_as_of: str = "",
     seed: int = 7,
+    backend: str = "duckdb",
 ) -> Trained:
     """Train on ``records`` (``standardise.COLUMNS``): u by random sampling within the
     pair budget, m by expectation-maximisation on the training blocks, the prior from the
     deterministic rules."""
-    linker = _quiet_linker(records, model or settings())
+    linker = _quiet_linker(records, model or settings(), backend)
     linker.training.estimate_probability_two_random_records_match(DETERMINISTIC, recall=0.7)
     linker.training.estimate_u_using_random_sampling(max_pairs=pair_budget, seed=seed)
     notes = []
@@ -299,11 +373,15 @@ def train(
 
 
 def predict(
-    records: pd.DataFrame, trained: Trained, *, threshold: float = REVIEW_THRESHOLD
+    records: pd.DataFrame,
+    trained: Trained,
+    *,
+    threshold: float = REVIEW_THRESHOLD,
+    backend: str = "duckdb",
 ) -> pd.DataFrame:
     """The pairs at or above ``threshold`` match probability: unique_id_l, unique_id_r,
     match_weight, match_probability."""
-    linker = _quiet_linker(records, trained.settings)
+    linker = _quiet_linker(records, trained.settings, backend)
     found = linker.inference.predict(threshold_match_probability=threshold)
     frame = found.as_pandas_dataframe()
     return frame[["unique_id_l", "unique_id_r", "match_weight", "match_probability"]]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from onecouncil.cases.access import require
 from onecouncil.core.models import Membership
 from onecouncil.core.permissions import Permission
+from onecouncil.linkage.model import for_backend
 from onecouncil.linkage.models import (
     PERSON_FIELD_LABELS,
     IndexState,
@@ -65,9 +66,9 @@ class ModelReport:
 def _rows(settings: dict[str, Any]) -> tuple[float, list[ComparisonRows]]:
     from splink.internals.settings_creator import SettingsCreator
 
-    loaded = SettingsCreator.from_path_or_dict(json.loads(json.dumps(settings))).get_settings(
-        "duckdb"
-    )
+    loaded = SettingsCreator.from_path_or_dict(
+        for_backend(json.loads(json.dumps(settings)), "duckdb")
+    ).get_settings("duckdb")
     comparisons = []
     for comparison in loaded.comparisons:
         levels = []
