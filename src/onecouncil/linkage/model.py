@@ -340,6 +340,28 @@ def _quiet_linker(records: pd.DataFrame, model: Any, backend: str = "duckdb") ->
     return linker
 
 
+# Expectation-maximisation compares every pair its block finds: at a million records,
+# blocking on date of birth alone finds tens of millions. Above this many, training uses a
+# uniform random sample of the records, which leaves what is learnt unbiased (the share of
+# pairs that match, and m and u, are the same in a uniform sample) at the cost of fewer
+# examples.
+EM_PAIR_BUDGET = 5_000_000
+TRAINING_COLUMNS = ("dob", "postcode", "surname")  # each TRAINING_BLOCKS rule's column
+
+
+def training_sample(records: pd.DataFrame, *, seed: int = 7) -> pd.DataFrame:
+    """``records``, or a uniform sample of them small enough that no training block
+    compares more than ``EM_PAIR_BUDGET`` pairs (pairs grow as the square of records)."""
+    most = 0
+    for column in TRAINING_COLUMNS:
+        counts = records[column].dropna().value_counts()
+        most = max(most, int((counts * (counts - 1) // 2).sum()))
+    if most <= EM_PAIR_BUDGET:
+        return records
+    share = (EM_PAIR_BUDGET / most) ** 0.5
+    return records.sample(frac=share, random_state=seed).reset_index(drop=True)
+
+
 def train(
     records: pd.DataFrame,
     *,
@@ -352,10 +374,16 @@ def train(
     """Train on ``records`` (``standardise.COLUMNS``): u by random sampling within the
     pair budget, m by expectation-maximisation on the training blocks, the prior from the
     deterministic rules."""
-    linker = _quiet_linker(records, model or settings(), backend)
+    notes = []
+    sample = training_sample(records, seed=seed)
+    if len(sample) < len(records):
+        notes.append(
+            f"Trained on a random {len(sample):,} of the {len(records):,} records, so that "
+            f"no expectation-maximisation block compares more than {EM_PAIR_BUDGET:,} pairs."
+        )
+    linker = _quiet_linker(sample, model or settings(), backend)
     linker.training.estimate_probability_two_random_records_match(DETERMINISTIC, recall=0.7)
     linker.training.estimate_u_using_random_sampling(max_pairs=pair_budget, seed=seed)
-    notes = []
     for rule in TRAINING_BLOCKS:
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
