@@ -187,6 +187,36 @@ def test_an_adviser_finds_a_caller_and_opens_their_single_view(demo, browser):
     expect(page.locator("body")).not_to_contain_text("Electoral register")
     assert_accessible(page)
     _shots(page, "single-view")
+
+    # The same person rings: they reported something before, which the worker linked.
+    from onecouncil.cases.inputs import Contact, Location
+    from onecouncil.catalogue.models import Service
+    from onecouncil.linkage.contact import follow
+    from onecouncil.residents.models import Address
+    from tests.factories import ServiceFactory, make_case
+
+    service = ServiceFactory(
+        council=Service.objects.filter(council__slug="riverbend").first().council,
+        code="general-enquiry",
+        name="General enquiry",
+    )
+    made = make_case(
+        service,
+        location=Location(address=Address.objects.filter(council__slug="riverbend").first()),
+        contact=Contact(name=person.name, email="caller@example.com"),
+    ).case
+    follow(made.council)
+    page.goto(f"{demo}/riverbend/staff/new/{service.code}/")
+    page.locator("#find").fill(person.name)
+    page.get_by_role("button", name="Find", exact=True).click()
+    expect(page.locator("#caller-matches")).to_contain_text(made.reference)
+    assert_accessible(page)
+    page.locator("#caller-matches").get_by_role(
+        "link", name=f"{person.name}'s single view"
+    ).first.click()
+    expect(page.get_by_role("heading", name=re.compile(person.name))).to_be_visible()
+    # Their request is in the view (the adviser's door to it is the same as the queue's).
+    expect(page.locator("body")).to_contain_text(made.reference)
     context.close()
 
 
