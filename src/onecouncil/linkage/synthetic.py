@@ -320,15 +320,13 @@ def population(people: int, *, duplicates: float = 0.2, seed: int = 28) -> pd.Da
     )
     has_email = rng.random(people) < 0.6
     frame["email"] = [
-        f"{f.lower()}.{s.lower()}{i % 97}@example.com" if e else None
+        f"{f.lower()}.{s.lower()}.{i}@example.com" if e else None
         for f, s, i, e in zip(
             frame["first_name"], frame["surname"], range(people), has_email, strict=True
         )
     ]
     has_phone = rng.random(people) < 0.5
-    frame["phone"] = [
-        f"07700{900000 + i % 99999:06d}" if p else None for i, p in enumerate(has_phone)
-    ]
+    frame["phone"] = [f"07{100000000 + i:09d}" if p else None for i, p in enumerate(has_phone)]
     dupes = frame.sample(frac=duplicates, random_state=seed).copy()
     dupes["unique_id"] = [f"d{i}" for i in range(len(dupes))]
     return pd.concat(
