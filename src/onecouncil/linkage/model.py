@@ -199,8 +199,12 @@ BLOCKING: list[Any] = [
     block_on("uprn"),
 ]
 # Each estimates the m-probabilities the other cannot (a block cannot learn about what it
-# blocks on); the third stands in where a data set has no postcodes.
-TRAINING_BLOCKS: list[Any] = [block_on("dob"), block_on("postcode"), block_on("surname")]
+# blocks on). Neither blocks on the address or the surname alone: those blocks are full of
+# households (the same surname at the same address, other first names and birthdays),
+# and expectation-maximisation then learns that a third of true matches have different
+# dates of birth, which links whole families (measured: docs/benchmarks.md).
+TRAINING_COLUMN_SETS: list[tuple[str, ...]] = [("dob",), ("first_name", "surname")]
+TRAINING_BLOCKS: list[Any] = [block_on(*columns) for columns in TRAINING_COLUMN_SETS]
 DETERMINISTIC: list[Any] = [
     block_on("first_name", "surname", "dob"),
     block_on("email"),
@@ -346,15 +350,14 @@ def _quiet_linker(records: pd.DataFrame, model: Any, backend: str = "duckdb") ->
 # pairs that match, and m and u, are the same in a uniform sample) at the cost of fewer
 # examples.
 EM_PAIR_BUDGET = 5_000_000
-TRAINING_COLUMNS = ("dob", "postcode", "surname")  # each TRAINING_BLOCKS rule's column
 
 
 def training_sample(records: pd.DataFrame, *, seed: int = 7) -> pd.DataFrame:
     """``records``, or a uniform sample of them small enough that no training block
     compares more than ``EM_PAIR_BUDGET`` pairs (pairs grow as the square of records)."""
     most = 0
-    for column in TRAINING_COLUMNS:
-        counts = records[column].dropna().value_counts()
+    for columns in TRAINING_COLUMN_SETS:
+        counts = records[list(columns)].dropna().value_counts()
         most = max(most, int((counts * (counts - 1) // 2).sum()))
     if most <= EM_PAIR_BUDGET:
         return records
