@@ -11,7 +11,12 @@ from onecouncil.cases.models import Channel, Status
 from onecouncil.catalogue.models import Service
 from onecouncil.catalogue.selectors import services_to_route_to
 from onecouncil.core.models import Council, Role, Team
-from onecouncil.linkage.models import PERSON_FIELD_LABELS, LawfulBasis, Purpose, SourceSystem
+from onecouncil.linkage.models import (
+    PERSON_FIELD_LABELS,
+    SOURCE_SETTINGS,
+    LawfulBasis,
+    Purpose,
+)
 from onecouncil.opendata.models import Licence, Precision
 from onecouncil.residents.models import Ward
 
@@ -479,24 +484,6 @@ class SourceForm(forms.Form):
                 required=False,
             )
 
-    @classmethod
-    def initial_of(cls, source: SourceSystem) -> dict[str, Any]:
-        initial: dict[str, Any] = {
-            name: getattr(source, name)
-            for name in (
-                "name",
-                "owner",
-                "lawful_basis",
-                "purposes",
-                "restricted",
-                "retention_days",
-                "id_column",
-            )
-        }
-        for field, column in (source.mapping or {}).items():
-            initial[f"{MAPPING_PREFIX}{field}"] = column
-        return initial
-
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         mapping = {
@@ -513,17 +500,8 @@ class SourceForm(forms.Form):
         return data
 
     def values(self) -> dict[str, Any]:
-        keep = (
-            "name",
-            "owner",
-            "lawful_basis",
-            "purposes",
-            "restricted",
-            "retention_days",
-            "service",
-        )
         return {
-            **{k: self.cleaned_data[k] for k in keep},
+            **{k: self.cleaned_data[k] for k in SOURCE_SETTINGS if k in self.fields},
             "id_column": self.cleaned_data["id_column"].strip(),
             "mapping": self.cleaned_data["mapping"],
         }

@@ -22,20 +22,8 @@ from onecouncil.core.models import Council
 from onecouncil.demo.councils import FIRST, LAST
 from onecouncil.linkage.models import SourceSystem
 from onecouncil.linkage.sources import source_import
+from onecouncil.linkage.synthetic import NICKNAMES
 from onecouncil.residents.models import Address
-
-NICKNAMES = {
-    "William": "Bill",
-    "Robert": "Bob",
-    "Elizabeth": "Liz",
-    "Margaret": "Maggie",
-    "Thomas": "Tom",
-    "James": "Jim",
-    "Katherine": "Kate",
-    "Michael": "Mike",
-    "Rebecca": "Becky",
-    "Daniel": "Dan",
-}
 
 
 @dataclass

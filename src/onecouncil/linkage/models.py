@@ -112,6 +112,20 @@ class SourceSystem(CouncilOwned):
         return [f for f in PERSON_FIELDS if (self.mapping or {}).get(f)]
 
 
+# What a data officer sets when registering a source (``linkage.sources.source_save``).
+SOURCE_SETTINGS = (
+    "name",
+    "owner",
+    "lawful_basis",
+    "purposes",
+    "restricted",
+    "retention_days",
+    "service",
+    "id_column",
+    "mapping",
+)
+
+
 class SourceRecord(models.Model):
     """One record of a source, as its last import had it (in the standard forms)."""
 

@@ -30,7 +30,12 @@ from onecouncil.core.audit import audit_record
 from onecouncil.core.models import AuditAction, Membership
 from onecouncil.core.permissions import Permission
 from onecouncil.core.privacy import PersonalValues, PersonKeys
-from onecouncil.linkage.models import SourceImport, SourceRecord, SourceSystem
+from onecouncil.linkage.models import (
+    SOURCE_SETTINGS,
+    SourceImport,
+    SourceRecord,
+    SourceSystem,
+)
 from onecouncil.linkage.standardise import phone as standard_phone
 from onecouncil.linkage.standardise import standard
 
@@ -262,17 +267,7 @@ def source_save(
     )
     if source is None:
         raise ValidationError(_("There is no such source system"))
-    for name in (
-        "name",
-        "owner",
-        "lawful_basis",
-        "purposes",
-        "restricted",
-        "retention_days",
-        "id_column",
-        "mapping",
-        "service",
-    ):
+    for name in SOURCE_SETTINGS:
         setattr(source, name, values.get(name))
     if source.service is not None and source.service.council_id != membership.council_id:
         raise ValidationError({"service": _("Choose one of this council's services")})
