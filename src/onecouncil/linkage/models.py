@@ -107,6 +107,19 @@ class SourceSystem(CouncilOwned):
             raise ValidationError(problems)
 
     @property
+    def purpose_labels(self) -> list[str]:
+        return [str(Purpose(p).label) for p in self.purposes or [] if p in Purpose.values]
+
+    @property
+    def mapping_labels(self) -> list[tuple[str, str]]:
+        """Each person field's label and the extract's column for it."""
+        return [
+            (str(PERSON_FIELD_LABELS[f]), c)
+            for f, c in (self.mapping or {}).items()
+            if c and f in PERSON_FIELD_LABELS
+        ]
+
+    @property
     def fields(self) -> list[str]:
         """The person fields it holds."""
         return [f for f in PERSON_FIELDS if (self.mapping or {}).get(f)]

@@ -242,7 +242,6 @@ def linkage_source(
             "source": source,
             "extract": extract,
             "imports": list(source.imports.order_by("-imported_at")[:20]),
-            "mapping": sorted((source.mapping or {}).items()),
             "errors": errors,
         },
         status=400 if errors else 200,
