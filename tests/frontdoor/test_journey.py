@@ -266,3 +266,24 @@ def test_residents_choose_whether_ward_councillors_see_their_details(journey, co
     councillor = Client()
     councillor.force_login(staff(council, Role.COUNCILLOR, ward_codes=[address.ward.code]))
     assert "Sam Resident" in councillor.get(f"/riverbend/staff/cases/{case.reference}/").text
+
+
+def test_every_journey_page_says_how_to_do_it_without_going_online(client, missed_bin, address):
+    """ "Can't do this online?": the council's phone number and hours, and that an adviser
+    can make the request, on the start page and every step; nothing when the council has
+    given neither a phone number nor an address."""
+    council = missed_bin.council
+    council.opening_hours = "Monday to Friday, 9am to 5pm"
+    council.save()
+    pages = [f"/riverbend/services/{missed_bin.code}/", f"{BASE}/questions/"]
+    answer_questions(client)
+    pages.append(f"{BASE}/location/")
+    choose_address(client, address)
+    for url in pages:
+        text = client.get(url).text
+        assert "Can't do this online?" in text, url
+        assert council.phone in text and "Monday to Friday, 9am to 5pm" in text, url
+        assert "an adviser can make the request for you" in text, url
+    council.phone, council.postal_address = "", ""
+    council.save()
+    assert "Can't do this online?" not in client.get(f"{BASE}/questions/").text
