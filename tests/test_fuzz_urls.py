@@ -200,6 +200,7 @@ SPECS: dict[str, Spec] = {
     "frontdoor:accessibility": Spec("anyone"),
     "frontdoor:privacy": Spec("anyone"),
     "frontdoor:cookies": Spec("anyone"),
+    "frontdoor:digital_help": Spec("anyone", params=("where",)),
     "backoffice:privacy_erase": Spec("staff", methods=("POST",), params=("confirm",)),
     "backoffice:case_legal_hold": Spec("staff", _ref, ("POST",), params=("action", "reason")),
     "backoffice:people_reset_two_factor": Spec(

@@ -17,6 +17,7 @@ urlpatterns = [
     path("accessibility/", views.accessibility_statement, name="accessibility"),
     path("privacy/", views.privacy_notice, name="privacy"),
     path("cookies/", views.cookies, name="cookies"),
+    path("help-online/", views.digital_help, name="digital_help"),
     path("services/", views.services, name="services"),
     path("own-words/", views.own_words, name="own_words"),
     path("own-words/suggest/", views.own_words_suggest, name="own_words_suggest"),

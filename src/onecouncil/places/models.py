@@ -68,3 +68,76 @@ class StreetLine(CouncilOwned, BBoxed):
 
     def __str__(self) -> str:
         return self.name
+
+
+class HelpOffered(models.TextChoices):
+    DEVICES = "devices", _("Computers or tablets to use")
+    WIFI = "wifi", _("Free wifi")
+    ONE_TO_ONE = "one_to_one", _("One-to-one help")
+    CLASSES = "classes", _("Classes for beginners")
+    LOAN = "loan", _("Devices or data to borrow")
+
+
+class HelpPlaceKind(models.TextChoices):
+    LIBRARY = "library", _("Library")
+    COMMUNITY_CENTRE = "community_centre", _("Community centre")
+    DIGITAL_CHAMPION = "digital_champion", _("Digital champion")
+    ONLINE_CENTRE = "online_centre", _("Online centre (national network)")
+    COUNCIL_OFFICE = "council_office", _("Council office")
+
+
+class DigitalHelpPlace(CouncilOwned):
+    """Somewhere near residents that helps people get online: a library, a community
+    centre, a digital champion, a centre of the national network of online centres. Its
+    own record (not a staff team), kept by the council, shown at ``/help-online/``."""
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=HelpPlaceKind.choices)
+    address = models.TextField(_("address"))
+    postcode = models.CharField(_("postcode"), max_length=8)
+    latitude = models.FloatField(
+        _("latitude"), null=True, blank=True, help_text=_("Left blank: the postcode's.")
+    )
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    opening_times = models.TextField(_("opening times"))
+    help_offered = models.JSONField(
+        _("help offered"),
+        default=list,
+        blank=True,
+        help_text=_("Codes from: %(codes)s") % {"codes": ", ".join(HelpOffered.values)},
+    )
+    languages = models.CharField(
+        _("languages spoken"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example: English, Welsh, Polish"),
+    )
+    accessibility = models.TextField(_("accessibility"), blank=True)
+    how_to_book = models.TextField(_("how to book"), help_text=_("Or that no booking is needed."))
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    is_active = models.BooleanField(_("shown to residents"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("digital help place")
+        verbose_name_plural = _("digital help places")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        unknown = sorted(set(self.help_offered or []) - set(HelpOffered.values))
+        if unknown:
+            raise ValidationError(
+                {"help_offered": _("No kind of help %(codes)s") % {"codes": ", ".join(unknown)}}
+            )
+
+    @property
+    def help_labels(self) -> list[str]:
+        return [
+            str(HelpOffered(h).label) for h in self.help_offered or [] if h in HelpOffered.values
+        ]

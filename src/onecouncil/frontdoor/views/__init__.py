@@ -6,6 +6,7 @@ from onecouncil.frontdoor.views.account_requests import (
     account_reopen,
     account_request,
 )
+from onecouncil.frontdoor.views.digital_help import digital_help
 from onecouncil.frontdoor.views.elsewhere import (
     handoff_arrive,
     report_elsewhere,
@@ -56,6 +57,7 @@ __all__ = [
     "account_reopen",
     "account_request",
     "cookies",
+    "digital_help",
     "draft_photo",
     "handoff_arrive",
     "home",

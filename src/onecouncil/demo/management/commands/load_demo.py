@@ -46,6 +46,7 @@ from onecouncil.core.models import Council, CouncilHostname, Membership, Role, T
 from onecouncil.demo.answers import plausible_answers, plausible_description
 from onecouncil.demo.assets import demo_assets
 from onecouncil.demo.councils import COUNCILS, DATA, DEMO_UPDATES, FIRST, LAST, DemoCouncil
+from onecouncil.demo.digital_help import demo_help_places
 from onecouncil.demo.feedback import demo_feedback
 from onecouncil.demo.history import history
 from onecouncil.demo.linkage import demo_sources
@@ -131,6 +132,8 @@ class Command(BaseCommand):
                     f"  Person index: {linked['records']} records linked into "
                     f"{linked['people']} people; {linked['to_review']} pairs to review."
                 )
+                helped = demo_help_places(council)
+                self.stdout.write(f"  {helped} places that help residents get online.")
                 rated, days = demo_feedback(council=council, rng=rng)
                 self.stdout.write(f"  {rated} ratings and {days} days of online journeys.")
             self.stdout.write(
